@@ -1,0 +1,107 @@
+// The one place that reads process.env: everything else receives a typed Settings object.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
+export const DEFAULT_TEMPORAL_PORT = 7233;
+export const DEFAULT_TEMPORAL_UI_PORT = 8233;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const envSchema = z.object({
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    'DATABASE_URL must start with postgres:// or postgresql://',
+  ),
+  OFFBOARDING_DATA_DIR: optionalString,
+  EMBEDDED_PG_PORT: port(DEFAULT_EMBEDDED_PG_PORT),
+  TEMPORAL_ADDRESS: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(v),
+    'TEMPORAL_ADDRESS must be host:port, for example localhost:7233',
+  ),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('offboarding'),
+  TEMPORAL_PORT: port(DEFAULT_TEMPORAL_PORT),
+  TEMPORAL_UI_PORT: port(DEFAULT_TEMPORAL_UI_PORT),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+  SMTP_URL: optionalString.refine(
+    (v) => v === undefined || /^smtps?:\/\//.test(v),
+    'SMTP_URL must start with smtp:// or smtps://',
+  ),
+  MAIL_FROM: z.string().min(3).default('Offboarding <offboarding@localhost>'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Settings = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  outboxDir: string;
+  embeddedPgPort: number;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  temporalCliPath: string | undefined;
+  temporalTestServerPath: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  metricsPort: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+};
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** Parses the environment once; a bad value becomes one line naming the variable and the fix. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const name = first?.path.join('.') ?? 'environment';
+    throw new ConfigurationError(`${name}: ${first?.message ?? 'invalid value'}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(projectRoot, e.OFFBOARDING_DATA_DIR ?? '.data');
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    outboxDir: path.join(dataDir, 'outbox'),
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    temporalPort: e.TEMPORAL_PORT,
+    temporalUiPort: e.TEMPORAL_UI_PORT,
+    temporalCliPath: e.TEMPORAL_CLI_PATH,
+    temporalTestServerPath: e.TEMPORAL_TEST_SERVER_PATH,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The URL of the embedded server `npm start` runs, so the CLI finds it without configuration. */
+export function embeddedDatabaseUrl(port: number, database = 'offboarding'): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
+}
+
+export function databaseUrlOf(settings: Settings): string {
+  return settings.databaseUrl ?? embeddedDatabaseUrl(settings.embeddedPgPort);
+}
+
+export function temporalAddressOf(settings: Settings): string {
+  return settings.temporalAddress ?? `127.0.0.1:${settings.temporalPort}`;
+}

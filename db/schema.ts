@@ -1,0 +1,355 @@
+// The company directory and the seven project tools whose open items block an inactivation.
+// "Open" per tool follows DESIGN.md's table; the partial indexes mirror exactly those predicates so
+// the open-item scan is an index lookup per responsibility column.
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const directoryPermission = pgEnum('directory_permission', ['none', 'read_only', 'standard', 'admin']);
+export const userStatus = pgEnum('user_status', ['active', 'inactive']);
+export const projectStatus = pgEnum('project_status', ['active', 'closed']);
+export const rfiStatus = pgEnum('rfi_status', ['draft', 'open', 'closed']);
+export const submittalStatus = pgEnum('submittal_status', ['draft', 'open', 'closed']);
+export const approverResponse = pgEnum('approver_response', [
+  'pending',
+  'approved',
+  'approved_as_noted',
+  'revise_and_resubmit',
+  'rejected',
+]);
+export const observationStatus = pgEnum('observation_status', ['initiated', 'ready_for_review', 'not_accepted', 'closed']);
+export const meetingItemStatus = pgEnum('meeting_item_status', ['open', 'closed']);
+export const inspectionStatus = pgEnum('inspection_status', ['not_started', 'in_progress', 'in_review', 'closed']);
+export const defectStatus = pgEnum('defect_status', ['work_required', 'ready_for_review', 'not_accepted', 'closed']);
+export const notificationStatus = pgEnum('notification_status', ['pending', 'sent', 'failed']);
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email'),
+    jobTitle: text('job_title'),
+    isEmployee: boolean('is_employee').notNull().default(false),
+    company: text('company').notNull(),
+    directoryPermission: directoryPermission('directory_permission').notNull().default('standard'),
+    managerId: integer('manager_id').references((): AnyPgColumn => users.id),
+    status: userStatus('status').notNull().default('active'),
+    inactivatedAt: timestamp('inactivated_at', { withTimezone: true }),
+    inactivatedBy: integer('inactivated_by').references((): AnyPgColumn => users.id),
+    inactivationReason: text('inactivation_reason'),
+    inactivationWorkflowId: text('inactivation_workflow_id'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
+    index('users_manager_idx').on(t.managerId),
+    index('users_status_idx').on(t.status),
+    check('users_not_own_manager', sql`${t.managerId} is null or ${t.managerId} <> ${t.id}`),
+    check(
+      'users_inactive_has_timestamp',
+      sql`${t.status} = 'active' or ${t.inactivatedAt} is not null`,
+    ),
+  ],
+);
+
+export const projects = pgTable('projects', {
+  id: serial('id').primaryKey(),
+  number: text('number').notNull().unique(),
+  name: text('name').notNull(),
+  status: projectStatus('status').notNull().default('active'),
+  ...timestamps,
+});
+
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    directoryPermission: directoryPermission('directory_permission').notNull().default('standard'),
+    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_members_user_idx').on(t.userId)],
+);
+
+export const rfis = pgTable(
+  'rfis',
+  {
+    id: serial('id').primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    number: text('number').notNull(),
+    subject: text('subject').notNull(),
+    status: rfiStatus('status').notNull().default('draft'),
+    managerId: integer('manager_id').references(() => users.id),
+    ...timestamps,
+  },
+  (t) => [
+    index('rfis_open_manager_idx').on(t.managerId).where(sql`${t.status} in ('draft', 'open')`),
+    index('rfis_project_idx').on(t.projectId),
+  ],
+);
+
+export const rfiAssignees = pgTable(
+  'rfi_assignees',
+  {
+    rfiId: integer('rfi_id')
+      .notNull()
+      .references(() => rfis.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.rfiId, t.userId] }), index('rfi_assignees_user_idx').on(t.userId)],
+);
+
+export const submittals = pgTable(
+  'submittals',
+  {
+    id: serial('id').primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    number: text('number').notNull(),
+    title: text('title').notNull(),
+    status: submittalStatus('status').notNull().default('draft'),
+    managerId: integer('manager_id').references(() => users.id),
+    ...timestamps,
+  },
+  (t) => [
+    index('submittals_open_manager_idx').on(t.managerId).where(sql`${t.status} <> 'closed'`),
+    index('submittals_project_idx').on(t.projectId),
+  ],
+);
+
+export const submittalApprovers = pgTable(
+  'submittal_approvers',
+  {
+    submittalId: integer('submittal_id')
+      .notNull()
+      .references(() => submittals.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    response: approverResponse('response').notNull().default('pending'),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.submittalId, t.userId] }),
+    index('submittal_approvers_pending_user_idx').on(t.userId).where(sql`${t.response} = 'pending'`),
+  ],
+);
+
+export const observations = pgTable(
+  'observations',
+  {
+    id: serial('id').primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    number: text('number').notNull(),
+    title: text('title').notNull(),
+    status: observationStatus('status').notNull().default('initiated'),
+    assigneeId: integer('assignee_id').references(() => users.id),
+    ...timestamps,
+  },
+  (t) => [
+    index('observations_open_assignee_idx').on(t.assigneeId).where(sql`${t.status} <> 'closed'`),
+    index('observations_project_idx').on(t.projectId),
+  ],
+);
+
+export const meetings = pgTable(
+  'meetings',
+  {
+    id: serial('id').primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    title: text('title').notNull(),
+    meetingDate: date('meeting_date').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('meetings_project_idx').on(t.projectId)],
+);
+
+export const meetingItems = pgTable(
+  'meeting_items',
+  {
+    id: serial('id').primaryKey(),
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    number: text('number').notNull(),
+    title: text('title').notNull(),
+    status: meetingItemStatus('status').notNull().default('open'),
+    ...timestamps,
+  },
+  (t) => [index('meeting_items_meeting_idx').on(t.meetingId)],
+);
+
+export const meetingItemAssignees = pgTable(
+  'meeting_item_assignees',
+  {
+    meetingItemId: integer('meeting_item_id')
+      .notNull()
+      .references(() => meetingItems.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.meetingItemId, t.userId] }),
+    index('meeting_item_assignees_user_idx').on(t.userId),
+  ],
+);
+
+export const inspections = pgTable(
+  'inspections',
+  {
+    id: serial('id').primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    number: text('number').notNull(),
+    title: text('title').notNull(),
+    status: inspectionStatus('status').notNull().default('not_started'),
+    responsibleContractor: text('responsible_contractor'),
+    pointOfContactId: integer('point_of_contact_id').references(() => users.id),
+    ...timestamps,
+  },
+  (t) => [
+    index('inspections_open_poc_idx').on(t.pointOfContactId).where(sql`${t.status} <> 'closed'`),
+    index('inspections_project_idx').on(t.projectId),
+  ],
+);
+
+export const defectItems = pgTable(
+  'defect_items',
+  {
+    id: serial('id').primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    number: text('number').notNull(),
+    title: text('title').notNull(),
+    status: defectStatus('status').notNull().default('work_required'),
+    assignedToId: integer('assigned_to_id').references(() => users.id),
+    ...timestamps,
+  },
+  (t) => [
+    index('defect_items_open_assigned_idx').on(t.assignedToId).where(sql`${t.status} <> 'closed'`),
+    index('defect_items_project_idx').on(t.projectId),
+  ],
+);
+
+// An employee's offboarding needs a final timecard entry; `is_final` marks it. The partial unique
+// index allows at most one final entry per employee.
+export const timecardEntries = pgTable(
+  'timecard_entries',
+  {
+    id: serial('id').primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    workDate: date('work_date').notNull(),
+    hours: numeric('hours', { precision: 5, scale: 2 }).notNull(),
+    isFinal: boolean('is_final').notNull().default(false),
+    recordedBy: integer('recorded_by').references(() => users.id),
+    ...timestamps,
+  },
+  (t) => [
+    index('timecard_entries_user_idx').on(t.userId, t.workDate),
+    uniqueIndex('timecard_entries_one_final_per_user').on(t.userId).where(sql`${t.isFinal}`),
+    check('timecard_entries_hours_range', sql`${t.hours} >= 0 and ${t.hours} <= 24`),
+  ],
+);
+
+// Append-only: a trigger (migration 0001) refuses UPDATE and DELETE. `request_id` makes writes
+// idempotent: an activity retried with the same request finds its earlier row instead of writing twice.
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: integer('actor_id').references(() => users.id),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    subjectUserId: integer('subject_user_id').references(() => users.id),
+    workflowId: text('workflow_id'),
+    requestId: text('request_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+  },
+  (t) => [
+    uniqueIndex('audit_log_request_unique').on(t.requestId),
+    index('audit_log_subject_idx').on(t.subjectUserId, t.at),
+    index('audit_log_workflow_idx').on(t.workflowId),
+    index('audit_log_entity_idx').on(t.entityType, t.entityId),
+  ],
+);
+
+// Exactly-once email: a message is written here under its idempotency key before any SMTP attempt,
+// and marked sent with the server's message ID. Attempts are recorded for operators.
+export const notificationOutbox = pgTable(
+  'notification_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    kind: text('kind').notNull(),
+    recipients: jsonb('recipients').$type<string[]>().notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+    workflowId: text('workflow_id'),
+    status: notificationStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    attemptLog: jsonb('attempt_log')
+      .$type<{ at: string; ok: boolean; error?: string; messageId?: string }[]>()
+      .notNull()
+      .default([]),
+    lastError: text('last_error'),
+    smtpMessageId: text('smtp_message_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('notification_outbox_status_idx').on(t.status, t.createdAt)],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Project = typeof projects.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
+export type OutboxRow = typeof notificationOutbox.$inferSelect;
+export type DirectoryPermission = (typeof directoryPermission.enumValues)[number];
