@@ -353,3 +353,31 @@ export type Project = typeof projects.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type OutboxRow = typeof notificationOutbox.$inferSelect;
 export type DirectoryPermission = (typeof directoryPermission.enumValues)[number];
+
+export const offboardingOutcome = pgEnum('offboarding_outcome', ['inactivated', 'removed', 'cancelled', 'failed']);
+
+// Who is being offboarded right now. A batch claims its users here when it validates; the partial
+// unique index makes "one offboarding per user at a time" a database fact, and reassignment refuses
+// targets that hold an open claim (TARGET_BEING_OFFBOARDED).
+export const offboardings = pgTable(
+  'offboardings',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    batchId: text('batch_id'),
+    workflowId: text('workflow_id').notNull(),
+    requestedBy: integer('requested_by')
+      .notNull()
+      .references(() => users.id),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    outcome: offboardingOutcome('outcome'),
+  },
+  (t) => [
+    uniqueIndex('offboardings_one_open_per_user').on(t.userId).where(sql`${t.endedAt} is null`),
+    index('offboardings_batch_idx').on(t.batchId),
+  ],
+);
+export type Offboarding = typeof offboardings.$inferSelect;

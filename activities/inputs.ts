@@ -1,0 +1,62 @@
+// Inputs and outputs of the domain activities: the shape workflows call them with. The email
+// activity's types live in workflows/definitions.ts (SendNotificationInput) with the Notification union.
+import type { BatchRejection, ItemResolution, OpenItem, UserOffboardingResult } from '../workflows/definitions';
+
+export type ValidateBatchInput = {
+  batchId: string;
+  workflowId: string;
+  requestedBy: number;
+  userIds: number[];
+};
+export type ValidateBatchResult = {
+  /** Accepted users, claimed for this batch in `offboardings`. */
+  accepted: number[];
+  rejected: BatchRejection[];
+  /** Active company directory admins, loaded once for the batch's own permission checks. */
+  adminIds: number[];
+};
+
+export type ClaimOffboardingInput = { userId: number; batchId: string | null; workflowId: string; requestedBy: number };
+export type FinishOffboardingInput = { userId: number; workflowId: string; outcome: UserOffboardingResult['outcome'] };
+
+export type LoadPermissionsInput = { userId: number };
+export type UserPermissions = {
+  userId: number;
+  status: 'active' | 'inactive';
+  managerId: number | null;
+  /** Active company directory admins. */
+  adminIds: number[];
+};
+
+export type ListOpenItemsInput = { userIds: number[] };
+
+export type ReassignItemInput = {
+  requestId: string;
+  itemKey: string;
+  fromUserId: number;
+  toUserId: number;
+  actorId: number;
+  workflowId: string;
+};
+export type CloseItemInput = {
+  requestId: string;
+  itemKey: string;
+  userId: number;
+  actorId: number;
+  workflowId: string;
+  note: string | null;
+};
+export type { ItemResolution, OpenItem };
+
+export type InactivateUserInput = {
+  userId: number;
+  actorId: number;
+  reason: string | null;
+  workflowId: string;
+  /** Inactivate even with open items (explicit policy); they are recorded and left as they are. */
+  force: boolean;
+};
+export type InactivateUserResult = { inactivatedAt: string; itemsLeftOpen: OpenItem[]; alreadyDone: boolean };
+
+export type ReactivateUserInput = { userId: number; actorId: number; reason: string | null; workflowId: string; requestId: string };
+export type ReactivateUserResult = { reactivatedAt: string; alreadyDone: boolean };
