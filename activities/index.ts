@@ -1,0 +1,21 @@
+// Composition root of the activities: dependencies come in (tests hand in real ones), activity
+// functions come out. Workflows import only the type (`import type`), so nothing here is bundled.
+import type { Database } from '../db/client';
+import { createDomainActivities } from './domain';
+import type { Mailer } from './mailer';
+import { createNotificationActivities } from './notifications';
+
+export type ActivityDeps = {
+  db: Database;
+  mailer: Mailer;
+  clock: () => Date;
+};
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createDomainActivities(deps),
+    ...createNotificationActivities(deps),
+  };
+}
+
+export type OffboardingActivities = ReturnType<typeof createActivities>;
