@@ -37,7 +37,7 @@ export const observationStatus = pgEnum('observation_status', ['initiated', 'rea
 export const meetingItemStatus = pgEnum('meeting_item_status', ['open', 'closed']);
 export const inspectionStatus = pgEnum('inspection_status', ['not_started', 'in_progress', 'in_review', 'closed']);
 export const defectStatus = pgEnum('defect_status', ['work_required', 'ready_for_review', 'not_accepted', 'closed']);
-export const notificationStatus = pgEnum('notification_status', ['pending', 'sent', 'failed']);
+export const notificationStatus = pgEnum('notification_status', ['pending', 'sent', 'failed', 'no-recipients']);
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
