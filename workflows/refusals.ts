@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+
 // One list of domain refusal codes, shared by activities (raised as non-retryable ApplicationFailures
 // whose `type` is the code), workflow validators, and the CLI (exit code 1 plus the hint below).
 // Pure data: safe to import from workflow code.
@@ -43,4 +45,11 @@ export function isRefusalCode(value: unknown): value is RefusalCode {
 
 export function refusalHint(code: RefusalCode): string {
   return REFUSALS[code];
+}
+
+// A refusal as a Temporal failure: non-retryable, `type` = the code. Workflow validators and
+// activities both raise refusals through this (@temporalio/common has no side effects).
+
+export function refusal(code: RefusalCode, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });
 }

@@ -1,0 +1,4 @@
+// The workflow bundle's entry: only deterministic workflow code is reachable from here.
+export { offboardingBatch } from './offboarding-batch';
+export { userOffboarding } from './user-offboarding';
+export { userReactivation } from './user-reactivation';

@@ -1,0 +1,340 @@
+// A batch: validate, then run one userOffboarding child per accepted user through a sliding window,
+// collect their reports (children signal progress and results, so results reach us whichever run
+// started them), continue-as-new well before history limits, and end with an emailed summary.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { domain, email } from './activity-proxies';
+import {
+  type BatchComposition,
+  type BatchRejection,
+  type BatchStatus,
+  type BatchSummary,
+  type BatchUserRow,
+  batchStatusQuery,
+  cancelBatchSignal,
+  cancelBatchUpdate,
+  DEFAULT_POLICY,
+  FINAL_STAGES,
+  type OffboardingBatchInput,
+  type OffboardingPolicy,
+  removeUserUpdate,
+  searchAttributes,
+  stopSignal,
+  USER_STAGES,
+  type UserProgress,
+  userProgressSignal,
+  type UserStage,
+  userWorkflowId,
+} from './definitions';
+import { refusalOf } from './refusal-of';
+import { refusal } from './refusals';
+import { userOffboarding } from './user-offboarding';
+
+/** Children running at once: far below Temporal's 2,000 pending-children limit. */
+export const BATCH_WINDOW = 200;
+/** Continue-as-new at this many events: well under the 10,240-event warning. */
+export const CONTINUE_AS_NEW_AT_EVENTS = 4_000;
+
+type RowStage = UserStage | 'queued';
+/** Compact row for continue-as-new: [userId, stage index (-1 = queued), openItems, waitingSince, reminders, result]. */
+type PackedRow = [number, number, number, string | null, number, string | null];
+
+export type BatchCarryOver = {
+  run: number;
+  adminIds: number[];
+  rejected: BatchRejection[];
+  rows: PackedRow[];
+  cancelledBy: number | null;
+  removedBy: Record<string, number>;
+};
+
+const pack = (r: BatchUserRow): PackedRow => [
+  r.userId,
+  r.stage === 'queued' ? -1 : USER_STAGES.indexOf(r.stage),
+  r.openItems,
+  r.waitingSince,
+  r.remindersSent,
+  r.result,
+];
+const unpack = (p: PackedRow): BatchUserRow => ({
+  userId: p[0],
+  stage: p[1] < 0 ? 'queued' : (USER_STAGES[p[1]] ?? 'failed'),
+  openItems: p[2],
+  waitingSince: p[3],
+  remindersSent: p[4],
+  result: p[5],
+});
+
+const isFinal = (stage: RowStage): boolean => stage !== 'queued' && FINAL_STAGES.includes(stage);
+
+export async function offboardingBatch(input: OffboardingBatchInput, carried?: BatchCarryOver): Promise<BatchSummary> {
+  const workflowId = workflowInfo().workflowId;
+  const policy: OffboardingPolicy = { ...DEFAULT_POLICY, ...input.policy };
+  const rows = new Map<number, BatchUserRow>((carried?.rows ?? []).map((p) => [p[0], unpack(p)]));
+  let adminIds = carried?.adminIds ?? [];
+  let rejected = carried?.rejected ?? [];
+  let phase: BatchStatus['phase'] = carried ? 'running' : 'validating';
+  let cancelledBy: number | null = carried?.cancelledBy ?? null;
+  const removedBy = new Map<number, number>(Object.entries(carried?.removedBy ?? {}).map(([k, v]) => [Number(k), v]));
+  /** Users whose child has not been started yet, in input order. */
+  const queue = [...rows.values()].filter((r) => r.stage === 'queued').map((r) => r.userId);
+
+  // ---- handlers --------------------------------------------------------------------------------
+
+  setHandler(batchStatusQuery, (): BatchStatus => {
+    const counts = Object.fromEntries([...USER_STAGES, 'queued'].map((s) => [s, 0])) as BatchStatus['counts'];
+    for (const r of rows.values()) counts[r.stage] += 1;
+    return {
+      batchId: input.batchId,
+      requestedBy: input.requestedBy,
+      phase,
+      total: rows.size,
+      counts,
+      users: [...rows.values()],
+      rejected,
+      run: carried?.run ?? 1,
+    };
+  });
+
+  setHandler(userProgressSignal, (p: UserProgress) => {
+    const row = rows.get(p.userId);
+    if (!row || isFinal(row.stage)) return;
+    rows.set(p.userId, { ...row, ...p });
+  });
+
+  const assertAdmin = (by: unknown): void => {
+    if (!Number.isSafeInteger(by) || !adminIds.includes(by as number)) {
+      throw refusal('PERMISSION_DENIED', `user ${String(by)} is not an active company directory admin`);
+    }
+  };
+
+  const composition = (): BatchComposition => ({
+    batchId: input.batchId,
+    userIds: [...rows.values()].filter((r) => r.stage !== 'removed').map((r) => r.userId),
+    removed: [...rows.values()].filter((r) => r.stage === 'removed').map((r) => r.userId),
+  });
+
+  setHandler(
+    removeUserUpdate,
+    async ({ userId, by }) => {
+      await condition(() => phase !== 'validating');
+      assertAdmin(by);
+      const row = rows.get(userId);
+      if (!row) throw refusal('USER_NOT_IN_BATCH', `user ${userId} is not in batch ${input.batchId}`);
+      if (row.stage === 'removed') return composition();
+      if (row.stage === 'queued') {
+        queue.splice(queue.indexOf(userId), 1);
+        await domain.releaseOffboardings({ batchId: input.batchId, userIds: [userId], outcome: 'removed' });
+        rows.set(userId, { ...row, stage: 'removed', result: `removed by user ${by}` });
+        removedBy.set(userId, by);
+        return composition();
+      }
+      if (!isFinal(row.stage)) {
+        removedBy.set(userId, by);
+        await getExternalWorkflowHandle(userWorkflowId(userId)).signal(stopSignal, { kind: 'removed', by });
+        await condition(() => isFinal(rows.get(userId)?.stage ?? 'failed'));
+      }
+      const final = rows.get(userId)?.stage;
+      if (final === 'removed') return composition();
+      if (final === 'inactivated') {
+        throw refusal('USER_ALREADY_INACTIVATED', `user ${userId} was inactivated before the removal could take effect`);
+      }
+      throw refusal('BATCH_FINISHED', `user ${userId}'s offboarding already ended (${final ?? 'unknown'})`);
+    },
+    {
+      validator: ({ userId, by }) => {
+        if (!Number.isSafeInteger(userId) || userId <= 0) throw refusal('INVALID_INPUT', `"userId" must be a positive user ID`);
+        if (phase === 'validating') return; // admins and users are known once validation is done
+        assertAdmin(by);
+        const row = rows.get(userId);
+        if (!row) throw refusal('USER_NOT_IN_BATCH', `user ${userId} is not in batch ${input.batchId}`);
+        if (row.stage === 'inactivated') {
+          throw refusal('USER_ALREADY_INACTIVATED', `user ${userId} is already inactivated; removal is only possible before`);
+        }
+        if (phase === 'finished') throw refusal('BATCH_FINISHED', `batch ${input.batchId} has ended`);
+      },
+    },
+  );
+
+  const requestCancel = (by: number): void => {
+    if (cancelledBy === null) cancelledBy = by;
+  };
+  setHandler(cancelBatchSignal, ({ by }) => {
+    if (phase === 'validating' || adminIds.includes(by)) requestCancel(by);
+    else log.warn('cancel ignored: not an admin', { by });
+  });
+  setHandler(
+    cancelBatchUpdate,
+    async ({ by }) => {
+      await condition(() => phase !== 'validating');
+      assertAdmin(by);
+      requestCancel(by);
+      await condition(() => phase === 'finished' || [...rows.values()].every((r) => isFinal(r.stage)));
+      return composition();
+    },
+    {
+      validator: ({ by }) => {
+        if (phase === 'validating') return;
+        assertAdmin(by);
+        if (phase === 'finished') throw refusal('BATCH_FINISHED', `batch ${input.batchId} has ended`);
+      },
+    },
+  );
+
+  // ---- the flow --------------------------------------------------------------------------------
+
+  upsertSearchAttributes([{ key: searchAttributes.batchId, value: input.batchId }]);
+
+  if (!carried) {
+    try {
+      const v = await domain.validateBatch({
+        batchId: input.batchId,
+        workflowId,
+        requestedBy: input.requestedBy,
+        userIds: input.userIds,
+      });
+      adminIds = v.adminIds;
+      rejected = v.rejected;
+      for (const userId of v.accepted) {
+        rows.set(userId, { userId, stage: 'queued', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
+        queue.push(userId);
+      }
+    } catch (err) {
+      // The requester may not start a batch at all: the workflow fails with the refusal.
+      if (refusalOf(err)) log.warn('batch refused', { error: String(err) });
+      throw err;
+    }
+    // A cancel that arrived before we knew the admins is honoured only if it came from one.
+    if (cancelledBy !== null && !adminIds.includes(cancelledBy)) cancelledBy = null;
+  }
+  phase = 'running';
+
+  const running = () => [...rows.values()].filter((r) => r.stage !== 'queued' && !isFinal(r.stage)).length;
+  const stopsSent = new Set<number>();
+
+  async function startUsers(userIds: number[]): Promise<void> {
+    await Promise.all(
+      userIds.map(async (userId) => {
+        rows.set(userId, { ...rows.get(userId)!, stage: 'validating' });
+        try {
+          await startChild(userOffboarding, {
+            workflowId: userWorkflowId(userId),
+            args: [
+              {
+                userId,
+                requestedBy: input.requestedBy,
+                batchId: input.batchId,
+                reason: input.reason,
+                effectiveAt: input.effectiveAt,
+                successorId: input.successors[String(userId)] ?? null,
+                policy,
+              },
+            ],
+            // Children outlive this run when it continues as new; they report back by signal.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            staticSummary: `Offboarding user ${userId} (batch ${input.batchId})`,
+            typedSearchAttributes: [
+              { key: searchAttributes.stage, value: 'validating' },
+              { key: searchAttributes.batchId, value: input.batchId },
+              { key: searchAttributes.userId, value: userId },
+              { key: searchAttributes.openItems, value: 0 },
+            ],
+          });
+        } catch (err) {
+          log.warn('could not start user offboarding', { userId, error: String(err) });
+          rows.set(userId, { ...rows.get(userId)!, stage: 'failed', result: `ALREADY_IN_OFFBOARDING: ${String(err)}` });
+        }
+      }),
+    );
+  }
+
+  for (;;) {
+    if (cancelledBy !== null) {
+      const by = cancelledBy;
+      if (queue.length > 0) {
+        const never = queue.splice(0, queue.length);
+        await domain.releaseOffboardings({ batchId: input.batchId, userIds: never, outcome: 'cancelled' });
+        for (const userId of never) rows.set(userId, { ...rows.get(userId)!, stage: 'cancelled', result: `cancelled by user ${by}` });
+      }
+      const toStop = [...rows.values()].filter((r) => r.stage !== 'queued' && !isFinal(r.stage) && !stopsSent.has(r.userId));
+      await Promise.all(
+        toStop.map(async (r) => {
+          stopsSent.add(r.userId);
+          await getExternalWorkflowHandle(userWorkflowId(r.userId))
+            .signal(stopSignal, { kind: 'cancelled', by })
+            .catch((err: unknown) => log.warn('could not signal stop', { userId: r.userId, error: String(err) }));
+        }),
+      );
+    } else if (queue.length > 0) {
+      const room = BATCH_WINDOW - running();
+      if (room > 0) await startUsers(queue.splice(0, room));
+    }
+
+    if (queue.length === 0 && running() === 0) break;
+
+    const info = workflowInfo();
+    if (info.historyLength > CONTINUE_AS_NEW_AT_EVENTS || info.continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      const next: BatchCarryOver = {
+        run: (carried?.run ?? 1) + 1,
+        adminIds,
+        rejected,
+        rows: [...rows.values()].map(pack),
+        cancelledBy,
+        removedBy: Object.fromEntries(removedBy),
+      };
+      return await continueAsNew<typeof offboardingBatch>(input, next);
+    }
+
+    const runningBefore = running();
+    const cancelBefore = cancelledBy;
+    await condition(
+      () =>
+        running() < runningBefore ||
+        cancelledBy !== cancelBefore ||
+        (queue.length === 0 && running() === 0) ||
+        workflowInfo().historyLength > CONTINUE_AS_NEW_AT_EVENTS ||
+        workflowInfo().continueAsNewSuggested,
+    );
+  }
+
+  phase = 'finished';
+  const summary: BatchSummary = {
+    batchId: input.batchId,
+    requestedBy: input.requestedBy,
+    inactivated: [],
+    removed: [],
+    cancelled: [],
+    failed: [],
+    rejected,
+  };
+  for (const r of rows.values()) {
+    if (r.stage === 'inactivated') summary.inactivated.push(r.userId);
+    else if (r.stage === 'removed') summary.removed.push(r.userId);
+    else if (r.stage === 'cancelled') summary.cancelled.push(r.userId);
+    else summary.failed.push({ userId: r.userId, reason: r.result ?? r.stage });
+  }
+  try {
+    await email.sendNotification({
+      idempotencyKey: `${workflowId}/${workflowInfo().firstExecutionRunId}:batch-summary`,
+      workflowId,
+      notification: { kind: 'batch-summary', batchId: input.batchId, requestedBy: input.requestedBy, summary },
+    });
+  } catch (err) {
+    log.error('batch summary email failed after retries', { error: String(err) });
+  }
+  await condition(allHandlersFinished);
+  return summary;
+}

@@ -1,0 +1,26 @@
+// Reactivation: the activity checks the admin rule against the database (company admin, or admin of
+// the project-level directory of one of the user's projects), audits, and the user's people are told.
+import { log, workflowInfo } from '@temporalio/workflow';
+import { domain, email } from './activity-proxies';
+import type { UserReactivationInput, UserReactivationResult } from './definitions';
+
+export async function userReactivation(input: UserReactivationInput): Promise<UserReactivationResult> {
+  const { workflowId } = workflowInfo();
+  const res = await domain.reactivateUser({
+    userId: input.userId,
+    actorId: input.by,
+    reason: input.reason,
+    workflowId,
+    requestId: input.requestId,
+  });
+  try {
+    await email.sendNotification({
+      idempotencyKey: `${workflowId}:reactivated`,
+      workflowId,
+      notification: { kind: 'reactivated', userId: input.userId, by: input.by, reason: input.reason },
+    });
+  } catch (err) {
+    log.error('reactivation notice failed after retries', { error: String(err) });
+  }
+  return { userId: input.userId, reactivatedAt: res.reactivatedAt };
+}
