@@ -6,6 +6,9 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../db/migrate';
 import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { loadSettings } from '../config/settings';
+import { findTemporalCli, findTestServer } from '../worker/temporal-binaries';
+import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
@@ -14,10 +17,27 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplateDatabase: string;
+    /** The workflow bundle built once for the run ('' when it could not be built: see workflowBundleError). */
+    workflowBundlePath: string;
+    workflowBundleError: string;
+  }
+}
+
+/** Bundles the workflows once for the whole run (webpack takes seconds), in parallel with PostgreSQL. */
+async function bundleOnce(): Promise<{ dir: string; file: string; error: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-test-bundle-'));
+  if (!fs.existsSync(workflowsPath)) return { dir, file: '', error: `${workflowsPath} does not exist yet` };
+  try {
+    return { dir, file: await writeWorkflowBundle(path.join(dir, 'workflow-bundle.js')), error: '' };
+  } catch (e) {
+    return { dir, file: '', error: e instanceof Error ? e.message : String(e) };
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const bundling = bundleOnce();
+  // Install the Temporal binaries (.tools/venv) once, before test files look for them in parallel.
+  const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);
   let adminUrl = process.env.DATABASE_URL;
   let stop = async (): Promise<void> => undefined;
   if (!adminUrl) {
@@ -38,5 +58,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await migrateDatabase(templateUrl.toString());
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplateDatabase', template);
-  return stop;
+  const bundle = await bundling;
+  await binaries;
+  project.provide('workflowBundlePath', bundle.file);
+  project.provide('workflowBundleError', bundle.error);
+  return async () => {
+    fs.rmSync(bundle.dir, { recursive: true, force: true });
+    await stop();
+  };
 }

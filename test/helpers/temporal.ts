@@ -1,0 +1,82 @@
+// Temporal fixtures for tests: the time-skipping test server and the CLI dev server, both on free
+// ports (never 7233/8233, which belong to `npm start`), and the workflow bundle built once per run.
+// Start them in beforeAll and stop them in afterAll: stop() always waits for the process to exit.
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { loadSettings } from '../../config/settings';
+import { findTemporalCli, findTestServer, requireTemporalCli } from '../../worker/temporal-binaries';
+import { startDevServer } from '../../worker/temporal-dev-server';
+import { readWorkflowBundle } from '../../worker/workflow-bundle';
+import { freePort } from './free-port';
+
+export { findTemporalCli };
+
+/** Time-skipping environment from the local test-server binary; the SDK download only as a last resort. */
+export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const path = await findTestServer(loadSettings());
+  if (path) {
+    return TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path } },
+    });
+  }
+  return TestWorkflowEnvironment.createTimeSkipping();
+}
+
+export type DevServerEnvironment = {
+  client: Client;
+  connection: Connection;
+  nativeConnection: NativeConnection;
+  address: string;
+  namespace: string;
+  uiUrl: string | undefined;
+  pid: number;
+  stop: () => Promise<void>;
+};
+
+/** `temporal server start-dev` in memory on free ports, every search attribute registered. */
+export async function startDevServerEnvironment(options: { ui?: boolean; namespace?: string } = {}): Promise<DevServerEnvironment> {
+  const cliPath = await requireTemporalCli(loadSettings());
+  const server = await startDevServer({
+    cliPath,
+    port: await freePort(),
+    uiPort: await freePort(),
+    headless: !options.ui,
+    namespace: options.namespace ?? 'default',
+  });
+  try {
+    const connection = await Connection.connect({ address: server.address });
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: server.namespace });
+    return {
+      client,
+      connection,
+      nativeConnection,
+      address: server.address,
+      namespace: server.namespace,
+      uiUrl: server.uiUrl,
+      pid: server.pid,
+      stop: async () => {
+        await Promise.allSettled([nativeConnection.close(), connection.close()]);
+        await server.stop();
+      },
+    };
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}
+
+let cachedBundle: WorkflowBundle | undefined;
+
+/** The workflow bundle that test/global-setup.ts built once for this `vitest run`. */
+export function workflowBundle(): WorkflowBundle {
+  if (cachedBundle) return cachedBundle;
+  const file = inject('workflowBundlePath');
+  if (!file) {
+    throw new Error(`the workflow bundle was not built: ${inject('workflowBundleError') || 'workflows/index.ts is missing'}`);
+  }
+  cachedBundle = readWorkflowBundle(file);
+  return cachedBundle;
+}

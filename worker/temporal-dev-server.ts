@@ -1,0 +1,175 @@
+// Runs `temporal server start-dev` (Temporal CLI) as a child process in its own process group, with
+// the project's custom search attributes registered, and stops it without leaving anything behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
+
+export type DevServerOptions = {
+  /** Path of the `temporal` CLI (see temporal-binaries.ts). */
+  cliPath: string;
+  port: number;
+  uiPort: number;
+  namespace?: string;
+  /** File database; undefined = in memory (tests). */
+  dbFile?: string;
+  /** Throwaway data: SQLite WAL + synchronous=OFF (several times faster). Defaults to true without dbFile. */
+  fast?: boolean;
+  /** Disable the Web UI (tests that don't need it). */
+  headless?: boolean;
+  ip?: string;
+  log?: (line: string) => void;
+  startTimeoutMs?: number;
+};
+
+export type DevServer = {
+  address: string;
+  namespace: string;
+  uiUrl: string | undefined;
+  pid: number;
+  stop: () => Promise<void>;
+};
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_TYPE = {
+  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+} as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function devServerArgs(o: DevServerOptions): string[] {
+  const namespace = o.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', o.ip ?? '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
+  if (o.headless) args.push('--headless');
+  else args.push('--ui-port', String(o.uiPort));
+  if (o.dbFile) args.push('--db-filename', o.dbFile);
+  if (o.fast ?? !o.dbFile) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+  return args;
+}
+
+/** Sends `signal` to the child's whole process group (it was started detached). */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** SIGTERM to the process group, SIGKILL after the grace period; resolves once it has exited. */
+export async function stopProcessGroup(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  signalGroup(child, 'SIGTERM');
+  if (await waitForExit(child, graceMs)) return;
+  signalGroup(child, 'SIGKILL');
+  await waitForExit(child, 5_000);
+}
+
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  const namespace = o.namespace ?? 'default';
+  const ip = o.ip ?? '127.0.0.1';
+  const address = `${ip}:${o.port}`;
+  const log = o.log ?? (() => undefined);
+  const child = spawn(o.cliPath, devServerArgs(o), {
+    detached: true, // own process group: stop() signals everything it started
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  const collect = (d: Buffer) => {
+    const text = d.toString();
+    tail = (tail + text).slice(-4000);
+    for (const line of text.split('\n')) if (line.trim()) log(`temporal: ${line.trim()}`);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let spawnError: Error | undefined;
+  child.on('error', (e) => (spawnError = e));
+
+  const stop = () => stopProcessGroup(child);
+  // A parent that exits without stopping us would orphan the server: last-chance kill.
+  const onExit = () => signalGroup(child, 'SIGKILL');
+  process.once('exit', onExit);
+
+  const deadline = Date.now() + (o.startTimeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      if (spawnError) throw new Error(`could not run ${o.cliPath}: ${spawnError.message}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const last = tail.trim().split('\n').slice(-3).join(' | ');
+        throw new Error(`temporal server start-dev exited early (port ${o.port} or ${o.uiPort} taken?): ${last}`);
+      }
+      try {
+        const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+        try {
+          await connection.workflowService.describeNamespace({ namespace });
+          break;
+        } finally {
+          await connection.close();
+        }
+      } catch {
+        if (Date.now() > deadline) throw new Error(`temporal dev server did not accept connections on ${address} in time`);
+        await sleep(200);
+      }
+    }
+  } catch (e) {
+    process.removeListener('exit', onExit);
+    await stop();
+    throw e;
+  }
+  return {
+    address,
+    namespace,
+    uiUrl: o.headless ? undefined : `http://localhost:${o.uiPort}`,
+    pid: child.pid ?? -1,
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await stop();
+    },
+  };
+}
+
+/**
+ * Registers SEARCH_ATTRIBUTE_REGISTRATIONS on an existing server (TEMPORAL_ADDRESS, docker).
+ * Idempotent: attributes already present with the same type are left alone; one present with a
+ * different type is an error naming it.
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const custom = existing.customAttributes ?? {};
+  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) {
+    const want = INDEXED_TYPE[sa.type];
+    const have = custom[sa.name];
+    if (have === undefined || have === null) missing[sa.name] = want;
+    else if (have !== want) {
+      throw new Error(
+        `search attribute ${sa.name} exists in namespace ${namespace} with another type (${IndexedValueType[have]}); expected ${sa.type}`,
+      );
+    }
+  }
+  const names = Object.keys(missing);
+  if (names.length > 0) {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  }
+  return names;
+}
