@@ -40,6 +40,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Offboarding <offboarding@localhost>'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  WORKFLOW_BUNDLE_PATH: optionalString,
 });
 
 export type Settings = {
@@ -58,6 +59,8 @@ export type Settings = {
   mailFrom: string;
   metricsPort: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** A prebuilt workflow bundle (worker/workflow-bundle.ts); undefined = bundle workflows/ at start-up. */
+  workflowBundlePath: string | undefined;
 };
 
 export class ConfigurationError extends Error {
@@ -90,6 +93,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mailFrom: e.MAIL_FROM,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(projectRoot, e.WORKFLOW_BUNDLE_PATH) : undefined,
   };
 }
 
