@@ -1,0 +1,150 @@
+// Batch validation and the `offboardings` claims: "one offboarding per user at a time" is the
+// partial unique index offboardings_one_open_per_user; the claim is what reassignment checks for
+// TARGET_BEING_OFFBOARDED.
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { users } from '../db/schema';
+import { type BatchRejection, MAX_BATCH_SIZE, userWorkflowId } from '../workflows/definitions';
+import type { RefusalCode } from '../workflows/refusals';
+import { refuse } from './failures';
+import type { ClaimOffboardingInput, FinishOffboardingInput, ValidateBatchInput, ValidateBatchResult } from './inputs';
+import { intArrayParam, isUserId } from './open-items';
+import { activeAdminIds } from './permissions';
+
+export type BatchDeps = { db: Database };
+
+type Claim = { userId: number; batchId: string | null; workflowId: string };
+
+export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput): Promise<ValidateBatchResult> {
+  if (!Array.isArray(input.userIds) || input.userIds.length === 0) refuse('BATCH_EMPTY', `Batch ${input.batchId} names no users.`);
+  if (input.userIds.length > MAX_BATCH_SIZE) {
+    refuse('BATCH_TOO_LARGE', `Batch ${input.batchId} has ${input.userIds.length} users; at most ${MAX_BATCH_SIZE} fit in one batch.`);
+  }
+  return deps.db.transaction(async (tx) => {
+    const [requester] = isUserId(input.requestedBy)
+      ? await tx
+          .select({ status: users.status, permission: users.directoryPermission })
+          .from(users)
+          .where(eq(users.id, input.requestedBy))
+      : [];
+    if (!requester) refuse('USER_NOT_FOUND', `The requester, user ${String(input.requestedBy)}, was not found in the directory.`);
+    if (requester.status !== 'active') refuse('REQUESTER_INACTIVE', `The requester, user ${input.requestedBy}, is inactive.`);
+    if (requester.permission !== 'admin') {
+      refuse('PERMISSION_DENIED', `User ${input.requestedBy} is not a company directory admin and may not start an offboarding.`);
+    }
+
+    const candidates = [...new Set(input.userIds.filter(isUserId))];
+    const known = new Map<number, string>();
+    const claims = new Map<number, Claim>();
+    const thisBatch = new Set<number>();
+    if (candidates.length > 0) {
+      const ids = intArrayParam(candidates);
+      for (const r of await tx.execute<{ id: number; status: string }>(
+        sql`select id, status::text as status from users where id = any(${ids})`,
+      )) {
+        known.set(r.id, r.status);
+      }
+      // Any row of this batch (open or ended) makes a re-run answer as the first run did.
+      for (const r of await tx.execute<Claim & { open: boolean }>(sql`
+        select user_id as "userId", batch_id as "batchId", workflow_id as "workflowId", ended_at is null as open
+          from offboardings where user_id = any(${ids}) and (ended_at is null or batch_id = ${input.batchId})`)) {
+        if (r.batchId === input.batchId && r.workflowId === userWorkflowId(r.userId)) thisBatch.add(r.userId);
+        else if (r.open) claims.set(r.userId, r);
+      }
+    }
+
+    const seen = new Set<number>();
+    const verdicts: ({ userId: number; accepted: true } | (BatchRejection & { accepted: false }))[] = [];
+    const reject = (userId: number, code: RefusalCode, message: string) => verdicts.push({ userId, code, message, accepted: false });
+    for (const raw of input.userIds) {
+      if (!isUserId(raw)) {
+        reject(typeof raw === 'number' && Number.isFinite(raw) ? raw : 0, 'INVALID_INPUT', `${String(raw)} is not a user ID (a positive whole number).`);
+        continue;
+      }
+      const id = raw;
+      if (seen.has(id)) {
+        reject(id, 'DUPLICATE_USER', `User ${id} is named more than once in batch ${input.batchId}; offboarded once.`);
+        continue;
+      }
+      seen.add(id);
+      const status = known.get(id);
+      if (status === undefined) reject(id, 'USER_NOT_FOUND', `User ${id} was not found in the directory.`);
+      else if (id === input.requestedBy) reject(id, 'REQUESTER_IN_BATCH', `User ${id} requested this batch and cannot offboard themselves.`);
+      else if (thisBatch.has(id)) verdicts.push({ userId: id, accepted: true });
+      else if (status !== 'active') reject(id, 'USER_ALREADY_INACTIVE', `User ${id} is already inactive.`);
+      else if (claims.has(id)) {
+        const c = claims.get(id);
+        reject(id, 'ALREADY_IN_OFFBOARDING', `User ${id} is already being offboarded by ${c?.workflowId ?? 'another workflow'}${c?.batchId ? ` (batch ${c.batchId})` : ''}.`);
+      } else verdicts.push({ userId: id, accepted: true });
+    }
+
+    // Claim every newly accepted user in one statement. A claim taken concurrently by someone else
+    // makes the insert skip that user, who is then reported as ALREADY_IN_OFFBOARDING.
+    const toClaim = verdicts.filter((v) => v.accepted && !thisBatch.has(v.userId)).map((v) => v.userId);
+    if (toClaim.length > 0) {
+      const inserted = await tx.execute<{ userId: number }>(sql`
+        insert into offboardings (user_id, batch_id, workflow_id, requested_by)
+        select u, ${input.batchId}, 'offboarding-user-' || u, ${input.requestedBy}
+          from unnest(${intArrayParam(toClaim)}) as u
+        on conflict (user_id) where ended_at is null do nothing
+        returning user_id as "userId"`);
+      const claimed = new Set(inserted.map((r) => r.userId));
+      for (let i = 0; i < verdicts.length; i++) {
+        const v = verdicts[i];
+        if (v?.accepted && !thisBatch.has(v.userId) && !claimed.has(v.userId)) {
+          verdicts[i] = {
+            userId: v.userId,
+            accepted: false,
+            code: 'ALREADY_IN_OFFBOARDING',
+            message: `User ${v.userId} was claimed by another offboarding while batch ${input.batchId} was validated.`,
+          };
+        }
+      }
+    }
+    return {
+      accepted: verdicts.filter((v) => v.accepted).map((v) => v.userId),
+      rejected: verdicts.flatMap((v) => (v.accepted ? [] : [{ userId: v.userId, code: v.code, message: v.message }])),
+      adminIds: await activeAdminIds(tx),
+    };
+  });
+}
+
+/** Claims the user for a workflow started without a batch; idempotent for the same workflow ID. */
+export async function claimOffboarding(deps: BatchDeps, input: ClaimOffboardingInput): Promise<{ alreadyClaimed: boolean }> {
+  return deps.db.transaction(async (tx) => {
+    const [user] = isUserId(input.userId)
+      ? await tx.execute<{ status: string }>(sql`select status::text as status from users where id = ${input.userId} for update`)
+      : [];
+    if (!user) refuse('USER_NOT_FOUND', `User ${String(input.userId)} was not found in the directory.`);
+    const [open] = await tx.execute<Claim>(sql`
+      select user_id as "userId", batch_id as "batchId", workflow_id as "workflowId"
+        from offboardings where user_id = ${input.userId} and ended_at is null`);
+    if (open) {
+      if (open.workflowId === input.workflowId) return { alreadyClaimed: true };
+      refuse(
+        'ALREADY_IN_OFFBOARDING',
+        `User ${input.userId} is already being offboarded by ${open.workflowId}${open.batchId ? ` (batch ${open.batchId})` : ''}.`,
+      );
+    }
+    if (user.status !== 'active') refuse('USER_ALREADY_INACTIVE', `User ${input.userId} is already inactive.`);
+    await tx.execute(sql`
+      insert into offboardings (user_id, batch_id, workflow_id, requested_by)
+      values (${input.userId}, ${input.batchId}, ${input.workflowId}, ${input.requestedBy})`);
+    return { alreadyClaimed: false };
+  });
+}
+
+/** Ends the open claim of this user and workflow; a no-op when it has already ended. */
+export async function finishOffboarding(deps: BatchDeps, input: FinishOffboardingInput): Promise<{ ended: boolean }> {
+  if (!isUserId(input.userId)) return { ended: false };
+  const rows = await deps.db.execute<{ id: number }>(sql`
+    update offboardings set ended_at = now(), outcome = ${sql.raw(`'${outcomeOf(input.outcome)}'`)}
+     where user_id = ${input.userId} and workflow_id = ${input.workflowId} and ended_at is null
+    returning id`);
+  return { ended: rows.length > 0 };
+}
+
+function outcomeOf(outcome: FinishOffboardingInput['outcome']): FinishOffboardingInput['outcome'] {
+  if (outcome === 'inactivated' || outcome === 'removed' || outcome === 'cancelled' || outcome === 'failed') return outcome;
+  return refuse('INVALID_INPUT', `"${String(outcome)}" is not an offboarding outcome.`);
+}

@@ -1,0 +1,60 @@
+// The domain activities, bound to their dependencies. Workflows decide *when*; these decide *how*.
+// Every domain refusal is a non-retryable ApplicationFailure typed with a code from
+// workflows/refusals.ts; infrastructure errors stay ordinary (retryable) errors.
+import { asyncLocalStorage } from '@temporalio/activity';
+import type { Database } from '../db/client';
+import type { OpenItem } from '../workflows/definitions';
+import { claimOffboarding, finishOffboarding, validateBatch } from './batch-validation';
+import type {
+  ClaimOffboardingInput,
+  CloseItemInput,
+  FinishOffboardingInput,
+  InactivateUserInput,
+  ListOpenItemsInput,
+  LoadPermissionsInput,
+  ReactivateUserInput,
+  ReassignItemInput,
+  ValidateBatchInput,
+} from './inputs';
+import { closeItem, reassignItem } from './item-resolution';
+import { scanOpenItems } from './open-items';
+import { loadPermissions } from './permissions';
+import { inactivateUser, reactivateUser } from './user-status';
+
+export type DomainDeps = { db: Database; clock: () => Date };
+
+/** Users per scan query when listing a large batch; a heartbeat follows each chunk. */
+const SCAN_CHUNK = 1_000;
+
+/** Heartbeats when running as an activity; a no-op when called directly (tests, scripts). */
+function heartbeat(details?: unknown): void {
+  const context = asyncLocalStorage.getStore();
+  if (context) context.heartbeat(details);
+}
+
+export function createDomainActivities(deps: DomainDeps) {
+  const { db } = deps;
+  return {
+    validateBatch: (input: ValidateBatchInput) => validateBatch(deps, input),
+    claimOffboarding: (input: ClaimOffboardingInput) => claimOffboarding(deps, input),
+    finishOffboarding: (input: FinishOffboardingInput) => finishOffboarding(deps, input),
+    loadPermissions: (input: LoadPermissionsInput) => loadPermissions(db, input),
+    async listOpenItems(input: ListOpenItemsInput): Promise<OpenItem[]> {
+      const ids = [...new Set(input.userIds)];
+      const items: OpenItem[] = [];
+      for (let i = 0; i < ids.length; i += SCAN_CHUNK) {
+        items.push(...(await scanOpenItems(db, ids.slice(i, i + SCAN_CHUNK))));
+        heartbeat({ scannedUsers: Math.min(i + SCAN_CHUNK, ids.length) });
+      }
+      // Chunks are in input order; the contract is (userId, tool, project, item) order overall.
+      if (ids.length > SCAN_CHUNK) items.sort((a, b) => a.userId - b.userId);
+      return items;
+    },
+    reassignItem: (input: ReassignItemInput) => reassignItem(deps, input),
+    closeItem: (input: CloseItemInput) => closeItem(deps, input),
+    inactivateUser: (input: InactivateUserInput) => inactivateUser(deps, input),
+    reactivateUser: (input: ReactivateUserInput) => reactivateUser(deps, input),
+  };
+}
+
+export type DomainActivities = ReturnType<typeof createDomainActivities>;
