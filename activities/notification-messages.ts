@@ -107,8 +107,10 @@ function nameOf(people: NotificationPeople, id: number | null | undefined): stri
   return people.names[id] ?? `user #${id}`;
 }
 
+/** `Ana Ortiz (user 12)`, or `user 12` when the ID is unknown to the directory. */
 function userLabel(people: NotificationPeople, id: number): string {
-  return `${nameOf(people, id)} (user ${id})`;
+  const name = nameOf(people, id);
+  return name === `user #${id}` ? `user ${id}` : `${name} (user ${id})`;
 }
 
 const ROLE_LABELS: Record<string, string> = {
