@@ -213,13 +213,13 @@ async function resolveRecipients(db: Database, n: Notification): Promise<Resolve
   return { people, to, fallbackNote };
 }
 
-function failureText(err: unknown): { message: string; permanent: boolean } {
+function failureText(err: unknown): { message: string } {
   const e = err as { message?: unknown; responseCode?: unknown; code?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
   const responseCode = typeof e?.responseCode === 'number' ? e.responseCode : undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const prefix = [code, responseCode].filter((x) => x !== undefined).join(' ');
-  return { message: (prefix ? `${prefix}: ${message}` : message).slice(0, 1000), permanent: responseCode !== undefined && responseCode >= 500 };
+  return { message: (prefix ? `${prefix}: ${message}` : message).slice(0, 1000) };
 }
 
 export function createNotificationActivities(deps: NotificationDeps) {
@@ -277,7 +277,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
     if (row.status === 'no-recipients') return resultOf(row, 'no-recipients');
 
     // (3) Send under a row lock, mark sent in the same transaction.
-    let failure: { message: string; permanent: boolean } | undefined;
+    let failure: { message: string } | undefined;
     const result = await db.transaction(async (tx) => {
       const [locked] = await tx
         .select()
@@ -355,7 +355,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       }
     });
     if (result) return result;
-    const f = failure ?? { message: 'unknown error', permanent: false };
+    const f = failure ?? { message: 'unknown error' };
     log('warn', `notification ${notification.kind} not delivered; Temporal will retry: ${f.message}`, { idempotencyKey: key, workflowId });
     // Retryable even for 5xx: the workflow's retry policy bounds the attempts, and an offboarding
     // never waits on email. The outbox row keeps every attempt for operators.
