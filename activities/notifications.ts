@@ -305,6 +305,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
           headers: locked.headers,
           messageId,
         });
+        const refused = locked.recipients.filter((r) => !info.accepted.some((a) => a.toLowerCase() === r.toLowerCase()));
+        if (refused.length > 0) {
+          // The server took the message for some recipients: it counts as sent (a retry would
+          // duplicate it for the others); the refused addresses are logged for operators.
+          log('warn', `notification ${locked.kind}: server refused ${refused.join(', ')}`, { idempotencyKey: key, workflowId });
+        }
         const entry = { at: at.toISOString(), ok: true, messageId: info.messageId };
         const [updated] = await tx
           .update(notificationOutbox)
