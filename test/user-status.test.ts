@@ -1,0 +1,192 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../activities/directory';
+import { createDomainActivities } from '../activities/domain';
+import { inactivateUser, reactivateUser } from '../activities/user-status';
+import type { OpenItem } from '../workflows/definitions';
+import type { RefusalCode } from '../workflows/refusals';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
+
+let t: TestDatabase;
+let f: DirectoryFixtures;
+let p: number;
+let admin: number;
+const deps = () => ({ db: t.db, clock: () => new Date() });
+let seq = 0;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  f = directoryFixtures(t.db);
+  p = await f.project('Harbor Tower');
+  admin = await f.admin({ name: 'Ada Admin' });
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+const codeOf = async (promise: Promise<unknown>): Promise<RefusalCode> => (await failureOf(promise)).type as RefusalCode;
+const auditCount = async (userId: number, action: string) =>
+  (await t.sql`select id from audit_log where subject_user_id = ${userId} and action = ${action}`).length;
+const userRow = async (id: number) => (await t.sql`select * from users where id = ${id}`)[0]!;
+const inactivate = (userId: number, over: Partial<Parameters<typeof inactivateUser>[1]> = {}) =>
+  inactivateUser(deps(), { userId, actorId: admin, reason: 'Left the company', workflowId: `offboarding-user-${userId}`, force: false, ...over });
+
+describe('inactivateUser', () => {
+  it('inactivates a user with nothing open, once: a repeat is alreadyDone with one audit row', async () => {
+    const u = await f.user();
+    const first = await inactivate(u);
+    expect(first).toMatchObject({ itemsLeftOpen: [], alreadyDone: false });
+    expect(await userRow(u)).toMatchObject({
+      status: 'inactive',
+      inactivated_by: admin,
+      inactivation_reason: 'Left the company',
+      inactivation_workflow_id: `offboarding-user-${u}`,
+    });
+    expect(new Date(String((await userRow(u)).inactivated_at)).toISOString()).toBe(first.inactivatedAt);
+    const again = await inactivate(u);
+    expect(again).toEqual({ ...first, alreadyDone: true });
+    expect(await auditCount(u, 'user.inactivated')).toBe(1);
+    // Another workflow finds it done by someone else.
+    expect(await codeOf(inactivate(u, { workflowId: 'someone-else' }))).toBe('USER_ALREADY_INACTIVE');
+    expect(await codeOf(inactivate(999999))).toBe('USER_NOT_FOUND');
+  });
+
+  it('refuses with OPEN_ITEMS_REMAIN listing the items, and changes nothing', async () => {
+    const u = await f.user();
+    const d = await f.defect({ projectId: p, assignedToId: u });
+    const failure = await failureOf(inactivate(u));
+    expect(failure.type).toBe('OPEN_ITEMS_REMAIN');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain(`defect:${d}:assigned-to`);
+    expect((failure.details?.[0] as OpenItem[]).map((i) => i.key)).toEqual([`defect:${d}:assigned-to`]);
+    expect(await userRow(u)).toMatchObject({ status: 'active', inactivated_at: null });
+    expect(await auditCount(u, 'user.inactivated')).toBe(0);
+  });
+
+  it('an item assigned after the workflow’s last scan makes the inactivation refuse', async () => {
+    const u = await f.user();
+    const activities = createDomainActivities(deps());
+    expect(await activities.listOpenItems({ userIds: [u] })).toEqual([]);
+    // Someone assigns an item in a transaction that commits while the inactivation is waiting.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const assigning = t.sql.begin(async (sql) => {
+      await sql`select id from users where id = ${u} for share`;
+      await sql`insert into observations (project_id, number, title, assignee_id) values (${p}, 'O-late', 'Late observation', ${u})`;
+      locked();
+      await held;
+    });
+    await lockTaken;
+    const inactivation = inactivate(u);
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await assigning;
+    expect(await codeOf(inactivation)).toBe('OPEN_ITEMS_REMAIN');
+    expect((await userRow(u)).status).toBe('active');
+  });
+
+  it('force inactivates with open items, leaving them as they are and recording them', async () => {
+    const u = await f.user();
+    const r = await f.rfi({ projectId: p, managerId: u });
+    const res = await inactivate(u, { force: true });
+    expect(res.itemsLeftOpen.map((i) => i.key)).toEqual([`rfi:${r}:manager`]);
+    const [rfi] = await t.sql`select status, manager_id from rfis where id = ${r}`;
+    expect(rfi).toEqual({ status: 'open', manager_id: u });
+    const [audit] = await t.sql`select after from audit_log where subject_user_id = ${u} and action = 'user.inactivated'`;
+    expect(audit!.after.itemsLeftOpen.map((i: OpenItem) => i.key)).toEqual([`rfi:${r}:manager`]);
+    expect((await inactivate(u, { force: true })).itemsLeftOpen).toEqual(res.itemsLeftOpen);
+  });
+
+  it('DELETE on users is still refused', async () => {
+    const u = await f.user();
+    await expect(t.sql`delete from users where id = ${u}`).rejects.toThrow(/never deleted/);
+  });
+});
+
+describe('reactivateUser', () => {
+  const reactivate = (userId: number, actorId: number, requestId = `react-${++seq}`) =>
+    reactivateUser(deps(), { userId, actorId, reason: 'Rehired', workflowId: `reactivation-user-${userId}-${requestId}`, requestId });
+
+  it('a company admin reactivates, idempotently by request ID', async () => {
+    const u = await f.user();
+    await inactivate(u);
+    const requestId = `react-${++seq}`;
+    const res = await reactivate(u, admin, requestId);
+    expect(res.alreadyDone).toBe(false);
+    expect(await userRow(u)).toMatchObject({ status: 'active', inactivated_at: null, inactivated_by: null, inactivation_reason: null, inactivation_workflow_id: null });
+    expect(await reactivate(u, admin, requestId)).toEqual({ ...res, alreadyDone: true });
+    expect(await auditCount(u, 'user.reactivated')).toBe(1);
+    expect(await codeOf(reactivate(u, admin))).toBe('USER_ALREADY_ACTIVE');
+    expect(await codeOf(reactivate(999999, admin))).toBe('USER_NOT_FOUND');
+  });
+
+  it('a project-level directory admin of a project the user belongs to may reactivate; others may not', async () => {
+    const u = await f.user();
+    await f.member(p, u);
+    const projectAdmin = await f.user();
+    await f.member(p, projectAdmin, 'admin');
+    const otherProject = await f.project();
+    const elsewhereAdmin = await f.user();
+    await f.member(otherProject, elsewhereAdmin, 'admin');
+    const colleague = await f.user();
+    await f.member(p, colleague, 'standard');
+    await inactivate(u);
+    for (const actor of [elsewhereAdmin, colleague]) {
+      expect(await codeOf(reactivate(u, actor))).toBe('PERMISSION_DENIED');
+      expect((await userRow(u)).status).toBe('inactive');
+    }
+    expect(await auditCount(u, 'user.reactivated')).toBe(0);
+    await expect(reactivate(u, projectAdmin)).resolves.toMatchObject({ alreadyDone: false });
+    expect((await userRow(u)).status).toBe('active');
+  });
+});
+
+describe('directory reads', () => {
+  it('inactive users never appear as assignable; they are in the inactive-users view', async () => {
+    const q = await f.project('Quay');
+    const stays = await f.user({ name: 'Stella Stays' });
+    const leaves = await f.user({ name: 'Lee Leaves', email: 'Lee@Example.com' });
+    const leaving = await f.user({ name: 'Otto Offboarding' });
+    for (const u of [stays, leaves, leaving]) await f.member(q, u);
+    await inactivate(leaves);
+    await t.sql`insert into offboardings (user_id, workflow_id, requested_by) values (${leaving}, ${`offboarding-user-${leaving}`}, ${admin})`;
+    expect(await assignableUsers(t.db, q)).toEqual([
+      expect.objectContaining({ id: leaving, beingOffboarded: true }),
+      expect.objectContaining({ id: stays, beingOffboarded: false }),
+    ]);
+    expect((await listUsers(t.db, { projectId: q })).map((u) => u.id)).toEqual([leaving, stays]);
+    const view = await inactiveUsers(t.db, { projectId: q });
+    expect(view).toEqual([
+      expect.objectContaining({ id: leaves, inactivatedBy: { id: admin, name: 'Ada Admin' }, reason: 'Left the company', workflowId: `offboarding-user-${leaves}` }),
+    ]);
+    expect((await resolveUserRef(t.db, 'lee@EXAMPLE.com')).id).toBe(leaves);
+    expect((await resolveUserRef(t.db, String(stays))).id).toBe(stays);
+    expect(await codeOf(resolveUserRef(t.db, 'nobody@example.com'))).toBe('USER_NOT_FOUND');
+  });
+
+  it('the assignment report groups open items by user, for given users or for everyone', async () => {
+    const a = await f.user({ name: 'Report A' });
+    const b = await f.user({ name: 'Report B' });
+    const d = await f.defect({ projectId: p, assignedToId: a });
+    const report = await assignmentReport(t.db, [a, b]);
+    expect(report).toEqual([
+      { userId: a, userName: 'Report A', status: 'active', items: [expect.objectContaining({ key: `defect:${d}:assigned-to` })] },
+      { userId: b, userName: 'Report B', status: 'active', items: [] },
+    ]);
+    const everyone = await assignmentReport(t.db);
+    expect(everyone.find((r) => r.userId === a)?.items).toHaveLength(1);
+    expect(everyone.find((r) => r.userId === b)).toBeUndefined();
+    expect(everyone.every((r) => r.items.length > 0)).toBe(true);
+  });
+});
