@@ -1,0 +1,34 @@
+#!/bin/sh
+# One-shot job (temporalio/admin-tools): waits until the Temporal server answers, creates the
+# namespace if it is missing, then registers the custom search attributes. Safe to run again.
+set -eu
+
+ADDRESS="${TEMPORAL_ADDRESS:-temporal:7233}"
+NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
+RETENTION="${TEMPORAL_NAMESPACE_RETENTION:-720h}"
+export TEMPORAL_ADDRESS="$ADDRESS" TEMPORAL_NAMESPACE="$NAMESPACE"
+
+echo "waiting for the Temporal server at $ADDRESS"
+i=0
+until temporal operator cluster health --address "$ADDRESS" >/dev/null 2>&1; do
+  i=$((i + 1))
+  [ "$i" -lt 90 ] || { echo "Temporal server at $ADDRESS is not healthy" >&2; exit 1; }
+  sleep 2
+done
+
+if temporal operator namespace describe --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1; then
+  echo "namespace $NAMESPACE exists"
+else
+  # A concurrent run may win the race; describe again before calling it a failure.
+  temporal operator namespace create --address "$ADDRESS" --namespace "$NAMESPACE" --retention "$RETENTION" \
+    || temporal operator namespace describe --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null
+  echo "namespace $NAMESPACE created (retention $RETENTION)"
+  # A new namespace takes a moment to reach every frontend's cache.
+  i=0
+  until temporal operator namespace describe --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1; do
+    i=$((i + 1)); [ "$i" -lt 30 ] || exit 1; sleep 1
+  done
+fi
+
+sh /deploy/register-search-attributes.sh
+echo "namespace $NAMESPACE is ready"
