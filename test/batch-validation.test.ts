@@ -1,0 +1,103 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimOffboarding, finishOffboarding, validateBatch } from '../activities/batch-validation';
+import { loadPermissions } from '../activities/permissions';
+import type { RefusalCode } from '../workflows/refusals';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
+
+let t: TestDatabase;
+let f: DirectoryFixtures;
+let admin: number;
+const deps = () => ({ db: t.db });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  f = directoryFixtures(t.db);
+  admin = await f.admin();
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<RefusalCode> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  expect((error as ApplicationFailure).nonRetryable).toBe(true);
+  return (error as ApplicationFailure).type as RefusalCode;
+}
+const openClaims = async (userId: number) => t.sql`select batch_id, workflow_id, requested_by from offboardings where user_id = ${userId} and ended_at is null`;
+
+describe('validateBatch', () => {
+  it('accepts and claims valid users; reports every other ID in input order; idempotent per batch', async () => {
+    const a = await f.user();
+    const b = await f.user();
+    const gone = await f.user({ status: 'inactive', inactivatedAt: new Date() });
+    const busy = await f.user();
+    await claimOffboarding(deps(), { userId: busy, batchId: null, workflowId: `offboarding-user-${busy}`, requestedBy: admin });
+    const input = { batchId: 'b-1', workflowId: 'offboarding-batch-b-1', requestedBy: admin, userIds: [a, -3, 1.5, 999999, a, admin, gone, busy, b] };
+    const res = await validateBatch(deps(), input);
+    expect(res.accepted).toEqual([a, b]);
+    expect(res.rejected.map((r) => [r.userId, r.code])).toEqual([
+      [-3, 'INVALID_INPUT'],
+      [1.5, 'INVALID_INPUT'],
+      [999999, 'USER_NOT_FOUND'],
+      [a, 'DUPLICATE_USER'],
+      [admin, 'REQUESTER_IN_BATCH'],
+      [gone, 'USER_ALREADY_INACTIVE'],
+      [busy, 'ALREADY_IN_OFFBOARDING'],
+    ]);
+    expect(res.rejected.every((r) => r.message.length > 10)).toBe(true);
+    expect(res.adminIds).toEqual([admin]);
+    expect(await openClaims(a)).toEqual([{ batch_id: 'b-1', workflow_id: `offboarding-user-${a}`, requested_by: admin }]);
+    // Re-running the same batch: the same answer, no second claim.
+    expect(await validateBatch(deps(), input)).toEqual(res);
+    expect(await t.sql`select id from offboardings where user_id = ${a}`).toHaveLength(1);
+    // Another batch cannot take them.
+    const other = await validateBatch(deps(), { ...input, batchId: 'b-2', userIds: [a] });
+    expect(other).toMatchObject({ accepted: [], rejected: [{ userId: a, code: 'ALREADY_IN_OFFBOARDING' }] });
+  });
+
+  it('refuses a requester who is unknown, inactive or not a company admin, claiming nothing', async () => {
+    const u = await f.user();
+    const formerAdmin = await f.admin({ status: 'inactive', inactivatedAt: new Date() });
+    const standard = await f.user();
+    const base = { batchId: 'b-x', workflowId: 'offboarding-batch-b-x', userIds: [u] };
+    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: 999999 }))).toBe('USER_NOT_FOUND');
+    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: formerAdmin }))).toBe('REQUESTER_INACTIVE');
+    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: standard }))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: admin, userIds: [] }))).toBe('BATCH_EMPTY');
+    expect(await openClaims(u)).toEqual([]);
+  });
+});
+
+describe('claimOffboarding / finishOffboarding', () => {
+  it('claims once per workflow, refuses a different workflow, and finishes idempotently', async () => {
+    const u = await f.user();
+    const claim = { userId: u, batchId: null, workflowId: `offboarding-user-${u}`, requestedBy: admin };
+    expect(await claimOffboarding(deps(), claim)).toEqual({ alreadyClaimed: false });
+    expect(await claimOffboarding(deps(), claim)).toEqual({ alreadyClaimed: true });
+    expect(await codeOf(claimOffboarding(deps(), { ...claim, workflowId: 'other' }))).toBe('ALREADY_IN_OFFBOARDING');
+    expect(await finishOffboarding(deps(), { userId: u, workflowId: claim.workflowId, outcome: 'removed' })).toEqual({ ended: true });
+    expect(await finishOffboarding(deps(), { userId: u, workflowId: claim.workflowId, outcome: 'removed' })).toEqual({ ended: false });
+    const [row] = await t.sql`select outcome, ended_at from offboardings where user_id = ${u}`;
+    expect(row!.outcome).toBe('removed');
+    expect(row!.ended_at).not.toBeNull();
+    // Ended: the user can be offboarded again.
+    expect(await claimOffboarding(deps(), { ...claim, workflowId: 'again' })).toEqual({ alreadyClaimed: false });
+    expect(await codeOf(claimOffboarding(deps(), { ...claim, userId: 999999 }))).toBe('USER_NOT_FOUND');
+  });
+});
+
+describe('loadPermissions', () => {
+  it('returns status, manager and active admins; USER_NOT_FOUND otherwise', async () => {
+    const boss = await f.user();
+    const u = await f.user({ managerId: boss });
+    await f.admin({ status: 'inactive', inactivatedAt: new Date() });
+    expect(await loadPermissions(t.db, { userId: u })).toEqual({ userId: u, status: 'active', managerId: boss, adminIds: [admin] });
+    expect(await codeOf(loadPermissions(t.db, { userId: 999999 }))).toBe('USER_NOT_FOUND');
+  });
+});
