@@ -2,7 +2,7 @@
 // the project's custom search attributes registered, and stops it without leaving anything behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
 
 export type DevServerOptions = {
@@ -30,12 +30,15 @@ export type DevServer = {
   stop: () => Promise<void>;
 };
 
-const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
-const INDEXED_TYPE = {
-  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-} as const;
+type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+// temporal.api.enums.v1.IndexedValueType values (the proto package is CommonJS; its enum objects do
+// not import cleanly under Node's ESM loader, so the wire numbers are spelled out).
+export const INDEXED_TYPE: Record<'Keyword' | 'Int' | 'Datetime', IndexedValueType> = {
+  Keyword: 2 as IndexedValueType,
+  Int: 3 as IndexedValueType,
+  Datetime: 6 as IndexedValueType,
+};
+const TYPE_NAME: Record<number, string> = { 1: 'Text', 2: 'Keyword', 3: 'Int', 4: 'Double', 5: 'Bool', 6: 'Datetime', 7: 'KeywordList' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -156,14 +159,14 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const custom = existing.customAttributes ?? {};
-  const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  const missing: Record<string, IndexedValueType> = {};
   for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) {
     const want = INDEXED_TYPE[sa.type];
     const have = custom[sa.name];
     if (have === undefined || have === null) missing[sa.name] = want;
     else if (have !== want) {
       throw new Error(
-        `search attribute ${sa.name} exists in namespace ${namespace} with another type (${IndexedValueType[have]}); expected ${sa.type}`,
+        `search attribute ${sa.name} exists in namespace ${namespace} with another type (${TYPE_NAME[have] ?? have}); expected ${sa.type}`,
       );
     }
   }

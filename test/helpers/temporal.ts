@@ -7,7 +7,8 @@ import { NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { loadSettings } from '../../config/settings';
 import { findTemporalCli, findTestServer, requireTemporalCli } from '../../worker/temporal-binaries';
-import { startDevServer } from '../../worker/temporal-dev-server';
+import { INDEXED_TYPE, startDevServer } from '../../worker/temporal-dev-server';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/definitions';
 import { readWorkflowBundle } from '../../worker/workflow-bundle';
 import { freePort } from './free-port';
 
@@ -16,12 +17,15 @@ export { findTemporalCli };
 /** Time-skipping environment from the local test-server binary; the SDK download only as a last resort. */
 export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const path = await findTestServer(loadSettings());
-  if (path) {
-    return TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path } },
-    });
-  }
-  return TestWorkflowEnvironment.createTimeSkipping();
+  const env = path
+    ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } })
+    : await TestWorkflowEnvironment.createTimeSkipping();
+  // The test server cannot list search attributes, only add them: register the project's list blindly.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_REGISTRATIONS.map((sa) => [sa.name, INDEXED_TYPE[sa.type]])),
+  });
+  return env;
 }
 
 export type DevServerEnvironment = {

@@ -1,0 +1,96 @@
+// Everything a workflow test needs with real parts: a database of its own, an SMTP sink, the real
+// activities wired to both, and a worker on the given Temporal environment.
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { ne } from 'drizzle-orm';
+import { createActivities, type OffboardingActivities } from '../../activities';
+import { createMailer, type Mailer } from '../../activities/mailer';
+import { auditLog } from '../../db/schema';
+import { DEFAULT_POLICY, type OffboardingPolicy, type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../workflows/definitions';
+import { createTestDatabase, type TestDatabase } from './database';
+import { directoryFixtures, type DirectoryFixtures } from './directory-fixtures';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { workflowBundle } from './temporal';
+
+export type Harness = {
+  t: TestDatabase;
+  fx: DirectoryFixtures;
+  sink: SmtpSink;
+  mailer: Mailer;
+  activities: OffboardingActivities;
+  close: () => Promise<void>;
+};
+
+export async function startHarness(): Promise<Harness> {
+  const t = await createTestDatabase();
+  const sink = await startSmtpSink();
+  const mailer = createMailer({
+    smtpUrl: sink.url,
+    outboxDir: path.join(os.tmpdir(), 'offboarding-test-outbox'),
+    mailFrom: 'Offboarding <offboarding@example.com>',
+    log: () => undefined,
+  });
+  const activities = createActivities({ db: t.db, mailer, clock: () => new Date() });
+  return {
+    t,
+    fx: directoryFixtures(t.db),
+    sink,
+    mailer,
+    activities,
+    close: async () => {
+      await mailer.close();
+      await sink.close();
+      await t.drop();
+    },
+  };
+}
+
+let queueSeq = 0;
+export async function createWorker(
+  connection: NativeConnection,
+  activities: object,
+): Promise<{ worker: Worker; taskQueue: string }> {
+  const taskQueue = `test-${process.pid}-${++queueSeq}`;
+  const worker = await Worker.create({ connection, taskQueue, workflowBundle: workflowBundle(), activities });
+  return { worker, taskQueue };
+}
+
+export const policy = (overrides: Partial<OffboardingPolicy> = {}): OffboardingPolicy => ({ ...DEFAULT_POLICY, ...overrides });
+
+/** Polls the user's status query until `predicate` holds (workflows move on their own). */
+export async function waitForUserStatus(
+  client: Client,
+  userId: number,
+  predicate: (s: UserOffboardingStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<UserOffboardingStatus> {
+  const handle = client.workflow.getHandle(userWorkflowId(userId));
+  const until = Date.now() + timeoutMs;
+  let last: UserOffboardingStatus | undefined;
+  while (Date.now() < until) {
+    try {
+      last = await handle.query(userStatusQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // not started yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`user ${userId} never reached the expected state; last: ${JSON.stringify(last)}`);
+}
+
+/** Audit rows of domain changes (emails write their own rows, asynchronously). */
+export async function auditCount(t: TestDatabase): Promise<number> {
+  return (await t.db.select().from(auditLog).where(ne(auditLog.entityType, 'notification'))).length;
+}
+
+/** Messages the sink received about one user, optionally of one kind. */
+export function mailsAbout(sink: SmtpSink, userId: number, kind?: string) {
+  return sink.messages.filter(
+    (m) =>
+      m.parsed.headers.get('x-offboarding-user-id') === String(userId) &&
+      (kind === undefined || m.parsed.headers.get('x-offboarding-kind') === kind),
+  );
+}

@@ -1,0 +1,243 @@
+// The per-user workflow on the time-skipping server with the real activities, PostgreSQL and SMTP:
+// the timer paths (reminders, escalation, deadline, effective date) and the manager's updates.
+import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { observations, rfis, users } from '../db/schema';
+import {
+  closeItemUpdate,
+  reassignItemUpdate,
+  reassignmentDoneSignal,
+  reassignmentDoneUpdate,
+  type UserOffboardingInput,
+  userStatusQuery,
+  userWorkflowId,
+} from '../workflows/definitions';
+import { userOffboarding } from '../workflows';
+import { auditCount, createWorker, mailsAbout, type Harness, policy, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import { startTimeSkippingEnvironment } from './helpers/temporal';
+
+const DAY = 24 * 60 * 60 * 1000;
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  [env, h] = await Promise.all([startTimeSkippingEnvironment(), startHarness()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await h?.close();
+});
+
+/** A small company: an admin, a manager, the leaver, a colleague, an inactive user, two projects. */
+async function company() {
+  const { fx } = h;
+  const admin = await fx.admin({ name: 'Ada Admin' });
+  const manager = await fx.user({ name: 'Max Manager' });
+  const leaver = await fx.user({ name: 'Lee Leaver', managerId: manager, isEmployee: false });
+  const colleague = await fx.user({ name: 'Col League' });
+  const inactive = await fx.user({ name: 'Ina Active' });
+  await h.t.db.update(users).set({ status: 'inactive', inactivatedAt: new Date() }).where(eq(users.id, inactive));
+  const p1 = await fx.project('Tower A');
+  const p2 = await fx.project('Garage B');
+  for (const u of [manager, leaver, colleague, inactive]) await fx.member(p1, u);
+  await fx.member(p2, leaver);
+  return { admin, manager, leaver, colleague, inactive, p1, p2 };
+}
+
+function input(c: { admin: number; leaver: number }, extra: Partial<UserOffboardingInput> = {}): UserOffboardingInput {
+  return { userId: c.leaver, requestedBy: c.admin, batchId: null, reason: 'left the company', effectiveAt: null, successorId: null, policy: policy(), ...extra };
+}
+
+const started: WorkflowHandle[] = [];
+async function start(taskQueue: string, i: UserOffboardingInput) {
+  const handle = await env.client.workflow.start(userOffboarding, { taskQueue, workflowId: userWorkflowId(i.userId), args: [i] });
+  started.push(handle);
+  return handle;
+}
+// A workflow left behind by a failed test would hold pending activities and stop time skipping for
+// the tests after it.
+afterEach(async () => {
+  await Promise.allSettled(started.splice(0).map((handle) => handle.terminate('test ended')));
+});
+
+function refusalCode(err: unknown): string | undefined {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
+  return undefined;
+}
+
+describe('userOffboarding', () => {
+  it('inactivates a user with nothing open and tells the manager and the requester', async () => {
+    const c = await company();
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const result = await worker.runUntil(async () => (await start(taskQueue, input(c))).result());
+    expect(result.outcome).toBe('inactivated');
+    const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
+    expect(u?.status).toBe('inactive');
+    expect(u?.inactivationWorkflowId).toBe(userWorkflowId(c.leaver));
+    const msgs = await h.sink.waitFor(1);
+    const confirmation = msgs.find((m) => m.parsed.headers.get('x-offboarding-kind') === 'inactivated');
+    expect(confirmation).toBeDefined();
+    h.sink.clear();
+  });
+
+  it('reminds after 2 days, escalates after 7, and inactivates once the manager closes the item', async () => {
+    const c = await company();
+    const rfi = await h.fx.rfi({ projectId: c.p1, assignees: [c.leaver] });
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      await h.sink.waitFor(1); // the first notice
+      await env.sleep(2 * DAY + 60_000);
+      let s = await handle.query(userStatusQuery);
+      expect(s.remindersSent).toBe(1);
+      expect(s.escalated).toBe(false);
+      await env.sleep(5 * DAY);
+      s = await handle.query(userStatusQuery);
+      expect(s.remindersSent).toBe(3);
+      expect(s.escalated).toBe(true);
+      const kinds = (await h.sink.waitFor(5)).map((m) => m.parsed.headers.get('x-offboarding-kind'));
+      expect(kinds.filter((k) => k === 'reminder')).toHaveLength(3);
+      expect(kinds).toContain('escalation');
+
+      const left = await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `rfi:${rfi}:assignee`, by: c.manager, note: 'answered' }] });
+      expect(left).toEqual([]);
+      const result = await handle.result();
+      expect(result.outcome).toBe('inactivated');
+      expect(result.resolutions).toMatchObject([{ itemKey: `rfi:${rfi}:assignee`, action: 'closed', byUserId: c.manager }]);
+    });
+    const [r] = await h.t.db.select().from(rfis).where(eq(rfis.id, rfi));
+    expect(r?.status).toBe('closed');
+    h.sink.clear();
+  });
+
+  it('refuses a bad reassignment, stays waiting with the item untouched, then accepts a good one', async () => {
+    const c = await company();
+    const obs = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
+    const key = `observation:${obs}:assignee`;
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      const audits = await auditCount(h.t);
+      const settle = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+      const attempts: [string, Promise<unknown>][] = [
+        ['TARGET_INACTIVE', handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: key, toUserId: c.inactive, by: c.manager }] })],
+        ['PERMISSION_DENIED', handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: key, toUserId: c.colleague, by: c.colleague }] })],
+        ['TARGET_SAME_USER', handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: key, toUserId: c.leaver, by: c.manager }] })],
+        ['ITEM_KEY_MALFORMED', handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: "rfi:1;drop table users", toUserId: c.colleague, by: c.manager }] })],
+        ['ITEM_NOT_PENDING', handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: 'rfi:999999:assignee', by: c.manager }] })],
+        ['NOTE_TOO_LONG', handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: key, by: c.manager, note: 'x'.repeat(5000) }] })],
+      ];
+      for (const [code, p] of attempts.map(([c, p]) => [c, settle(p)] as const)) {
+        const err = await p;
+        expect(refusalCode(err), code).toBe(code);
+      }
+      const s = await handle.query(userStatusQuery);
+      expect(s.stage).toBe('awaiting-reassignment');
+      expect(s.pendingItems.map((i) => i.key)).toEqual([key]);
+      const [o] = await h.t.db.select().from(observations).where(eq(observations.id, obs));
+      expect(o?.assigneeId).toBe(c.leaver);
+      expect(await auditCount(h.t)).toBe(audits);
+      // Validators reject before anything is written: no update events for the refused ones but the inactive target
+      const history = await handle.fetchHistory();
+      const accepted = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+      expect(accepted).toHaveLength(1); // only TARGET_INACTIVE passed validation (the database refused it)
+
+      const left = await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: key, toUserId: c.colleague, by: c.admin }] });
+      expect(left).toEqual([]);
+      expect((await handle.result()).outcome).toBe('inactivated');
+    });
+    const [o] = await h.t.db.select().from(observations).where(eq(observations.id, obs));
+    expect(o?.assigneeId).toBe(c.colleague);
+    h.sink.clear();
+  });
+
+  it('goes back to waiting when a new item is assigned mid-wait, and tells the manager', async () => {
+    const c = await company();
+    const first = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      const later = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `defect:${first}:assigned-to`, by: c.manager }] });
+      const s = await waitForUserStatus(env.client, c.leaver, (st) => st.pendingItems.some((i) => i.key === `defect:${later}:assigned-to`));
+      expect(s.stage).toBe('awaiting-reassignment');
+      await vi.waitFor(() => expect(mailsAbout(h.sink, c.leaver, 'items-assigned')).toHaveLength(2));
+      // The manager handled it in the tool directly, then says "done": the workflow re-checks.
+      await h.activities.closeItem({ requestId: 'in-tool-close', itemKey: `defect:${later}:assigned-to`, userId: c.leaver, actorId: c.manager, workflowId: 'tool', note: null });
+      await handle.signal(reassignmentDoneSignal, { by: c.manager });
+      expect((await handle.result()).outcome).toBe('inactivated');
+    });
+    h.sink.clear();
+  });
+
+  it('answers "done" with what is still open', async () => {
+    const c = await company();
+    const item = await h.fx.meetingItem({ projectId: c.p1, assignees: [c.leaver] });
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      const still = await handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] });
+      expect(still.map((i) => i.key)).toEqual([`meeting-item:${item}:assignee`]);
+      await h.activities.closeItem({ requestId: 'mi-close', itemKey: `meeting-item:${item}:assignee`, userId: c.leaver, actorId: c.manager, workflowId: 'tool', note: null });
+      expect(await handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] })).toEqual([]);
+      expect((await handle.result()).outcome).toBe('inactivated');
+    });
+    h.sink.clear();
+  });
+
+  it('hands items to the successor where eligible and leaves the rest for the manager', async () => {
+    const c = await company();
+    const inP1 = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
+    const inP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // colleague is not in p2
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c, { successorId: c.colleague }));
+      const s = await waitForUserStatus(env.client, c.leaver, (st) => st.stage === 'awaiting-reassignment');
+      expect(s.pendingItems.map((i) => i.key)).toEqual([`observation:${inP2}:assignee`]);
+      expect(s.resolutions).toMatchObject([{ itemKey: `observation:${inP1}:assignee`, action: 'reassigned', toUserId: c.colleague }]);
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `observation:${inP2}:assignee`, by: c.manager }] });
+      expect((await handle.result()).outcome).toBe('inactivated');
+    });
+    h.sink.clear();
+  });
+
+  it('at the deadline hands the items to the manager when the policy says so', async () => {
+    const c = await company();
+    const rfi = await h.fx.rfi({ projectId: c.p1, managerId: c.leaver });
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const result = await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c, { policy: policy({ deadlineMs: 3 * DAY, deadlineAction: 'reassign-to-manager' }) }));
+      return handle.result(); // the time-skipping server jumps to the deadline
+    });
+    expect(result.outcome).toBe('inactivated');
+    expect(result.resolutions).toMatchObject([{ itemKey: `rfi:${rfi}:manager`, action: 'reassigned', toUserId: c.manager }]);
+    const [r] = await h.t.db.select().from(rfis).where(eq(rfis.id, rfi));
+    expect(r?.managerId).toBe(c.manager);
+    h.sink.clear();
+  });
+
+  it('waits for an effective date two weeks away, durably, then inactivates', async () => {
+    const c = await company();
+    const effectiveAt = new Date((await env.currentTimeMs()) + 14 * DAY).toISOString();
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c, { effectiveAt }));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'waiting-effective-date');
+      const [before] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
+      expect(before?.status).toBe('active');
+      await env.sleep(13 * DAY);
+      expect((await handle.query(userStatusQuery)).stage).toBe('waiting-effective-date');
+      const result = await handle.result();
+      expect(result.outcome).toBe('inactivated');
+      expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(Date.parse(effectiveAt));
+    });
+    h.sink.clear();
+  });
+});
