@@ -7,7 +7,13 @@ import { users } from '../db/schema';
 import { type BatchRejection, MAX_BATCH_SIZE, userWorkflowId } from '../workflows/definitions';
 import type { RefusalCode } from '../workflows/refusals';
 import { refuse } from './failures';
-import type { ClaimOffboardingInput, FinishOffboardingInput, ValidateBatchInput, ValidateBatchResult } from './inputs';
+import type {
+  ClaimOffboardingInput,
+  FinishOffboardingInput,
+  ReleaseOffboardingsInput,
+  ValidateBatchInput,
+  ValidateBatchResult,
+} from './inputs';
 import { intArrayParam, isUserId } from './open-items';
 import { activeAdminIds } from './permissions';
 
@@ -142,6 +148,19 @@ export async function finishOffboarding(deps: BatchDeps, input: FinishOffboardin
      where user_id = ${input.userId} and workflow_id = ${input.workflowId} and ended_at is null
     returning id`);
   return { ended: rows.length > 0 };
+}
+
+/** Ends the open claims of a batch's users who never started (removed or cancelled while queued). */
+export async function releaseOffboardings(deps: BatchDeps, input: ReleaseOffboardingsInput): Promise<{ released: number }> {
+  const userIds = input.userIds.filter(isUserId);
+  if (userIds.length === 0) return { released: 0 };
+  const outcome = outcomeOf(input.outcome);
+  const rows = await deps.db.execute<{ id: number }>(sql`
+    update offboardings set ended_at = now(), outcome = ${sql.raw(`'${outcome}'`)}
+     where batch_id = ${input.batchId} and ended_at is null
+       and user_id = any(${intArrayParam(userIds)})
+    returning id`);
+  return { released: rows.length };
 }
 
 function outcomeOf(outcome: FinishOffboardingInput['outcome']): FinishOffboardingInput['outcome'] {

@@ -4,7 +4,7 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import type { OpenItem } from '../workflows/definitions';
-import { claimOffboarding, finishOffboarding, validateBatch } from './batch-validation';
+import { claimOffboarding, finishOffboarding, releaseOffboardings, validateBatch } from './batch-validation';
 import type {
   ClaimOffboardingInput,
   CloseItemInput,
@@ -14,6 +14,7 @@ import type {
   LoadPermissionsInput,
   ReactivateUserInput,
   ReassignItemInput,
+  ReleaseOffboardingsInput,
   ValidateBatchInput,
 } from './inputs';
 import { closeItem, reassignItem } from './item-resolution';
@@ -38,6 +39,7 @@ export function createDomainActivities(deps: DomainDeps) {
     validateBatch: (input: ValidateBatchInput) => validateBatch(deps, input),
     claimOffboarding: (input: ClaimOffboardingInput) => claimOffboarding(deps, input),
     finishOffboarding: (input: FinishOffboardingInput) => finishOffboarding(deps, input),
+    releaseOffboardings: (input: ReleaseOffboardingsInput) => releaseOffboardings(deps, input),
     loadPermissions: (input: LoadPermissionsInput) => loadPermissions(db, input),
     async listOpenItems(input: ListOpenItemsInput): Promise<OpenItem[]> {
       const ids = [...new Set(input.userIds)];
