@@ -26,13 +26,16 @@ function jsonSafe(value: unknown): unknown {
 
 /** One JSON object per line on stdout: time, level, message and the SDK's meta (workflowId, activityId, …). */
 export function jsonLogLine(entry: LogEntry): string {
+  // The bundler reports webpack's multi-line stats at INFO; its last line says it all.
+  const message =
+    entry.level === 'INFO' && entry.message.includes('\n') ? (entry.message.trim().split('\n').pop() ?? '') : entry.message;
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   const meta: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(entry.meta ?? {})) meta[k] = jsonSafe(v);
   try {
-    return JSON.stringify({ time, level: entry.level.toLowerCase(), message: entry.message, ...meta });
+    return JSON.stringify({ time, level: entry.level.toLowerCase(), message, ...meta });
   } catch {
-    return JSON.stringify({ time, level: entry.level.toLowerCase(), message: entry.message });
+    return JSON.stringify({ time, level: entry.level.toLowerCase(), message });
   }
 }
 

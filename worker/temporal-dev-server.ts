@@ -98,9 +98,12 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';
+  let stopping = false;
   const collect = (d: Buffer) => {
     const text = d.toString();
     tail = (tail + text).slice(-4000);
+    // While stopping, the server's own pollers warn about the closing frontend: noise, not news.
+    if (stopping) return;
     for (const line of text.split('\n')) if (line.trim()) log(`temporal: ${line.trim()}`);
   };
   child.stdout?.on('data', collect);
@@ -108,7 +111,10 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   let spawnError: Error | undefined;
   child.on('error', (e) => (spawnError = e));
 
-  const stop = () => stopProcessGroup(child);
+  const stop = () => {
+    stopping = true;
+    return stopProcessGroup(child);
+  };
   // A parent that exits without stopping us would orphan the server: last-chance kill.
   const onExit = () => signalGroup(child, 'SIGKILL');
   process.once('exit', onExit);
