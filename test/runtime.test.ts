@@ -7,6 +7,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../config/settings';
+import { registerSearchAttributes } from '../worker/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { freePort } from './helpers/free-port';
@@ -105,6 +106,8 @@ describe('dev server fixture', () => {
     for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) {
       expect(customAttributes?.[sa.name], sa.name).toBe(INDEXED_TYPE_NUMBER[sa.type]);
     }
+    // Registering again (what the worker does against any server) is a no-op, not an error.
+    expect(await registerSearchAttributes(env!.connection, env!.namespace)).toEqual([]);
     const pid = env!.pid;
     expect(alive(pid)).toBe(true);
     await env!.stop();
