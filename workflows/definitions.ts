@@ -222,6 +222,8 @@ export type OffboardingBatchInput = {
   /** userId -> successor userId */
   successors: Record<string, number>;
   policy: Partial<OffboardingPolicy>;
+  /** Optional overrides of the batch's sliding window and continue-as-new threshold (tests, tuning). */
+  tuning?: { window?: number; continueAsNewAtEvents?: number };
 };
 
 export type BatchRejection = { userId: number; code: RefusalCode; message: string };
@@ -259,6 +261,8 @@ export type BatchSummary = {
 
 /** A child's report to its batch: every stage change, and the final result. */
 export type UserProgress = {
+  /** Increases with every report: external signals may arrive out of order, older ones are dropped. */
+  seq: number;
   userId: number;
   stage: UserStage;
   openItems: number;

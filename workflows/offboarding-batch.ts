@@ -57,6 +57,7 @@ export type BatchCarryOver = {
   rows: PackedRow[];
   cancelledBy: number | null;
   removedBy: Record<string, number>;
+  reportSeq: Record<string, number>;
 };
 
 const pack = (r: BatchUserRow): PackedRow => [
@@ -80,6 +81,8 @@ const isFinal = (stage: RowStage): boolean => stage !== 'queued' && FINAL_STAGES
 
 export async function offboardingBatch(input: OffboardingBatchInput, carried?: BatchCarryOver): Promise<BatchSummary> {
   const workflowId = workflowInfo().workflowId;
+  const windowSize = Math.min(Math.max(1, input.tuning?.window ?? BATCH_WINDOW), 1_000);
+  const continueAsNewAt = Math.min(Math.max(200, input.tuning?.continueAsNewAtEvents ?? CONTINUE_AS_NEW_AT_EVENTS), 8_000);
   const policy: OffboardingPolicy = { ...DEFAULT_POLICY, ...input.policy };
   const rows = new Map<number, BatchUserRow>((carried?.rows ?? []).map((p) => [p[0], unpack(p)]));
   let adminIds = carried?.adminIds ?? [];
@@ -87,6 +90,8 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   let phase: BatchStatus['phase'] = carried ? 'running' : 'validating';
   let cancelledBy: number | null = carried?.cancelledBy ?? null;
   const removedBy = new Map<number, number>(Object.entries(carried?.removedBy ?? {}).map(([k, v]) => [Number(k), v]));
+  /** The newest report seen per user (children's signals may arrive out of order). */
+  const reportSeq = new Map<number, number>(Object.entries(carried?.reportSeq ?? {}).map(([k, v]) => [Number(k), v]));
   /** Users whose child has not been started yet, in input order. */
   const queue = [...rows.values()].filter((r) => r.stage === 'queued').map((r) => r.userId);
 
@@ -109,8 +114,16 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
 
   setHandler(userProgressSignal, (p: UserProgress) => {
     const row = rows.get(p.userId);
-    if (!row || isFinal(row.stage)) return;
-    rows.set(p.userId, { ...row, ...p });
+    if (!row || isFinal(row.stage) || p.seq <= (reportSeq.get(p.userId) ?? 0)) return;
+    reportSeq.set(p.userId, p.seq);
+    rows.set(p.userId, {
+      userId: p.userId,
+      stage: p.stage,
+      openItems: p.openItems,
+      waitingSince: p.waitingSince,
+      remindersSent: p.remindersSent,
+      result: p.result,
+    });
   });
 
   const assertAdmin = (by: unknown): void => {
@@ -278,14 +291,14 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         }),
       );
     } else if (queue.length > 0) {
-      const room = BATCH_WINDOW - running();
+      const room = windowSize - running();
       if (room > 0) await startUsers(queue.splice(0, room));
     }
 
     if (queue.length === 0 && running() === 0) break;
 
     const info = workflowInfo();
-    if (info.historyLength > CONTINUE_AS_NEW_AT_EVENTS || info.continueAsNewSuggested) {
+    if (info.historyLength > continueAsNewAt || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
       const next: BatchCarryOver = {
         run: (carried?.run ?? 1) + 1,
@@ -294,6 +307,8 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         rows: [...rows.values()].map(pack),
         cancelledBy,
         removedBy: Object.fromEntries(removedBy),
+        // Finished users send no more reports: only the running ones need their sequence carried.
+        reportSeq: Object.fromEntries([...reportSeq].filter(([id]) => !isFinal(rows.get(id)?.stage ?? 'failed'))),
       };
       return await continueAsNew<typeof offboardingBatch>(input, next);
     }
@@ -305,7 +320,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         running() < runningBefore ||
         cancelledBy !== cancelBefore ||
         (queue.length === 0 && running() === 0) ||
-        workflowInfo().historyLength > CONTINUE_AS_NEW_AT_EVENTS ||
+        workflowInfo().historyLength > continueAsNewAt ||
         workflowInfo().continueAsNewSuggested,
     );
   }

@@ -206,9 +206,11 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   }
 
   // The batch starts each child as 'validating' with nothing open: no need to report that.
-  let lastReported = JSON.stringify({
-    userId: input.userId, stage: 'validating', openItems: 0, waitingSince: null, remindersSent: 0, result: null,
-  });
+  let lastReported = JSON.stringify({ stage: 'validating', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
+  let progressSeq = 0;
+  let flushScheduled = false;
+  const progressSignals: Promise<void>[] = [];
+
   /** Keeps the Web UI's search attributes and the batch's status current. */
   function publish(): void {
     upsertSearchAttributes([
@@ -216,9 +218,16 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
       { key: searchAttributes.openItems, value: state.pendingItems.length },
       { key: searchAttributes.waitingSince, value: state.waitingSince ? new Date(state.waitingSince) : null },
     ]);
+    // Coalesce the reports of one activation into one signal (a microtask runs before it ends).
+    if (!input.batchId || flushScheduled) return;
+    flushScheduled = true;
+    void Promise.resolve().then(reportToBatch);
+  }
+
+  function reportToBatch(): void {
+    flushScheduled = false;
     if (!input.batchId) return;
     const progress = {
-      userId: input.userId,
       stage: state.stage,
       openItems: state.pendingItems.length,
       waitingSince: state.waitingSince,
@@ -228,10 +237,14 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     const fingerprint = JSON.stringify(progress);
     if (fingerprint === lastReported) return;
     lastReported = fingerprint;
-    // Fire-and-forget: a batch that is gone must not break the user's offboarding.
-    void getExternalWorkflowHandle(batchWorkflowId(input.batchId))
-      .signal(userProgressSignal, progress)
-      .catch((err: unknown) => log.warn('could not report progress to the batch', { error: String(err) }));
+    progressSeq += 1;
+    // A batch that is gone must not break the user's offboarding; finish() awaits these so the
+    // final report is sent before the workflow completes.
+    progressSignals.push(
+      getExternalWorkflowHandle(batchWorkflowId(input.batchId))
+        .signal(userProgressSignal, { seq: progressSeq, userId: input.userId, ...progress })
+        .catch((err: unknown) => log.warn('could not report progress to the batch', { error: String(err) })),
+    );
   }
 
   function notify(notification: Notification): void {
@@ -350,6 +363,8 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     await domain.finishOffboarding({ userId: input.userId, workflowId, outcome });
     state.result = result;
     setStage(outcome);
+    reportToBatch();
+    await Promise.all(progressSignals);
     await Promise.all(emails);
     await condition(allHandlersFinished);
     return result;
