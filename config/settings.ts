@@ -28,6 +28,11 @@ const envSchema = z.object({
     'TEMPORAL_ADDRESS must be host:port, for example localhost:7233',
   ),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('offboarding'),
   TEMPORAL_PORT: port(DEFAULT_TEMPORAL_PORT),
   TEMPORAL_UI_PORT: port(DEFAULT_TEMPORAL_UI_PORT),
@@ -50,6 +55,9 @@ export type Settings = {
   embeddedPgPort: number;
   temporalAddress: string | undefined;
   temporalNamespace: string;
+  /** Temporal client TLS / API key (the SDK's standard TEMPORAL_* variables), used by the CLI. */
+  temporalApiKey: string | undefined;
+  temporalTls: { clientCertPath: string | undefined; clientKeyPath: string | undefined; serverCaCertPath: string | undefined; serverName: string | undefined };
   taskQueue: string;
   temporalPort: number;
   temporalUiPort: number;
@@ -84,6 +92,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporalApiKey: e.TEMPORAL_API_KEY,
+    temporalTls: {
+      clientCertPath: e.TEMPORAL_TLS_CLIENT_CERT_PATH,
+      clientKeyPath: e.TEMPORAL_TLS_CLIENT_KEY_PATH,
+      serverCaCertPath: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
+      serverName: e.TEMPORAL_TLS_SERVER_NAME,
+    },
     taskQueue: e.TEMPORAL_TASK_QUEUE,
     temporalPort: e.TEMPORAL_PORT,
     temporalUiPort: e.TEMPORAL_UI_PORT,

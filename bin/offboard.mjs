@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `offboard` launcher (package.json "bin"): registers tsx (a devDependency) so the TypeScript CLI
+// runs without a build step, then hands over to client/offboard.ts.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../client/offboard.ts');

@@ -1,0 +1,106 @@
+// The `offboard` command line: argument parsing (node:util parseArgs), help, dispatch, and the one
+// place where errors become exit codes. `run` never throws and never prints a stack trace.
+import { parseArgs } from 'node:util';
+import { loadSettings } from '../config/settings';
+import { cancel, remove, status } from './commands/batch';
+import { list, reactivate, report, users } from './commands/directory';
+import { close, done, items, reassign } from './commands/items';
+import { start } from './commands/start';
+import type { Args, Command } from './common';
+import { type Connections, openConnections } from './connections';
+import { describeError, EXIT, type ExitCode, isTemporalUnavailable, UnreachableError, UsageError } from './exit-codes';
+import { createOutput } from './output';
+
+export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list];
+
+const GLOBAL_HELP = [
+  '--json    machine-readable output (one JSON document; one per redraw with --watch)',
+  '--help    this help',
+];
+
+export function toolHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'offboard — offboard users: start a batch, follow it, reassign or close open items, inactivate, reactivate',
+    '',
+    'Usage: offboard <command> [arguments] [--json] [--help]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command:',
+    ...GLOBAL_HELP.map((l) => `  ${l}`),
+    '',
+    '<user> is a numeric user ID or an email address.',
+    'Exit codes: 0 done · 1 refused (reason code and what to do) · 2 usage error · 3 a service is unreachable.',
+    'Configuration: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,',
+    '  TEMPORAL_TLS_CLIENT_CERT_PATH / _KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TASK_QUEUE,',
+    '  DATABASE_URL (default: the embedded PostgreSQL of `npm start`).',
+    '',
+    'Run `offboard <command> --help` for a command’s flags.',
+  ].join('\n');
+}
+
+export function commandHelp(c: Command): string {
+  return [`Usage: offboard ${c.synopsis} [--json]`, '', c.summary, '', ...c.help.map((l) => `  ${l}`), ...GLOBAL_HELP.map((l) => `  ${l}`)].join('\n');
+}
+
+function parse(c: Command, argv: string[]): Args & { json: boolean; help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...c.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    const message = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
+    throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''), c.name);
+  }
+  const { json, help, ...values } = parsed.values;
+  return { values, positionals: parsed.positionals, json: json === true, help: help === true };
+}
+
+export type RunOptions = { env?: NodeJS.ProcessEnv; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream };
+
+export async function run(argv: string[], options: RunOptions = {}): Promise<ExitCode> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? stderr : stdout).write(`${toolHelp()}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  const wantsJson = rest.includes('--json');
+  const out = createOutput({ json: wantsJson, stdout, stderr });
+  let conn: Connections | undefined;
+  try {
+    if (!command) throw new UsageError(`unknown command "${name.slice(0, 40)}"`);
+    const args = parse(command, rest);
+    if (args.help) {
+      stdout.write(`${commandHelp(command)}\n`);
+      return EXIT.ok;
+    }
+    const { min, max, names } = command.positionals;
+    if (args.positionals.length < min) throw new UsageError(`missing ${names}`, command.name);
+    if (args.positionals.length > max) throw new UsageError(`unexpected argument "${String(args.positionals[max]).slice(0, 40)}"`, command.name);
+    conn = openConnections(loadSettings(options.env ?? process.env));
+    const c = conn;
+    try {
+      await command.run({ out, conn: c }, args);
+    } catch (e) {
+      if (!(e instanceof UnreachableError) && isTemporalUnavailable(e)) throw new UnreachableError('temporal', c.temporalAddress, 'connection lost');
+      throw e;
+    }
+    return EXIT.ok;
+  } catch (e) {
+    const { code, lines } = describeError(e);
+    if (out.json) out.error(JSON.stringify({ error: { exitCode: code, message: lines.join(' ').replace(/\s+/g, ' ').trim(), code: lines[0]?.match(/^([A-Z_]+):/)?.[1] ?? null } }));
+    else for (const l of lines) out.error(l);
+    return code;
+  } finally {
+    await conn?.close();
+  }
+}

@@ -1,0 +1,192 @@
+// offboard report [<user>...] · users [--inactive] [--project <id>] · reactivate <user> --by <admin> [--reason <text>]
+// · list [--stage <stage>] [--batch <id>]
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { assignmentReport, inactiveUsers, listUsers } from '../../activities/directory';
+import {
+  BATCH_ID_PATTERN,
+  MAX_REASON_LENGTH,
+  reactivationWorkflowId,
+  searchAttributes,
+  USER_STAGES,
+  type UserReactivationInput,
+  type UserReactivationResult,
+} from '../../workflows/definitions';
+import { type Command, flags, refuse, resolveUser } from '../common';
+import { UsageError } from '../exit-codes';
+import { ago } from '../output';
+
+export const report: Command = {
+  name: 'report',
+  synopsis: 'report [<user>...]',
+  summary: 'Assignment Report: open items by responsible user (from the database; works before any offboarding)',
+  help: ['Without users: every user with open items. With users: those users, including ones with nothing open.'],
+  options: {},
+  positionals: { min: 0, max: Infinity, names: '[<user>...]' },
+  async run(ctx, { positionals }) {
+    const db = await ctx.conn.db();
+    const ids: number[] = [];
+    for (const ref of positionals) ids.push((await resolveUser(db, ref)).id);
+    const rows = await assignmentReport(db, positionals.length > 0 ? ids : undefined);
+    ctx.out.data(rows);
+    if (rows.length === 0) ctx.out.line('Nobody has open items.');
+    for (const r of rows) {
+      ctx.out.line(`${r.userName} (${r.userId})${r.status === 'inactive' ? ' [inactive]' : ''}: ${r.items.length} open item(s)`);
+      if (r.items.length === 0) continue;
+      ctx.out.table(
+        [
+          { key: 'tool', title: 'TOOL' },
+          { key: 'key', title: 'ITEM KEY' },
+          { key: 'projectName', title: 'PROJECT', max: 24 },
+          { key: 'number', title: 'NO.' },
+          { key: 'title', title: 'TITLE', max: 40 },
+          { key: 'status', title: 'STATUS' },
+        ],
+        r.items,
+      );
+      ctx.out.line();
+    }
+  },
+};
+
+const projectId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/, 'must be a project ID (a positive number)')
+  .transform(Number)
+  .optional();
+
+export const users: Command = {
+  name: 'users',
+  synopsis: 'users [--inactive] [--project <id>]',
+  summary: 'The directory: active users (permission, manager, employee) or, with --inactive, who was inactivated when, by whom and why',
+  help: ['--inactive       the inactive users view', '--project <id>   only members of that project'],
+  options: { inactive: { type: 'boolean' }, project: { type: 'string' } },
+  positionals: { min: 0, max: 0, names: '' },
+  async run(ctx, { values }) {
+    const f = flags('users', z.object({ inactive: z.boolean().default(false), project: projectId }), values);
+    const db = await ctx.conn.db();
+    const options = f.project === undefined ? {} : { projectId: f.project };
+    if (f.inactive) {
+      const rows = await inactiveUsers(db, options);
+      ctx.out.data(rows);
+      ctx.out.line(`${rows.length} inactive user(s)${f.project ? ` in project ${f.project}` : ''}:`);
+      ctx.out.table(
+        [
+          { key: 'id', title: 'ID', align: 'right' },
+          { key: 'name', title: 'NAME', max: 28 },
+          { key: 'email', title: 'EMAIL', max: 36 },
+          { key: 'inactivatedAt', title: 'INACTIVATED AT' },
+          { key: 'by', title: 'BY', max: 28 },
+          { key: 'reason', title: 'REASON', max: 50 },
+        ],
+        rows.map((r) => ({ ...r, by: r.inactivatedBy ? `${r.inactivatedBy.name} (${r.inactivatedBy.id})` : null })),
+      );
+      return;
+    }
+    const rows = await listUsers(db, options);
+    ctx.out.data(rows);
+    ctx.out.line(`${rows.length} active user(s)${f.project ? ` in project ${f.project}` : ''}:`);
+    ctx.out.table(
+      [
+        { key: 'id', title: 'ID', align: 'right' },
+        { key: 'name', title: 'NAME', max: 28 },
+        { key: 'email', title: 'EMAIL', max: 36 },
+        { key: 'company', title: 'COMPANY', max: 20 },
+        { key: 'permission', title: 'PERMISSION' },
+        { key: 'manager', title: 'MANAGER', max: 28 },
+        { key: 'isEmployee', title: 'EMPLOYEE' },
+      ],
+      rows.map((r) => ({
+        ...r,
+        permission: r.projectPermission ? `${r.directoryPermission} / project ${r.projectPermission}` : r.directoryPermission,
+        manager: r.manager ? `${r.manager.name} (${r.manager.id})` : null,
+      })),
+    );
+  },
+};
+
+export const reactivate: Command = {
+  name: 'reactivate',
+  synopsis: 'reactivate <user> --by <admin> [--reason <text>]',
+  summary: 'Reactivate an inactive user (directory admin), and tell the people concerned',
+  help: ['--by <admin>      a company directory admin, or an admin of one of the user’s projects (required)', `--reason <text>   why (at most ${MAX_REASON_LENGTH} characters)`],
+  options: { by: { type: 'string' }, reason: { type: 'string' } },
+  positionals: { min: 1, max: 1, names: '<user>' },
+  async run(ctx, { values, positionals }) {
+    const f = flags('reactivate', z.object({ by: z.string({ error: 'is required (the admin doing this)' }).trim().min(1), reason: z.string().optional() }), values);
+    if (f.reason !== undefined && f.reason.length > MAX_REASON_LENGTH) {
+      refuse('INVALID_INPUT', `--reason has ${f.reason.length} characters; at most ${MAX_REASON_LENGTH} are allowed.`);
+    }
+    const db = await ctx.conn.db();
+    const u = await resolveUser(db, positionals[0] ?? '');
+    const by = await resolveUser(db, f.by);
+    if (u.status === 'active') refuse('USER_ALREADY_ACTIVE', `${u.name} (${u.id}) is already active.`);
+    const client = await ctx.conn.temporal();
+    const requestId = randomUUID();
+    const input: UserReactivationInput = { userId: u.id, by: by.id, reason: f.reason ?? null, requestId };
+    const result = await client.workflow.execute<(i: UserReactivationInput) => Promise<UserReactivationResult>>('userReactivation', {
+      workflowId: reactivationWorkflowId(u.id, requestId),
+      taskQueue: ctx.conn.settings.taskQueue,
+      args: [input],
+      staticSummary: `Reactivate user ${u.id} (by user ${by.id})`,
+    });
+    ctx.out.data(result);
+    ctx.out.line(`Reactivated ${u.name} (${u.id}) at ${result.reactivatedAt}; they can be chosen as an assignee again.`);
+  },
+};
+
+const stageSchema = z.enum(USER_STAGES, { error: `must be one of ${USER_STAGES.join(', ')}` }).optional();
+
+export const list: Command = {
+  name: 'list',
+  synopsis: 'list [--stage <stage>] [--batch <id>]',
+  summary: 'Running offboardings from Temporal visibility (the search attributes ops filter on in the Web UI)',
+  help: [
+    `--stage <stage>   one of ${USER_STAGES.join(', ')} (with a final stage, ended offboardings are listed too)`,
+    '--batch <id>      only users of that batch',
+    'Visibility is eventually consistent: a change can take a second to show.',
+  ],
+  options: { stage: { type: 'string' }, batch: { type: 'string' } },
+  positionals: { min: 0, max: 0, names: '' },
+  async run(ctx, { values }) {
+    const f = flags('list', z.object({ stage: stageSchema, batch: z.string().optional() }), values);
+    if (f.batch !== undefined && !BATCH_ID_PATTERN.test(f.batch)) throw new UsageError('--batch must be a batch ID', 'list');
+    const clauses = [`WorkflowType = 'userOffboarding'`];
+    if (f.stage) clauses.push(`${searchAttributes.stage.name} = '${f.stage}'`);
+    // Final stages are only reached by ended workflows; otherwise list what is running.
+    if (!f.stage || !['inactivated', 'removed', 'cancelled', 'failed'].includes(f.stage)) clauses.push(`ExecutionStatus = 'Running'`);
+    if (f.batch) clauses.push(`${searchAttributes.batchId.name} = '${f.batch}'`);
+    const query = clauses.join(' AND ');
+    const client = await ctx.conn.temporal();
+    const rows: Record<string, unknown>[] = [];
+    for await (const wf of client.workflow.list({ query })) {
+      const sa = wf.typedSearchAttributes;
+      const waiting = sa.get(searchAttributes.waitingSince);
+      rows.push({
+        workflowId: wf.workflowId,
+        userId: sa.get(searchAttributes.userId) ?? null,
+        batchId: sa.get(searchAttributes.batchId) ?? null,
+        stage: sa.get(searchAttributes.stage) ?? null,
+        openItems: sa.get(searchAttributes.openItems) ?? null,
+        waitingSince: waiting ? waiting.toISOString() : null,
+        status: wf.status.name,
+        startTime: wf.startTime.toISOString(),
+      });
+      if (rows.length >= 1_000) break;
+    }
+    ctx.out.data({ query, workflows: rows });
+    ctx.out.line(`${rows.length} offboarding(s) — ${query}`);
+    ctx.out.table(
+      [
+        { key: 'userId', title: 'USER', align: 'right' },
+        { key: 'batchId', title: 'BATCH' },
+        { key: 'stage', title: 'STAGE' },
+        { key: 'openItems', title: 'OPEN ITEMS', align: 'right' },
+        { key: 'waiting', title: 'WAITING' },
+        { key: 'status', title: 'STATUS' },
+        { key: 'workflowId', title: 'WORKFLOW ID' },
+      ],
+      rows.map((r) => ({ ...r, waiting: typeof r.waitingSince === 'string' ? ago(r.waitingSince) : null })),
+    );
+  },
+};

@@ -1,0 +1,222 @@
+// offboard start <user...> --by <admin> [--batch <id>] [--reason <text>] [--effective-at <ISO>]
+//                [--successor <user>=<user>]... [--dry-run]
+import { randomBytes } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { z } from 'zod';
+import { scanOpenItems } from '../../activities/open-items';
+import type { Database } from '../../db/client';
+import { inArray } from 'drizzle-orm';
+import { type User, users } from '../../db/schema';
+import {
+  BATCH_ID_PATTERN,
+  type BatchRejection,
+  type BatchStatus,
+  batchStatusQuery,
+  batchWorkflowId,
+  MAX_REASON_LENGTH,
+  type OffboardingBatchInput,
+  type OpenItem,
+} from '../../workflows/definitions';
+import { type Command, type Ctx, flags, printItems, refuse, resolveUser, sleep, statusOf, userLabel } from '../common';
+import { reviewBatch } from '../review';
+
+const startFlags = z.object({
+  by: z.string({ error: 'is required (the admin starting the offboarding)' }).trim().min(1),
+  batch: z.string().optional(),
+  reason: z.string().optional(),
+  'effective-at': z.string().optional(),
+  successor: z.array(z.string()).default([]),
+  'dry-run': z.boolean().default(false),
+});
+
+export function generateBatchId(now = new Date()): string {
+  const date = now.toISOString().slice(0, 10).replaceAll('-', '');
+  return `b-${date}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A future ISO date-time with a zone (Z or ±hh:mm), as the workflow waits for it. */
+export function parseEffectiveAt(text: string | undefined, now = Date.now()): string | null {
+  if (text === undefined) return null;
+  if (!z.iso.datetime({ offset: true }).safeParse(text).success || !Number.isFinite(Date.parse(text))) {
+    refuse('INVALID_INPUT', `--effective-at "${text.slice(0, 60)}" is not an ISO date-time with a zone, like 2030-01-31T17:00:00Z.`);
+  }
+  const at = new Date(text);
+  if (at.getTime() <= now) refuse('EFFECTIVE_DATE_IN_PAST', `--effective-at ${at.toISOString()} is not in the future.`);
+  return at.toISOString();
+}
+
+type UserLine = { userId: number; name: string; email: string | null; openItems: number; items?: OpenItem[] };
+
+async function usersWithItems(db: Database, ids: readonly number[], withItems: boolean): Promise<UserLine[]> {
+  if (ids.length === 0) return [];
+  const items = await scanOpenItems(db, ids);
+  const rows = await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, [...ids]));
+  const names = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((userId) => {
+    const own = items.filter((i) => i.userId === userId);
+    const n = names.get(userId);
+    return { userId, name: n?.name ?? '', email: n?.email ?? null, openItems: own.length, ...(withItems ? { items: own } : {}) };
+  });
+}
+
+function printRejected(ctx: Ctx, rejected: readonly BatchRejection[]): void {
+  if (rejected.length === 0) return;
+  ctx.out.line('Skipped:');
+  ctx.out.table(
+    [
+      { key: 'userId', title: 'USER', align: 'right' },
+      { key: 'code', title: 'CODE' },
+      { key: 'message', title: 'WHY', max: 90 },
+    ],
+    rejected,
+  );
+}
+
+async function waitForValidation(handle: WorkflowHandle): Promise<BatchStatus> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const state = await statusOf(handle);
+    if (state !== undefined && state !== 'RUNNING' && state !== 'CONTINUED_AS_NEW') {
+      if (state !== 'COMPLETED') await handle.result(); // throws: the refusal (e.g. PERMISSION_DENIED)
+    }
+    try {
+      const s = await handle.query(batchStatusQuery);
+      if (s.phase !== 'validating') return s;
+    } catch {
+      // the first workflow task may not have run yet
+    }
+    if (Date.now() > until) throw new Error(`batch ${handle.workflowId} is still validating after 60 s; see \`offboard status\``);
+    await sleep(200);
+  }
+}
+
+async function reportBatch(ctx: Ctx, db: Database, status: BatchStatus, created: boolean): Promise<void> {
+  const lines = await usersWithItems(db, status.users.map((u) => u.userId), false);
+  const stageOf = new Map(status.users.map((u) => [u.userId, u.stage]));
+  const rows = lines.map((l) => ({ ...l, stage: stageOf.get(l.userId) ?? null }));
+  ctx.out.data({ batchId: status.batchId, workflowId: batchWorkflowId(status.batchId), created, phase: status.phase, users: rows, rejected: status.rejected });
+  ctx.out.line(
+    created
+      ? `Started batch ${status.batchId} (workflow ${batchWorkflowId(status.batchId)}): ${rows.length} user(s) being offboarded.`
+      : `Batch ${status.batchId} already exists (${status.phase}); no second batch was started. Its users:`,
+  );
+  ctx.out.table(
+    [
+      { key: 'userId', title: 'USER', align: 'right' },
+      { key: 'name', title: 'NAME', max: 30 },
+      { key: 'email', title: 'EMAIL', max: 36 },
+      { key: 'openItems', title: 'OPEN ITEMS', align: 'right' },
+      { key: 'stage', title: 'STAGE' },
+    ],
+    rows,
+  );
+  printRejected(ctx, status.rejected);
+  ctx.out.line(`Follow it with: offboard status ${status.batchId}`);
+}
+
+export const start: Command = {
+  name: 'start',
+  synopsis:
+    'start <user...> --by <admin> [--batch <id>] [--reason <text>] [--effective-at <ISO date-time>] [--successor <user>=<user>]... [--dry-run]',
+  summary: 'Start offboarding a batch of users (or review it with --dry-run)',
+  help: [
+    '<user> is a numeric user ID or an email address.',
+    '--by <admin>            the company directory admin starting the offboarding (required)',
+    '--batch <id>            batch ID (default: b-<date>-<random>); starting the same ID again reports the existing batch',
+    `--reason <text>         why (kept with the inactivation; at most ${MAX_REASON_LENGTH} characters)`,
+    '--effective-at <ISO>    inactivate no earlier than this future date-time, e.g. 2030-01-31T17:00:00Z',
+    '--successor a=b         hand user a’s open items to user b first (repeatable)',
+    '--dry-run               show the review (users, who is skipped and why, open items) and start nothing',
+  ],
+  options: {
+    by: { type: 'string' },
+    batch: { type: 'string' },
+    reason: { type: 'string' },
+    'effective-at': { type: 'string' },
+    successor: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+  },
+  positionals: { min: 1, max: Infinity, names: '<user...>' },
+  async run(ctx, { values, positionals }) {
+    const f = flags('start', startFlags, values);
+    const batchId = f.batch ?? generateBatchId();
+    if (!BATCH_ID_PATTERN.test(batchId)) {
+      refuse('INVALID_INPUT', `--batch "${batchId.slice(0, 80)}" is not a batch ID (letters, digits, . _ -, at most 64, starting with a letter or digit).`);
+    }
+    if (f.reason !== undefined && f.reason.length > MAX_REASON_LENGTH) {
+      refuse('INVALID_INPUT', `--reason has ${f.reason.length} characters; at most ${MAX_REASON_LENGTH} are allowed.`);
+    }
+    const effectiveAt = parseEffectiveAt(f['effective-at']);
+    const db = await ctx.conn.db();
+    const requester = await resolveUser(db, f.by);
+    const people: User[] = [];
+    for (const ref of positionals) people.push(await resolveUser(db, ref));
+    const userIds = people.map((u) => u.id);
+    const successors: Record<string, number> = {};
+    for (const pair of f.successor) {
+      const [from, to, ...rest] = pair.split('=');
+      if (!from || !to || rest.length > 0) refuse('INVALID_INPUT', `--successor "${pair.slice(0, 80)}" must look like <user>=<user>.`);
+      const a = await resolveUser(db, from);
+      const b = await resolveUser(db, to);
+      if (!userIds.includes(a.id)) refuse('INVALID_INPUT', `--successor ${from}: user ${a.id} is not in this batch.`);
+      if (userIds.includes(b.id)) refuse('TARGET_BEING_OFFBOARDED', `--successor ${to}: user ${b.id} is in this batch too; choose someone staying.`);
+      if (a.id === b.id) refuse('TARGET_SAME_USER', `--successor ${pair}: a user cannot succeed themselves.`);
+      successors[String(a.id)] = b.id;
+    }
+
+    if (f['dry-run']) {
+      // Requester refusals (not an admin, inactive) fail the review exactly as they would the batch.
+      const review = await reviewBatch(db, { batchId, requestedBy: requester.id, userIds });
+      const accepted = await usersWithItems(db, review.accepted, true);
+      ctx.out.data({ dryRun: true, batchId, requestedBy: requester.id, effectiveAt, successors, users: accepted, skipped: review.rejected });
+      ctx.out.line(`Review of batch ${batchId} requested by ${userLabel(requester)} — nothing was started.`);
+      if (effectiveAt) ctx.out.line(`Effective at: ${effectiveAt}`);
+      ctx.out.line(`Would offboard ${accepted.length} user(s):`);
+      for (const u of accepted) {
+        ctx.out.line();
+        const succ = successors[String(u.userId)];
+        printItems(
+          ctx.out,
+          u.items ?? [],
+          `${u.name} (${u.userId}${u.email ? `, ${u.email}` : ''}): ${u.openItems} open item(s)${succ ? `, successor user ${succ}` : ''}`,
+        );
+      }
+      if (review.rejected.length > 0) ctx.out.line();
+      printRejected(ctx, review.rejected);
+      return;
+    }
+
+    const client = await ctx.conn.temporal();
+    const handle = client.workflow.getHandle(batchWorkflowId(batchId));
+    if ((await statusOf(handle)) !== undefined) {
+      await reportBatch(ctx, db, await waitForValidation(handle), false);
+      return;
+    }
+    // Pre-flight: the requester checks answer here (exit 1) instead of as a failed workflow.
+    await reviewBatch(db, { batchId, requestedBy: requester.id, userIds });
+    const input: OffboardingBatchInput = {
+      batchId,
+      userIds,
+      requestedBy: requester.id,
+      reason: f.reason ?? null,
+      effectiveAt,
+      successors,
+      policy: {},
+    };
+    let created = true;
+    try {
+      await client.workflow.start('offboardingBatch', {
+        workflowId: batchWorkflowId(batchId),
+        taskQueue: ctx.conn.settings.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        staticSummary: `Offboarding batch ${batchId}: ${userIds.length} user(s), requested by user ${requester.id}`,
+      });
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      created = false;
+    }
+    await reportBatch(ctx, db, await waitForValidation(handle), created);
+  },
+};

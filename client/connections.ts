@@ -1,0 +1,121 @@
+// Connections for the CLI, opened lazily (a command that needs only the database never dials Temporal,
+// and the other way round) and probed once, so an unreachable service is one clear line and exit 3.
+import fs from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { ConfigurationError, databaseUrlOf, type Settings, temporalAddressOf } from '../config/settings';
+import type { Database } from '../db/client';
+import * as schema from '../db/schema';
+import { UnreachableError } from './exit-codes';
+
+export type Connections = {
+  settings: Settings;
+  temporalAddress: string;
+  /** host:port/database of DATABASE_URL (no credentials), for messages. */
+  databaseTarget: string;
+  temporal(): Promise<Client>;
+  db(): Promise<Database>;
+  close(): Promise<void>;
+};
+
+function readFileSetting(name: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new ConfigurationError(`${name}: cannot read ${file} (${e instanceof Error && 'code' in e ? String(e.code) : 'unreadable'})`);
+  }
+}
+
+/** TLS from the SDK's standard TEMPORAL_TLS_* variables; an API key implies TLS. */
+export function tlsOf(settings: Settings): TLSConfig | undefined {
+  const t = settings.temporalTls;
+  const any = t.clientCertPath || t.clientKeyPath || t.serverCaCertPath || t.serverName || settings.temporalApiKey;
+  if (!any) return undefined;
+  if (Boolean(t.clientCertPath) !== Boolean(t.clientKeyPath)) {
+    throw new ConfigurationError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together');
+  }
+  const tls: TLSConfig = {};
+  if (t.serverName) tls.serverNameOverride = t.serverName;
+  if (t.serverCaCertPath) tls.serverRootCACertificate = readFileSetting('TEMPORAL_TLS_SERVER_CA_CERT_PATH', t.serverCaCertPath);
+  if (t.clientCertPath && t.clientKeyPath) {
+    tls.clientCertPair = {
+      crt: readFileSetting('TEMPORAL_TLS_CLIENT_CERT_PATH', t.clientCertPath),
+      key: readFileSetting('TEMPORAL_TLS_CLIENT_KEY_PATH', t.clientKeyPath),
+    };
+  }
+  return tls;
+}
+
+function databaseTargetOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+function detailOf(e: unknown): string {
+  if (e && typeof e === 'object') {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.length > 0) return code;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return (message.split('\n')[0] ?? '').slice(0, 120);
+}
+
+export function openConnections(settings: Settings): Connections {
+  const temporalAddress = temporalAddressOf(settings);
+  const databaseUrl = databaseUrlOf(settings);
+  const databaseTarget = databaseTargetOf(databaseUrl);
+  let temporal: Promise<{ connection: Connection; client: Client }> | undefined;
+  let database: Promise<{ sql: postgres.Sql; db: Database }> | undefined;
+
+  return {
+    settings,
+    temporalAddress,
+    databaseTarget,
+    temporal() {
+      temporal ??= (async () => {
+        const tls = tlsOf(settings);
+        let connection: Connection;
+        try {
+          connection = await Connection.connect({
+            address: temporalAddress,
+            connectTimeout: 5_000,
+            ...(tls ? { tls } : {}),
+            ...(settings.temporalApiKey ? { apiKey: settings.temporalApiKey } : {}),
+          });
+        } catch (e) {
+          throw new UnreachableError('temporal', temporalAddress, detailOf(e));
+        }
+        return { connection, client: new Client({ connection, namespace: settings.temporalNamespace }) };
+      })();
+      return temporal.then((t) => t.client);
+    },
+    db() {
+      database ??= (async () => {
+        const sql = postgres(databaseUrl, { max: 4, connect_timeout: 5, onnotice: () => undefined, idle_timeout: 2 });
+        try {
+          await sql`select 1`;
+        } catch (e) {
+          await sql.end({ timeout: 1 }).catch(() => undefined);
+          throw new UnreachableError('postgres', databaseTarget, detailOf(e));
+        }
+        return { sql, db: drizzle(sql, { schema }) };
+      })();
+      return database.then((d) => d.db);
+    },
+    async close() {
+      const t = temporal;
+      const d = database;
+      temporal = undefined;
+      database = undefined;
+      await Promise.allSettled([
+        t?.then((x) => x.connection.close()),
+        d?.then((x) => x.sql.end({ timeout: 2 })),
+      ]);
+    },
+  };
+}

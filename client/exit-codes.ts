@@ -1,0 +1,98 @@
+// Exit codes and the mapping of every error to one of them, with one line (plus a hint) for a person:
+//   0 done · 1 refused (a domain refusal code and what to do) · 2 usage error · 3 a service is unreachable.
+import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ConfigurationError } from '../config/settings';
+import { isRefusalCode, type RefusalCode, refusalHint } from '../workflows/refusals';
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A domain refusal detected by the CLI itself (same codes as the workflows and activities). */
+export class Refusal extends Error {
+  override name = 'Refusal';
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Wrong command, flag or argument: exit 2 with the command's usage hint. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Service = 'temporal' | 'postgres';
+
+/** A service could not be reached: exit 3, naming the service and how to start it. */
+export class UnreachableError extends Error {
+  override name = 'UnreachableError';
+  constructor(
+    readonly service: Service,
+    readonly target: string,
+    readonly detail: string,
+  ) {
+    super(
+      service === 'temporal'
+        ? `Temporal at ${target} is unreachable (${detail}): start it with \`npm start\` or set TEMPORAL_ADDRESS`
+        : `PostgreSQL at ${target} is unreachable (${detail}): start it with \`npm start\` or set DATABASE_URL`,
+    );
+  }
+}
+
+/** The refusal inside an error from the Temporal client or an activity-style ApplicationFailure. */
+export function refusalIn(err: unknown): { code: RefusalCode; message: string } | undefined {
+  if (err instanceof Refusal) return { code: err.code, message: err.message };
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
+    if (e instanceof ApplicationFailure && isRefusalCode(e.type)) return { code: e.type, message: e.message };
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) anywhere in the cause chain: the server is gone. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
+    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+export type Outcome = { code: ExitCode; lines: string[] };
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').trim();
+}
+
+/** Maps any error to an exit code and the lines written to stderr: never a stack trace. */
+export function describeError(err: unknown): Outcome {
+  const refusal = refusalIn(err);
+  if (refusal) {
+    return { code: EXIT.refused, lines: [`${refusal.code}: ${firstLine(refusal.message)}`, `  ${refusalHint(refusal.code)}`] };
+  }
+  if (err instanceof UsageError) {
+    const help = err.command ? `offboard ${err.command} --help` : 'offboard --help';
+    return { code: EXIT.usage, lines: [`offboard: ${err.message}`, `  See \`${help}\`.`] };
+  }
+  if (err instanceof ConfigurationError) {
+    return { code: EXIT.usage, lines: [`offboard: invalid configuration: ${err.message}`] };
+  }
+  if (err instanceof UnreachableError) return { code: EXIT.unreachable, lines: [err.message] };
+  if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowFailedError) {
+    const cause = err.cause instanceof Error ? `: ${firstLine(err.cause.message)}` : '';
+    return { code: EXIT.refused, lines: [`offboard: ${firstLine(err.message)}${cause}`] };
+  }
+  const message = err instanceof Error ? firstLine(err.message) : String(err);
+  return { code: EXIT.refused, lines: [`offboard: unexpected error: ${message}`] };
+}

@@ -1,0 +1,83 @@
+// Output for people (aligned tables, short sentences) and for machines (--json: one JSON document,
+// or one per line with --watch). Everything goes through an Output so tests and --json stay exact.
+
+export type Output = {
+  readonly json: boolean;
+  readonly isTTY: boolean;
+  line(text?: string): void;
+  error(text: string): void;
+  /** In --json mode the only thing printed on stdout. */
+  data(value: unknown): void;
+  table(columns: readonly Column[], rows: readonly Record<string, unknown>[]): void;
+  clearScreen(): void;
+};
+
+export type Column = { key: string; title: string; align?: 'left' | 'right'; max?: number };
+
+export function cell(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '-';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function clip(text: string, max: number | undefined): string {
+  if (max === undefined || text.length <= max) return text;
+  return `${text.slice(0, Math.max(1, max - 1))}…`;
+}
+
+/** A plain-text table: header, dashes, rows; columns as wide as their widest cell. */
+export function renderTable(columns: readonly Column[], rows: readonly Record<string, unknown>[]): string[] {
+  const cells = rows.map((r) => columns.map((c) => clip(cell(r[c.key]).replace(/\s+/g, ' '), c.max)));
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  const fmt = (values: readonly string[]) =>
+    values
+      .map((v, i) => (columns[i]?.align === 'right' ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [fmt(columns.map((c) => c.title)), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)];
+}
+
+export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream }): Output {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const json = options.json;
+  return {
+    json,
+    isTTY: Boolean(stdout.isTTY),
+    line(text = '') {
+      if (!json) stdout.write(`${text}\n`);
+    },
+    error(text) {
+      stderr.write(`${text}\n`);
+    },
+    data(value) {
+      if (json) stdout.write(`${JSON.stringify(value)}\n`);
+    },
+    table(columns, rows) {
+      if (json) return;
+      if (rows.length === 0) {
+        stdout.write('(none)\n');
+        return;
+      }
+      for (const l of renderTable(columns, rows)) stdout.write(`${l}\n`);
+    },
+    clearScreen() {
+      if (!json && stdout.isTTY) stdout.write('\x1b[2J\x1b[H');
+    },
+  };
+}
+
+/** "3 days ago"-style age of an ISO time, for tables. */
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return '-';
+  const ms = now - Date.parse(iso);
+  if (!Number.isFinite(ms)) return iso;
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s}s ago`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m}m ago`;
+  const h = Math.round(m / 60);
+  if (h < 36) return `${h}h ago`;
+  return `${Math.round(h / 24)}d ago`;
+}

@@ -1,0 +1,34 @@
+// The batch review (`start --dry-run`, and the pre-flight of `start`): the very same validation the
+// batch workflow runs (activities/batch-validation.ts), inside a transaction that is always rolled
+// back, so the answer is identical and nothing is claimed.
+import { validateBatch } from '../activities/batch-validation';
+import type { ValidateBatchResult } from '../activities/inputs';
+import type { Database } from '../db/client';
+import { batchWorkflowId } from '../workflows/definitions';
+
+class RolledBack extends Error {
+  constructor(readonly result: ValidateBatchResult) {
+    super('review rolled back');
+  }
+}
+
+export async function reviewBatch(
+  db: Database,
+  input: { batchId: string; requestedBy: number; userIds: number[] },
+): Promise<ValidateBatchResult> {
+  try {
+    await db.transaction(async (tx) => {
+      // validateBatch opens its own transaction: on `tx` that is a savepoint inside ours. The
+      // transaction handle offers everything validateBatch uses (transaction/execute/select).
+      const result = await validateBatch(
+        { db: tx as unknown as Database },
+        { batchId: input.batchId, workflowId: batchWorkflowId(input.batchId), requestedBy: input.requestedBy, userIds: input.userIds },
+      );
+      throw new RolledBack(result);
+    });
+  } catch (e) {
+    if (e instanceof RolledBack) return e.result;
+    throw e;
+  }
+  throw new Error('unreachable: the review transaction always rolls back');
+}
