@@ -139,7 +139,7 @@ describe('npm start (the supervisor)', () => {
   it('comes up with worker, Web UI and demo data, and Ctrl-C leaves no process behind', async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-start-'));
     fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
-    const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const [pgPort, temporalPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const started = Date.now();
     supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
       cwd: projectRoot,
@@ -148,6 +148,7 @@ describe('npm start (the supervisor)', () => {
         EMBEDDED_PG_PORT: String(pgPort),
         TEMPORAL_PORT: String(temporalPort),
         TEMPORAL_UI_PORT: String(uiPort),
+        METRICS_PORT: String(metricsPort),
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -174,6 +175,10 @@ describe('npm start (the supervisor)', () => {
     expect(seen.some((p) => p.cmd.includes('bin/postgres'))).toBe(true);
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    // The worker logs JSON lines.
+    expect(output).toMatch(/^\{"time":"[^"]+","level":"info","message":"worker started"/m);
     const sql = postgres(`postgres://postgres:postgres@127.0.0.1:${pgPort}/offboarding`, { max: 1, onnotice: () => undefined });
     try {
       const [row] = await sql`select count(*)::int as n from users`;
