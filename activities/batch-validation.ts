@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { users } from '../db/schema';
-import { type BatchRejection, MAX_BATCH_SIZE, userWorkflowId } from '../workflows/definitions';
+import { BATCH_ID_PATTERN, type BatchRejection, MAX_BATCH_SIZE, MAX_REASON_LENGTH, userWorkflowId } from '../workflows/definitions';
 import type { RefusalCode } from '../workflows/refusals';
 import { refuse } from './failures';
 import type {
@@ -17,16 +17,64 @@ import type {
 import { intArrayParam, isUserId } from './open-items';
 import { activeAdminIds } from './permissions';
 
-export type BatchDeps = { db: Database };
+export type BatchDeps = { db: Database; clock?: () => Date };
 
 type Claim = { userId: number; batchId: string | null; workflowId: string };
 
-export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput): Promise<ValidateBatchResult> {
+/** An ISO 8601 date-time with a zone (Z or ±hh:mm), as the per-user workflow waits for it. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Checks of the batch's own input that need no database: each is a batch-level refusal (nothing written). */
+function checkBatchInput(input: ValidateBatchInput): void {
+  if (typeof input.batchId !== 'string' || !BATCH_ID_PATTERN.test(input.batchId)) {
+    refuse('INVALID_INPUT', `"${String(input.batchId).slice(0, 80)}" is not a batch ID (letters, digits, '.', '_', '-'; at most 64).`);
+  }
   if (!Array.isArray(input.userIds) || input.userIds.length === 0) refuse('BATCH_EMPTY', `Batch ${input.batchId} names no users.`);
   if (input.userIds.length > MAX_BATCH_SIZE) {
     refuse('BATCH_TOO_LARGE', `Batch ${input.batchId} has ${input.userIds.length} users; at most ${MAX_BATCH_SIZE} fit in one batch.`);
   }
+  const reason: unknown = input.reason;
+  if (reason != null && (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)) {
+    refuse('INVALID_INPUT', `The reason must be text of at most ${MAX_REASON_LENGTH} characters.`);
+  }
+  const effectiveAt: unknown = input.effectiveAt;
+  if (effectiveAt != null && (typeof effectiveAt !== 'string' || !ISO_DATE_TIME.test(effectiveAt) || !Number.isFinite(Date.parse(effectiveAt)))) {
+    refuse('INVALID_INPUT', `The effective date "${String(effectiveAt).slice(0, 60)}" is not an ISO date-time with a zone, like 2030-01-31T17:00:00Z.`);
+  }
+  const successors: unknown = input.successors;
+  if (successors == null) return;
+  if (typeof successors !== 'object' || Array.isArray(successors)) refuse('INVALID_INPUT', 'Successors must map user IDs to user IDs.');
+  const inBatch = new Set(input.userIds);
+  for (const [key, value] of Object.entries(successors)) {
+    const userId = /^[1-9][0-9]{0,9}$/.test(key) ? Number(key) : NaN;
+    if (!isUserId(userId) || !inBatch.has(userId)) refuse('INVALID_INPUT', `Successor given for "${key.slice(0, 40)}", who is not a user in batch ${input.batchId}.`);
+    if (!isUserId(value)) refuse('INVALID_INPUT', `The successor of user ${userId} must be a user ID, got ${JSON.stringify(value)?.slice(0, 40)}.`);
+    if (value === userId) refuse('TARGET_SAME_USER', `User ${userId} cannot be their own successor.`);
+    if (inBatch.has(value)) refuse('TARGET_BEING_OFFBOARDED', `User ${value}, the successor of user ${userId}, is in batch ${input.batchId} too.`);
+  }
+}
+
+export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput): Promise<ValidateBatchResult> {
+  checkBatchInput(input);
   return deps.db.transaction(async (tx) => {
+    // The first run only: a retry after the date passed must answer as the first run did (claims exist).
+    if (input.effectiveAt != null && Date.parse(input.effectiveAt) <= (deps.clock ?? (() => new Date()))().getTime()) {
+      const [ran] = await tx.execute<{ one: number }>(sql`select 1 as one from offboardings where batch_id = ${input.batchId} limit 1`);
+      if (!ran) refuse('EFFECTIVE_DATE_IN_PAST', `The effective date ${input.effectiveAt} of batch ${input.batchId} is not in the future.`);
+    }
+    const successorIds = [...new Set(Object.values(input.successors ?? {}))];
+    if (successorIds.length > 0) {
+      const found = new Map<number, string>();
+      for (const r of await tx.execute<{ id: number; status: string }>(
+        sql`select id, status::text as status from users where id = any(${intArrayParam(successorIds)})`,
+      )) {
+        found.set(r.id, r.status);
+      }
+      for (const id of successorIds) {
+        if (!found.has(id)) refuse('TARGET_NOT_FOUND', `Successor ${id} was not found in the directory.`);
+        if (found.get(id) !== 'active') refuse('TARGET_INACTIVE', `Successor ${id} is inactive and cannot take over items.`);
+      }
+    }
     const [requester] = isUserId(input.requestedBy)
       ? await tx
           .select({ status: users.status, permission: users.directoryPermission })

@@ -7,6 +7,11 @@ export type ValidateBatchInput = {
   workflowId: string;
   requestedBy: number;
   userIds: number[];
+  /** Optional (absent in histories recorded before they were passed): checked when present. */
+  effectiveAt?: string | null;
+  reason?: string | null;
+  /** userId -> successor userId */
+  successors?: Record<string, number>;
 };
 export type ValidateBatchResult = {
   /** Accepted users, claimed for this batch in `offboardings`. */

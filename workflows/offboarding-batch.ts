@@ -216,6 +216,9 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         workflowId,
         requestedBy: input.requestedBy,
         userIds: input.userIds,
+        effectiveAt: input.effectiveAt,
+        reason: input.reason,
+        successors: input.successors,
       });
       adminIds = v.adminIds;
       rejected = v.rejected;
