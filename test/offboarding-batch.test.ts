@@ -11,11 +11,14 @@ import {
   cancelBatchUpdate,
   type OffboardingBatchInput,
   removeUserUpdate,
+  userWorkflowId,
 } from '../workflows/definitions';
 import { offboardingBatch } from '../workflows';
+import { recordHistory } from './helpers/histories';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { createWorker, type Harness, mailsAbout, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
+const WAIT = { timeout: 20_000, interval: 100 };
 let env: DevServerEnvironment;
 let h: Harness;
 let taskQueue: string;
@@ -99,7 +102,7 @@ describe('offboardingBatch', () => {
       const s = await handle.query(batchStatusQuery);
       expect(s.users.find((u) => u.userId === quiet)?.stage).toBe('inactivated');
       return s;
-    });
+    }, WAIT);
     expect(status.rejected.map((r) => [r.userId, r.code])).toEqual([
       [999_999, 'USER_NOT_FOUND'],
       [quiet, 'DUPLICATE_USER'],
@@ -120,6 +123,8 @@ describe('offboardingBatch', () => {
     await handle.executeUpdate(cancelBatchUpdate, { args: [{ by: c.admin }] });
     const summary = await handle.result();
     expect(summary).toMatchObject({ batchId, inactivated: [quiet], removed: [busy], cancelled: [third], failed: [] });
+    await recordHistory(handle, 'batch-remove-cancel');
+    await recordHistory(env.client.workflow.getHandle(userWorkflowId(busy)), 'user-offboarding-removed-from-batch');
 
     const [b] = await h.t.db.select().from(users).where(eq(users.id, busy));
     expect(b?.status).toBe('active');
@@ -127,7 +132,7 @@ describe('offboardingBatch', () => {
     expect(open.filter((o) => [quiet, busy, third].includes(o.userId))).toEqual([]);
     const rows = await h.t.db.select().from(offboardings).where(and(eq(offboardings.userId, busy)));
     expect(rows.map((r) => r.outcome)).toEqual(['removed']);
-    await vi.waitFor(() => expect(h.sink.messages.some((m) => m.parsed.headers.get('x-offboarding-kind') === 'batch-summary' && m.parsed.headers.get('x-offboarding-batch-id') === batchId)).toBe(true));
+    await vi.waitFor(() => expect(h.sink.messages.some((m) => m.parsed.headers.get('x-offboarding-kind') === 'batch-summary' && m.parsed.headers.get('x-offboarding-batch-id') === batchId)).toBe(true), WAIT);
     expect(mailsAbout(h.sink, quiet, 'inactivated')).toHaveLength(1);
   });
 
@@ -163,6 +168,7 @@ describe('offboardingBatch', () => {
     });
     const summary = await handle.result();
     expect(summary.inactivated.sort((a, b) => a - b)).toEqual(many);
+    await recordHistory(env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId), 'batch-continue-as-new-first-run');
     const runs = await handle.query(batchStatusQuery).catch(() => undefined); // closed: query may still answer
     if (runs) expect(runs.run).toBeGreaterThan(1);
     const rows = await h.t.db.select().from(users).where(eq(users.managerId, c.manager));

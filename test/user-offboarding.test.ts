@@ -1,6 +1,6 @@
 // The per-user workflow on the time-skipping server with the real activities, PostgreSQL and SMTP:
 // the timer paths (reminders, escalation, deadline, effective date) and the manager's updates.
-import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
@@ -11,15 +11,18 @@ import {
   reassignItemUpdate,
   reassignmentDoneSignal,
   reassignmentDoneUpdate,
+  reactivationWorkflowId,
   type UserOffboardingInput,
   userStatusQuery,
   userWorkflowId,
 } from '../workflows/definitions';
-import { userOffboarding } from '../workflows';
+import { userOffboarding, userReactivation } from '../workflows';
+import { recordHistory } from './helpers/histories';
 import { auditCount, createWorker, mailsAbout, type Harness, policy, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 import { startTimeSkippingEnvironment } from './helpers/temporal';
 
 const DAY = 24 * 60 * 60 * 1000;
+const WAIT = { timeout: 20_000, interval: 100 };
 let env: TestWorkflowEnvironment;
 let h: Harness;
 
@@ -108,6 +111,7 @@ describe('userOffboarding', () => {
       const result = await handle.result();
       expect(result.outcome).toBe('inactivated');
       expect(result.resolutions).toMatchObject([{ itemKey: `rfi:${rfi}:assignee`, action: 'closed', byUserId: c.manager }]);
+      await recordHistory(handle, 'user-offboarding-reminders-escalation');
     });
     const [r] = await h.t.db.select().from(rfis).where(eq(rfis.id, rfi));
     expect(r?.status).toBe('closed');
@@ -150,6 +154,7 @@ describe('userOffboarding', () => {
       const left = await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: key, toUserId: c.colleague, by: c.admin }] });
       expect(left).toEqual([]);
       expect((await handle.result()).outcome).toBe('inactivated');
+      await recordHistory(handle, 'user-offboarding-refused-then-reassigned');
     });
     const [o] = await h.t.db.select().from(observations).where(eq(observations.id, obs));
     expect(o?.assigneeId).toBe(c.colleague);
@@ -167,11 +172,12 @@ describe('userOffboarding', () => {
       await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `defect:${first}:assigned-to`, by: c.manager }] });
       const s = await waitForUserStatus(env.client, c.leaver, (st) => st.pendingItems.some((i) => i.key === `defect:${later}:assigned-to`));
       expect(s.stage).toBe('awaiting-reassignment');
-      await vi.waitFor(() => expect(mailsAbout(h.sink, c.leaver, 'items-assigned')).toHaveLength(2));
+      await vi.waitFor(() => expect(mailsAbout(h.sink, c.leaver, 'items-assigned')).toHaveLength(2), WAIT);
       // The manager handled it in the tool directly, then says "done": the workflow re-checks.
       await h.activities.closeItem({ requestId: 'in-tool-close', itemKey: `defect:${later}:assigned-to`, userId: c.leaver, actorId: c.manager, workflowId: 'tool', note: null });
       await handle.signal(reassignmentDoneSignal, { by: c.manager });
       expect((await handle.result()).outcome).toBe('inactivated');
+      await recordHistory(handle, 'user-offboarding-new-items-done-signal');
     });
     h.sink.clear();
   });
@@ -204,6 +210,7 @@ describe('userOffboarding', () => {
       expect(s.resolutions).toMatchObject([{ itemKey: `observation:${inP1}:assignee`, action: 'reassigned', toUserId: c.colleague }]);
       await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `observation:${inP2}:assignee`, by: c.manager }] });
       expect((await handle.result()).outcome).toBe('inactivated');
+      await recordHistory(handle, 'user-offboarding-successor');
     });
     h.sink.clear();
   });
@@ -214,7 +221,9 @@ describe('userOffboarding', () => {
     const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
     const result = await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c, { policy: policy({ deadlineMs: 3 * DAY, deadlineAction: 'reassign-to-manager' }) }));
-      return handle.result(); // the time-skipping server jumps to the deadline
+      const r = await handle.result(); // the time-skipping server jumps to the deadline
+      await recordHistory(handle, 'user-offboarding-deadline');
+      return r;
     });
     expect(result.outcome).toBe('inactivated');
     expect(result.resolutions).toMatchObject([{ itemKey: `rfi:${rfi}:manager`, action: 'reassigned', toUserId: c.manager }]);
@@ -237,7 +246,42 @@ describe('userOffboarding', () => {
       const result = await handle.result();
       expect(result.outcome).toBe('inactivated');
       expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(Date.parse(effectiveAt));
+      await recordHistory(handle, 'user-offboarding-effective-date');
     });
+    h.sink.clear();
+  });
+});
+
+describe('userReactivation', () => {
+  it('lets an admin reactivate an inactivated user, and refuses anyone else', async () => {
+    const c = await company();
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      await (await start(taskQueue, input(c))).result();
+      const refused = env.client.workflow.execute(userReactivation, {
+        taskQueue,
+        workflowId: reactivationWorkflowId(c.leaver, 'by-manager'),
+        args: [{ userId: c.leaver, by: c.manager, reason: 'back', requestId: 'by-manager' }],
+      });
+      const err = await refused.then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const cause = (err as WorkflowFailedError).cause?.cause;
+      expect(cause instanceof ApplicationFailure ? cause.type : undefined).toBe('PERMISSION_DENIED');
+      const [still] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
+      expect(still?.status).toBe('inactive');
+
+      const handle = await env.client.workflow.start(userReactivation, {
+        taskQueue,
+        workflowId: reactivationWorkflowId(c.leaver, 'by-admin'),
+        args: [{ userId: c.leaver, by: c.admin, reason: 'rehired', requestId: 'by-admin' }],
+      });
+      const result = await handle.result();
+      expect(result.userId).toBe(c.leaver);
+      await recordHistory(handle, 'reactivation');
+    });
+    const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
+    expect(u?.status).toBe('active');
+    await vi.waitFor(() => expect(mailsAbout(h.sink, c.leaver, 'reactivated')).toHaveLength(1), WAIT);
     h.sink.clear();
   });
 });
