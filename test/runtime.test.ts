@@ -160,7 +160,7 @@ describe('npm start (the supervisor)', () => {
     await waitUntil('the start-up banner', () => {
       if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
       return output.includes('Press Ctrl-C to stop everything.');
-    }, 200_000);
+    }, 240_000);
     const upSeconds = (Date.now() - started) / 1000;
     seen = descendants(supervisor.pid!);
 
@@ -199,7 +199,7 @@ describe('npm start (the supervisor)', () => {
     const left = seen.filter((p) => alive(p.pid));
     expect(left, JSON.stringify(left)).toEqual([]);
     process.stdout.write(`npm start: up in ${upSeconds.toFixed(1)}s, stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)}s\n`);
-  }, 300_000);
+  }, 360_000);
 });
 
 describe('bad configuration: one clear line, non-zero exit', () => {

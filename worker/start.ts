@@ -23,6 +23,7 @@ import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
 import type { EmbeddedPostgresServer } from './embedded-postgres';
 import { requireTemporalCli } from './temporal-binaries';
 import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
+import { writeWorkflowBundle } from './workflow-bundle';
 
 const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,10 +170,10 @@ async function startTemporal(settings: Settings, running: Running): Promise<{ ad
 }
 
 /** Runs worker/main.ts (through tsx's loader) in its own process group, with an IPC channel. */
-function startWorker(databaseUrl: string, temporalAddress: string): Promise<ChildProcess> {
+function startWorker(databaseUrl: string, temporalAddress: string, bundlePath: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'main.ts')], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress },
+    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE_PATH: bundlePath },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Own process group: a terminal's Ctrl-C reaches only this supervisor, which then stops the
     // worker first and gives it its graceful-shutdown time.
@@ -265,6 +266,12 @@ async function main(): Promise<number> {
   }
 
   try {
+    // The workflow bundle (webpack, seconds) is built while PostgreSQL and Temporal start, fresh at
+    // every start so it always matches workflows/; the worker then loads it instead of bundling.
+    const bundling = settings.workflowBundlePath
+      ? Promise.resolve(settings.workflowBundlePath)
+      : writeWorkflowBundle(path.join(settings.dataDir, 'workflow-bundle.js'));
+    bundling.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
     const startup = (async () => {
       const databaseUrl = await startPostgres(settings, running).catch((e: unknown) => {
         throw new StartError(
@@ -282,8 +289,11 @@ async function main(): Promise<number> {
         if (e instanceof StartError) throw e;
         throw new StartError(`${reason(e)}. Free the ports or set TEMPORAL_PORT / TEMPORAL_UI_PORT, or set TEMPORAL_ADDRESS`);
       });
+      const bundlePath = await bundling.catch((e: unknown) => {
+        throw new StartError(`cannot bundle the workflows (workflows/index.ts): ${reason(e)}`);
+      });
       log('starting the worker');
-      running.worker = await startWorker(databaseUrl, temporal.address);
+      running.worker = await startWorker(databaseUrl, temporal.address, bundlePath);
       return { databaseUrl, temporal, hints };
     })();
     const first = await Promise.race([startup.then((r) => ({ kind: 'up' as const, r })), stopSignal.then((s) => ({ kind: 'signal' as const, s }))]);
