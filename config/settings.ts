@@ -19,13 +19,13 @@ const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).def
 const envSchema = z.object({
   DATABASE_URL: optionalString.refine(
     (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
-    'DATABASE_URL must start with postgres:// or postgresql://',
+    'must start with postgres:// or postgresql://',
   ),
   OFFBOARDING_DATA_DIR: optionalString,
   EMBEDDED_PG_PORT: port(DEFAULT_EMBEDDED_PG_PORT),
   TEMPORAL_ADDRESS: optionalString.refine(
     (v) => v === undefined || /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(v),
-    'TEMPORAL_ADDRESS must be host:port, for example localhost:7233',
+    'must be host:port, for example localhost:7233',
   ),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_API_KEY: optionalString,
@@ -40,7 +40,7 @@ const envSchema = z.object({
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   SMTP_URL: optionalString.refine(
     (v) => v === undefined || /^smtps?:\/\//.test(v),
-    'SMTP_URL must start with smtp:// or smtps://',
+    'must start with smtp:// or smtps://',
   ),
   MAIL_FROM: z.string().min(3).default('Offboarding <offboarding@localhost>'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),

@@ -205,27 +205,40 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     publish();
   }
 
-  // The batch starts each child as 'validating' with nothing open: no need to report that.
+  // What the Web UI and the batch already know. The batch starts each child as 'validating' with
+  // nothing open (search attributes included), so that needs no upsert and no report.
+  const startedWith = info.typedSearchAttributes;
+  let lastUpserted =
+    startedWith.get(searchAttributes.stage) === 'validating' && startedWith.get(searchAttributes.openItems) === 0
+      ? JSON.stringify(['validating', 0, null])
+      : '';
   let lastReported = JSON.stringify({ stage: 'validating', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
   let progressSeq = 0;
   let flushScheduled = false;
   const progressSignals: Promise<void>[] = [];
 
-  /** Keeps the Web UI's search attributes and the batch's status current. */
+  /**
+   * Keeps the Web UI's search attributes and the batch's status current. Changes made in one
+   * activation are coalesced into at most one upsert and one signal (a microtask runs before the
+   * activation completes), which keeps both histories short.
+   */
   function publish(): void {
-    upsertSearchAttributes([
-      { key: searchAttributes.stage, value: state.stage },
-      { key: searchAttributes.openItems, value: state.pendingItems.length },
-      { key: searchAttributes.waitingSince, value: state.waitingSince ? new Date(state.waitingSince) : null },
-    ]);
-    // Coalesce the reports of one activation into one signal (a microtask runs before it ends).
-    if (!input.batchId || flushScheduled) return;
+    if (flushScheduled) return;
     flushScheduled = true;
-    void Promise.resolve().then(reportToBatch);
+    void Promise.resolve().then(flush);
   }
 
-  function reportToBatch(): void {
+  function flush(): void {
     flushScheduled = false;
+    const attributes = JSON.stringify([state.stage, state.pendingItems.length, state.waitingSince]);
+    if (attributes !== lastUpserted) {
+      lastUpserted = attributes;
+      upsertSearchAttributes([
+        { key: searchAttributes.stage, value: state.stage },
+        { key: searchAttributes.openItems, value: state.pendingItems.length },
+        { key: searchAttributes.waitingSince, value: state.waitingSince ? new Date(state.waitingSince) : null },
+      ]);
+    }
     if (!input.batchId) return;
     const progress = {
       stage: state.stage,
@@ -363,7 +376,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     await domain.finishOffboarding({ userId: input.userId, workflowId, outcome });
     state.result = result;
     setStage(outcome);
-    reportToBatch();
+    flush();
     await Promise.all(progressSignals);
     await Promise.all(emails);
     await condition(allHandlersFinished);
