@@ -14,7 +14,7 @@ class RolledBack extends Error {
 
 export async function reviewBatch(
   db: Database,
-  input: { batchId: string; requestedBy: number; userIds: number[] },
+  input: { batchId: string; requestedBy: number; userIds: number[]; reason: string | null; effectiveAt: string | null; successors: Record<string, number> },
 ): Promise<ValidateBatchResult> {
   try {
     await db.transaction(async (tx) => {
@@ -22,7 +22,7 @@ export async function reviewBatch(
       // transaction handle offers everything validateBatch uses (transaction/execute/select).
       const result = await validateBatch(
         { db: tx as unknown as Database },
-        { batchId: input.batchId, workflowId: batchWorkflowId(input.batchId), requestedBy: input.requestedBy, userIds: input.userIds },
+        { ...input, workflowId: batchWorkflowId(input.batchId) },
       );
       throw new RolledBack(result);
     });

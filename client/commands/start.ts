@@ -167,7 +167,7 @@ export const start: Command = {
 
     if (f['dry-run']) {
       // Requester refusals (not an admin, inactive) fail the review exactly as they would the batch.
-      const review = await reviewBatch(db, { batchId, requestedBy: requester.id, userIds });
+      const review = await reviewBatch(db, { batchId, requestedBy: requester.id, userIds, reason: f.reason ?? null, effectiveAt, successors });
       const accepted = await usersWithItems(db, review.accepted, true);
       ctx.out.data({ dryRun: true, batchId, requestedBy: requester.id, effectiveAt, successors, users: accepted, skipped: review.rejected });
       ctx.out.line(`Review of batch ${batchId} requested by ${userLabel(requester)} — nothing was started.`);
@@ -194,7 +194,7 @@ export const start: Command = {
       return;
     }
     // Pre-flight: the requester checks answer here (exit 1) instead of as a failed workflow.
-    await reviewBatch(db, { batchId, requestedBy: requester.id, userIds });
+    await reviewBatch(db, { batchId, requestedBy: requester.id, userIds, reason: f.reason ?? null, effectiveAt, successors });
     const input: OffboardingBatchInput = {
       batchId,
       userIds,
