@@ -66,5 +66,5 @@ export type InactivateUserResult = { inactivatedAt: string; itemsLeftOpen: OpenI
 export type ReactivateUserInput = { userId: number; actorId: number; reason: string | null; workflowId: string; requestId: string };
 export type ReactivateUserResult = { reactivatedAt: string; alreadyDone: boolean };
 
-/** Ends the claims of users who never started (queued in a batch that was cancelled), set-based. */
-export type ReleaseOffboardingsInput = { batchId: string; userIds: number[]; outcome: 'removed' | 'cancelled' };
+/** Ends the claims of users who never started (removed or cancelled while queued, or not startable), set-based. */
+export type ReleaseOffboardingsInput = { batchId: string; userIds: number[]; outcome: 'removed' | 'cancelled' | 'failed' };

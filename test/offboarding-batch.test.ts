@@ -157,6 +157,19 @@ describe('offboardingBatch', () => {
     expect((await first.handle.query(batchStatusQuery)).users[0]?.stage).toBe('awaiting-reassignment');
   });
 
+  it('counts a user whose workflow was terminated by hand as failed, and releases the claim', async () => {
+    const c = await company();
+    const [u] = c.leavers as [number];
+    await h.fx.rfi({ projectId: c.p, assignees: [u] });
+    const { handle } = await startBatch({ userIds: [u], requestedBy: c.admin });
+    await waitForUserStatus(env.client, u, (s) => s.stage === 'awaiting-reassignment');
+    await env.client.workflow.getHandle(userWorkflowId(u)).terminate('ops stopped it by hand');
+    const summary = await handle.result();
+    expect(summary.failed).toMatchObject([{ userId: u }]);
+    const open = await h.t.db.select().from(offboardings).where(and(eq(offboardings.userId, u), isNull(offboardings.endedAt)));
+    expect(open).toEqual([]);
+  });
+
   it('runs a batch larger than its window through continue-as-new and collects every result', async () => {
     const c = await company();
     const many: number[] = [];

@@ -240,11 +240,12 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   const stopsSent = new Set<number>();
 
   async function startUsers(userIds: number[]): Promise<void> {
+    const notStarted: number[] = [];
     await Promise.all(
       userIds.map(async (userId) => {
         rows.set(userId, { ...rows.get(userId)!, stage: 'validating' });
         try {
-          await startChild(userOffboarding, {
+          const child = await startChild(userOffboarding, {
             workflowId: userWorkflowId(userId),
             args: [
               {
@@ -268,13 +269,39 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
               { key: searchAttributes.openItems, value: 0 },
             ],
           });
+          // A child that ends without its final report (terminated or failed by hand in the Web UI)
+          // would keep the batch waiting: while this run is open, its completion says so.
+          void child.result().then(
+            () => undefined,
+            (err: unknown) => markFailed(userId, `the user's workflow ended abnormally: ${String(err)}`),
+          );
         } catch (err) {
           log.warn('could not start user offboarding', { userId, error: String(err) });
           rows.set(userId, { ...rows.get(userId)!, stage: 'failed', result: `ALREADY_IN_OFFBOARDING: ${String(err)}` });
+          notStarted.push(userId);
         }
       }),
     );
+    // Their claims were taken at validation: give them back, or those users stay "being offboarded".
+    if (notStarted.length > 0) {
+      await domain.releaseOffboardings({ batchId: input.batchId, userIds: notStarted, outcome: 'failed' });
+    }
   }
+
+  function markFailed(userId: number, reason: string): void {
+    const row = rows.get(userId);
+    if (!row || isFinal(row.stage)) return;
+    rows.set(userId, { ...row, stage: 'failed', result: reason });
+    releases.push(
+      domain
+        .finishOffboarding({ userId, workflowId: userWorkflowId(userId), outcome: 'failed' })
+        .then(
+          () => undefined,
+          (err: unknown) => log.warn('could not release the claim', { userId, error: String(err) }),
+        ),
+    );
+  }
+  const releases: Promise<void>[] = [];
 
   for (;;) {
     if (cancelledBy !== null) {
@@ -328,6 +355,9 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
     );
   }
 
+  // Only when there is something to wait for: an extra await would reorder this activation's
+  // commands and break replay of histories recorded before this step existed.
+  if (releases.length > 0) await Promise.all(releases);
   phase = 'finished';
   const summary: BatchSummary = {
     batchId: input.batchId,
