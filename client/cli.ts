@@ -8,7 +8,7 @@ import { close, done, items, reassign } from './commands/items';
 import { start } from './commands/start';
 import type { Args, Command } from './common';
 import { type Connections, openConnections } from './connections';
-import { describeError, EXIT, type ExitCode, isTemporalUnavailable, UnreachableError, UsageError } from './exit-codes';
+import { describeError, EXIT, type ExitCode, grpcCodeOf, UnreachableError, UsageError } from './exit-codes';
 import { createOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list];
@@ -91,7 +91,11 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Exi
     try {
       await command.run({ out, conn: c }, args);
     } catch (e) {
-      if (!(e instanceof UnreachableError) && isTemporalUnavailable(e)) throw new UnreachableError('temporal', c.temporalAddress, 'connection lost');
+      if (e instanceof UnreachableError) throw e;
+      const grpc = grpcCodeOf(e);
+      if (grpc === 14) throw new UnreachableError('temporal', c.temporalAddress, 'connection lost');
+      // A query or update nobody picked up: the server is there, the worker is not.
+      if (grpc === 4) throw new UnreachableError('worker', c.settings.taskQueue, 'deadline exceeded');
       throw e;
     }
     return EXIT.ok;

@@ -30,7 +30,7 @@ export class UsageError extends Error {
   }
 }
 
-export type Service = 'temporal' | 'postgres';
+export type Service = 'temporal' | 'postgres' | 'worker';
 
 /** A service could not be reached: exit 3, naming the service and how to start it. */
 export class UnreachableError extends Error {
@@ -43,7 +43,9 @@ export class UnreachableError extends Error {
     super(
       service === 'temporal'
         ? `Temporal at ${target} is unreachable (${detail}): start it with \`npm start\` or set TEMPORAL_ADDRESS`
-        : `PostgreSQL at ${target} is unreachable (${detail}): start it with \`npm start\` or set DATABASE_URL`,
+        : service === 'postgres'
+          ? `PostgreSQL at ${target} is unreachable (${detail}): start it with \`npm start\` or set DATABASE_URL`
+          : `No worker answered on task queue ${target} (${detail}): start it with \`npm start\` or \`npm run worker\`, or check TEMPORAL_TASK_QUEUE`,
     );
   }
 }
@@ -59,14 +61,14 @@ export function refusalIn(err: unknown): { code: RefusalCode; message: string } 
   return undefined;
 }
 
-/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) anywhere in the cause chain: the server is gone. */
-export function isTemporalUnavailable(err: unknown): boolean {
+/** The gRPC status code anywhere in the cause chain (14 UNAVAILABLE: the server is gone; 4 DEADLINE_EXCEEDED: nobody answered). */
+export function grpcCodeOf(err: unknown): number | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
-    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return true;
+    if (isGrpcServiceError(e)) return e.code;
     e = e.cause;
   }
-  return false;
+  return undefined;
 }
 
 export type Outcome = { code: ExitCode; lines: string[] };

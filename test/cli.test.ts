@@ -44,6 +44,7 @@ function cli(args: string[], overrides: Record<string, string> = {}): Promise<Ru
     child.on('close', (code) => {
       clearTimeout(timer);
       if (process.env.CLI_TEST_TRACE) console.error(`[cli ${Date.now() - t0}ms] ${args.join(' ')} -> ${code} ${stderr.trim().slice(0, 200)}`);
+      if (process.env.CLI_TEST_TRACE === 'stdout' && !args.includes('--json')) console.error(stdout);
       const lines = () => stdout.split('\n').filter((l) => l.trim() !== '');
       resolve({
         code,
