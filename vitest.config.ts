@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/scale runs apart: `npm run test:scale` (vitest.scale.config.ts).
+    exclude: [...configDefaults.exclude, 'test/scale/**'],
     globalSetup: ['test/global-setup.ts'],
     // Files run in parallel processes; Temporal servers and databases are per file.
     pool: 'forks',
