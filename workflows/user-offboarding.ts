@@ -99,26 +99,32 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     return item;
   };
 
+  /** Runs one item activity for an update; a refusal fails only the update, the wait goes on. */
+  async function resolveItem(resolve: (requestId: string) => Promise<ItemResolution>, fallbackId: string): Promise<OpenItem[]> {
+    try {
+      recordResolution(await resolve(`${runKey}:${currentUpdateInfo()?.id ?? fallbackId}`));
+    } catch (err) {
+      onItemRefused(err);
+      throw asUpdateFailure(err);
+    }
+    return state.pendingItems;
+  }
+
   setHandler(
     reassignItemUpdate,
-    async (req) => {
-      const requestId = `${runKey}:${currentUpdateInfo()?.id ?? `reassign:${req.itemKey}`}`;
-      try {
-        const res = await domain.reassignItem({
-          requestId,
-          itemKey: req.itemKey,
-          fromUserId: input.userId,
-          toUserId: req.toUserId,
-          actorId: req.by,
-          workflowId,
-        });
-        recordResolution(res);
-      } catch (err) {
-        onItemRefused(err);
-        throw asUpdateFailure(err);
-      }
-      return state.pendingItems;
-    },
+    (req) =>
+      resolveItem(
+        (requestId) =>
+          domain.reassignItem({
+            requestId,
+            itemKey: req.itemKey,
+            fromUserId: input.userId,
+            toUserId: req.toUserId,
+            actorId: req.by,
+            workflowId,
+          }),
+        `reassign:${req.itemKey}`,
+      ),
     {
       validator: (req) => {
         assertWaitingAndAllowed(req?.by);
@@ -135,24 +141,12 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
 
   setHandler(
     closeItemUpdate,
-    async (req) => {
-      const requestId = `${runKey}:${currentUpdateInfo()?.id ?? `close:${req.itemKey}`}`;
-      try {
-        const res = await domain.closeItem({
-          requestId,
-          itemKey: req.itemKey,
-          userId: input.userId,
-          actorId: req.by,
-          workflowId,
-          note: req.note ?? null,
-        });
-        recordResolution(res);
-      } catch (err) {
-        onItemRefused(err);
-        throw asUpdateFailure(err);
-      }
-      return state.pendingItems;
-    },
+    (req) =>
+      resolveItem(
+        (requestId) =>
+          domain.closeItem({ requestId, itemKey: req.itemKey, userId: input.userId, actorId: req.by, workflowId, note: req.note ?? null }),
+        `close:${req.itemKey}`,
+      ),
     {
       validator: (req) => {
         assertWaitingAndAllowed(req?.by);
