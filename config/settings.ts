@@ -46,6 +46,10 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   WORKFLOW_BUNDLE_PATH: optionalString,
+  OFFBOARDING_PAYLOAD_KEY: optionalString.refine(
+    (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
+    'OFFBOARDING_PAYLOAD_KEY must be 32 random bytes in base64 (openssl rand -base64 32)',
+  ),
 });
 
 export type Settings = {
@@ -69,6 +73,8 @@ export type Settings = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** A prebuilt workflow bundle (worker/workflow-bundle.ts); undefined = bundle workflows/ at start-up. */
   workflowBundlePath: string | undefined;
+  /** AES-256-GCM key (base64) for payload encryption by worker and clients (worker/payload-codec.ts); undefined = off. */
+  payloadKey: string | undefined;
 };
 
 export class ConfigurationError extends Error {
@@ -109,6 +115,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(projectRoot, e.WORKFLOW_BUNDLE_PATH) : undefined,
+    payloadKey: e.OFFBOARDING_PAYLOAD_KEY,
   };
 }
 

@@ -8,6 +8,7 @@ import { createMailer } from '../activities/mailer';
 import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { dataConverterOf } from './payload-codec';
 import { registerSearchAttributes } from './temporal-dev-server';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 
@@ -119,6 +120,7 @@ export async function runWorker(settings: Settings): Promise<void> {
   const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: settings.outboxDir, mailFrom: settings.mailFrom });
   const activities = createActivities({ db: database.db, mailer, clock: () => new Date() });
 
+  const dataConverter = dataConverterOf(settings);
   const worker = await step('cannot create the worker', 'Check TEMPORAL_NAMESPACE and WORKFLOW_BUNDLE_PATH', () =>
     Worker.create({
       connection,
@@ -129,6 +131,8 @@ export async function runWorker(settings: Settings): Promise<void> {
         ? { workflowBundle: readWorkflowBundle(settings.workflowBundlePath) }
         : { workflowsPath }),
       shutdownGraceTime: '20s',
+      // Payload encryption when OFFBOARDING_PAYLOAD_KEY is set (clients need the same key).
+      ...(dataConverter ? { dataConverter } : {}),
     }),
   );
 

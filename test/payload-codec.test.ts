@@ -1,0 +1,157 @@
+// Security: payload encryption (AES-256-GCM codec, worker and client with the same key) — the history
+// holds only ciphertext while the workflow runs end to end — and no personal data (names, emails) in
+// search attributes or workflow IDs.
+import { randomBytes } from 'node:crypto';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../config/settings';
+import { AesGcmPayloadCodec, dataConverterOf, ENCRYPTED_ENCODING, parsePayloadKey } from '../worker/payload-codec';
+import { batchWorkflowId, reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/definitions';
+import { offboardingBatch } from '../workflows';
+import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
+import { type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+
+let env: DevServerEnvironment;
+let h: Harness;
+const key = randomBytes(32).toString('base64');
+
+beforeAll(async () => {
+  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
+});
+afterAll(async () => {
+  await env?.stop();
+  await h?.close();
+});
+
+const SECRET = { name: 'Zelda Quixotic-Secretname', email: 'zelda.quixotic@secret-example.com', project: 'Project Nightingale-Secret', title: 'Slab pour Quixotic-Title' };
+
+/** Every byte string and every text anywhere in a history (payload data, metadata, messages, IDs). */
+function collect(value: unknown, bytes: Buffer[], strings: string[], payloads: { encoding: string; path: string }[], depth = 0, path = ''): void {
+  if (depth > 40 || value === null || value === undefined) return;
+  if (value instanceof Uint8Array) {
+    bytes.push(Buffer.from(value));
+    return;
+  }
+  if (typeof value === 'string') {
+    strings.push(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, bytes, strings, payloads, depth + 1, path);
+    return;
+  }
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') {
+      const enc = (o.metadata as Record<string, unknown>).encoding;
+      payloads.push({ encoding: enc instanceof Uint8Array ? Buffer.from(enc).toString() : '', path });
+    }
+    for (const [k, v] of Object.entries(o)) collect(v, bytes, strings, payloads, depth + 1, `${path}.${k}`);
+  }
+}
+
+async function historyOf(handle: WorkflowHandle) {
+  const history = await handle.fetchHistory();
+  const bytes: Buffer[] = [];
+  const strings: string[] = [];
+  const payloads: { encoding: string; path: string }[] = [];
+  collect(history, bytes, strings, payloads);
+  const haystack = Buffer.concat([...bytes, Buffer.from(strings.join('\n'))]).toString('latin1');
+  return { haystack, payloads };
+}
+
+/** A user with one item, offboarded through a batch, the manager reassigning the item by update. */
+async function runOffboarding(dataConverter: DataConverter | undefined, tag: string) {
+  const client = new Client({ connection: env.connection, namespace: env.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const taskQueue = `codec-${tag}-${process.pid}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: h.activities,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
+  const admin = await h.fx.admin({ name: 'Ada Admin' });
+  const manager = await h.fx.user({ name: 'Max Manager' });
+  const leaver = await h.fx.user({ name: `${SECRET.name} ${tag}`, email: `${tag}.${SECRET.email}`, managerId: manager });
+  const colleague = await h.fx.user({ name: 'Col League' });
+  const p = await h.fx.project(`${SECRET.project} ${tag}`);
+  await h.fx.member(p, leaver);
+  await h.fx.member(p, colleague);
+  const defect = await h.fx.defect({ projectId: p, assignedToId: leaver });
+  await h.t.sql`update defect_items set title = ${`${SECRET.title} ${tag}`} where id = ${defect}`;
+
+  const batchId = `codec-${tag}-${process.pid}`;
+  return worker.runUntil(async () => {
+    const batch = await client.workflow.start(offboardingBatch, {
+      taskQueue,
+      workflowId: batchWorkflowId(batchId),
+      args: [{ batchId, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} }],
+    });
+    const user = client.workflow.getHandle(userWorkflowId(leaver));
+    await waitForUserStatus(client, leaver, (s) => s.stage === 'awaiting-reassignment');
+    const status = await user.query(userStatusQuery);
+    expect(status.pendingItems[0]?.title).toBe(`${SECRET.title} ${tag}`); // decoded for the key holder
+    await user.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${defect}:assigned-to`, toUserId: colleague, by: manager }] });
+    const result = await user.result();
+    expect(result.outcome).toBe('inactivated');
+    expect(result.resolutions[0]?.title).toBe(`${SECRET.title} ${tag}`);
+    const summary = await batch.result();
+    expect(summary.inactivated).toEqual([leaver]);
+    const descriptions = await Promise.all([batch.describe(), user.describe()]);
+    return { batch, user, leaver, descriptions };
+  });
+}
+
+describe('payload encryption', () => {
+  it('round-trips payloads, refuses a wrong key and tampering', async () => {
+    const codec = new AesGcmPayloadCodec(parsePayloadKey(key));
+    const payload = { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify(SECRET)) };
+    const [encrypted] = await codec.encode([payload]);
+    expect(Buffer.from(encrypted!.metadata!.encoding!).toString()).toBe(ENCRYPTED_ENCODING);
+    expect(Buffer.from(encrypted!.data!).toString('latin1')).not.toContain(SECRET.email);
+    expect(await codec.decode([encrypted!])).toEqual([payload]);
+    const other = new AesGcmPayloadCodec(randomBytes(32));
+    await expect(other.decode([encrypted!])).rejects.toThrow(/key/);
+    const tampered = { ...encrypted!, data: Buffer.from(encrypted!.data!).map((b, i) => (i === 20 ? b ^ 1 : b)) };
+    await expect(codec.decode([tampered])).rejects.toThrow();
+    expect(() => parsePayloadKey('dG9vIHNob3J0')).toThrow(/32 bytes/);
+    expect(loadSettings({ OFFBOARDING_PAYLOAD_KEY: key }).payloadKey).toBe(key);
+    expect(() => loadSettings({ OFFBOARDING_PAYLOAD_KEY: 'short' })).toThrow(/OFFBOARDING_PAYLOAD_KEY/);
+  });
+
+  it('with a key, worker and client run a batch end to end and the history holds only ciphertext', async () => {
+    const dc = dataConverterOf({ payloadKey: key });
+    expect(dc).toBeDefined();
+    const { batch, user } = await runOffboarding(dc, 'enc');
+    for (const handle of [batch, user]) {
+      const { haystack, payloads } = await historyOf(handle);
+      expect(payloads.length).toBeGreaterThan(3);
+      // Search attributes must stay readable for the server to index them: they hold IDs, stages and
+      // counts only (see the last test); every other payload is ciphertext.
+      const plain = payloads.filter((p) => p.encoding !== ENCRYPTED_ENCODING);
+      expect(plain.filter((p) => !/\.searchAttributes\.indexedFields\.Offboarding[A-Za-z]+$/.test(p.path)).map((p) => p.path)).toEqual([]);
+      expect(payloads.length - plain.length).toBeGreaterThan(3);
+      for (const secret of [SECRET.name, SECRET.email, SECRET.project, SECRET.title]) expect(haystack).not.toContain(secret);
+    }
+  });
+
+  it('control: without a key the same run puts the item title in the history (the check above can fail)', async () => {
+    const { user } = await runOffboarding(undefined, 'plain');
+    const { haystack, payloads } = await historyOf(user);
+    expect(payloads.some((p) => p.encoding === 'json/plain')).toBe(true);
+    expect(haystack).toContain(SECRET.title);
+  });
+
+  it('no names or emails in workflow IDs or search attributes', async () => {
+    const { descriptions, leaver } = await runOffboarding(dataConverterOf({ payloadKey: key }), 'ids');
+    for (const d of descriptions) {
+      expect(d.workflowId).toMatch(/^offboarding-(batch-[A-Za-z0-9._-]+|user-\d+)$/);
+      const attributes = JSON.stringify([d.searchAttributes, d.typedSearchAttributes, d.workflowId, d.memo ?? null]);
+      for (const secret of [SECRET.name, SECRET.email, 'ids.', 'Zelda', 'secret-example']) expect(attributes).not.toContain(secret);
+    }
+    expect(descriptions[1]?.workflowId).toBe(userWorkflowId(leaver));
+  });
+});
