@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // test/scale runs apart: `npm run test:scale` (vitest.scale.config.ts).
-    exclude: [...configDefaults.exclude, 'test/scale/**'],
+    // test/scale runs apart: `npm run test:scale` (vitest.scale.config.ts); the long fault tests
+    // with `npm run test:faults` (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'test/scale/**', 'test/faults/**'],
     globalSetup: ['test/global-setup.ts'],
     // Files run in parallel processes; Temporal servers and databases are per file.
     pool: 'forks',
