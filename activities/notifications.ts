@@ -86,8 +86,9 @@ function subjectUserId(n: Notification): number | null {
 
 function referencedIds(n: Notification): number[] {
   const ids = new Set<number>();
+  // Rejected batch entries can be anything a caller sent (1.5, -3, 2^40): only real IDs are looked up.
   const add = (id: number | null | undefined) => {
-    if (typeof id === 'number') ids.add(id);
+    if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647) ids.add(id);
   };
   add(subjectUserId(n));
   if ('requestedBy' in n) add(n.requestedBy);

@@ -3,9 +3,9 @@
 import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { observations, rfis, users } from '../db/schema';
+import { notificationOutbox, observations, rfis, users } from '../db/schema';
 import {
   closeItemUpdate,
   reassignItemUpdate,
@@ -83,6 +83,29 @@ describe('userOffboarding', () => {
     const msgs = await h.sink.waitFor(1);
     const confirmation = msgs.find((m) => m.parsed.headers.get('x-offboarding-kind') === 'inactivated');
     expect(confirmation).toBeDefined();
+    h.sink.clear();
+  });
+
+  it('keeps trying an email the SMTP server refuses, shows the failure in the status, and never holds the inactivation', async () => {
+    const c = await company();
+    h.sink.refuseNext(3); // one whole delivery round of the confirmation fails
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      const failing = await waitForUserStatus(env.client, c.leaver, (s) => s.emailFailures === 1, 60_000);
+      expect(failing).toMatchObject({ stage: 'inactivated', emailsPending: 1 });
+      const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
+      expect(u?.status).toBe('inactive'); // the inactivation did not wait for the email
+      expect((await handle.result()).outcome).toBe('inactivated'); // the next round (10 min later) delivers
+      expect(await handle.query(userStatusQuery)).toMatchObject({ emailFailures: 1, emailsPending: 0 });
+    });
+    expect(mailsAbout(h.sink, c.leaver, 'inactivated')).toHaveLength(1);
+    const [row] = await h.t.db
+      .select()
+      .from(notificationOutbox)
+      .where(and(eq(notificationOutbox.kind, 'inactivated'), eq(notificationOutbox.workflowId, userWorkflowId(c.leaver))));
+    expect(row?.status).toBe('sent');
+    expect(row?.attemptLog.map((a) => a.ok)).toEqual([false, false, false, true]);
     h.sink.clear();
   });
 

@@ -20,11 +20,11 @@ export const scans = proxyActivities<OffboardingActivities>({
 });
 
 /**
- * Email never blocks an offboarding: it runs beside the main flow and is retried with backoff for a
- * day (the outbox keeps it exactly-once); after that the failure is counted in the status.
+ * Email never blocks an offboarding: it runs beside the main flow. One delivery round is a few quick
+ * attempts; workflows/email-delivery.ts repeats rounds with a durable pause, so a failure shows in
+ * the status query within a minute while delivery keeps being tried (the outbox keeps it exactly-once).
  */
 export const email = proxyActivities<OffboardingActivities>({
   startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes },
 });

@@ -190,7 +190,10 @@ export type UserOffboardingStatus = {
   waitingSince: string | null;
   remindersSent: number;
   escalated: boolean;
+  /** Failed delivery rounds so far (each a few SMTP attempts); the outbox has the details. */
   emailFailures: number;
+  /** Notifications not yet delivered (still being tried). */
+  emailsPending: number;
   result: UserOffboardingResult | null;
 };
 

@@ -14,7 +14,8 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
-import { domain, email } from './activity-proxies';
+import { domain } from './activity-proxies';
+import { deliverNotification } from './email-delivery';
 import {
   type BatchComposition,
   type BatchRejection,
@@ -374,15 +375,12 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
     else if (r.stage === 'cancelled') summary.cancelled.push(r.userId);
     else summary.failed.push({ userId: r.userId, reason: r.result ?? r.stage });
   }
-  try {
-    await email.sendNotification({
-      idempotencyKey: `${workflowId}/${workflowInfo().firstExecutionRunId}:batch-summary`,
-      workflowId,
-      notification: { kind: 'batch-summary', batchId: input.batchId, requestedBy: input.requestedBy, summary },
-    });
-  } catch (err) {
-    log.error('batch summary email failed after retries', { error: String(err) });
-  }
+  const sent = await deliverNotification({
+    idempotencyKey: `${workflowId}/${workflowInfo().firstExecutionRunId}:batch-summary`,
+    workflowId,
+    notification: { kind: 'batch-summary', batchId: input.batchId, requestedBy: input.requestedBy, summary },
+  });
+  if (!sent) log.error('batch summary email given up after a day of delivery rounds');
   await condition(allHandlersFinished);
   return summary;
 }

@@ -14,7 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UserPermissions } from '../activities/inputs';
-import { domain, email, scans } from './activity-proxies';
+import { domain, scans } from './activity-proxies';
+import { deliverNotification } from './email-delivery';
 import {
   batchWorkflowId,
   MAX_NOTE_LENGTH,
@@ -57,6 +58,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     remindersSent: 0,
     escalated: false,
     emailFailures: 0,
+    emailsPending: 0,
     result: null,
   };
   let permissions: UserPermissions | undefined;
@@ -257,14 +259,14 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   function notify(notification: Notification): void {
     emailSeq += 1;
     const idempotencyKey = `${runKey}:${notification.kind}:${emailSeq}`;
+    state.emailsPending += 1;
     emails.push(
-      email.sendNotification({ idempotencyKey, workflowId, notification }).then(
-        () => undefined,
-        (err: unknown) => {
-          state.emailFailures += 1;
-          log.error('notification failed after retries', { kind: notification.kind, error: String(err) });
-        },
-      ),
+      deliverNotification({ idempotencyKey, workflowId, notification }, () => {
+        state.emailFailures += 1;
+      }).then((sent) => {
+        state.emailsPending -= 1;
+        if (!sent) log.error('notification given up after a day of delivery rounds', { kind: notification.kind });
+      }),
     );
   }
 

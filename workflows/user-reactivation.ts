@@ -1,7 +1,8 @@
 // Reactivation: the activity checks the admin rule against the database (company admin, or admin of
 // the project-level directory of one of the user's projects), audits, and the user's people are told.
 import { log, workflowInfo } from '@temporalio/workflow';
-import { domain, email } from './activity-proxies';
+import { domain } from './activity-proxies';
+import { deliverNotification } from './email-delivery';
 import type { UserReactivationInput, UserReactivationResult } from './definitions';
 
 export async function userReactivation(input: UserReactivationInput): Promise<UserReactivationResult> {
@@ -13,14 +14,11 @@ export async function userReactivation(input: UserReactivationInput): Promise<Us
     workflowId,
     requestId: input.requestId,
   });
-  try {
-    await email.sendNotification({
-      idempotencyKey: `${workflowId}:reactivated`,
-      workflowId,
-      notification: { kind: 'reactivated', userId: input.userId, by: input.by, reason: input.reason },
-    });
-  } catch (err) {
-    log.error('reactivation notice failed after retries', { error: String(err) });
-  }
+  const sent = await deliverNotification({
+    idempotencyKey: `${workflowId}:reactivated`,
+    workflowId,
+    notification: { kind: 'reactivated', userId: input.userId, by: input.by, reason: input.reason },
+  });
+  if (!sent) log.error('reactivation notice given up after a day of delivery rounds');
   return { userId: input.userId, reactivatedAt: res.reactivatedAt };
 }

@@ -1,0 +1,24 @@
+// Delivers one notification in rounds: each round is a few attempts of the email activity; between
+// failed rounds the workflow pauses durably, for up to a day. The idempotency key stays the same, so
+// the outbox sends the message once whatever happens.
+import { log, sleep } from '@temporalio/workflow';
+import { email } from './activity-proxies';
+import type { SendNotificationInput } from './definitions';
+
+export const EMAIL_ROUND_PAUSE_MS = 10 * 60 * 1000;
+export const EMAIL_MAX_ROUNDS = 144; // a day of rounds
+
+/** Resolves true once sent, false after the last round failed; `onFailedRound` counts failures. */
+export async function deliverNotification(input: SendNotificationInput, onFailedRound: () => void = () => undefined): Promise<boolean> {
+  for (let round = 1; ; round++) {
+    try {
+      await email.sendNotification(input);
+      return true;
+    } catch (err) {
+      onFailedRound();
+      log.warn('notification round failed', { kind: input.notification.kind, round, error: String(err) });
+      if (round >= EMAIL_MAX_ROUNDS) return false;
+      await sleep(EMAIL_ROUND_PAUSE_MS);
+    }
+  }
+}
