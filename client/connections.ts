@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { dataConverterOf } from '../worker/payload-codec';
 import { ConfigurationError, databaseUrlOf, type Settings, temporalAddressOf } from '../config/settings';
 import type { Database } from '../db/client';
 import * as schema from '../db/schema';
@@ -90,7 +91,9 @@ export function openConnections(settings: Settings): Connections {
         } catch (e) {
           throw new UnreachableError('temporal', temporalAddress, detailOf(e));
         }
-        return { connection, client: new Client({ connection, namespace: settings.temporalNamespace }) };
+        // The same payload encryption as the worker when OFFBOARDING_PAYLOAD_KEY is set.
+        const dataConverter = dataConverterOf(settings);
+        return { connection, client: new Client({ connection, namespace: settings.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) }) };
       })();
       return temporal.then((t) => t.client);
     },

@@ -145,6 +145,21 @@ export async function runWorker(settings: Settings): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // postgres.js can throw outside any promise when PostgreSQL goes away mid-write (seen in the
+  // PostgreSQL-restart fault test: "Cannot read properties of null (reading 'write')"). The pool
+  // reconnects and the activity is retried, so log it and keep serving; anything else is a bug:
+  // shut down gracefully and let the supervisor or the orchestrator restart the worker.
+  process.on('uncaughtException', (err) => {
+    const fromDriver = /node_modules[\\/]postgres[\\/]/.test(err.stack ?? '');
+    logger.error(fromDriver ? 'database driver error (connection lost); continuing' : 'uncaught exception', {
+      error: String(err),
+      stack: err.stack,
+    });
+    if (!fromDriver) {
+      process.exitCode = 1;
+      shutdown('uncaught exception');
+    }
+  });
   // Started by `npm start` with an IPC channel: if the supervisor dies, do not live on as an orphan.
   if (process.send) process.on('disconnect', () => shutdown('supervisor gone'));
 
