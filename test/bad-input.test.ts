@@ -25,7 +25,7 @@ import {
 import { offboardingBatch } from '../workflows';
 import { isRefusalCode, type RefusalCode } from '../workflows/refusals';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
-import { auditCount, createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import { auditCount, type Harness, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
 let env: DevServerEnvironment;
 let h: Harness;
@@ -55,13 +55,7 @@ let w: World;
 
 beforeAll(async () => {
   [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
-  const created = await createWorker(env.nativeConnection, h.activities);
-  taskQueue = created.taskQueue;
-  const running = created.worker.run();
-  stopWorker = async () => {
-    created.worker.shutdown();
-    await running;
-  };
+  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, h.activities));
 
   const { fx } = h;
   const admin = await fx.admin({ name: 'Ada Admin' });

@@ -1,7 +1,5 @@
 // The batch workflow on the dev server with the real activities, PostgreSQL and SMTP: validation,
 // children, removeUser, cancel, the same user in two batches, and continue-as-new with a small window.
-import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { offboardings, users } from '../db/schema';
@@ -16,7 +14,16 @@ import {
 import { offboardingBatch } from '../workflows';
 import { recordHistory } from './helpers/histories';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
-import { createWorker, type Harness, mailsAbout, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import {
+  type Harness,
+  mailsAbout,
+  refusalCodeOf,
+  runWorkerInBackground,
+  settle,
+  startHarness,
+  startedWorkflows,
+  waitForUserStatus,
+} from './helpers/workflow-harness';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 let env: DevServerEnvironment;
@@ -26,13 +33,7 @@ let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
   [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
-  const w = await createWorker(env.nativeConnection, h.activities);
-  taskQueue = w.taskQueue;
-  const running = w.worker.run();
-  stopWorker = async () => {
-    w.worker.shutdown();
-    await running;
-  };
+  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, h.activities));
 });
 afterAll(async () => {
   await stopWorker?.();
@@ -40,20 +41,19 @@ afterAll(async () => {
   await h?.close();
 });
 
-const started: WorkflowHandle[] = [];
-afterEach(async () => {
-  await Promise.allSettled(started.splice(0).map((handle) => handle.terminate('test ended')));
-});
+const started = startedWorkflows();
+afterEach(() => started.terminateAll());
 
 let batchSeq = 0;
 async function startBatch(input: Partial<OffboardingBatchInput> & { userIds: number[]; requestedBy: number }) {
   const batchId = `t${process.pid}-${++batchSeq}`;
-  const handle = await env.client.workflow.start(offboardingBatch, {
-    taskQueue,
-    workflowId: batchWorkflowId(batchId),
-    args: [{ batchId, reason: 'restructuring', effectiveAt: null, successors: {}, policy: {}, ...input }],
-  });
-  started.push(handle);
+  const handle = started.track(
+    await env.client.workflow.start(offboardingBatch, {
+      taskQueue,
+      workflowId: batchWorkflowId(batchId),
+      args: [{ batchId, reason: 'restructuring', effectiveAt: null, successors: {}, policy: {}, ...input }],
+    }),
+  );
   return { handle, batchId };
 }
 
@@ -72,15 +72,7 @@ async function company() {
   return { admin, manager, p, leavers };
 }
 
-function codeOf(err: unknown): string | undefined {
-  let cause: unknown = err;
-  while (cause instanceof WorkflowFailedError || cause instanceof WorkflowUpdateFailedError || cause instanceof ActivityFailure) {
-    cause = cause.cause;
-  }
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-const settle = <T>(p: Promise<T>): Promise<T | unknown> => p.then((v) => v, (e: unknown) => e);
+const codeOf = refusalCodeOf;
 
 describe('offboardingBatch', () => {
   it('reports bad IDs, offboards the rest, lets an admin remove a waiting user, and ends with a summary', async () => {

@@ -1,8 +1,6 @@
 // Races, on the dev server with the real activities, PostgreSQL and SMTP: two managers reassigning the
 // same item at once, an item assigned between the last scan and the inactivation, removeUser racing
 // the inactivation, and the same user started in two batches at once.
-import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OffboardingActivities } from '../activities';
@@ -21,7 +19,16 @@ import {
 } from '../workflows/definitions';
 import { offboardingBatch, userOffboarding } from '../workflows';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
-import { createWorker, type Harness, mailsAbout, policy, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import {
+  type Harness,
+  mailsAbout,
+  policy,
+  refusalCodeOf,
+  runWorkerInBackground,
+  startHarness,
+  startedWorkflows,
+  waitForUserStatus,
+} from './helpers/workflow-harness';
 
 let env: DevServerEnvironment;
 let h: Harness;
@@ -50,13 +57,7 @@ beforeAll(async () => {
       return real.inactivateUser(input);
     },
   };
-  const w = await createWorker(env.nativeConnection, activities);
-  taskQueue = w.taskQueue;
-  const running = w.worker.run();
-  stopWorker = async () => {
-    w.worker.shutdown();
-    await running;
-  };
+  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, activities));
 });
 afterAll(async () => {
   await stopWorker?.();
@@ -64,23 +65,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-const started: WorkflowHandle[] = [];
-afterEach(async () => {
-  await Promise.allSettled(started.splice(0).map((handle) => handle.terminate('test ended')));
-});
+const started = startedWorkflows();
+afterEach(() => started.terminateAll());
 
-function codeOf(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let d = 0; d < 5 && e instanceof Error; d++) {
-    if (e instanceof ApplicationFailure) return e.type ?? undefined;
-    e = e instanceof WorkflowUpdateFailedError || e instanceof Error ? e.cause : undefined;
-  }
-  return undefined;
-}
 const settle = <T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string | undefined }> =>
   p.then(
     (value) => ({ ok: true as const, value }),
-    (e: unknown) => ({ ok: false as const, code: codeOf(e) }),
+    (e: unknown) => ({ ok: false as const, code: refusalCodeOf(e) }),
   );
 
 async function company() {
@@ -105,7 +96,7 @@ async function startUser(userId: number, requestedBy: number) {
     workflowId: userWorkflowId(userId),
     args: [{ userId, requestedBy, batchId: null, reason: 'race', effectiveAt: null, successorId: null, policy: policy() }],
   });
-  started.push(handle);
+  started.track(handle);
   return handle;
 }
 
@@ -117,7 +108,7 @@ async function startBatch(input: Pick<OffboardingBatchInput, 'userIds' | 'reques
     workflowId: batchWorkflowId(batchId),
     args: [{ batchId, reason: 'race', effectiveAt: null, successors: {}, policy: {}, ...input }],
   });
-  started.push(handle);
+  started.track(handle);
   return { handle, batchId };
 }
 

@@ -2,7 +2,8 @@
 // activities wired to both, and a worker on the given Temporal environment.
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { ne } from 'drizzle-orm';
 import { createActivities, type OffboardingActivities } from '../../activities';
@@ -93,4 +94,47 @@ export function mailsAbout(sink: SmtpSink, userId: number, kind?: string) {
       m.parsed.headers.get('x-offboarding-user-id') === String(userId) &&
       (kind === undefined || m.parsed.headers.get('x-offboarding-kind') === kind),
   );
+}
+
+/** A worker running in the background for a whole test file; `stop()` waits for it to drain. */
+export async function runWorkerInBackground(
+  connection: NativeConnection,
+  activities: object,
+): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
+  const { worker, taskQueue } = await createWorker(connection, activities);
+  const running = worker.run();
+  return {
+    taskQueue,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** The refusal code inside a failed update, workflow or activity (walks the failure's causes). */
+export function refusalCodeOf(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
+    if (e instanceof ApplicationFailure) return e.type ?? undefined;
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/** Resolves to the value or the error, so several calls can be started before any is awaited. */
+export const settle = <T>(p: Promise<T>): Promise<T | unknown> => p.then((v) => v, (e: unknown) => e);
+
+/** Workflows a test started; terminate the leftovers after each test so none outlives it. */
+export function startedWorkflows() {
+  const handles: WorkflowHandle[] = [];
+  return {
+    track: <H extends WorkflowHandle>(handle: H): H => {
+      handles.push(handle);
+      return handle;
+    },
+    terminateAll: async () => {
+      await Promise.allSettled(handles.splice(0).map((handle) => handle.terminate('test ended')));
+    },
+  };
 }
