@@ -246,7 +246,9 @@ export type BatchStatus = {
   phase: 'validating' | 'running' | 'finished';
   total: number;
   counts: Record<UserStage | 'queued', number>;
+  /** One page of users (BATCH_STATUS_PAGE at most), starting at `usersOffset`; `total` counts all. */
   users: BatchUserRow[];
+  usersOffset: number;
   rejected: BatchRejection[];
   /** Run number after continue-as-new (1 for the first run). */
   run: number;
@@ -277,7 +279,9 @@ export type UserProgress = {
 export type RemoveUserRequest = { userId: number; by: number };
 export type BatchComposition = { batchId: string; userIds: number[]; removed: number[] };
 
-export const batchStatusQuery = defineQuery<BatchStatus>('batchStatus');
+export const BATCH_STATUS_PAGE = 2_000;
+export type BatchStatusRequest = { offset?: number; limit?: number };
+export const batchStatusQuery = defineQuery<BatchStatus, [BatchStatusRequest?]>('batchStatus');
 export const removeUserUpdate = defineUpdate<BatchComposition, [RemoveUserRequest]>('removeUser');
 export const cancelBatchUpdate = defineUpdate<BatchComposition, [ActorRequest]>('cancelBatch');
 export const cancelBatchSignal = defineSignal<[ActorRequest]>('cancel');

@@ -8,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -20,6 +21,8 @@ import {
   type BatchComposition,
   type BatchRejection,
   type BatchStatus,
+  BATCH_STATUS_PAGE,
+  type BatchStatusRequest,
   type BatchSummary,
   type BatchUserRow,
   batchStatusQuery,
@@ -46,6 +49,8 @@ import { userOffboarding } from './user-offboarding';
 export const BATCH_WINDOW = 200;
 /** Continue-as-new at this many events: well under the 10,240-event warning. */
 export const CONTINUE_AS_NEW_AT_EVENTS = 4_000;
+/** Children started per refill: small refills keep the run's length checked between them. */
+export const REFILL_CHUNK = 50;
 
 type RowStage = UserStage | 'queued';
 /** Compact row for continue-as-new: [userId, stage index (-1 = queued), openItems, waitingSince, reminders, result]. */
@@ -98,7 +103,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
 
   // ---- handlers --------------------------------------------------------------------------------
 
-  setHandler(batchStatusQuery, (): BatchStatus => {
+  setHandler(batchStatusQuery, (request?: BatchStatusRequest): BatchStatus => {
     const counts = Object.fromEntries([...USER_STAGES, 'queued'].map((s) => [s, 0])) as BatchStatus['counts'];
     for (const r of rows.values()) counts[r.stage] += 1;
     return {
@@ -107,7 +112,12 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       phase,
       total: rows.size,
       counts,
-      users: [...rows.values()],
+      // A page of users: a 10,000-user answer would be ~1 MB (over the SDK's payload warning).
+      users: [...rows.values()].slice(
+        Math.max(0, request?.offset ?? 0),
+        Math.max(0, request?.offset ?? 0) + Math.min(Math.max(1, request?.limit ?? BATCH_STATUS_PAGE), BATCH_STATUS_PAGE),
+      ),
+      usersOffset: Math.max(0, request?.offset ?? 0),
       rejected,
       run: carried?.run ?? 1,
     };
@@ -304,7 +314,27 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   }
   const releases: Promise<void>[] = [];
 
+  const tooLong = () => workflowInfo().historyLength > continueAsNewAt || workflowInfo().continueAsNewSuggested;
+  async function continueAsNewNow(): Promise<never> {
+    await condition(allHandlersFinished);
+    const next: BatchCarryOver = {
+      run: (carried?.run ?? 1) + 1,
+      adminIds,
+      rejected,
+      rows: [...rows.values()].map(pack),
+      cancelledBy,
+      removedBy: Object.fromEntries(removedBy),
+      // Finished users send no more reports: only the running ones need their sequence carried.
+      reportSeq: Object.fromEntries([...reportSeq].filter(([id]) => !isFinal(rows.get(id)?.stage ?? 'failed'))),
+    };
+    return continueAsNew<typeof offboardingBatch>(input, next);
+  }
+  // Runs started before this change refilled the whole window before checking the run's length,
+  // which overshot the threshold by thousands of events; new runs check first and refill in chunks.
+  const steadyRefill = patched('batch-steady-refill');
+
   for (;;) {
+    if (steadyRefill && tooLong() && (queue.length > 0 || running() > 0)) return await continueAsNewNow();
     if (cancelledBy !== null) {
       const by = cancelledBy;
       if (queue.length > 0) {
@@ -322,27 +352,13 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         }),
       );
     } else if (queue.length > 0) {
-      const room = windowSize - running();
+      const room = Math.min(windowSize - running(), steadyRefill ? REFILL_CHUNK : Infinity);
       if (room > 0) await startUsers(queue.splice(0, room));
     }
 
     if (queue.length === 0 && running() === 0) break;
 
-    const info = workflowInfo();
-    if (info.historyLength > continueAsNewAt || info.continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      const next: BatchCarryOver = {
-        run: (carried?.run ?? 1) + 1,
-        adminIds,
-        rejected,
-        rows: [...rows.values()].map(pack),
-        cancelledBy,
-        removedBy: Object.fromEntries(removedBy),
-        // Finished users send no more reports: only the running ones need their sequence carried.
-        reportSeq: Object.fromEntries([...reportSeq].filter(([id]) => !isFinal(rows.get(id)?.stage ?? 'failed'))),
-      };
-      return await continueAsNew<typeof offboardingBatch>(input, next);
-    }
+    if (tooLong()) return await continueAsNewNow();
 
     const runningBefore = running();
     const cancelBefore = cancelledBy;
@@ -351,8 +367,8 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         running() < runningBefore ||
         cancelledBy !== cancelBefore ||
         (queue.length === 0 && running() === 0) ||
-        workflowInfo().historyLength > continueAsNewAt ||
-        workflowInfo().continueAsNewSuggested,
+        tooLong() ||
+        (steadyRefill && cancelledBy === null && queue.length > 0 && running() < windowSize),
     );
   }
 

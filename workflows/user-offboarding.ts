@@ -9,6 +9,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -46,6 +47,9 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   // Stable across retries and replays, and distinct for a later offboarding of the same user.
   const runKey = `${workflowId}/${info.firstExecutionRunId}`;
   const policy = input.policy;
+  // Runs started before this change reported every item the successor took and handed items over
+  // one at a time; new runs hand over in parallel and report once the stage changes.
+  const quietHandover = patched('quiet-parallel-handover');
   const force = policy.inactivateWithOpenItems;
 
   const state: UserOffboardingStatus = {
@@ -226,6 +230,9 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
 
   function flush(): void {
     flushScheduled = false;
+    // While scanning and handing over to the successor nobody waits on this user yet: report once
+    // the stage changes, instead of once per reassigned item.
+    if (quietHandover && state.stage === 'validating') return;
     const attributes = JSON.stringify([state.stage, state.pendingItems.length, state.waitingSince]);
     if (attributes !== lastUpserted) {
       lastUpserted = attributes;
@@ -273,7 +280,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   const common = () => ({ userId: input.userId, requestedBy: input.requestedBy, batchId: input.batchId });
 
   async function handOverToSuccessor(successorId: number): Promise<void> {
-    for (const item of [...state.pendingItems]) {
+    const handOver = async (item: OpenItem): Promise<void> => {
       try {
         const res = await domain.reassignItem({
           requestId: `${runKey}:successor:${item.key}`,
@@ -290,7 +297,10 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
         // Not eligible (e.g. not a member of that project): the item stays for the manager.
         log.info('successor could not take an item', { item: item.key, code: r.code });
       }
-    }
+    };
+    const items = [...state.pendingItems];
+    if (quietHandover) await Promise.all(items.map(handOver));
+    else for (const item of items) await handOver(item);
   }
 
   /** The deadline's explicit action: hand every pending item to the user's manager where allowed. */

@@ -21,9 +21,17 @@ const batchIdArg = (text: string | undefined): string => {
   return id;
 };
 
+/** The whole status: the query answers a page of users at a time (large batches). */
 async function queryBatch(client: Client, batchId: string): Promise<BatchStatus> {
   const handle = client.workflow.getHandle(batchWorkflowId(batchId));
-  return orNotFound(() => handle.query(batchStatusQuery), 'BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
+  const first = await orNotFound(() => handle.query(batchStatusQuery), 'BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
+  const users = [...first.users];
+  while (users.length < first.total) {
+    const page = await handle.query(batchStatusQuery, { offset: users.length });
+    if (page.users.length === 0) break;
+    users.push(...page.users);
+  }
+  return { ...first, users };
 }
 
 export function progressLine(s: BatchStatus): string {
