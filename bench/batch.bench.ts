@@ -30,6 +30,7 @@ import { offboardingBatch } from '../workflows';
 import { batchWorkflowId, userWorkflowId } from '../workflows/definitions';
 import { BATCH_WINDOW } from '../workflows/offboarding-batch';
 import type { BaselineActivities } from './baseline-workflows';
+import { type Cleanups, runCleanups } from './cleanups';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
 const ITEMS_PER_USER = 5;
@@ -145,7 +146,7 @@ type Phase = { wallMs: number; peakRss: number; events: number; activities: numb
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: Cleanups = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-bench-batch-'));
   fs.chmodSync(tmp, 0o755);
   cleanups.push(async () => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -267,13 +268,7 @@ async function main(): Promise<void> {
     console.log(ok ? 'target met' : 'TARGET MISSED');
     if (!ok) process.exitCode = 1;
   } finally {
-    for (const cleanup of cleanups) {
-      try {
-        await cleanup();
-      } catch (e) {
-        console.error(`cleanup failed: ${String(e)}`);
-      }
-    }
+    await runCleanups(cleanups);
   }
 }
 

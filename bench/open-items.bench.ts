@@ -18,6 +18,7 @@ import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { openItemsQuery, scanOpenItems } from '../activities/open-items';
 import { ensureDatabase, quoteIdent, startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { type Cleanups, runCleanups } from './cleanups';
 
 const USERS = 50_000;
 const PROJECTS = 500;
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
   const settings = loadSettings();
   const reuseAt = process.argv.indexOf('--reuse');
   const reuseDir = reuseAt >= 0 ? process.argv[reuseAt + 1] : undefined;
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: Cleanups = [];
   try {
     let adminUrl = settings.databaseUrl;
     if (!adminUrl) {
@@ -288,13 +289,7 @@ async function main(): Promise<void> {
     console.log(ok ? 'all targets met' : 'TARGET MISSED');
     if (!ok) process.exitCode = 1;
   } finally {
-    for (const cleanup of cleanups) {
-      try {
-        await cleanup();
-      } catch (e) {
-        console.error(`cleanup failed: ${String(e)}`);
-      }
-    }
+    await runCleanups(cleanups);
   }
 }
 
