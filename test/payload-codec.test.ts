@@ -130,9 +130,12 @@ describe('payload encryption', () => {
       const { haystack, payloads } = await historyOf(handle);
       expect(payloads.length).toBeGreaterThan(3);
       // Search attributes must stay readable for the server to index them: they hold IDs, stages and
-      // counts only (see the last test); every other payload is ciphertext.
+      // counts only (see the last test). So do the SDK's own patched() markers (the patch ID and its
+      // TemporalChangeVersion search attribute): they name code versions, never data. Every other
+      // payload is ciphertext.
       const plain = payloads.filter((p) => p.encoding !== ENCRYPTED_ENCODING);
-      expect(plain.filter((p) => !/\.searchAttributes\.indexedFields\.Offboarding[A-Za-z]+$/.test(p.path)).map((p) => p.path)).toEqual([]);
+      const allowed = /\.searchAttributes\.indexedFields\.(Offboarding[A-Za-z]+|TemporalChangeVersion)$|\.markerRecordedEventAttributes\.details\.patch-data\./;
+      expect(plain.filter((p) => !allowed.test(p.path)).map((p) => p.path)).toEqual([]);
       expect(payloads.length - plain.length).toBeGreaterThan(3);
       for (const secret of [SECRET.name, SECRET.email, SECRET.project, SECRET.title]) expect(haystack).not.toContain(secret);
     }
