@@ -28,17 +28,8 @@ export function intArrayParam(ids: readonly number[]): SQL {
   return sql`${`{${ids.join(',')}}`}::int[]`;
 }
 
-type ScanRow = {
-  tool: string;
-  role: string;
-  itemId: number;
-  projectId: number | null;
-  projectName: string | null;
-  number: string;
-  title: string;
-  status: string;
-  userId: number;
-};
+/** A row as the scan query returns it: an OpenItem before its key is built and its tool/role checked. */
+type ScanRow = Omit<OpenItem, 'key' | 'tool' | 'role'> & { tool: string; role: string };
 
 /** `userIds: 'all'` scans every user (the Assignment Report); otherwise only the given users. */
 export function openItemsQuery(userIds: readonly number[] | 'all'): SQL {
