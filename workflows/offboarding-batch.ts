@@ -84,6 +84,7 @@ const unpack = (p: PackedRow): BatchUserRow => ({
 });
 
 const isFinal = (stage: RowStage): boolean => stage !== 'queued' && FINAL_STAGES.includes(stage);
+const isRunning = (row: BatchUserRow | undefined): boolean => row !== undefined && row.stage !== 'queued' && !isFinal(row.stage);
 
 export async function offboardingBatch(input: OffboardingBatchInput, carried?: BatchCarryOver): Promise<BatchSummary> {
   const workflowId = workflowInfo().workflowId;
@@ -91,6 +92,13 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   const continueAsNewAt = Math.min(Math.max(200, input.tuning?.continueAsNewAtEvents ?? CONTINUE_AS_NEW_AT_EVENTS), 8_000);
   const policy: OffboardingPolicy = { ...DEFAULT_POLICY, ...input.policy };
   const rows = new Map<number, BatchUserRow>((carried?.rows ?? []).map((p) => [p[0], unpack(p)]));
+  // Children started and not yet finished, kept as a count: the wait conditions read it after every
+  // activation, and scanning 10,000 rows each time made the parent's workflow tasks slow.
+  let runningCount = [...rows.values()].filter(isRunning).length;
+  function setRow(userId: number, row: BatchUserRow): void {
+    runningCount += (isRunning(row) ? 1 : 0) - (isRunning(rows.get(userId)) ? 1 : 0);
+    rows.set(userId, row);
+  }
   let adminIds = carried?.adminIds ?? [];
   let rejected = carried?.rejected ?? [];
   let phase: BatchStatus['phase'] = carried ? 'running' : 'validating';
@@ -127,7 +135,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
     const row = rows.get(p.userId);
     if (!row || isFinal(row.stage) || p.seq <= (reportSeq.get(p.userId) ?? 0)) return;
     reportSeq.set(p.userId, p.seq);
-    rows.set(p.userId, {
+    setRow(p.userId, {
       userId: p.userId,
       stage: p.stage,
       openItems: p.openItems,
@@ -160,7 +168,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       if (row.stage === 'queued') {
         queue.splice(queue.indexOf(userId), 1);
         await domain.releaseOffboardings({ batchId: input.batchId, userIds: [userId], outcome: 'removed' });
-        rows.set(userId, { ...row, stage: 'removed', result: `removed by user ${by}` });
+        setRow(userId, { ...row, stage: 'removed', result: `removed by user ${by}` });
         removedBy.set(userId, by);
         return composition();
       }
@@ -234,7 +242,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       adminIds = v.adminIds;
       rejected = v.rejected;
       for (const userId of v.accepted) {
-        rows.set(userId, { userId, stage: 'queued', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
+        setRow(userId, { userId, stage: 'queued', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
         queue.push(userId);
       }
     } catch (err) {
@@ -247,14 +255,14 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   }
   phase = 'running';
 
-  const running = () => [...rows.values()].filter((r) => r.stage !== 'queued' && !isFinal(r.stage)).length;
+  const running = () => runningCount;
   const stopsSent = new Set<number>();
 
   async function startUsers(userIds: number[]): Promise<void> {
     const notStarted: number[] = [];
     await Promise.all(
       userIds.map(async (userId) => {
-        rows.set(userId, { ...rows.get(userId)!, stage: 'validating' });
+        setRow(userId, { ...rows.get(userId)!, stage: 'validating' });
         try {
           const child = await startChild(userOffboarding, {
             workflowId: userWorkflowId(userId),
@@ -288,7 +296,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
           );
         } catch (err) {
           log.warn('could not start user offboarding', { userId, error: String(err) });
-          rows.set(userId, { ...rows.get(userId)!, stage: 'failed', result: `ALREADY_IN_OFFBOARDING: ${String(err)}` });
+          setRow(userId, { ...rows.get(userId)!, stage: 'failed', result: `ALREADY_IN_OFFBOARDING: ${String(err)}` });
           notStarted.push(userId);
         }
       }),
@@ -302,7 +310,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   function markFailed(userId: number, reason: string): void {
     const row = rows.get(userId);
     if (!row || isFinal(row.stage)) return;
-    rows.set(userId, { ...row, stage: 'failed', result: reason });
+    setRow(userId, { ...row, stage: 'failed', result: reason });
     releases.push(
       domain
         .finishOffboarding({ userId, workflowId: userWorkflowId(userId), outcome: 'failed' })
@@ -340,7 +348,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       if (queue.length > 0) {
         const never = queue.splice(0, queue.length);
         await domain.releaseOffboardings({ batchId: input.batchId, userIds: never, outcome: 'cancelled' });
-        for (const userId of never) rows.set(userId, { ...rows.get(userId)!, stage: 'cancelled', result: `cancelled by user ${by}` });
+        for (const userId of never) setRow(userId, { ...rows.get(userId)!, stage: 'cancelled', result: `cancelled by user ${by}` });
       }
       const toStop = [...rows.values()].filter((r) => r.stage !== 'queued' && !isFinal(r.stage) && !stopsSent.has(r.userId));
       await Promise.all(
