@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../config/settings';
+import { loadSettings, projectRoot } from '../config/settings';
+import { findTemporalCli } from '../worker/temporal-binaries';
 import { registerSearchAttributes } from '../worker/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -15,12 +16,19 @@ import { startDevServerEnvironment, type DevServerEnvironment } from './helpers/
 
 const INDEXED_TYPE_NUMBER = { Keyword: 2, Int: 3, Datetime: 6 } as const;
 
+/** Running (a zombie waiting for a parent that never reaps it has stopped running: not alive). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may contain spaces, so read after the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return !fs.existsSync('/proc/self/stat'); // no procfs: trust kill(0)
   }
 }
 
@@ -114,6 +122,36 @@ describe('dev server fixture', () => {
     env = undefined;
     expect(alive(pid)).toBe(false);
   });
+});
+
+describe('a dev server whose owner is killed', () => {
+  let owner: ChildProcess | undefined;
+  let seen: { pid: number; cmd: string }[] = [];
+  afterAll(() => {
+    for (const p of seen) if (alive(p.pid)) process.kill(p.pid, 'SIGKILL');
+    if (owner?.pid && alive(owner.pid)) owner.kill('SIGKILL');
+  });
+
+  it('stops when its owner dies by SIGKILL (no exit hook runs), leaving no process', async () => {
+    const cliPath = await findTemporalCli(loadSettings());
+    if (!cliPath) throw new Error('no Temporal CLI: the global setup installs it');
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const script = [
+      `import { startDevServer } from ${JSON.stringify(path.join(projectRoot, 'worker', 'temporal-dev-server.ts'))};`,
+      `await startDevServer({ cliPath: ${JSON.stringify(cliPath)}, port: ${port}, uiPort: ${uiPort}, headless: true });`,
+      `process.stdout.write('ready\\n');`,
+      `setInterval(() => undefined, 60_000);`,
+    ].join('\n');
+    owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, env: childEnv({}), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    owner.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitUntil('the owner to start a dev server', () => out.includes('ready'), 60_000);
+    seen = descendants(owner.pid!);
+    expect(seen.some((p) => p.cmd.includes('server start-dev'))).toBe(true);
+
+    owner.kill('SIGKILL');
+    await waitUntil('the dev server to stop after its owner died', () => seen.every((p) => !alive(p.pid)), 15_000);
+  }, 90_000);
 });
 
 describe('npm start (the supervisor)', () => {

@@ -1,6 +1,8 @@
 // Runs `temporal server start-dev` (Temporal CLI) as a child process in its own process group, with
 // the project's custom search attributes registered, and stops it without leaving anything behind.
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
@@ -41,6 +43,9 @@ export const INDEXED_TYPE: Record<'Keyword' | 'Int' | 'Datetime', IndexedValueTy
 const TYPE_NAME: Record<number, string> = { 1: 'Text', 2: 'Keyword', 3: 'Int', 4: 'Double', 5: 'Bool', 6: 'Datetime', 7: 'KeywordList' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Stops the server when this process dies, however it dies (see the file). */
+const EXIT_WITH_PARENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'exit-with-parent.mjs');
 
 export function devServerArgs(o: DevServerOptions): string[] {
   const namespace = o.namespace ?? 'default';
@@ -93,9 +98,11 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const ip = o.ip ?? '127.0.0.1';
   const address = `${ip}:${o.port}`;
   const log = o.log ?? (() => undefined);
-  const child = spawn(o.cliPath, devServerArgs(o), {
+  // Through exit-with-parent: its stdin is a pipe from us, and when we die (even by SIGKILL, which
+  // runs no exit hook) the pipe closes and it stops the server.
+  const child = spawn(process.execPath, [EXIT_WITH_PARENT, o.cliPath, ...devServerArgs(o)], {
     detached: true, // own process group: stop() signals everything it started
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let tail = '';
   let stopping = false;
@@ -125,6 +132,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       if (spawnError) throw new Error(`could not run ${o.cliPath}: ${spawnError.message}`);
       if (child.exitCode !== null || child.signalCode !== null) {
         const last = tail.trim().split('\n').slice(-3).join(' | ');
+        if (child.exitCode === 127) throw new Error(`could not run ${o.cliPath}: ${last}`);
         throw new Error(`temporal server start-dev exited early (port ${o.port} or ${o.uiPort} taken?): ${last}`);
       }
       try {
