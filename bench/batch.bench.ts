@@ -27,7 +27,7 @@ import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { buildWorkflowBundle } from '../worker/workflow-bundle';
 import { offboardingBatch } from '../workflows';
-import { batchWorkflowId, userWorkflowId } from '../workflows/definitions';
+import { BATCH_WORKFLOW_TASK_TIMEOUT, batchWorkflowId, userWorkflowId } from '../workflows/definitions';
 import { BATCH_WINDOW } from '../workflows/offboarding-batch';
 import type { BaselineActivities } from './baseline-workflows';
 import { type Cleanups, runCleanups } from './cleanups';
@@ -202,6 +202,7 @@ async function main(): Promise<void> {
       const h = await client.workflow.start(offboardingBatch, {
         taskQueue: batchQueue,
         workflowId: batchWorkflowId(batchId),
+        workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
         args: [
           { batchId, userIds: dir.leavers, requestedBy: dir.admin, reason: 'benchmark', effectiveAt: null, successors: dir.successors, policy: {} },
         ],

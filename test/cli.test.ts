@@ -188,6 +188,9 @@ describe('offboard CLI', () => {
     expect(started.code).toBe(0);
     const s = started.json<{ batchId: string; created: boolean; users: { userId: number; openItems: number }[] }>();
     expect(s).toMatchObject({ batchId: 'life', created: true });
+    // Started with the batch's workflow task timeout (room for replaying a long run, see definitions).
+    const described = await env.client.workflow.getHandle(batchWorkflowId('life')).describe();
+    expect(Number(described.raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds)).toBe(60);
     expect(s.users).toEqual([expect.objectContaining({ userId: u1, openItems: 2 }), expect.objectContaining({ userId: u2, openItems: 1 })]);
     await waitForUserStatus(env.client, u1, (x) => x.stage === 'awaiting-reassignment');
     await waitForUserStatus(env.client, u2, (x) => x.stage === 'awaiting-reassignment');

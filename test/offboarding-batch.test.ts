@@ -4,6 +4,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { offboardings, users } from '../db/schema';
 import {
+  BATCH_WORKFLOW_TASK_TIMEOUT,
   batchStatusQuery,
   batchWorkflowId,
   cancelBatchUpdate,
@@ -51,6 +52,7 @@ async function startBatch(input: Partial<OffboardingBatchInput> & { userIds: num
     await env.client.workflow.start(offboardingBatch, {
       taskQueue,
       workflowId: batchWorkflowId(batchId),
+      workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
       args: [{ batchId, reason: 'restructuring', effectiveAt: null, successors: {}, policy: {}, ...input }],
     }),
   );
@@ -176,6 +178,10 @@ describe('offboardingBatch', () => {
     await recordHistory(env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId), 'batch-continue-as-new-first-run');
     const runs = await handle.query(batchStatusQuery).catch(() => undefined); // closed: query may still answer
     if (runs) expect(runs.run).toBeGreaterThan(1);
+    // The last run still has the batch's longer workflow task timeout (continue-as-new carries it).
+    const last = await handle.describe();
+    expect(last.runId).not.toBe(handle.firstExecutionRunId);
+    expect(Number(last.raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds)).toBe(60);
     const rows = await h.t.db.select().from(users).where(eq(users.managerId, c.manager));
     expect(rows.filter((r) => many.includes(r.id)).every((r) => r.status === 'inactive')).toBe(true);
   });

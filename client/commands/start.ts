@@ -10,6 +10,7 @@ import { inArray } from 'drizzle-orm';
 import { type User, users } from '../../db/schema';
 import {
   BATCH_ID_PATTERN,
+  BATCH_WORKFLOW_TASK_TIMEOUT,
   type BatchRejection,
   type BatchStatus,
   batchStatusQuery,
@@ -211,6 +212,7 @@ export const start: Command = {
         taskQueue: ctx.conn.settings.taskQueue,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
         staticSummary: `Offboarding batch ${batchId}: ${userIds.length} user(s), requested by user ${requester.id}`,
       });
     } catch (e) {

@@ -28,6 +28,7 @@ import type {
 import { offboardingBatch } from '../../workflows';
 import { BATCH_WINDOW, CONTINUE_AS_NEW_AT_EVENTS } from '../../workflows/offboarding-batch';
 import {
+  BATCH_WORKFLOW_TASK_TIMEOUT,
   batchStatusQuery,
   batchWorkflowId,
   type BatchSummary,
@@ -147,6 +148,7 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open`, () 
     const handle = await client.workflow.start(offboardingBatch, {
       taskQueue,
       workflowId: batchWorkflowId(batchId),
+      workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
       args: [{ batchId, userIds, requestedBy: ADMIN, reason: 'scale test', effectiveAt: null, successors: {}, policy: {} }],
     });
     const firstRunId = handle.firstExecutionRunId;
@@ -215,6 +217,14 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open`, () 
         '',
       ].join('\n'),
     );
+
+    // What a cache miss costs (a worker restart, or an eviction under load): the largest run replayed
+    // from its first event. It must also replay cleanly — the same code, no nondeterminism at scale.
+    const largest = runs.reduce((a, b) => (b.events > a.events ? b : a));
+    const largestHistory = await client.workflow.getHandle(handle.workflowId, largest.runId).fetchHistory();
+    const replayStart = performance.now();
+    await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, largestHistory, handle.workflowId);
+    console.log(`[scale] replaying run ${largest.run} (${largest.events} events) from scratch: ${((performance.now() - replayStart) / 1000).toFixed(1)} s`);
 
     expect(runs.length).toBeGreaterThan(1);
     // Every run well under the 10,240-event warning.
