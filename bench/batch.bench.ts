@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
+import { startBatchWorkflow } from '../client/start-batch';
 import { createActivities } from '../activities';
 import { createMailer } from '../activities/mailer';
 import { loadSettings } from '../config/settings';
@@ -26,8 +27,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgr
 import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { buildWorkflowBundle } from '../worker/workflow-bundle';
-import { offboardingBatch } from '../workflows';
-import { BATCH_WORKFLOW_TASK_TIMEOUT, batchWorkflowId, userWorkflowId } from '../workflows/definitions';
+import { batchWorkflowId, userWorkflowId } from '../workflows/definitions';
 import { BATCH_WINDOW } from '../workflows/offboarding-batch';
 import type { BaselineActivities } from './baseline-workflows';
 import { type Cleanups, runCleanups } from './cleanups';
@@ -199,13 +199,14 @@ async function main(): Promise<void> {
     const rss1 = rssSampler();
     const t1 = performance.now();
     const summary = await batchWorker.runUntil(async () => {
-      const h = await client.workflow.start(offboardingBatch, {
-        taskQueue: batchQueue,
-        workflowId: batchWorkflowId(batchId),
-        workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
-        args: [
-          { batchId, userIds: dir.leavers, requestedBy: dir.admin, reason: 'benchmark', effectiveAt: null, successors: dir.successors, policy: {} },
-        ],
+      const h = await startBatchWorkflow(client, batchQueue, {
+        batchId,
+        userIds: dir.leavers,
+        requestedBy: dir.admin,
+        reason: 'benchmark',
+        effectiveAt: null,
+        successors: dir.successors,
+        policy: {},
       });
       return { result: await h.result(), firstRunId: h.firstExecutionRunId };
     });

@@ -8,6 +8,7 @@ import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } f
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBatchWorkflow } from '../client/start-batch';
 import { auditLog, users } from '../db/schema';
 import {
   batchStatusQuery,
@@ -78,11 +79,7 @@ beforeAll(async () => {
 
   const mainBatch = `bad-main-${process.pid}`;
   started.push(
-    await env.client.workflow.start(offboardingBatch, {
-      taskQueue,
-      workflowId: batchWorkflowId(mainBatch),
-      args: [{ batchId: mainBatch, userIds: [leaver, mate], requestedBy: admin, reason: 'restructuring', effectiveAt: null, successors: {}, policy: {} }],
-    }),
+    await startBatchWorkflow(env.client, taskQueue, { batchId: mainBatch, userIds: [leaver, mate], requestedBy: admin, reason: 'restructuring', effectiveAt: null, successors: {}, policy: {} }),
   );
   await waitForUserStatus(env.client, leaver, (s) => s.stage === 'awaiting-reassignment' && s.pendingItems.length === 2, 60_000);
   await waitForUserStatus(env.client, mate, (s) => s.stage === 'awaiting-reassignment', 60_000);

@@ -2,17 +2,15 @@
 // children, removeUser, cancel, the same user in two batches, and continue-as-new with a small window.
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBatchWorkflow } from '../client/start-batch';
 import { offboardings, users } from '../db/schema';
 import {
-  BATCH_WORKFLOW_TASK_TIMEOUT,
   batchStatusQuery,
-  batchWorkflowId,
   cancelBatchUpdate,
   type OffboardingBatchInput,
   removeUserUpdate,
   userWorkflowId,
 } from '../workflows/definitions';
-import { offboardingBatch } from '../workflows';
 import { recordHistory } from './helpers/histories';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import {
@@ -49,12 +47,7 @@ let batchSeq = 0;
 async function startBatch(input: Partial<OffboardingBatchInput> & { userIds: number[]; requestedBy: number }) {
   const batchId = `t${process.pid}-${++batchSeq}`;
   const handle = started.track(
-    await env.client.workflow.start(offboardingBatch, {
-      taskQueue,
-      workflowId: batchWorkflowId(batchId),
-      workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
-      args: [{ batchId, reason: 'restructuring', effectiveAt: null, successors: {}, policy: {}, ...input }],
-    }),
+    await startBatchWorkflow(env.client, taskQueue, { batchId, reason: 'restructuring', effectiveAt: null, successors: {}, policy: {}, ...input }),
   );
   return { handle, batchId };
 }

@@ -6,10 +6,10 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBatchWorkflow } from '../client/start-batch';
 import { loadSettings } from '../config/settings';
 import { AesGcmPayloadCodec, dataConverterOf, ENCRYPTED_ENCODING, parsePayloadKey } from '../worker/payload-codec';
-import { batchWorkflowId, reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/definitions';
-import { offboardingBatch } from '../workflows';
+import { reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/definitions';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -85,11 +85,7 @@ async function runOffboarding(dataConverter: DataConverter | undefined, tag: str
 
   const batchId = `codec-${tag}-${process.pid}`;
   return worker.runUntil(async () => {
-    const batch = await client.workflow.start(offboardingBatch, {
-      taskQueue,
-      workflowId: batchWorkflowId(batchId),
-      args: [{ batchId, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} }],
-    });
+    const batch = await startBatchWorkflow(client, taskQueue, { batchId, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} });
     const user = client.workflow.getHandle(userWorkflowId(leaver));
     await waitForUserStatus(client, leaver, (s) => s.stage === 'awaiting-reassignment');
     const status = await user.query(userStatusQuery);

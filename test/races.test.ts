@@ -3,12 +3,12 @@
 // the inactivation, and the same user started in two batches at once.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBatchWorkflow } from '../client/start-batch';
 import type { OffboardingActivities } from '../activities';
 import type { InactivateUserInput } from '../activities/inputs';
 import { auditLog, offboardings, users } from '../db/schema';
 import {
   batchStatusQuery,
-  batchWorkflowId,
   cancelBatchUpdate,
   closeItemUpdate,
   type OffboardingBatchInput,
@@ -17,7 +17,7 @@ import {
   userStatusQuery,
   userWorkflowId,
 } from '../workflows/definitions';
-import { offboardingBatch, userOffboarding } from '../workflows';
+import { userOffboarding } from '../workflows';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import {
   type Harness,
@@ -103,11 +103,7 @@ async function startUser(userId: number, requestedBy: number) {
 let batchSeq = 0;
 async function startBatch(input: Pick<OffboardingBatchInput, 'userIds' | 'requestedBy'>) {
   const batchId = `race-${process.pid}-${++batchSeq}`;
-  const handle = await env.client.workflow.start(offboardingBatch, {
-    taskQueue,
-    workflowId: batchWorkflowId(batchId),
-    args: [{ batchId, reason: 'race', effectiveAt: null, successors: {}, policy: {}, ...input }],
-  });
+  const handle = await startBatchWorkflow(env.client, taskQueue, { batchId, reason: 'race', effectiveAt: null, successors: {}, policy: {}, ...input });
   started.track(handle);
   return { handle, batchId };
 }

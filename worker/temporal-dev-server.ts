@@ -122,10 +122,6 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     stopping = true;
     return stopProcessGroup(child);
   };
-  // A parent that exits without stopping us would orphan the server: last-chance kill.
-  const onExit = () => signalGroup(child, 'SIGKILL');
-  process.once('exit', onExit);
-
   const deadline = Date.now() + (o.startTimeoutMs ?? 60_000);
   try {
     for (;;) {
@@ -149,7 +145,6 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       }
     }
   } catch (e) {
-    process.removeListener('exit', onExit);
     await stop();
     throw e;
   }
@@ -158,10 +153,8 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     namespace,
     uiUrl: o.headless ? undefined : `http://localhost:${o.uiPort}`,
     pid: child.pid ?? -1,
-    stop: async () => {
-      process.removeListener('exit', onExit);
-      await stop();
-    },
+    // A parent that exits without calling this is covered by exit-with-parent.
+    stop,
   };
 }
 

@@ -2,7 +2,6 @@
 //                [--successor <user>=<user>]... [--dry-run]
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import { scanOpenItems } from '../../activities/open-items';
 import type { Database } from '../../db/client';
@@ -10,7 +9,6 @@ import { inArray } from 'drizzle-orm';
 import { type User, users } from '../../db/schema';
 import {
   BATCH_ID_PATTERN,
-  BATCH_WORKFLOW_TASK_TIMEOUT,
   type BatchRejection,
   type BatchStatus,
   batchStatusQuery,
@@ -19,6 +17,7 @@ import {
   type OffboardingBatchInput,
   type OpenItem,
 } from '../../workflows/definitions';
+import { startBatchWorkflow } from '../start-batch';
 import { type Command, type Ctx, flags, printItems, refuse, resolveUser, sleep, statusOf, userLabel } from '../common';
 import { reviewBatch } from '../review';
 
@@ -207,14 +206,7 @@ export const start: Command = {
     };
     let created = true;
     try {
-      await client.workflow.start('offboardingBatch', {
-        workflowId: batchWorkflowId(batchId),
-        taskQueue: ctx.conn.settings.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
-        staticSummary: `Offboarding batch ${batchId}: ${userIds.length} user(s), requested by user ${requester.id}`,
-      });
+      await startBatchWorkflow(client, ctx.conn.settings.taskQueue, input);
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       created = false;

@@ -8,14 +8,13 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../activities/mailer';
 import { intArrayParam } from '../../activities/open-items';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { ensureDatabase, type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../worker/embedded-postgres';
-import { batchWorkflowId } from '../../workflows/definitions';
-import { offboardingBatch } from '../../workflows';
 import { directoryFixtures } from '../helpers/directory-fixtures';
 import { freePort } from '../helpers/free-port';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
@@ -81,21 +80,15 @@ describe('PostgreSQL restarted mid-batch', () => {
     const batchId = `pg-restart-${process.pid}`;
     let restarted = false;
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(offboardingBatch, {
-        taskQueue,
-        workflowId: batchWorkflowId(batchId),
-        args: [
-          {
-            batchId,
-            userIds: leavers,
-            requestedBy: admin,
-            reason: 'pg fault',
-            effectiveAt: null,
-            successors: Object.fromEntries(leavers.map((u) => [String(u), successor])),
-            policy: {},
-            tuning: { window: 10 },
-          },
-        ],
+      const handle = await startBatchWorkflow(env.client, taskQueue, {
+        batchId,
+        userIds: leavers,
+        requestedBy: admin,
+        reason: 'pg fault',
+        effectiveAt: null,
+        successors: Object.fromEntries(leavers.map((u) => [String(u), successor])),
+        policy: {},
+        tuning: { window: 10 },
       });
       // Mid-batch: some items handed over, not all users done.
       for (;;) {

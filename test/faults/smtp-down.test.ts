@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../activities/mailer';
 import { notificationOutbox, users } from '../../db/schema';
-import { batchWorkflowId, userStatusQuery, userWorkflowId } from '../../workflows/definitions';
-import { offboardingBatch } from '../../workflows';
+import { userStatusQuery, userWorkflowId } from '../../workflows/definitions';
 import { type ControllableSmtp, startControllableSmtp } from '../helpers/fault-tools';
 import { type DevServerEnvironment, startDevServerEnvironment } from '../helpers/temporal';
 import { createWorker, type Harness, startHarness } from '../helpers/workflow-harness';
@@ -42,11 +42,7 @@ describe('SMTP down, then back', () => {
     const downAt = Date.now();
     const batchId = `smtp-down-${process.pid}`;
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(offboardingBatch, {
-        taskQueue,
-        workflowId: batchWorkflowId(batchId),
-        args: [{ batchId, userIds: leavers, requestedBy: admin, reason: 'smtp fault', effectiveAt: null, successors: {}, policy: {} }],
-      });
+      const handle = await startBatchWorkflow(env.client, taskQueue, { batchId, userIds: leavers, requestedBy: admin, reason: 'smtp fault', effectiveAt: null, successors: {}, policy: {} });
       // Nobody waits for email: every user is inactivated while the server is down.
       await vi.waitFor(
         async () => {

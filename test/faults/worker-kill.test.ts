@@ -4,8 +4,8 @@
 // one confirmation email per user, and the batch summary is correct.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchWorkflowId, userWorkflowId } from '../../workflows/definitions';
-import { offboardingBatch } from '../../workflows';
+import { startBatchWorkflow } from '../../client/start-batch';
+import { userWorkflowId } from '../../workflows/definitions';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/fault-tools';
 import { type DevServerEnvironment, startDevServerEnvironment } from '../helpers/temporal';
 import { type Harness, mailsAbout, startHarness } from '../helpers/workflow-harness';
@@ -60,22 +60,16 @@ describe('worker SIGKILLed during a 200-user batch', () => {
     let worker = await startWorker();
 
     const batchId = `kill-${process.pid}`;
-    const handle = await env.client.workflow.start(offboardingBatch, {
-      taskQueue,
-      workflowId: batchWorkflowId(batchId),
-      args: [
-        {
-          batchId,
-          userIds: leavers,
-          requestedBy: admin,
-          reason: 'worker kill fault',
-          effectiveAt: null,
-          successors: Object.fromEntries(leavers.map((u) => [String(u), successor])),
-          policy: {},
-          // A window and a continue-as-new threshold small enough that kills land across runs.
-          tuning: { window: 60, continueAsNewAtEvents: 1_000 },
-        },
-      ],
+    const handle = await startBatchWorkflow(env.client, taskQueue, {
+      batchId,
+      userIds: leavers,
+      requestedBy: admin,
+      reason: 'worker kill fault',
+      effectiveAt: null,
+      successors: Object.fromEntries(leavers.map((u) => [String(u), successor])),
+      policy: {},
+      // A window and a continue-as-new threshold small enough that kills land across runs.
+      tuning: { window: 60, continueAsNewAtEvents: 1_000 },
     });
 
     const claims = () => count(sql`select count(*)::int as n from offboardings where batch_id = ${batchId}`);

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBatchWorkflow } from '../../client/start-batch';
 import type { OffboardingActivities } from '../../activities';
 import type {
   ClaimOffboardingInput,
@@ -28,12 +29,9 @@ import type {
   ValidateBatchInput,
   ValidateBatchResult,
 } from '../../activities/inputs';
-import { offboardingBatch } from '../../workflows';
 import { BATCH_WINDOW, CONTINUE_AS_NEW_AT_EVENTS } from '../../workflows/offboarding-batch';
 import {
-  BATCH_WORKFLOW_TASK_TIMEOUT,
   batchStatusQuery,
-  batchWorkflowId,
   type BatchSummary,
   type SendNotificationInput,
   type SendNotificationResult,
@@ -177,12 +175,7 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${RE
     const { userIds, admin } = directory;
 
     const t0 = performance.now();
-    const handle = await client.workflow.start(offboardingBatch, {
-      taskQueue,
-      workflowId: batchWorkflowId(batchId),
-      workflowTaskTimeout: BATCH_WORKFLOW_TASK_TIMEOUT,
-      args: [{ batchId, userIds, requestedBy: admin, reason: 'scale test', effectiveAt: null, successors: {}, policy: {} }],
-    });
+    const handle = await startBatchWorkflow(client, taskQueue, { batchId, userIds, requestedBy: admin, reason: 'scale test', effectiveAt: null, successors: {}, policy: {} });
     const firstRunId = handle.firstExecutionRunId;
 
     // Progress once a minute, so a slow run shows where it is.
