@@ -6,6 +6,8 @@ import type { Database } from '../db/client';
 import type { OpenItem } from '../workflows/definitions';
 import { claimOffboarding, finishOffboarding, releaseOffboardings, validateBatch } from './batch-validation';
 import type {
+  AuthorizeBatchActorInput,
+  AuthorizeItemsActorInput,
   ClaimOffboardingInput,
   CloseItemInput,
   FinishOffboardingInput,
@@ -19,7 +21,7 @@ import type {
 } from './inputs';
 import { closeItem, reassignItem } from './item-resolution';
 import { scanOpenItems } from './open-items';
-import { loadPermissions } from './permissions';
+import { activeAdminIds, authorizeBatchActor, authorizeItemsActor, loadPermissions } from './permissions';
 import { inactivateUser, reactivateUser } from './user-status';
 
 export type DomainDeps = { db: Database; clock: () => Date };
@@ -41,6 +43,9 @@ export function createDomainActivities(deps: DomainDeps) {
     finishOffboarding: (input: FinishOffboardingInput) => finishOffboarding(deps, input),
     releaseOffboardings: (input: ReleaseOffboardingsInput) => releaseOffboardings(deps, input),
     loadPermissions: (input: LoadPermissionsInput) => loadPermissions(db, input),
+    loadAdmins: async (): Promise<{ adminIds: number[] }> => ({ adminIds: await activeAdminIds(db) }),
+    authorizeBatchActor: (input: AuthorizeBatchActorInput) => authorizeBatchActor(db, input),
+    authorizeItemsActor: (input: AuthorizeItemsActorInput) => authorizeItemsActor(db, input),
     async listOpenItems(input: ListOpenItemsInput): Promise<OpenItem[]> {
       const ids = [...new Set(input.userIds)];
       const items: OpenItem[] = [];

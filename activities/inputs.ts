@@ -33,6 +33,10 @@ export type UserPermissions = {
   adminIds: number[];
 };
 
+/** A request's actor, checked against the database at the moment of the request. */
+export type AuthorizeBatchActorInput = { actorId: number };
+export type AuthorizeItemsActorInput = { actorId: number; userId: number };
+
 export type ListOpenItemsInput = { userIds: number[] };
 
 export type ReassignItemInput = {

@@ -56,6 +56,39 @@ export async function mayReactivate(db: DbOrTx, actorId: number, userId: number)
   return rows[0]?.ok === true;
 }
 
+/**
+ * The final word on a batch-level request (remove a user, cancel): the actor must be an active
+ * company directory admin now, whatever the batch loaded when it started. Returns the current admins
+ * so the batch's validators give the early answer from fresh data next time.
+ */
+export async function authorizeBatchActor(db: DbOrTx, input: { actorId: number }): Promise<{ adminIds: number[] }> {
+  const adminIds = await activeAdminIds(db);
+  if (!isUserId(input.actorId) || !adminIds.includes(input.actorId)) {
+    // The current admins travel with the refusal too, so the batch's cache is fresh either way.
+    refuse('PERMISSION_DENIED', `User ${String(input.actorId)} is not an active company directory admin now, so may not change this batch.`, {
+      adminIds,
+    });
+  }
+  return { adminIds };
+}
+
+/**
+ * The final word on a request about one user's items ("done, please re-check"): the actor must be an
+ * active admin or the user's manager now. Returns the current permissions for the validators.
+ */
+export async function authorizeItemsActor(db: DbOrTx, input: { actorId: number; userId: number }): Promise<UserPermissions> {
+  const permissions = await loadPermissions(db, { userId: input.userId });
+  if (!(await mayActOnItemsOf(db, input.actorId, input.userId))) {
+    // The current permissions travel with the refusal too, so the workflow's cache is fresh either way.
+    refuse(
+      'PERMISSION_DENIED',
+      `User ${String(input.actorId)} is neither an active company directory admin nor user ${String(input.userId)}'s manager now.`,
+      permissions,
+    );
+  }
+  return permissions;
+}
+
 /** Loaded once at a workflow's start: the user's status and manager, and the active admins. */
 export async function loadPermissions(db: DbOrTx, input: LoadPermissionsInput): Promise<UserPermissions> {
   const userId = input.userId;

@@ -41,6 +41,26 @@ function checkReason(reason: string | null): void {
   }
 }
 
+/**
+ * An inactivation acts in the name of whoever requested the offboarding, so that person must still be
+ * an active company directory admin at this moment (their row locked `for share` until commit): a batch
+ * does not go on inactivating people for someone who has since lost the right to.
+ */
+async function checkRequesterNow(tx: Tx, actorId: number, userId: number): Promise<void> {
+  const [actor] = isUserId(actorId)
+    ? await tx.execute<{ name: string; status: string; permission: string }>(sql`
+        select name, status::text as status, directory_permission::text as permission from users where id = ${actorId} for share`)
+    : [];
+  if (!actor) refuse('USER_NOT_FOUND', `The requester, user ${String(actorId)}, was not found in the directory.`);
+  const restart = `An active company directory admin can start a new offboarding of user ${userId}; what was already handed over stays.`;
+  if (actor.status !== 'active') {
+    refuse('REQUESTER_INACTIVE', `${actor.name} (user ${actorId}), who requested this offboarding, is inactive now, so user ${userId} was not inactivated. ${restart}`);
+  }
+  if (actor.permission !== 'admin') {
+    refuse('PERMISSION_DENIED', `${actor.name} (user ${actorId}), who requested this offboarding, is no longer a company directory admin, so user ${userId} was not inactivated. ${restart}`);
+  }
+}
+
 export async function inactivateUser(deps: UserStatusDeps, input: InactivateUserInput): Promise<InactivateUserResult> {
   checkReason(input.reason);
   return deps.db.transaction(async (tx) => {
@@ -65,6 +85,7 @@ export async function inactivateUser(deps: UserStatusDeps, input: InactivateUser
         `User ${user.id} (${user.name}) was already inactivated${user.inactivationWorkflowId ? ` by ${user.inactivationWorkflowId}` : ''} at ${iso(user.inactivatedAt) ?? 'an unknown time'}.`,
       );
     }
+    await checkRequesterNow(tx, input.actorId, user.id);
     const items = await scanOpenItems(tx, [user.id]);
     if (items.length > 0 && !input.force) {
       refuse(

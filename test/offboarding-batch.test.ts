@@ -1,14 +1,18 @@
 // The batch workflow on the dev server with the real activities, PostgreSQL and SMTP: validation,
 // children, removeUser, cancel, the same user in two batches, and continue-as-new with a small window.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
-import { offboardings, users } from '../db/schema';
+import { auditLog, offboardings, users } from '../db/schema';
 import {
   batchStatusQuery,
+  cancelBatchSignal,
   cancelBatchUpdate,
   type OffboardingBatchInput,
+  reassignmentDoneUpdate,
+  refreshPermissionsUpdate,
   removeUserUpdate,
+  userStatusQuery,
   userWorkflowId,
 } from '../workflows/definitions';
 import { recordHistory } from './helpers/histories';
@@ -177,5 +181,95 @@ describe('offboardingBatch', () => {
     expect(Number(last.raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds)).toBe(60);
     const rows = await h.t.db.select().from(users).where(eq(users.managerId, c.manager));
     expect(rows.filter((r) => many.includes(r.id)).every((r) => r.status === 'inactive')).toBe(true);
+  });
+});
+
+// Issue 16, item 1: an admin inactivated (or demoted) after starting a batch kept removing users from
+// it and cancelling it, and the batch went on inactivating people in their name.
+describe('permissions are checked against the database at the moment of each request', () => {
+  /** Helen starts a batch of two waiting users (one open item each), then loses her rights. */
+  async function helensBatch(loseRights: 'inactivated' | 'demoted') {
+    const c = await company();
+    const helen = await h.fx.admin({ name: 'Helen Park' });
+    const [a, b] = c.leavers as [number, number];
+    const items = [await h.fx.defect({ projectId: c.p, assignedToId: a }), await h.fx.defect({ projectId: c.p, assignedToId: b })];
+    const batch = await startBatch({ userIds: [a, b], requestedBy: helen });
+    for (const u of [a, b]) await waitForUserStatus(env.client, u, (s) => s.stage === 'awaiting-reassignment');
+    await h.t.db
+      .update(users)
+      .set(loseRights === 'inactivated' ? { status: 'inactive', inactivatedAt: new Date() } : { directoryPermission: 'standard' })
+      .where(eq(users.id, helen));
+    return { ...c, helen, a, b, items, ...batch };
+  }
+
+  /** What a refused request must leave as it was: the batch's rows, the claims, the audit log. */
+  async function snapshot(handle: Awaited<ReturnType<typeof startBatch>>['handle'], userIds: number[]) {
+    const s = await handle.query(batchStatusQuery);
+    return {
+      users: s.users.map((u) => [u.userId, u.stage]),
+      claims: (await h.t.db.select().from(offboardings).where(isNull(offboardings.endedAt))).filter((o) => userIds.includes(o.userId)).length,
+      audit: (await h.t.db.select().from(auditLog)).filter((r) => r.entityType !== 'notification' && userIds.includes(r.subjectUserId ?? 0)).length,
+    };
+  }
+
+  it('refuses remove, cancel and "done" from an admin inactivated since the batch started, and changes nothing', async () => {
+    const w = await helensBatch('inactivated');
+    const before = await snapshot(w.handle, [w.a, w.b]);
+    expect(codeOf(await settle(w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    expect(codeOf(await settle(w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    const user = env.client.workflow.getHandle(userWorkflowId(w.a));
+    expect(codeOf(await settle(user.executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    // A cancel signal cannot be refused, but it is not honoured either.
+    await w.handle.signal(cancelBatchSignal, { by: w.helen });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await snapshot(w.handle, [w.a, w.b])).toEqual(before);
+    expect((await user.query(userStatusQuery)).stage).toBe('awaiting-reassignment');
+    // The validator now knows from the database: later tries are refused before they touch history.
+    expect(codeOf(await settle(w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    const accepted = (await w.handle.fetchHistory()).events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+    expect(accepted).toHaveLength(1); // only the first request reached a handler; the database answered, the cache learnt
+    // Another admin still can.
+    await w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.admin }] });
+    expect(await w.handle.result()).toMatchObject({ cancelled: [w.a, w.b].sort((x, y) => x - y) });
+  });
+
+  it('does not inactivate anyone in the name of a requester who is no longer an admin: the user stays active', async () => {
+    const w = await helensBatch('demoted');
+    // The manager hands over both items; the demoted requester may not inactivate anyone now.
+    for (const [u, item] of [[w.a, w.items[0]], [w.b, w.items[1]]] as const) {
+      await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.manager }] });
+      await h.t.db.execute(sql`update defect_items set status = 'closed' where id = ${item}`);
+      await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.manager }] });
+    }
+    const summary = await w.handle.result();
+    expect(summary.inactivated).toEqual([]);
+    expect(summary.failed.map((f) => f.userId).sort((x, y) => x - y)).toEqual([w.a, w.b].sort((x, y) => x - y));
+    expect(summary.failed[0]?.reason).toMatch(/^PERMISSION_DENIED: Helen Park \(user \d+\), who requested this offboarding, is no longer a company directory admin/);
+    const rows = await h.t.db.select().from(users).where(eq(users.managerId, w.manager));
+    expect(rows.filter((r) => [w.a, w.b].includes(r.id)).map((r) => r.status)).toEqual(['active', 'active']);
+    const open = await h.t.db.select().from(offboardings).where(isNull(offboardings.endedAt));
+    expect(open.filter((o) => [w.a, w.b].includes(o.userId))).toEqual([]);
+    // The summary goes to the admins (the requester can no longer act on it).
+    await vi.waitFor(
+      () => expect(h.sink.messages.some((m) => m.parsed.headers.get('x-offboarding-batch-id') === w.batchId && m.parsed.headers.get('x-offboarding-kind') === 'batch-summary')).toBe(true),
+      WAIT,
+    );
+  });
+
+  it('an admin appointed after the batch started is refused by the stale validator until the batch reloads its admins', async () => {
+    const w = await helensBatch('inactivated');
+    const newcomer = await h.fx.user({ name: 'Nia Newcomer' });
+    await h.t.db.update(users).set({ directoryPermission: 'admin' }).where(eq(users.id, newcomer));
+    expect(codeOf(await settle(w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: newcomer }] })))).toBe('PERMISSION_DENIED');
+    await w.handle.executeUpdate(refreshPermissionsUpdate);
+    const composition = await w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: newcomer }] });
+    expect(composition.removed).toEqual([w.a]);
+    // The same for a user's new manager.
+    const user = env.client.workflow.getHandle(userWorkflowId(w.b));
+    const newManager = await h.fx.user({ name: 'Nick New-Manager' });
+    await h.t.db.update(users).set({ managerId: newManager }).where(eq(users.id, w.b));
+    expect(codeOf(await settle(user.executeUpdate(reassignmentDoneUpdate, { args: [{ by: newManager }] })))).toBe('PERMISSION_DENIED');
+    await user.executeUpdate(refreshPermissionsUpdate);
+    expect(await user.executeUpdate(reassignmentDoneUpdate, { args: [{ by: newManager }] })).toHaveLength(1);
   });
 });

@@ -292,6 +292,11 @@ export const batchStatusQuery = defineQuery<BatchStatus, [BatchStatusRequest?]>(
 export const removeUserUpdate = defineUpdate<BatchComposition, [RemoveUserRequest]>('removeUser');
 export const cancelBatchUpdate = defineUpdate<BatchComposition, [ActorRequest]>('cancelBatch');
 export const cancelBatchSignal = defineSignal<[ActorRequest]>('cancel');
+/**
+ * Validators answer from the permissions a workflow loaded; this reloads them from the database
+ * (someone made admin or manager since). Harmless for anyone to send: it only reads.
+ */
+export const refreshPermissionsUpdate = defineUpdate<void, []>('refreshPermissions');
 export const userProgressSignal = defineSignal<[UserProgress]>('userProgress');
 
 // ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ import {
   FINAL_STAGES,
   type OffboardingBatchInput,
   type OffboardingPolicy,
+  refreshPermissionsUpdate,
   removeUserUpdate,
   searchAttributes,
   stopSignal,
@@ -41,7 +42,7 @@ import {
   type UserStage,
   userWorkflowId,
 } from './definitions';
-import { refusalOf } from './refusal-of';
+import { asUpdateFailure, refusalOf } from './refusal-of';
 import { refusal } from './refusals';
 import { userOffboarding } from './user-offboarding';
 
@@ -88,6 +89,9 @@ const isRunning = (row: BatchUserRow | undefined): boolean => row !== undefined 
 
 export async function offboardingBatch(input: OffboardingBatchInput, carried?: BatchCarryOver): Promise<BatchSummary> {
   const workflowId = workflowInfo().workflowId;
+  // Runs started before this change trusted the admins loaded at validation for removeUser and
+  // cancel; new runs also ask the database at the moment of each request.
+  const checkedNow = patched('permissions-checked-at-request');
   const windowSize = Math.min(Math.max(1, input.tuning?.window ?? BATCH_WINDOW), 1_000);
   const continueAsNewAt = Math.min(Math.max(200, input.tuning?.continueAsNewAtEvents ?? CONTINUE_AS_NEW_AT_EVENTS), 8_000);
   const policy: OffboardingPolicy = { ...DEFAULT_POLICY, ...input.policy };
@@ -151,6 +155,21 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
     }
   };
 
+  /**
+   * The final answer: the actor is an active admin right now (the validator answered from the cache).
+   * Either way the cache is refreshed, so the validator refuses the next such request early.
+   */
+  async function authorizeNow(by: number): Promise<void> {
+    if (!checkedNow) return;
+    try {
+      adminIds = (await domain.authorizeBatchActor({ actorId: by })).adminIds;
+    } catch (err) {
+      const fresh = refusalOf(err)?.details[0] as { adminIds?: number[] } | undefined;
+      if (Array.isArray(fresh?.adminIds)) adminIds = fresh.adminIds;
+      throw asUpdateFailure(err);
+    }
+  }
+
   const composition = (): BatchComposition => ({
     batchId: input.batchId,
     userIds: [...rows.values()].filter((r) => r.stage !== 'removed').map((r) => r.userId),
@@ -162,6 +181,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
     async ({ userId, by }) => {
       await condition(() => phase !== 'validating');
       assertAdmin(by);
+      await authorizeNow(by);
       const row = rows.get(userId);
       if (!row) throw refusal('USER_NOT_IN_BATCH', `user ${userId} is not in batch ${input.batchId}`);
       if (row.stage === 'removed') return composition();
@@ -192,7 +212,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         const row = rows.get(userId);
         if (!row) throw refusal('USER_NOT_IN_BATCH', `user ${userId} is not in batch ${input.batchId}`);
         if (row.stage === 'inactivated') {
-          throw refusal('USER_ALREADY_INACTIVATED', `user ${userId} is already inactivated; removal is only possible before`);
+          throw refusal('USER_ALREADY_INACTIVATED', `user ${userId} is already inactivated; a user can only be removed before their inactivation`);
         }
         if (phase === 'finished') throw refusal('BATCH_FINISHED', `batch ${input.batchId} has ended`);
       },
@@ -202,15 +222,30 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   const requestCancel = (by: number): void => {
     if (cancelledBy === null) cancelledBy = by;
   };
+  /** Cancel signals waiting for the database's word on their sender (signals cannot be refused). */
+  const cancelSignals: number[] = [];
   setHandler(cancelBatchSignal, ({ by }) => {
-    if (phase === 'validating' || adminIds.includes(by)) requestCancel(by);
-    else log.warn('cancel ignored: not an admin', { by });
+    if (phase !== 'validating' && !adminIds.includes(by)) log.warn('cancel ignored: not an admin', { by });
+    else if (checkedNow) cancelSignals.push(by);
+    else requestCancel(by);
   });
+  async function honourCancelSignals(): Promise<void> {
+    for (const by of cancelSignals.splice(0)) {
+      try {
+        await authorizeNow(by);
+        requestCancel(by);
+      } catch (err) {
+        if (!refusalOf(err)) throw err;
+        log.warn('cancel ignored: not an admin now', { by });
+      }
+    }
+  }
   setHandler(
     cancelBatchUpdate,
     async ({ by }) => {
       await condition(() => phase !== 'validating');
       assertAdmin(by);
+      await authorizeNow(by);
       requestCancel(by);
       await condition(() => phase === 'finished' || [...rows.values()].every((r) => isFinal(r.stage)));
       return composition();
@@ -223,6 +258,13 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       },
     },
   );
+
+  // Validators answer from the admins cached here; someone made admin after the batch started asks
+  // for a refresh (the clients do when the database says yes and the validator said no).
+  setHandler(refreshPermissionsUpdate, async () => {
+    await condition(() => phase !== 'validating');
+    adminIds = (await domain.loadAdmins()).adminIds;
+  });
 
   // ---- the flow --------------------------------------------------------------------------------
 
@@ -343,6 +385,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
 
   for (;;) {
     if (steadyRefill && tooLong() && (queue.length > 0 || running() > 0)) return await continueAsNewNow();
+    if (cancelSignals.length > 0) await honourCancelSignals();
     if (cancelledBy !== null) {
       const by = cancelledBy;
       if (queue.length > 0) {
@@ -374,6 +417,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       () =>
         running() < runningBefore ||
         cancelledBy !== cancelBefore ||
+        cancelSignals.length > 0 ||
         (queue.length === 0 && running() === 0) ||
         tooLong() ||
         (steadyRefill && cancelledBy === null && queue.length > 0 && running() < windowSize),

@@ -28,6 +28,7 @@ import {
   closeItemUpdate,
   reassignmentDoneSignal,
   reassignmentDoneUpdate,
+  refreshPermissionsUpdate,
   searchAttributes,
   stopSignal,
   type StopRequest,
@@ -50,6 +51,9 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   // Runs started before this change reported every item the successor took and handed items over
   // one at a time; new runs hand over in parallel and report once the stage changes.
   const quietHandover = patched('quiet-parallel-handover');
+  // Runs started before this change let "done, please re-check" through on the permissions loaded at
+  // the start; new runs ask the database at the moment of the request, as reassign and close do.
+  const checkedNow = patched('permissions-checked-at-request');
   const force = policy.inactivateWithOpenItems;
 
   const state: UserOffboardingStatus = {
@@ -172,12 +176,28 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
 
   setHandler(
     reassignmentDoneUpdate,
-    async () => {
+    async (req) => {
+      if (checkedNow) {
+        try {
+          permissions = await domain.authorizeItemsActor({ actorId: req.by, userId: input.userId });
+        } catch (err) {
+          // The refusal carries the current permissions: the validator answers from them next time.
+          const fresh = refusalOf(err)?.details[0] as UserPermissions | undefined;
+          if (fresh?.userId === input.userId) permissions = fresh;
+          throw asUpdateFailure(err);
+        }
+      }
       await rescan();
       return state.pendingItems;
     },
     { validator: (req) => assertWaitingAndAllowed(req?.by) },
   );
+
+  // Validators answer from the permissions loaded at the start; a manager or admin appointed since
+  // asks for a reload (the clients do when the database says yes and the validator said no).
+  setHandler(refreshPermissionsUpdate, async () => {
+    permissions = await domain.loadPermissions({ userId: input.userId });
+  });
 
   // ---- helpers -------------------------------------------------------------------------------
 
