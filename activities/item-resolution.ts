@@ -148,7 +148,8 @@ async function lockTimecardItem(tx: Tx, key: ItemKey): Promise<LockedItem | unde
       left join projects p on p.id = coalesce(last_entry.project_id, first_membership.project_id)
      where u.id = ${key.itemId}
        for update of u`);
-  if (!row || !row.isEmployee) return undefined;
+  // The scan's rule: no final entry is owed without a timecard entry or a project to record it on.
+  if (!row || !row.isEmployee || row.projectId === null) return undefined;
   return {
     key,
     projectId: row.projectId,
@@ -347,12 +348,7 @@ async function writeClose(
 ): Promise<void> {
   const { key } = item;
   if (key.tool === 'timecard') {
-    if (item.projectId === null) {
-      refuse(
-        'INVALID_INPUT',
-        `Employee ${key.itemId} has no timecard entries and no project membership, so ${label} has no project to record the final entry on; add them to a project first.`,
-      );
-    }
+    if (item.projectId === null) refuse('ITEM_NOT_FOUND', `Item ${label} does not exist.`); // lockTimecardItem's rule
     const workDate = deps.clock().toISOString().slice(0, 10);
     await tx.execute(sql`
       insert into timecard_entries (project_id, user_id, work_date, hours, is_final, recorded_by)

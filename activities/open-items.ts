@@ -5,6 +5,10 @@
 // responsibility is a row of an assignment table, the item is fetched per assignment by primary key
 // (a LATERAL subquery fenced with OFFSET 0): for a batch that is a few thousand key lookups instead
 // of a hash join over every open item of the tool (3× faster for 1,000 users; see BENCHMARKS.md).
+//
+// Who owes a final timecard entry: an active employee without one who has recorded time or belongs
+// to a project. Someone with neither has no time to close out and no project to record it on, so
+// nothing in the product could resolve such an item: it is not shown.
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
@@ -87,6 +91,8 @@ export function openItemsQuery(userIds: readonly number[] | 'all'): SQL {
         from users u
        where ${held(sql`u.id`)} and u.status = 'active' and u.is_employee
          and not exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final offset 0)
+         and (exists (select 1 from timecard_entries te where te.user_id = u.id offset 0)
+              or exists (select 1 from project_members pm where pm.user_id = u.id offset 0))
     ) x
     left join projects p on p.id = x.project_id
     order by x.user_id, x.tool_order, p.name nulls last, x.item_id, x.role_order`;

@@ -183,6 +183,17 @@ describe('closeItem', () => {
     expect(sub!.status).toBe('open');
   });
 
+  it('records the final entry of an employee who is on a project but never recorded time, on that project', async () => {
+    const newcomer = await f.user({ isEmployee: true });
+    await f.member(p, newcomer);
+    const key = `timecard:${newcomer}:employee`;
+    expect(await heldKeys(newcomer)).toEqual([key]);
+    await close({ itemKey: key, userId: newcomer, actorId: admin });
+    const finals = await t.sql`select project_id from timecard_entries where user_id = ${newcomer} and is_final`;
+    expect(finals).toEqual([{ project_id: p }]);
+    expect(await heldKeys(newcomer)).toEqual([]);
+  });
+
   it('records the final timecard entry for the employee item, idempotently', async () => {
     await f.timecard({ projectId: p, userId: from, workDate: '2026-02-27' });
     const key = `timecard:${from}:employee`;
@@ -206,6 +217,14 @@ describe('refusals change nothing', () => {
     ['ITEM_KEY_MALFORMED', async () => close({ itemKey: 'rfi:1:approver' })],
     ['ITEM_NOT_FOUND', async () => reassign({ itemKey: 'observation:999999:assignee' })],
     ['ITEM_NOT_FOUND', async () => close({ itemKey: `timecard:${target}:employee`, userId: target, actorId: admin })],
+    // An employee with no timecard entries and no project owes no final entry (issue 16, item 3).
+    [
+      'ITEM_NOT_FOUND',
+      async () => {
+        const loner = await f.user({ isEmployee: true });
+        return close({ itemKey: `timecard:${loner}:employee`, userId: loner, actorId: admin });
+      },
+    ],
     ['ITEM_NOT_OPEN', async () => reassign({ itemKey: `rfi:${await f.rfi({ projectId: p, managerId: from, status: 'closed' })}:manager` })],
     [
       'ITEM_NOT_OPEN',

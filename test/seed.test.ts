@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanAllOpenItems } from '../activities/open-items';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
@@ -20,7 +21,9 @@ const OPEN_AND_CLOSED = `
   union all select 'defect', count(*) filter (where status <> 'closed'), count(*) filter (where status = 'closed') from defect_items
   union all select 'timecard',
     (select count(*) from users u where u.is_employee and u.status = 'active'
-        and not exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final)),
+        and not exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final)
+        and (exists (select 1 from timecard_entries te where te.user_id = u.id)
+             or exists (select 1 from project_members pm where pm.user_id = u.id))),
     (select count(*) from timecard_entries where is_final)`;
 
 describe('demo seed', () => {
@@ -85,8 +88,16 @@ describe('demo seed', () => {
                           where a.user_id = u.id and i.status = 'open')
          and not exists (select 1 from inspections i where i.point_of_contact_id = u.id and i.status <> 'closed')
          and not exists (select 1 from defect_items d where d.assigned_to_id = u.id and d.status <> 'closed')
-         and not (u.is_employee and not exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final))
+         and not (u.is_employee and not exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final)
+                  and (exists (select 1 from timecard_entries te where te.user_id = u.id)
+                       or exists (select 1 from project_members pm where pm.user_id = u.id)))
        order by u.id`;
     expect(idle.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('every open item of the demo has a project, so the product can reassign or close it', async () => {
+    const items = await scanAllOpenItems(t.db);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.filter((i) => i.projectId === null).map((i) => i.key)).toEqual([]);
   });
 });
