@@ -4,7 +4,15 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { users } from '../db/schema';
-import { BATCH_ID_PATTERN, type BatchRejection, MAX_BATCH_SIZE, MAX_REASON_LENGTH, userWorkflowId } from '../workflows/definitions';
+import {
+  BATCH_ID_PATTERN,
+  type BatchRejection,
+  MAX_BATCH_SIZE,
+  MAX_EFFECTIVE_DELAY_DAYS,
+  REASON_RULE,
+  userWorkflowId,
+} from '../workflows/definitions';
+import { textProblem } from '../workflows/text';
 import type { RefusalCode } from '../workflows/refusals';
 import { refuse } from './failures';
 import type {
@@ -14,10 +22,12 @@ import type {
   ValidateBatchInput,
   ValidateBatchResult,
 } from './inputs';
-import { intArrayParam, isUserId } from './open-items';
+import { intArrayParam, isUserId, type Tx } from './open-items';
 import { activeAdminIds } from './permissions';
 
 export type BatchDeps = { db: Database; clock?: () => Date };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Claim = { userId: number; batchId: string | null; workflowId: string };
 
@@ -34,9 +44,8 @@ function checkBatchInput(input: ValidateBatchInput): void {
     refuse('BATCH_TOO_LARGE', `Batch ${input.batchId} has ${input.userIds.length} users; at most ${MAX_BATCH_SIZE} fit in one batch.`);
   }
   const reason: unknown = input.reason;
-  if (reason != null && (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)) {
-    refuse('INVALID_INPUT', `The reason must be text of at most ${MAX_REASON_LENGTH} characters.`);
-  }
+  const reasonProblem = reason == null ? undefined : textProblem(reason, REASON_RULE);
+  if (reasonProblem) refuse('INVALID_INPUT', reasonProblem.message);
   const effectiveAt: unknown = input.effectiveAt;
   if (effectiveAt != null && (typeof effectiveAt !== 'string' || !ISO_DATE_TIME.test(effectiveAt) || !Number.isFinite(Date.parse(effectiveAt)))) {
     refuse('INVALID_INPUT', `The effective date "${String(effectiveAt).slice(0, 60)}" is not an ISO date-time with a zone, like 2030-01-31T17:00:00Z.`);
@@ -54,27 +63,41 @@ function checkBatchInput(input: ValidateBatchInput): void {
   }
 }
 
+/** A successor must be able to take items: known, active, and not being offboarded themselves. */
+async function checkSuccessors(tx: Tx, successorIds: number[]): Promise<void> {
+  const found = new Map<number, { status: string; claim: string | null }>();
+  for (const r of await tx.execute<{ id: number; status: string; claim: string | null }>(sql`
+    select u.id, u.status::text as status,
+           (select o.workflow_id from offboardings o where o.user_id = u.id and o.ended_at is null) as claim
+      from users u where u.id = any(${intArrayParam(successorIds)})`)) {
+    found.set(r.id, r);
+  }
+  for (const id of successorIds) {
+    const successor = found.get(id);
+    if (!successor) refuse('TARGET_NOT_FOUND', `Successor ${id} was not found in the directory.`);
+    if (successor.status !== 'active') refuse('TARGET_INACTIVE', `Successor ${id} is inactive and cannot take over items.`);
+    if (successor.claim !== null) {
+      refuse('TARGET_BEING_OFFBOARDED', `Successor ${id} is being offboarded (${successor.claim}) and could take nothing over; choose someone staying.`);
+    }
+  }
+}
+
 export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput): Promise<ValidateBatchResult> {
   checkBatchInput(input);
   return deps.db.transaction(async (tx) => {
-    // The first run only: a retry after the date passed must answer as the first run did (claims exist).
-    if (input.effectiveAt != null && Date.parse(input.effectiveAt) <= (deps.clock ?? (() => new Date()))().getTime()) {
-      const [ran] = await tx.execute<{ one: number }>(sql`select 1 as one from offboardings where batch_id = ${input.batchId} limit 1`);
-      if (!ran) refuse('EFFECTIVE_DATE_IN_PAST', `The effective date ${input.effectiveAt} of batch ${input.batchId} is not in the future.`);
+    // Checks that depend on time or on other batches answer on the first run only: a retry after
+    // this batch claimed its users (the worker died before reporting) must answer as that run did.
+    const [ran] = await tx.execute<{ one: number }>(sql`select 1 as one from offboardings where batch_id = ${input.batchId} limit 1`);
+    if (!ran && input.effectiveAt != null) {
+      const at = Date.parse(input.effectiveAt);
+      const now = (deps.clock ?? (() => new Date()))().getTime();
+      if (at <= now) refuse('EFFECTIVE_DATE_IN_PAST', `The effective date ${input.effectiveAt} of batch ${input.batchId} is not in the future.`);
+      if (at > now + MAX_EFFECTIVE_DELAY_DAYS * DAY_MS) {
+        refuse('EFFECTIVE_DATE_TOO_FAR', `The effective date ${input.effectiveAt} of batch ${input.batchId} is more than ${MAX_EFFECTIVE_DELAY_DAYS} days away.`);
+      }
     }
     const successorIds = [...new Set(Object.values(input.successors ?? {}))];
-    if (successorIds.length > 0) {
-      const found = new Map<number, string>();
-      for (const r of await tx.execute<{ id: number; status: string }>(
-        sql`select id, status::text as status from users where id = any(${intArrayParam(successorIds)})`,
-      )) {
-        found.set(r.id, r.status);
-      }
-      for (const id of successorIds) {
-        if (!found.has(id)) refuse('TARGET_NOT_FOUND', `Successor ${id} was not found in the directory.`);
-        if (found.get(id) !== 'active') refuse('TARGET_INACTIVE', `Successor ${id} is inactive and cannot take over items.`);
-      }
-    }
+    if (successorIds.length > 0 && !ran) await checkSuccessors(tx, successorIds);
     const [requester] = isUserId(input.requestedBy)
       ? await tx
           .select({ status: users.status, permission: users.directoryPermission })

@@ -23,12 +23,13 @@ import { auditLog } from '../db/schema';
 import {
   type ItemKey,
   type ItemResolution,
-  MAX_NOTE_LENGTH,
+  NOTE_RULE,
   parseItemKey,
   type ResolutionAction,
   type Role,
   type Tool,
 } from '../workflows/definitions';
+import { textProblem } from '../workflows/text';
 import { isUniqueViolation, refuse } from './failures';
 import type { CloseItemInput, ReassignItemInput } from './inputs';
 import { type DbOrTx, isUserId, TIMECARD_ITEM_TITLE, type Tx } from './open-items';
@@ -217,9 +218,8 @@ async function resolveInTransaction(tx: Tx, deps: ResolutionDeps, r: Resolve): P
     refuse('ITEM_KEY_MALFORMED', `"${String(input.itemKey).slice(0, 80)}" is not an item key; keys look like rfi:42:assignee.`);
   }
   const label = describe(key);
-  if (note !== null && (typeof note !== 'string' || note.length > MAX_NOTE_LENGTH)) {
-    refuse('NOTE_TOO_LONG', `The note for ${label} has ${String(note.length)} characters; at most ${MAX_NOTE_LENGTH} are allowed.`);
-  }
+  const problem = note === null ? undefined : textProblem(note, NOTE_RULE);
+  if (problem) refuse(problem.kind === 'length' ? 'NOTE_TOO_LONG' : 'INVALID_INPUT', `${problem.message} (${label})`);
   if (!isUserId(fromUserId)) refuse('INVALID_INPUT', `${String(fromUserId)} is not a user ID.`);
   if (!(await mayActOnItemsOf(tx, input.actorId, fromUserId))) {
     refuse(

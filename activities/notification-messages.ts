@@ -14,6 +14,7 @@ import {
   type Tool,
 } from '../workflows/definitions';
 import { isRefusalCode, refusalHint } from '../workflows/refusals';
+import { neutralizeControls } from '../workflows/text';
 
 export type Person = { id: number; name: string; email: string | null };
 
@@ -462,12 +463,13 @@ export function renderNotification(notification: Notification, people: Notificat
       r = reactivated(notification, people, ctx);
       break;
   }
-  // Subjects are one line no matter what a name contains.
-  const subject = r.subject.replace(/[\r\n]+/g, ' ').slice(0, 250);
+  // Subjects are one line no matter what a name contains. Names, titles, notes and reasons reach
+  // mail clients (and terminals, for the text part) with their control characters neutralised.
+  const subject = neutralizeControls(r.subject.replace(/[\r\n]+/g, ' ')).slice(0, 250);
   return {
     subject,
-    text: `${r.text.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`,
-    html: wrapHtml(subject, r.body),
+    text: neutralizeControls(`${r.text.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`),
+    html: neutralizeControls(wrapHtml(subject, r.body)),
     headers: headersFor(notification, ctx),
   };
 }

@@ -5,7 +5,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { auditLog } from '../db/schema';
-import { MAX_REASON_LENGTH, type OpenItem } from '../workflows/definitions';
+import { type OpenItem, REASON_RULE } from '../workflows/definitions';
+import { textProblem } from '../workflows/text';
 import { isUniqueViolation, refuse } from './failures';
 import type { InactivateUserInput, InactivateUserResult, ReactivateUserInput, ReactivateUserResult } from './inputs';
 import { isUserId, scanOpenItems, type Tx } from './open-items';
@@ -36,9 +37,8 @@ async function lockUser(tx: Tx, userId: number): Promise<LockedUser | undefined>
 }
 
 function checkReason(reason: string | null): void {
-  if (reason !== null && (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)) {
-    refuse('INVALID_INPUT', `The reason has ${String(reason.length)} characters; at most ${MAX_REASON_LENGTH} are allowed.`);
-  }
+  const problem = reason === null ? undefined : textProblem(reason, REASON_RULE);
+  if (problem) refuse('INVALID_INPUT', problem.message);
 }
 
 /**

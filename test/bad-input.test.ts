@@ -18,7 +18,9 @@ import {
   MAX_NOTE_LENGTH,
   MAX_REASON_LENGTH,
   type OffboardingBatchInput,
+  cancelBatchUpdate,
   reassignItemUpdate,
+  reassignmentDoneUpdate,
   removeUserUpdate,
   userStatusQuery,
   userWorkflowId,
@@ -39,6 +41,8 @@ type World = {
   admin: number;
   nonAdmin: number;
   inactiveAdmin: number;
+  /** An admin when the main batch started, inactivated since (issue 16, item 1). */
+  formerAdmin: number;
   manager: number;
   leaver: number;
   mate: number;
@@ -62,6 +66,7 @@ beforeAll(async () => {
   const admin = await fx.admin({ name: 'Ada Admin' });
   const nonAdmin = await fx.user({ name: 'Stan Standard' });
   const inactiveAdmin = await fx.admin({ name: 'Ina Admin', status: 'inactive', inactivatedAt: new Date() });
+  const formerAdmin = await fx.admin({ name: 'Helen Park' });
   const manager = await fx.user({ name: 'Max Manager' });
   const leaver = await fx.user({ name: 'Lee Leaver', managerId: manager });
   const mate = await fx.user({ name: 'Bat Mate', managerId: manager });
@@ -83,7 +88,8 @@ beforeAll(async () => {
   );
   await waitForUserStatus(env.client, leaver, (s) => s.stage === 'awaiting-reassignment' && s.pendingItems.length === 2, 60_000);
   await waitForUserStatus(env.client, mate, (s) => s.stage === 'awaiting-reassignment', 60_000);
-  w = { admin, nonAdmin, inactiveAdmin, manager, leaver, mate, colleague, outsider, inactiveMember, other, rfi, observation, otherObservation, closedDefect, mainBatch };
+  await h.t.db.update(users).set({ status: 'inactive', inactivatedAt: new Date() }).where(eq(users.id, formerAdmin));
+  w = { admin, nonAdmin, inactiveAdmin, formerAdmin, manager, leaver, mate, colleague, outsider, inactiveMember, other, rfi, observation, otherObservation, closedDefect, mainBatch };
 });
 
 afterAll(async () => {
@@ -249,6 +255,15 @@ const CASES: Case[] = [
   { surface: 'batch input', input: 'successor given for a user not in the batch', code: 'INVALID_INPUT', run: () => startBatch({ successors: { [String(w.outsider)]: w.manager } }) },
   { surface: 'batch input', input: 'successor value "abc"', code: 'INVALID_INPUT', run: () => startBatch({ successors: { [String(w.colleague)]: 'abc' as unknown as number } }) },
 
+  {
+    surface: 'batch input',
+    input: 'successor is being offboarded in another batch',
+    code: 'TARGET_BEING_OFFBOARDED',
+    run: () => startBatch({ successors: { [String(w.colleague)]: w.leaver } }),
+  },
+  { surface: 'batch input', input: 'effective date 9999-12-31T23:59:59Z (over a year ahead)', code: 'EFFECTIVE_DATE_TOO_FAR', run: () => startBatch({ effectiveAt: '9999-12-31T23:59:59Z' }) },
+  { surface: 'batch input', input: 'reason with a terminal escape sequence', code: 'INVALID_INPUT', run: () => startBatch({ reason: 'restructuring \u001b[2J\u001b[31mHACKED' }) },
+
   // The per-user workflow's updates (validators reject before history; activity refusals fail only the update)
   { surface: 'user update', input: 'reassign to the same user', code: 'TARGET_SAME_USER', run: () => reassign(rfiKey(), w.leaver) },
   { surface: 'user update', input: 'reassign to an inactive user', code: 'TARGET_INACTIVE', run: () => reassign(rfiKey(), w.inactiveMember) },
@@ -266,7 +281,22 @@ const CASES: Case[] = [
   { surface: 'user update', input: 'oversized note made of SQL and HTML', code: 'NOTE_TOO_LONG', run: () => close(observationKey(), `${SQL}${HTML}`.repeat(40)) },
   { surface: 'user update', input: 'HTML note from a user who is not the manager', code: 'PERMISSION_DENIED', run: () => close(observationKey(), HTML, w.colleague) },
   { surface: 'user update', input: 'SQL-looking "by" ("1 OR 1=1")', code: 'INVALID_INPUT', run: () => reassign(rfiKey(), w.colleague, '1 OR 1=1') },
+  { surface: 'user update', input: 'close with a note holding a right-to-left override (U+202E)', code: 'INVALID_INPUT', run: () => close(observationKey(), 'done \u202Efdp.exe') },
+  { surface: 'user update', input: 'close with a note of 2,001 emoji', code: 'NOTE_TOO_LONG', run: () => close(observationKey(), '\u{1F600}'.repeat(MAX_NOTE_LENGTH + 1)) },
+  {
+    surface: 'user update',
+    input: '"done" by an admin inactivated since the batch started',
+    code: 'PERMISSION_DENIED',
+    run: () => codeOf(leaverHandle().executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.formerAdmin }] })),
+  },
   { surface: 'batch update', input: 'removeUser by a non-admin', code: 'PERMISSION_DENIED', run: () => removeUser(w.leaver, w.manager) },
+  { surface: 'batch update', input: 'removeUser by an admin inactivated since the batch started', code: 'PERMISSION_DENIED', run: () => removeUser(w.leaver, w.formerAdmin) },
+  {
+    surface: 'batch update',
+    input: 'cancel by an admin inactivated since the batch started',
+    code: 'PERMISSION_DENIED',
+    run: () => codeOf(env.client.workflow.getHandle(batchWorkflowId(w.mainBatch)).executeUpdate(cancelBatchUpdate, { args: [{ by: w.formerAdmin }] })),
+  },
   { surface: 'batch update', input: 'removeUser of a user not in the batch', code: 'USER_NOT_IN_BATCH', run: () => removeUser(w.colleague, w.admin) },
   { surface: 'batch update', input: 'removeUser with user ID "abc"', code: 'INVALID_INPUT', run: () => removeUser('abc', w.admin) },
 
@@ -321,6 +351,18 @@ const CASES: Case[] = [
     input: 'inactivateUser of an unknown user',
     code: 'USER_NOT_FOUND',
     run: () => activity(() => h.activities.inactivateUser({ userId: 987_654_321, actorId: w.admin, reason: null, workflowId: 'x', force: false })),
+  },
+  {
+    surface: 'activity',
+    input: 'inactivateUser requested by an admin inactivated since',
+    code: 'REQUESTER_INACTIVE',
+    run: () => activity(() => h.activities.inactivateUser({ userId: w.outsider, actorId: w.formerAdmin, reason: null, workflowId: 'x', force: false })),
+  },
+  {
+    surface: 'activity',
+    input: 'closeItem with an escape sequence in the note',
+    code: 'INVALID_INPUT',
+    run: () => activity(() => h.activities.closeItem({ requestId: req(), itemKey: rfiKey(), userId: w.leaver, actorId: w.admin, workflowId: workflowId(), note: 'ok\u001b]0;pwned\u0007' })),
   },
   {
     surface: 'activity',

@@ -74,6 +74,34 @@ describe('validateBatch', () => {
   });
 });
 
+describe('successors', () => {
+  it('refuses a successor who is being offboarded, inactive, unknown or in the batch, claiming nothing; a retry answers as the first run', async () => {
+    const u = await f.user();
+    const leaving = await f.user();
+    await claimOffboarding(deps(), { userId: leaving, batchId: null, workflowId: `offboarding-user-${leaving}`, requestedBy: admin });
+    const gone = await f.user({ status: 'inactive', inactivatedAt: new Date() });
+    const other = await f.user();
+    const base = { batchId: 'b-succ', workflowId: 'offboarding-batch-b-succ', requestedBy: admin };
+    const cases: [Record<string, number>, number[], RefusalCode][] = [
+      [{ [u]: leaving }, [u], 'TARGET_BEING_OFFBOARDED'],
+      [{ [u]: gone }, [u], 'TARGET_INACTIVE'],
+      [{ [u]: 999999 }, [u], 'TARGET_NOT_FOUND'],
+      [{ [u]: other }, [u, other], 'TARGET_BEING_OFFBOARDED'],
+    ];
+    for (const [successors, userIds, code] of cases) {
+      expect(await codeOf(validateBatch(deps(), { ...base, userIds, successors }))).toBe(code);
+    }
+    expect(await openClaims(u)).toEqual([]);
+    expect(await openClaims(other)).toEqual([]);
+    // Accepted with a staying successor; a retry after the successor started leaving answers the same.
+    const staying = await f.user();
+    const first = await validateBatch(deps(), { ...base, userIds: [u], successors: { [u]: staying } });
+    expect(first.accepted).toEqual([u]);
+    await claimOffboarding(deps(), { userId: staying, batchId: null, workflowId: `offboarding-user-${staying}`, requestedBy: admin });
+    expect(await validateBatch(deps(), { ...base, userIds: [u], successors: { [u]: staying } })).toEqual(first);
+  });
+});
+
 describe('claimOffboarding / finishOffboarding', () => {
   it('claims once per workflow, refuses a different workflow, and finishes idempotently', async () => {
     const u = await f.user();

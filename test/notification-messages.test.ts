@@ -73,4 +73,17 @@ describe('rendering', () => {
     expect(formatWaited('2025-01-09T06:00:00Z', now)).toBe('1 day');
     expect(formatWaited('2025-01-07T04:00:00Z', now)).toBe('3 days 2 hours');
   });
+
+  it('neutralises terminal escapes and bidi overrides in names, titles and notes, and keeps line breaks', () => {
+    const sneaky = (id: number) => ({ id, name: `Eve\u001b[2J\u202Egpj.exe ${id}`, email: `e${id}@example.com` });
+    const spoofed: NotificationPeople = { ...people, user: sneaky(2), manager: sneaky(3), requester: sneaky(1), actor: sneaky(4) };
+    for (const n of all) {
+      const r = renderNotification(n, spoofed, { workflowId: 'wf-1', now: new Date('2025-01-10T06:00:00Z') });
+      for (const part of [r.subject, r.text, r.html]) {
+        expect(part).not.toMatch(/[\u001b\u202e]/);
+      }
+      expect(r.text).toContain('Eve\uFFFD[2J\uFFFDgpj.exe');
+      expect(r.text).toContain('\n');
+    }
+  });
 });

@@ -4,6 +4,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { RefusalCode } from './refusals';
+import type { TextRule } from './text';
 
 // ---------------------------------------------------------------------------------------------
 // Open items
@@ -93,8 +94,13 @@ export type ItemResolution = {
 // Limits and policy
 
 export const MAX_BATCH_SIZE = 10_000;
+/** How far ahead an effective date may be: a batch waits for it, and a wait of years is a typo. */
+export const MAX_EFFECTIVE_DELAY_DAYS = 365;
 export const MAX_NOTE_LENGTH = 2_000;
 export const MAX_REASON_LENGTH = 500;
+/** A note may run over several lines; a reason is one line (workflows/text.ts counts and checks). */
+export const NOTE_RULE: TextRule = { what: 'The note', max: MAX_NOTE_LENGTH, lineBreaks: true };
+export const REASON_RULE: TextRule = { what: 'The reason', max: MAX_REASON_LENGTH, lineBreaks: false };
 
 export const DEADLINE_ACTIONS = ['escalate-only', 'reassign-to-manager'] as const;
 export type DeadlineAction = (typeof DEADLINE_ACTIONS)[number];

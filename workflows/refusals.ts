@@ -23,6 +23,7 @@ export const REFUSALS = {
   OFFBOARDING_NOT_FOUND: 'The user has no offboarding in progress; see `offboard list`.',
   OFFBOARDING_NOT_WAITING: 'The offboarding is not waiting for reassignment right now; check `offboard items <user>`.',
   EFFECTIVE_DATE_IN_PAST: 'Give a future date-time, or leave it out to inactivate as soon as items are cleared.',
+  EFFECTIVE_DATE_TOO_FAR: 'Give a date-time within a year from now; start the offboarding closer to the date if it is later.',
   NOTE_TOO_LONG: 'Shorten the note.',
   ITEM_KEY_MALFORMED: 'Item keys look like rfi:42:assignee; copy one from `offboard items <user>`.',
   ITEM_NOT_FOUND: 'Copy the item key from `offboard items <user>`.',

@@ -19,7 +19,7 @@ import { domain, scans } from './activity-proxies';
 import { deliverNotification } from './email-delivery';
 import {
   batchWorkflowId,
-  MAX_NOTE_LENGTH,
+  NOTE_RULE,
   type ItemResolution,
   type Notification,
   type OpenItem,
@@ -41,6 +41,7 @@ import {
 } from './definitions';
 import { asUpdateFailure, refusalOf } from './refusal-of';
 import { refusal } from './refusals';
+import { textProblem } from './text';
 
 export async function userOffboarding(input: UserOffboardingInput): Promise<UserOffboardingResult> {
   const info = workflowInfo();
@@ -161,9 +162,8 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
       validator: (req) => {
         assertWaitingAndAllowed(req?.by);
         assertPendingItem(req.itemKey);
-        if (req.note != null && (typeof req.note !== 'string' || req.note.length > MAX_NOTE_LENGTH)) {
-          throw refusal('NOTE_TOO_LONG', `the note must be text of at most ${MAX_NOTE_LENGTH} characters`);
-        }
+        const problem = req.note == null ? undefined : textProblem(req.note, NOTE_RULE);
+        if (problem) throw refusal(problem.kind === 'length' ? 'NOTE_TOO_LONG' : 'INVALID_INPUT', problem.message);
       },
     },
   );

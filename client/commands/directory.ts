@@ -6,12 +6,14 @@ import { assignmentReport, inactiveUsers, listUsers } from '../../activities/dir
 import {
   BATCH_ID_PATTERN,
   MAX_REASON_LENGTH,
+  REASON_RULE,
   reactivationWorkflowId,
   searchAttributes,
   USER_STAGES,
   type UserReactivationInput,
   type UserReactivationResult,
 } from '../../workflows/definitions';
+import { textProblem } from '../../workflows/text';
 import { type Command, flags, refuse, resolveUser } from '../common';
 import { UsageError } from '../exit-codes';
 import { ago } from '../output';
@@ -114,9 +116,8 @@ export const reactivate: Command = {
   positionals: { min: 1, max: 1, names: '<user>' },
   async run(ctx, { values, positionals }) {
     const f = flags('reactivate', z.object({ by: z.string({ error: 'is required (the admin doing this)' }).trim().min(1), reason: z.string().optional() }), values);
-    if (f.reason !== undefined && f.reason.length > MAX_REASON_LENGTH) {
-      refuse('INVALID_INPUT', `--reason has ${f.reason.length} characters; at most ${MAX_REASON_LENGTH} are allowed.`);
-    }
+    const problem = f.reason === undefined ? undefined : textProblem(f.reason, REASON_RULE);
+    if (problem) refuse('INVALID_INPUT', `--reason: ${problem.message}`);
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);

@@ -6,6 +6,7 @@ import type { User } from '../../db/schema';
 import {
   closeItemUpdate,
   MAX_NOTE_LENGTH,
+  NOTE_RULE,
   type OpenItem,
   parseItemKey,
   reassignItemUpdate,
@@ -14,6 +15,7 @@ import {
   userStatusQuery,
   userWorkflowId,
 } from '../../workflows/definitions';
+import { textProblem } from '../../workflows/text';
 import { type Command, type Ctx, flags, isNotFound, orNotFound, printItems, refuse, resolveUser, statusOf } from '../common';
 import { ago } from '../output';
 
@@ -108,9 +110,8 @@ export const close: Command = {
   async run(ctx, { values, positionals }) {
     const f = flags('close', z.object({ by: actor, note: z.string().optional() }), values);
     const itemKey = itemKeyOf(positionals[1]);
-    if (f.note !== undefined && f.note.length > MAX_NOTE_LENGTH) {
-      refuse('NOTE_TOO_LONG', `The note has ${f.note.length} characters; at most ${MAX_NOTE_LENGTH} are allowed.`);
-    }
+    const problem = f.note === undefined ? undefined : textProblem(f.note, NOTE_RULE);
+    if (problem) refuse(problem.kind === 'length' ? 'NOTE_TOO_LONG' : 'INVALID_INPUT', problem.message);
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);

@@ -13,10 +13,13 @@ import {
   type BatchStatus,
   batchStatusQuery,
   batchWorkflowId,
+  MAX_EFFECTIVE_DELAY_DAYS,
   MAX_REASON_LENGTH,
+  REASON_RULE,
   type OffboardingBatchInput,
   type OpenItem,
 } from '../../workflows/definitions';
+import { textProblem } from '../../workflows/text';
 import { startBatchWorkflow } from '../start-batch';
 import { type Command, type Ctx, flags, printItems, refuse, resolveUser, sleep, statusOf, userLabel } from '../common';
 import { reviewBatch } from '../review';
@@ -43,6 +46,9 @@ export function parseEffectiveAt(text: string | undefined, now = Date.now()): st
   }
   const at = new Date(text);
   if (at.getTime() <= now) refuse('EFFECTIVE_DATE_IN_PAST', `--effective-at ${at.toISOString()} is not in the future.`);
+  if (at.getTime() > now + MAX_EFFECTIVE_DELAY_DAYS * 24 * 60 * 60 * 1000) {
+    refuse('EFFECTIVE_DATE_TOO_FAR', `--effective-at ${at.toISOString()} is more than ${MAX_EFFECTIVE_DELAY_DAYS} days away.`);
+  }
   return at.toISOString();
 }
 
@@ -144,9 +150,8 @@ export const start: Command = {
     if (!BATCH_ID_PATTERN.test(batchId)) {
       refuse('INVALID_INPUT', `--batch "${batchId.slice(0, 80)}" is not a batch ID (letters, digits, . _ -, at most 64, starting with a letter or digit).`);
     }
-    if (f.reason !== undefined && f.reason.length > MAX_REASON_LENGTH) {
-      refuse('INVALID_INPUT', `--reason has ${f.reason.length} characters; at most ${MAX_REASON_LENGTH} are allowed.`);
-    }
+    const reasonProblem = f.reason === undefined ? undefined : textProblem(f.reason, REASON_RULE);
+    if (reasonProblem) refuse('INVALID_INPUT', `--reason: ${reasonProblem.message}`);
     const effectiveAt = parseEffectiveAt(f['effective-at']);
     const db = await ctx.conn.db();
     const requester = await resolveUser(db, f.by);

@@ -1,0 +1,3 @@
+ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_note_length" CHECK (char_length("audit_log"."after" ->> 'note') <= 2000);--> statement-breakpoint
+ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_reason_length" CHECK (char_length("audit_log"."after" ->> 'reason') <= 500);--> statement-breakpoint
+ALTER TABLE "users" ADD CONSTRAINT "users_inactivation_reason_length" CHECK (char_length("users"."inactivation_reason") <= 500);
