@@ -168,7 +168,8 @@ async function resolveRecipients(db: Database, n: Notification): Promise<Resolve
       return;
     }
     const list = await admins();
-    const requesterWhy = reachable(requester) ? '' : `, and ${why(requester, 'requester')}`;
+    // When the natural recipient is the requester, their reason was already given.
+    const requesterWhy = reachable(requester) || natural?.id === requester?.id ? '' : `, and ${why(requester, 'requester')}`;
     people.fallback = { to: 'admins', why: `${naturalWhy}${requesterWhy}, so it goes to the company directory admins` };
     fallbackNote = `${naturalRole} unreachable (${naturalWhy}${requesterWhy}); sent to ${list.length} company admin(s)`;
     list.forEach((a) => add(a.email));

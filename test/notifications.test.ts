@@ -284,6 +284,17 @@ describe('fallback recipients', () => {
     expect(logs.join('\n')).toMatch(/sent to 2 company admin/);
   });
 
+  it('batch summary of an inactive requester: goes to the admins and says why once', async () => {
+    const gone = await f.addUser({ name: 'Helen Park', directoryPermission: 'admin', status: 'inactive', inactivatedAt: NOW });
+    const summary = { batchId: 'b-gone', requestedBy: gone.id, inactivated: [], removed: [], cancelled: [], failed: [], rejected: [] };
+    const r = await send({ kind: 'batch-summary', batchId: 'b-gone', requestedBy: gone.id, summary });
+    expect(r.recipients.sort()).toEqual([f.admin.email, f.admin2.email].sort());
+    const [m] = await sink.waitFor(1);
+    const text = m!.parsed.text ?? '';
+    expect(text).toContain('You receive this because the requester, Helen Park, is inactive, so it goes to the company directory admins.');
+    expect(text.split('Helen Park, is inactive')).toHaveLength(2);
+  });
+
   it('reactivation where nobody involved has an email: goes to the admins', async () => {
     const r = await send({ kind: 'reactivated', userId: f.silentManager.id, by: f.adminNoEmail.id, reason: null });
     expect(r.status).toBe('sent');

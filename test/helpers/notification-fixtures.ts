@@ -85,5 +85,5 @@ export async function createNotificationFixture(db: Database, tag: string) {
       userId: user.id,
     },
   ];
-  return { admin, admin2, manager, user, noManager, silentManager, managedBySilent, successor, adminNoEmail, project, project2, items };
+  return { admin, admin2, manager, user, noManager, silentManager, managedBySilent, successor, adminNoEmail, project, project2, items, addUser: mk };
 }
