@@ -8,6 +8,7 @@ import {
   TOOL_LABELS,
   TOOLS,
   type BatchRejection,
+  type ItemNotTaken,
   type ItemResolution,
   type Notification,
   type OpenItem,
@@ -265,6 +266,59 @@ function resolutionText(people: NotificationPeople, r: ItemResolution): string {
 
 type Rendered = { subject: string; text: string; body: SafeHtml };
 
+/** Why a successor could not take an item, in the manager's words. */
+function whyNotTaken(people: NotificationPeople, successorId: number, x: ItemNotTaken): string {
+  const successor = nameOf(people, successorId);
+  switch (x.code) {
+    case 'TARGET_NOT_PROJECT_MEMBER':
+      return `${successor} is not a member of ${x.item.projectName ?? 'its project'}`;
+    case 'TARGET_BEING_OFFBOARDED':
+      return `${successor} is being offboarded too`;
+    case 'TARGET_INACTIVE':
+      return `${successor} is inactive`;
+    case 'PERMISSION_DENIED':
+    case 'REQUESTER_INACTIVE':
+      return 'the requester may no longer hand items over';
+    case 'INVALID_INPUT':
+      return x.item.tool === 'timecard' ? 'a final timecard entry is recorded, not handed over' : x.message;
+    default:
+      return `${x.code}: ${x.message}`;
+  }
+}
+
+function successorText(people: NotificationPeople, s: NonNullable<Extract<Notification, { kind: 'items-assigned' }>['successor']>): string[] {
+  const successor = nameOf(people, s.userId);
+  const lines: string[] = [];
+  if (s.took.length > 0) {
+    lines.push(`${successor}, the successor, already took over ${plural(s.took.length, 'item')}:`);
+    for (const r of s.took) lines.push(`  - [${r.itemKey}] ${TOOL_LABELS[r.tool]}: ${r.title}${r.projectName ? ` (${r.projectName})` : ''}`);
+  } else {
+    lines.push(`${successor}, the successor, could take over none of the items.`);
+  }
+  if (s.notTaken.length > 0) {
+    lines.push(`${successor} could not take ${plural(s.notTaken.length, 'item')}, listed below with the rest:`);
+    for (const x of s.notTaken) lines.push(`  - [${x.item.key}] ${x.item.title}: ${whyNotTaken(people, s.userId, x)}`);
+  }
+  return [...lines, ''];
+}
+
+function successorHtml(people: NotificationPeople, s: NonNullable<Extract<Notification, { kind: 'items-assigned' }>['successor']>): SafeHtml {
+  const successor = nameOf(people, s.userId);
+  return html`${
+    s.took.length > 0
+      ? html`<p>${successor}, the successor, already took over ${plural(s.took.length, 'item')}:</p><ul>${s.took.map(
+          (r) => html`<li><code style="${S.code}">${r.itemKey}</code> ${TOOL_LABELS[r.tool]}: ${r.title}${r.projectName ? ` (${r.projectName})` : ''}</li>`,
+        )}</ul>`
+      : html`<p>${successor}, the successor, could take over none of the items.</p>`
+  }${
+    s.notTaken.length > 0
+      ? html`<p>${successor} could not take ${plural(s.notTaken.length, 'item')}, listed below with the rest:</p><ul>${s.notTaken.map(
+          (x) => html`<li><code style="${S.code}">${x.item.key}</code> ${x.item.title}: ${whyNotTaken(people, s.userId, x)}</li>`,
+        )}</ul>`
+      : ''
+  }`;
+}
+
 function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' }>, people: NotificationPeople): Rendered {
   const user = userName(people, n.userId);
   const requester = nameOf(people, n.requestedBy);
@@ -288,6 +342,7 @@ function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' }>, peo
     effective,
     batch,
     fallbackText(people),
+    ...(n.successor ? successorText(people, n.successor) : []),
     `Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:`,
     '',
     itemsText(n.userId, n.items, by),
@@ -306,6 +361,7 @@ function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' }>, peo
 ${n.batchId ? html`<tr><td style="${S.td}">Batch</td><td style="${S.td}">${n.batchId}</td></tr>` : ''}
 </table>
 ${fallbackHtml(people)}
+${n.successor ? successorHtml(people, n.successor) : ''}
 <p>Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:</p>
 ${itemsHtml(n.userId, n.items, by)}
 <p>When everything is handled (also directly in the tools), say so and the system re-checks:<br><code style="${S.code}">${doneCommand(n.userId, by)}</code></p>`;
@@ -441,6 +497,37 @@ function reactivated(n: Extract<Notification, { kind: 'reactivated' }>, people: 
   return { subject, text, body };
 }
 
+function offboardingStopped(n: Extract<Notification, { kind: 'offboarding-stopped' }>, people: NotificationPeople, ctx: RenderContext): Rendered {
+  const user = userName(people, n.userId);
+  const how = n.outcome === 'removed' ? 'was taken out of its batch' : 'was cancelled';
+  const by = n.by === null ? '' : ` by ${nameOf(people, n.by)}`;
+  const subject = `No longer needed: the offboarding of ${user} ${how}`;
+  const intro = `The offboarding of ${user} (user ${n.userId}) ${how}${by} on ${formatDateTime(ctx.now)}. ${user} stays active, and nothing more is needed from you for it.`;
+  const left =
+    n.itemsLeft.length > 0
+      ? `The ${plural(n.itemsLeft.length, 'item')} still open when it stopped stay${n.itemsLeft.length === 1 ? 's' : ''} with ${user}, as they are.`
+      : '';
+  const text = [greeting(people, people.manager), '', intro, left, n.batchId ? `Batch: ${n.batchId}` : '', fallbackText(people)].join('\n');
+  const body = html`<p>${greeting(people, people.manager)}</p><p>${intro}</p>${left ? html`<p>${left}</p>` : ''}${
+    n.batchId ? html`<p>Batch: ${n.batchId}</p>` : ''
+  }${fallbackHtml(people)}`;
+  return { subject, text, body };
+}
+
+function itemsReceived(n: Extract<Notification, { kind: 'items-received' }>, people: NotificationPeople): Rendered {
+  const user = userName(people, n.userId);
+  const count = plural(n.received.length, 'item');
+  const subject = `You now own ${count} from ${user}, who is leaving`;
+  const intro = `${user} (user ${n.userId}) is being offboarded, and ${n.received.length === 1 ? 'this item was' : 'these items were'} handed over to you. Please carry ${n.received.length === 1 ? 'it' : 'them'} on in the tools.`;
+  const line = (r: ItemResolution) =>
+    `${TOOL_LABELS[r.tool]}: ${r.title}${r.projectName ? ` (${r.projectName})` : ''} — handed over by ${nameOf(people, r.byUserId)} on ${formatDateTime(r.at)}`;
+  const text = [`Hello ${nameOf(people, n.recipientId)},`, '', intro, '', ...n.received.map((r) => `  - [${r.itemKey}] ${line(r)}`)].join('\n');
+  const body = html`<p>Hello ${nameOf(people, n.recipientId)},</p><p>${intro}</p><ul>${n.received.map(
+    (r) => html`<li><code style="${S.code}">${r.itemKey}</code> ${line(r)}</li>`,
+  )}</ul>`;
+  return { subject, text, body };
+}
+
 export function renderNotification(notification: Notification, people: NotificationPeople, ctx: RenderContext): RenderedNotification {
   let r: Rendered;
   switch (notification.kind) {
@@ -461,6 +548,12 @@ export function renderNotification(notification: Notification, people: Notificat
       break;
     case 'reactivated':
       r = reactivated(notification, people, ctx);
+      break;
+    case 'offboarding-stopped':
+      r = offboardingStopped(notification, people, ctx);
+      break;
+    case 'items-received':
+      r = itemsReceived(notification, people);
       break;
   }
   // Subjects are one line no matter what a name contains. Names, titles, notes and reasons reach

@@ -93,6 +93,15 @@ function referencedIds(n: Notification): number[] {
   add(subjectUserId(n));
   if ('requestedBy' in n) add(n.requestedBy);
   if (n.kind === 'reactivated') add(n.by);
+  if (n.kind === 'offboarding-stopped') add(n.by);
+  if (n.kind === 'items-received') {
+    add(n.recipientId);
+    for (const r of n.received) add(r.byUserId);
+  }
+  if (n.kind === 'items-assigned' && n.successor) {
+    add(n.successor.userId);
+    for (const r of n.successor.took) add(r.toUserId);
+  }
   if (n.kind === 'inactivated') {
     for (const r of n.resolutions) {
       add(r.toUserId);
@@ -180,8 +189,16 @@ async function resolveRecipients(db: Database, n: Notification): Promise<Resolve
   switch (n.kind) {
     case 'items-assigned':
     case 'reminder':
+    case 'offboarding-stopped':
       await withFallback(manager, 'manager', managerWhy);
       break;
+    case 'items-received': {
+      // A note for the new owner only: nobody else can act on it, so there is no fallback.
+      const recipient = byId.get(n.recipientId);
+      if (reachable(recipient)) add(recipient.email);
+      else fallbackNote = `recipient unreachable (${why(recipient, 'new owner', n.recipientId)})`;
+      break;
+    }
     case 'escalation': {
       if (reachable(requester)) add(requester.email);
       else fallbackNote = `requester unreachable (${why(requester, 'requester')}); sent to the company admins only`;

@@ -48,6 +48,29 @@ const all: Notification[] = [
     summary: { batchId: 'b', requestedBy: 1, inactivated: [2], removed: [5], cancelled: [], failed: [{ userId: 3, reason: `r ${EVIL}` }], rejected: [{ userId: 9, code: 'USER_NOT_FOUND', message: `m ${EVIL}` }] },
   },
   { kind: 'reactivated', userId: 2, by: 4, reason: `because ${EVIL}` },
+  { kind: 'offboarding-stopped', userId: 2, requestedBy: 1, batchId: 'b', outcome: 'cancelled', by: 5, itemsLeft: items },
+  {
+    kind: 'items-received',
+    userId: 2,
+    requestedBy: 1,
+    batchId: 'b',
+    recipientId: 5,
+    received: [{ itemKey: 'rfi:1:assignee', tool: 'rfi', title: `T ${EVIL}`, projectName: `P ${EVIL}`, action: 'reassigned', fromUserId: 2, toUserId: 5, byUserId: 3, at: '2025-01-01T00:00:00Z', note: null, requestId: 'r' }],
+  },
+  {
+    kind: 'items-assigned',
+    userId: 2,
+    requestedBy: 1,
+    batchId: 'b',
+    effectiveAt: null,
+    items,
+    newSinceLastNotice: false,
+    successor: {
+      userId: 5,
+      took: [{ itemKey: 'rfi:2:manager', tool: 'rfi', title: `T ${EVIL}`, projectName: `P ${EVIL}`, action: 'reassigned', fromUserId: 2, toUserId: 5, byUserId: 1, at: '2025-01-01T00:00:00Z', note: null, requestId: 's' }],
+      notTaken: [{ item: items[1]!, code: 'TARGET_NOT_PROJECT_MEMBER', message: `m ${EVIL}` }],
+    },
+  },
 ];
 
 describe('rendering', () => {
@@ -55,7 +78,7 @@ describe('rendering', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 
-  it.each(all.map((n) => [n.kind, n] as const))('%s: database text is escaped in HTML, intact in text', (_kind, n) => {
+  it.each(all.map((n, i) => [`${i} ${n.kind}`, n] as const))('%s: database text is escaped in HTML, intact in text', (_kind, n) => {
     const r = renderNotification(n, people, { workflowId: 'wf-1', now: new Date('2025-01-10T06:00:00Z') });
     expect(r.html).not.toContain('<img');
     expect(r.html).not.toContain(`onerror="`);

@@ -12,6 +12,7 @@ import {
   reassignmentDoneSignal,
   reassignmentDoneUpdate,
   reactivationWorkflowId,
+  stopSignal,
   type UserOffboardingInput,
   userStatusQuery,
   userWorkflowId,
@@ -271,6 +272,131 @@ describe('userOffboarding', () => {
       expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(Date.parse(effectiveAt));
       await recordHistory(handle, 'user-offboarding-effective-date');
     });
+    h.sink.clear();
+  });
+});
+
+// Issue 16, items 15–17: whoever receives items is told, the manager hears what the successor took,
+// and a manager asked to act hears when that is no longer needed.
+describe('telling the people concerned', () => {
+  const emailOf = async (id: number) => (await h.t.db.select().from(users).where(eq(users.id, id)))[0]?.email;
+  const to = (m: { envelope: { to: string[] } }) => m.envelope.to;
+
+  it('tells the successor once what they took, and the manager what they took and could not take, and why', async () => {
+    const c = await company();
+    await h.t.db.update(users).set({ isEmployee: true }).where(eq(users.id, c.leaver));
+    await h.fx.timecard({ projectId: c.p1, userId: c.leaver, workDate: '2026-11-02' });
+    const inP1 = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
+    const defectP1 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
+    const inP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // the colleague is not in Garage B
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c, { successorId: c.colleague }));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      const received = await vi.waitFor(() => {
+        const m = mailsAbout(h.sink, c.leaver, 'items-received');
+        expect(m).toHaveLength(1);
+        return m[0]!;
+      }, WAIT);
+      expect(to(received)).toEqual([await emailOf(c.colleague)]);
+      expect(received.parsed.subject).toBe('You now own 2 items from Lee Leaver, who is leaving');
+      expect(received.parsed.text).toContain(`[observation:${inP1}:assignee] Observations: `);
+      expect(received.parsed.text).toContain(`[defect:${defectP1}:assigned-to] Defect (punch) list items: `);
+      expect(received.parsed.text).toContain('(Tower A) — handed over by Ada Admin on ');
+
+      const [notice] = await vi.waitFor(() => {
+        const m = mailsAbout(h.sink, c.leaver, 'items-assigned');
+        expect(m).toHaveLength(1);
+        return m;
+      }, WAIT);
+      const text = notice!.parsed.text ?? '';
+      expect(text).toContain('Col League, the successor, already took over 2 items:');
+      expect(text).toContain('Col League could not take 2 items, listed below with the rest:');
+      expect(text).toMatch(new RegExp(`\\[observation:${inP2}:assignee\\] [^\\n]+: Col League is not a member of Garage B\\n`));
+      expect(text).toContain(`[timecard:${c.leaver}:employee] Final timecard entry: a final timecard entry is recorded, not handed over`);
+      expect(notice!.parsed.html).toContain('Col League is not a member of Garage B');
+
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `observation:${inP2}:assignee`, by: c.manager }] });
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `timecard:${c.leaver}:employee`, by: c.manager }] });
+      expect((await handle.result()).outcome).toBe('inactivated');
+      await recordHistory(handle, 'user-offboarding-successor-told');
+    });
+    expect(mailsAbout(h.sink, c.leaver, 'items-received')).toHaveLength(1);
+    h.sink.clear();
+  });
+
+  it('groups a manager’s hand-overs to one person into one message, sent once they pause', async () => {
+    const c = await company();
+    const d1 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
+    const d2 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
+    const d3 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      for (const d of [d1, d2]) {
+        await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${d}:assigned-to`, toUserId: c.colleague, by: c.manager }] });
+        await env.sleep(5 * 60_000);
+      }
+      expect(mailsAbout(h.sink, c.leaver, 'items-received')).toHaveLength(0); // still within a quarter of an hour
+      await env.sleep(16 * 60_000);
+      const [first] = await vi.waitFor(() => {
+        const m = mailsAbout(h.sink, c.leaver, 'items-received');
+        expect(m).toHaveLength(1);
+        return m;
+      }, WAIT);
+      expect(to(first!)).toEqual([await emailOf(c.colleague)]);
+      expect(first!.parsed.subject).toBe('You now own 2 items from Lee Leaver, who is leaving');
+      expect(first!.parsed.text).toContain(`defect:${d1}:assigned-to`);
+      expect(first!.parsed.text).toContain(`defect:${d2}:assigned-to`);
+      expect(first!.parsed.text).toContain('handed over by Max Manager');
+      // The last one goes out with the end of the offboarding, without waiting.
+      await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${d3}:assigned-to`, toUserId: c.colleague, by: c.manager }] });
+      expect((await handle.result()).outcome).toBe('inactivated');
+      await recordHistory(handle, 'user-offboarding-receipts-grouped');
+    });
+    await vi.waitFor(() => expect(mailsAbout(h.sink, c.leaver, 'items-received')).toHaveLength(2), WAIT);
+    expect(mailsAbout(h.sink, c.leaver, 'items-received')[1]!.parsed.subject).toBe('You now own 1 item from Lee Leaver, who is leaving');
+    h.sink.clear();
+  });
+
+  it('tells the manager once, when asked to act, that the offboarding was stopped; nobody when they were never asked', async () => {
+    const c = await company();
+    const obs = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c, { batchId: 'b-stop' }));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      await handle.signal(stopSignal, { kind: 'removed', by: c.admin });
+      const result = await handle.result();
+      expect(result).toMatchObject({ outcome: 'removed', itemsLeftOpen: [{ key: `observation:${obs}:assignee` }] });
+      await recordHistory(handle, 'user-offboarding-stopped-told');
+    });
+    const stopped = await vi.waitFor(() => {
+      const m = mailsAbout(h.sink, c.leaver, 'offboarding-stopped');
+      expect(m).toHaveLength(1);
+      return m[0]!;
+    }, WAIT);
+    expect(to(stopped)).toEqual([await emailOf(c.manager)]);
+    expect(stopped.parsed.subject).toBe('No longer needed: the offboarding of Lee Leaver was taken out of its batch');
+    expect(stopped.parsed.text).toContain('by Ada Admin');
+    expect(stopped.parsed.text).toContain('Lee Leaver stays active, and nothing more is needed from you for it.');
+    expect(stopped.parsed.text).toContain('The 1 item still open when it stopped stays with Lee Leaver, as they are.');
+    const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
+    expect(u?.status).toBe('active');
+
+    // Waiting only for an effective date, the manager was never asked: no message.
+    const quiet = await company();
+    const effectiveAt = new Date((await env.currentTimeMs()) + 3 * DAY).toISOString();
+    const second = await createWorker(env.nativeConnection, h.activities);
+    await second.worker.runUntil(async () => {
+      const handle = await start(second.taskQueue, input(quiet, { effectiveAt }));
+      await waitForUserStatus(env.client, quiet.leaver, (s) => s.stage === 'waiting-effective-date');
+      await handle.signal(stopSignal, { kind: 'cancelled', by: quiet.admin });
+      expect((await handle.result()).outcome).toBe('cancelled');
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(mailsAbout(h.sink, quiet.leaver, 'offboarding-stopped')).toHaveLength(0);
     h.sink.clear();
   });
 });

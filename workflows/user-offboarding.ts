@@ -20,6 +20,7 @@ import { deliverNotification } from './email-delivery';
 import {
   batchWorkflowId,
   NOTE_RULE,
+  type ItemNotTaken,
   type ItemResolution,
   type Notification,
   type OpenItem,
@@ -43,6 +44,9 @@ import { asUpdateFailure, refusalOf } from './refusal-of';
 import { refusal } from './refusals';
 import { textProblem } from './text';
 
+/** A manager's hand-overs to one person are told in one message once this long passes without another. */
+export const RECEIPTS_QUIET_MS = 15 * 60 * 1000;
+
 export async function userOffboarding(input: UserOffboardingInput): Promise<UserOffboardingResult> {
   const info = workflowInfo();
   const workflowId = info.workflowId;
@@ -55,6 +59,9 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   // Runs started before this change let "done, please re-check" through on the permissions loaded at
   // the start; new runs ask the database at the moment of the request, as reassign and close do.
   const checkedNow = patched('permissions-checked-at-request');
+  // Runs started before this change told nobody who received items, did not say what the successor
+  // took, and did not tell the manager when the offboarding stopped.
+  const tellOwners = patched('tell-owners-and-stops');
   const force = policy.inactivateWithOpenItems;
 
   const state: UserOffboardingStatus = {
@@ -72,6 +79,9 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   };
   let permissions: UserPermissions | undefined;
   let stopRequest: StopRequest | undefined;
+  /** The manager (or whoever stood in) was asked to act: they hear when that is no longer needed. */
+  let noticeSent = false;
+  let successorReport: { userId: number; took: ItemResolution[]; notTaken: ItemNotTaken[] } | null = null;
   let recheckRequested = false;
   const emails: Promise<void>[] = [];
   let emailSeq = 0;
@@ -202,9 +212,43 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   // ---- helpers -------------------------------------------------------------------------------
 
   function recordResolution(res: ItemResolution): void {
-    if (!state.resolutions.some((r) => r.requestId === res.requestId)) state.resolutions.push(res);
+    if (!state.resolutions.some((r) => r.requestId === res.requestId)) {
+      state.resolutions.push(res);
+      if (tellOwners && res.action === 'reassigned' && res.toUserId !== null) addReceipt(res.toUserId, res);
+    }
     state.pendingItems = state.pendingItems.filter((i) => i.key !== res.itemKey);
     publish();
+  }
+
+  // Whoever receives items hears once per batch of hand-overs, not once per item: the successor's
+  // right after the hand-over, a manager's reassignments after a quarter of an hour without another
+  // one to the same person (or when the offboarding ends).
+  const receipts = new Map<number, ItemResolution[]>();
+  let receiptsAdded = 0;
+  function addReceipt(recipientId: number, res: ItemResolution): void {
+    receipts.set(recipientId, [...(receipts.get(recipientId) ?? []), res]);
+    receiptsAdded += 1;
+  }
+  function sendReceipts(): void {
+    for (const [recipientId, received] of receipts) notify({ kind: 'items-received', ...common(), recipientId, received });
+    receipts.clear();
+  }
+  async function sendReceiptsWhenQuiet(): Promise<void> {
+    for (;;) {
+      await condition(() => receipts.size > 0);
+      for (;;) {
+        const seen = receiptsAdded;
+        const more = await condition(() => receiptsAdded !== seen || receipts.size === 0, RECEIPTS_QUIET_MS);
+        if (!more || receipts.size === 0) break;
+      }
+      sendReceipts();
+    }
+  }
+  if (tellOwners) {
+    sendReceiptsWhenQuiet().catch((err: unknown) => {
+      // Cancelled with the workflow: finish() sends what is left.
+      if (!isCancellation(err)) log.error('receipts loop failed', { error: String(err) });
+    });
   }
 
   /** The item changed under us (closed or taken elsewhere): re-read the truth from the database. */
@@ -300,6 +344,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   const common = () => ({ userId: input.userId, requestedBy: input.requestedBy, batchId: input.batchId });
 
   async function handOverToSuccessor(successorId: number): Promise<void> {
+    const report = { userId: successorId, took: [] as ItemResolution[], notTaken: [] as ItemNotTaken[] };
     const handOver = async (item: OpenItem): Promise<void> => {
       try {
         const res = await domain.reassignItem({
@@ -311,16 +356,29 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
           workflowId,
         });
         recordResolution(res);
+        report.took.push(res);
       } catch (err) {
         const r = refusalOf(err);
         if (!r) throw err;
         // Not eligible (e.g. not a member of that project): the item stays for the manager.
         log.info('successor could not take an item', { item: item.key, code: r.code });
+        report.notTaken.push({ item, code: r.code, message: r.message });
       }
     };
-    const items = [...state.pendingItems];
+    let items = [...state.pendingItems];
+    if (tellOwners) {
+      // A final timecard entry is recorded, never handed over: do not ask.
+      for (const item of items.filter((i) => i.tool === 'timecard')) {
+        report.notTaken.push({ item, code: 'INVALID_INPUT', message: 'a final timecard entry is recorded, not handed over' });
+      }
+      items = items.filter((i) => i.tool !== 'timecard');
+    }
     if (quietHandover) await Promise.all(items.map(handOver));
     else for (const item of items) await handOver(item);
+    if (tellOwners) {
+      successorReport = report;
+      sendReceipts();
+    }
   }
 
   /** The deadline's explicit action: hand every pending item to the user's manager where allowed. */
@@ -400,6 +458,12 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
       ...extra,
     };
     await domain.finishOffboarding({ userId: input.userId, workflowId, outcome });
+    if (tellOwners) {
+      sendReceipts();
+      if (noticeSent && (outcome === 'removed' || outcome === 'cancelled')) {
+        notify({ kind: 'offboarding-stopped', ...common(), outcome, by: stopRequest?.by ?? null, itemsLeft: state.pendingItems });
+      }
+    }
     state.result = result;
     setStage(outcome);
     flush();
@@ -426,7 +490,6 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     publish();
     if (input.successorId !== null && state.pendingItems.length > 0) await handOverToSuccessor(input.successorId);
 
-    let noticeSent = false;
     let newItems: OpenItem[] = [];
     for (;;) {
       if (stopRequest) return await stopped();
@@ -437,6 +500,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
           effectiveAt: input.effectiveAt,
           items: noticeSent ? newItems : state.pendingItems,
           newSinceLastNotice: noticeSent,
+          ...(tellOwners && !noticeSent ? { successor: successorReport } : {}),
         });
         noticeSent = true;
         await waitForReassignment();
