@@ -215,7 +215,7 @@ export async function claimOffboarding(deps: BatchDeps, input: ClaimOffboardingI
 export async function finishOffboarding(deps: BatchDeps, input: FinishOffboardingInput): Promise<{ ended: boolean }> {
   if (!isUserId(input.userId)) return { ended: false };
   const rows = await deps.db.execute<{ id: number }>(sql`
-    update offboardings set ended_at = now(), outcome = ${sql.raw(`'${outcomeOf(input.outcome)}'`)}
+    update offboardings set ended_at = now(), outcome = ${outcomeOf(input.outcome)}
      where user_id = ${input.userId} and workflow_id = ${input.workflowId} and ended_at is null
     returning id`);
   return { ended: rows.length > 0 };
@@ -227,7 +227,7 @@ export async function releaseOffboardings(deps: BatchDeps, input: ReleaseOffboar
   if (userIds.length === 0) return { released: 0 };
   const outcome = outcomeOf(input.outcome);
   const rows = await deps.db.execute<{ id: number }>(sql`
-    update offboardings set ended_at = now(), outcome = ${sql.raw(`'${outcome}'`)}
+    update offboardings set ended_at = now(), outcome = ${outcome}
      where batch_id = ${input.batchId} and ended_at is null
        and user_id = any(${intArrayParam(userIds)})
     returning id`);

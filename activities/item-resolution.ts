@@ -19,15 +19,14 @@
 //    clock, recorded_by the actor, on the item's project). A timecard item cannot be reassigned.
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { auditLog } from '../db/schema';
+import { auditLog, projectMembers, projects, timecardEntries, users } from '../db/schema';
+import { toolRoleSpec } from '../domain/tool-roles';
 import {
   type ItemKey,
   type ItemResolution,
   NOTE_RULE,
   parseItemKey,
   type ResolutionAction,
-  type Role,
-  type Tool,
 } from '../workflows/definitions';
 import { textProblem } from '../workflows/text';
 import { isUniqueViolation, refuse } from './failures';
@@ -36,9 +35,6 @@ import { type DbOrTx, isUserId, TIMECARD_ITEM_TITLE, type Tx } from './open-item
 import { mayActOnItemsOf } from './permissions';
 
 export type ResolutionDeps = { db: Database; clock: () => Date };
-
-/** The closing answer recorded for a submittal approver's pending response (see the header). */
-export const APPROVER_CLOSE_RESPONSE = 'revise_and_resubmit';
 
 const AUDIT_ACTIONS: Record<ResolutionAction, string> = {
   reassigned: 'item.reassigned',
@@ -58,97 +54,50 @@ type LockedItem = {
   holders: { userId: number; open: boolean }[];
 };
 
-// Tools whose responsibility is one column of the item row.
-const COLUMN_ITEMS: Partial<Record<`${Tool}:${Role}`, { table: string; title: string; column: string }>> = {
-  'rfi:manager': { table: 'rfis', title: 'subject', column: 'manager_id' },
-  'submittal:manager': { table: 'submittals', title: 'title', column: 'manager_id' },
-  'observation:assignee': { table: 'observations', title: 'title', column: 'assignee_id' },
-  'inspection:point-of-contact': { table: 'inspections', title: 'title', column: 'point_of_contact_id' },
-  'defect:assigned-to': { table: 'defect_items', title: 'title', column: 'assigned_to_id' },
-};
-// Tools whose responsibility is a row in an assignment table.
-const ROW_ITEMS: Partial<Record<`${Tool}:${Role}`, { table: string; title: string; assignments: string; fk: string }>> = {
-  'rfi:assignee': { table: 'rfis', title: 'subject', assignments: 'rfi_assignees', fk: 'rfi_id' },
-  'submittal:approver': { table: 'submittals', title: 'title', assignments: 'submittal_approvers', fk: 'submittal_id' },
-};
-const ITEM_TABLES: Record<Exclude<Tool, 'timecard'>, string> = {
-  rfi: 'rfis',
-  submittal: 'submittals',
-  observation: 'observations',
-  'meeting-item': 'meeting_items',
-  inspection: 'inspections',
-  defect: 'defect_items',
-};
+type ItemRow = { projectId: number | null; projectName: string | null; title: string; status: string; open: boolean; holder: number | null };
 
-type ItemRow = { projectId: number | null; projectName: string | null; title: string; status: string; holder: number | null };
-
-const isOpenStatus = (tool: Tool, status: string) => (tool === 'rfi' ? status === 'draft' || status === 'open' : status !== 'closed');
-
+/** Locks the item's row (`for update`) and reads who holds it, as its tool:role spec says. */
 async function lockItem(tx: Tx, key: ItemKey): Promise<LockedItem | undefined> {
-  const slot = `${key.tool}:${key.role}` as const;
-  if (key.tool === 'timecard') return lockTimecardItem(tx, key);
-  let row: ItemRow | undefined;
-  const column = COLUMN_ITEMS[slot];
-  const rowItem = ROW_ITEMS[slot];
-  if (key.tool === 'meeting-item') {
-    [row] = await tx.execute<ItemRow>(sql`
-      select m.project_id as "projectId", p.name as "projectName", mi.title, mi.status::text as status, null::int as holder
-        from meeting_items mi join meetings m on m.id = mi.meeting_id join projects p on p.id = m.project_id
-       where mi.id = ${key.itemId} for update of mi`);
-  } else {
-    const spec = column ?? rowItem;
-    if (!spec) return undefined;
-    const holder = column ? sql.raw(`t.${column.column}`) : sql`null::int`;
-    [row] = await tx.execute<ItemRow>(sql`
-      select t.project_id as "projectId", p.name as "projectName", ${sql.raw(`t.${spec.title}`)} as title,
-             t.status::text as status, ${holder} as holder
-        from ${sql.raw(spec.table)} t join projects p on p.id = t.project_id
-       where t.id = ${key.itemId} for update of t`);
-  }
+  const spec = toolRoleSpec(key.tool, key.role);
+  if (!spec) return undefined;
+  if (spec.kind === 'employee') return lockTimecardItem(tx, key);
+  const { item } = spec;
+  const via = item.via ? sql`join ${item.via.table} on ${item.via.on}` : sql``;
+  const holder = spec.kind === 'column' ? spec.holder : sql`null::int`;
+  const [row] = await tx.execute<ItemRow>(sql`
+    select ${item.projectId} as "projectId", ${projects.name} as "projectName", ${item.title} as title,
+           ${item.status}::text as status, (${item.open}) as open, ${holder} as holder
+      from ${item.table} ${via} join ${projects} on ${projects.id} = ${item.projectId}
+     where ${item.id} = ${key.itemId}
+       for update of ${item.table}`);
   if (!row) return undefined;
-  let holders: { userId: number; open: boolean }[];
-  if (column) {
+  let holders: LockedItem['holders'];
+  if (spec.kind === 'column') {
     holders = row.holder === null ? [] : [{ userId: row.holder, open: true }];
-  } else if (key.tool === 'submittal') {
-    const rows = await tx.execute<{ userId: number; response: string }>(
-      sql`select user_id as "userId", response::text as response from submittal_approvers where submittal_id = ${key.itemId}`,
-    );
-    holders = rows.map((r) => ({ userId: r.userId, open: r.response === 'pending' }));
   } else {
-    const rows = await tx.execute<{ userId: number }>(
-      key.tool === 'rfi'
-        ? sql`select user_id as "userId" from rfi_assignees where rfi_id = ${key.itemId}`
-        : sql`select user_id as "userId" from meeting_item_assignees where meeting_item_id = ${key.itemId}`,
-    );
-    holders = rows.map((r) => ({ userId: r.userId, open: true }));
+    const rows = await tx.execute<{ userId: number; open: boolean }>(sql`
+      select ${spec.user} as "userId", ${spec.pending ?? sql`true`} as open from ${spec.rows} where ${spec.itemRef} = ${key.itemId}`);
+    holders = rows.map((r) => ({ userId: r.userId, open: r.open }));
   }
-  return {
-    key,
-    projectId: row.projectId,
-    projectName: row.projectName,
-    title: row.title,
-    status: row.status,
-    open: isOpenStatus(key.tool, row.status),
-    holders,
-  };
+  return { key, projectId: row.projectId, projectName: row.projectName, title: row.title, status: row.status, open: row.open, holders };
 }
 
 /** The timecard item of employee `itemId`: open while no final entry exists. Locks the user row. */
 async function lockTimecardItem(tx: Tx, key: ItemKey): Promise<LockedItem | undefined> {
   const [row] = await tx.execute<{ isEmployee: boolean; hasFinal: boolean; projectId: number | null; projectName: string | null }>(sql`
-    select u.is_employee as "isEmployee",
-           exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final) as "hasFinal",
-           p.id as "projectId", p.name as "projectName"
-      from users u
+    select ${users.isEmployee} as "isEmployee",
+           exists (select 1 from ${timecardEntries} where ${timecardEntries.userId} = ${users.id} and ${timecardEntries.isFinal}) as "hasFinal",
+           ${projects.id} as "projectId", ${projects.name} as "projectName"
+      from ${users}
       left join lateral (
-        select te.project_id from timecard_entries te where te.user_id = u.id
-         order by te.work_date desc, te.id desc limit 1) last_entry on true
+        select ${timecardEntries.projectId} as project_id from ${timecardEntries} where ${timecardEntries.userId} = ${users.id}
+         order by ${timecardEntries.workDate} desc, ${timecardEntries.id} desc limit 1) last_entry on true
       left join lateral (
-        select pm.project_id from project_members pm where pm.user_id = u.id
-         order by pm.added_at, pm.project_id limit 1) first_membership on true
-      left join projects p on p.id = coalesce(last_entry.project_id, first_membership.project_id)
-     where u.id = ${key.itemId}
-       for update of u`);
+        select ${projectMembers.projectId} as project_id from ${projectMembers} where ${projectMembers.userId} = ${users.id}
+         order by ${projectMembers.addedAt}, ${projectMembers.projectId} limit 1) first_membership on true
+      left join ${projects} on ${projects.id} = coalesce(last_entry.project_id, first_membership.project_id)
+     where ${users.id} = ${key.itemId}
+       for update of ${users}`);
   // The scan's rule: no final entry is owed without a timecard entry or a project to record it on.
   if (!row || !row.isEmployee || row.projectId === null) return undefined;
   return {
@@ -311,58 +260,51 @@ async function checkTarget(tx: Tx, item: LockedItem, label: string, fromUserId: 
 }
 
 async function writeReassignment(tx: Tx, key: ItemKey, fromUserId: number, toUserId: number): Promise<void> {
-  const slot = `${key.tool}:${key.role}` as const;
-  const column = COLUMN_ITEMS[slot];
-  if (column) {
+  const spec = toolRoleSpec(key.tool, key.role);
+  if (!spec || spec.kind === 'employee') return; // refused earlier: a timecard item is not handed over
+  const { item } = spec;
+  if (spec.kind === 'column') {
     await tx.execute(sql`
-      update ${sql.raw(column.table)} set ${sql.raw(column.column)} = ${toUserId}, updated_at = now()
-       where id = ${key.itemId}`);
+      update ${item.table} set ${sql.identifier(spec.holder.name)} = ${toUserId}, ${sql.identifier(item.updatedAt.name)} = now()
+       where ${item.id} = ${key.itemId}`);
     return;
   }
   // Assignment rows: move the from-user's row to the target; if the target already holds one, the
-  // from-user's row just goes (an approver's existing answer is kept).
-  if (key.tool === 'rfi') {
-    await tx.execute(sql`delete from rfi_assignees where rfi_id = ${key.itemId} and user_id = ${fromUserId}`);
-    await tx.execute(sql`insert into rfi_assignees (rfi_id, user_id) values (${key.itemId}, ${toUserId}) on conflict do nothing`);
-  } else if (key.tool === 'submittal') {
-    await tx.execute(sql`delete from submittal_approvers where submittal_id = ${key.itemId} and user_id = ${fromUserId}`);
-    await tx.execute(sql`
-      insert into submittal_approvers (submittal_id, user_id, response) values (${key.itemId}, ${toUserId}, 'pending')
-      on conflict do nothing`);
-  } else if (key.tool === 'meeting-item') {
-    await tx.execute(sql`delete from meeting_item_assignees where meeting_item_id = ${key.itemId} and user_id = ${fromUserId}`);
-    await tx.execute(sql`
-      insert into meeting_item_assignees (meeting_item_id, user_id) values (${key.itemId}, ${toUserId}) on conflict do nothing`);
-  }
-  const table = key.tool === 'timecard' ? undefined : ITEM_TABLES[key.tool];
-  if (table) await tx.execute(sql`update ${sql.raw(table)} set updated_at = now() where id = ${key.itemId}`);
+  // from-user's row just goes (an approver's existing answer is kept; a new row starts pending).
+  await tx.execute(sql`delete from ${spec.rows} where ${spec.itemRef} = ${key.itemId} and ${spec.user} = ${fromUserId}`);
+  await tx.execute(sql`
+    insert into ${spec.rows} (${sql.identifier(spec.itemRef.name)}, ${sql.identifier(spec.user.name)}) values (${key.itemId}, ${toUserId})
+    on conflict do nothing`);
+  await tx.execute(sql`update ${item.table} set ${sql.identifier(item.updatedAt.name)} = now() where ${item.id} = ${key.itemId}`);
 }
 
-async function writeClose(
-  tx: Tx,
-  deps: ResolutionDeps,
-  item: LockedItem,
-  label: string,
-  fromUserId: number,
-  actorId: number,
-): Promise<void> {
+async function writeClose(tx: Tx, deps: ResolutionDeps, item: LockedItem, label: string, fromUserId: number, actorId: number): Promise<void> {
   const { key } = item;
-  if (key.tool === 'timecard') {
+  const spec = toolRoleSpec(key.tool, key.role);
+  if (!spec) return;
+  if (spec.kind === 'employee') {
     if (item.projectId === null) refuse('ITEM_NOT_FOUND', `Item ${label} does not exist.`); // lockTimecardItem's rule
-    const workDate = deps.clock().toISOString().slice(0, 10);
-    await tx.execute(sql`
-      insert into timecard_entries (project_id, user_id, work_date, hours, is_final, recorded_by)
-      values (${item.projectId}, ${key.itemId}, ${workDate}::date, 0, true, ${actorId})`);
+    await tx.insert(timecardEntries).values({
+      projectId: item.projectId,
+      userId: key.itemId,
+      workDate: deps.clock().toISOString().slice(0, 10),
+      hours: '0',
+      isFinal: true,
+      recordedBy: actorId,
+    });
     return;
   }
-  if (key.tool === 'submittal' && key.role === 'approver') {
+  if (spec.kind === 'row' && spec.closeAnswer) {
+    const answer = spec.closeAnswer;
     await tx.execute(sql`
-      update submittal_approvers set response = ${sql.raw(`'${APPROVER_CLOSE_RESPONSE}'`)}, responded_at = now()
-       where submittal_id = ${key.itemId} and user_id = ${fromUserId}`);
+      update ${spec.rows} set ${sql.identifier(answer.column.name)} = ${answer.value}, ${sql.identifier(answer.at.name)} = now()
+       where ${spec.itemRef} = ${key.itemId} and ${spec.user} = ${fromUserId}`);
     return;
   }
   await tx.execute(sql`
-    update ${sql.raw(ITEM_TABLES[key.tool])} set status = 'closed', updated_at = now() where id = ${key.itemId}`);
+    update ${spec.item.table} set ${sql.identifier(spec.item.status.name)} = ${spec.item.closedStatus},
+           ${sql.identifier(spec.item.updatedAt.name)} = now()
+     where ${spec.item.id} = ${key.itemId}`);
 }
 
 export function reassignItem(deps: ResolutionDeps, input: ReassignItemInput): Promise<ItemResolution> {

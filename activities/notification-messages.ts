@@ -5,6 +5,7 @@
 // escapes it with `escapeHtml` unless it is already-built SafeHtml. Nothing from the database is
 // ever concatenated into markup by hand.
 import {
+  ROLE_LABELS,
   TOOL_LABELS,
   TOOLS,
   type BatchRejection,
@@ -115,18 +116,10 @@ function userLabel(people: NotificationPeople, id: number): string {
   return name === `user #${id}` ? `user ${id}` : `${name} (user ${id})`;
 }
 
-const ROLE_LABELS: Record<string, string> = {
-  manager: 'manager',
-  assignee: 'assignee',
-  approver: 'approver (response pending)',
-  'point-of-contact': 'point of contact',
-  'assigned-to': 'assigned to',
-  employee: 'final timecard entry missing',
-};
 
 function itemLine(item: OpenItem): string {
   const number = item.number ? `#${item.number} ` : '';
-  return `${number}${item.title} — ${ROLE_LABELS[item.role] ?? item.role}, status ${item.status}`;
+  return `${number}${item.title} — ${ROLE_LABELS[item.role]}, status ${item.status}`;
 }
 
 type ProjectGroup = { project: string; tools: { tool: Tool; items: OpenItem[] }[] };

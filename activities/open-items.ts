@@ -9,11 +9,13 @@
 // Who owes a final timecard entry: an active employee without one who has recorded time or belongs
 // to a project. Someone with neither has no time to close out and no project to record it on, so
 // nothing in the product could resolve such an item: it is not shown.
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import type { Database } from '../db/client';
-import type { OpenItem, Role, Tool } from '../workflows/definitions';
+import { projectMembers, projects, timecardEntries, users } from '../db/schema';
+import { TOOL_ROLE_SPECS, toolRoleOrder } from '../domain/tool-roles';
+import { type OpenItem, type Role, type Tool, type ToolRole, TOOL_ROLES } from '../workflows/definitions';
 
 /** A drizzle transaction handle, as passed to `db.transaction(async (tx) => …)`. */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -35,67 +37,64 @@ export function intArrayParam(ids: readonly number[]): SQL {
 /** A row as the scan query returns it: an OpenItem before its key is built and its tool/role checked. */
 type ScanRow = Omit<OpenItem, 'key' | 'tool' | 'role'> & { tool: string; role: string };
 
+/** One UNION ALL branch per tool:role, built from domain/tool-roles.ts. */
+function branch(key: ToolRole, held: (column: SQLWrapper) => SQL): SQL {
+  const [tool, role] = key.split(':') as [Tool, Role];
+  const spec = TOOL_ROLE_SPECS[key];
+  const { toolOrder, roleOrder } = toolRoleOrder(tool, role);
+  const head = sql`select ${toolOrder}::int as tool_order, ${tool}::text as tool, ${role}::text as role, ${roleOrder}::int as role_order`;
+  if (spec.kind === 'column') {
+    const { item } = spec;
+    return sql`${head}, ${item.id} as item_id, ${item.projectId} as project_id, ${item.number} as number, ${item.title} as title,
+             ${item.status}::text as status, ${spec.holder} as user_id
+        from ${item.table}
+       where ${held(spec.holder)} and ${item.open}`;
+  }
+  if (spec.kind === 'row') {
+    const { item } = spec;
+    const via = item.via ? sql`join ${item.via.table} on ${item.via.on}` : sql``;
+    return sql`${head}, x.item_id, x.project_id, x.number, x.title, x.status, ${spec.user} as user_id
+        from ${spec.rows}
+        cross join lateral (
+          select ${item.id} as item_id, ${item.projectId} as project_id, ${item.number} as number, ${item.title} as title,
+                 ${item.status}::text as status
+            from ${item.table} ${via}
+           where ${item.id} = ${spec.itemRef} and ${item.open} offset 0) x
+       where ${held(spec.user)}${spec.pending ? sql` and ${spec.pending}` : sql``}`;
+  }
+  // timecard:employee — the employee is the item; its project is where the final entry goes: the
+  // latest timecard entry's, or else the first project membership's (none: nothing is owed).
+  const latestEntry = sql`(select ${timecardEntries.projectId} from ${timecardEntries} where ${timecardEntries.userId} = ${users.id}
+                            order by ${timecardEntries.workDate} desc, ${timecardEntries.id} desc limit 1)`;
+  const firstProject = sql`(select ${projectMembers.projectId} from ${projectMembers} where ${projectMembers.userId} = ${users.id}
+                             order by ${projectMembers.addedAt}, ${projectMembers.projectId} limit 1)`;
+  return sql`${head}, ${users.id} as item_id, coalesce(${latestEntry}, ${firstProject}) as project_id, ''::text as number,
+           ${TIMECARD_ITEM_TITLE}::text as title, ${TIMECARD_ITEM_STATUS}::text as status, ${users.id} as user_id
+      from ${users}
+     where ${held(users.id)} and ${users.status} = 'active' and ${users.isEmployee}
+       and not exists (select 1 from ${timecardEntries} where ${timecardEntries.userId} = ${users.id} and ${timecardEntries.isFinal} offset 0)
+       and (exists (select 1 from ${timecardEntries} where ${timecardEntries.userId} = ${users.id} offset 0)
+            or exists (select 1 from ${projectMembers} where ${projectMembers.userId} = ${users.id} offset 0))`;
+}
+
 /** `userIds: 'all'` scans every user (the Assignment Report); otherwise only the given users. */
 export function openItemsQuery(userIds: readonly number[] | 'all'): SQL {
   const ids = userIds === 'all' ? undefined : userIds;
-  const held = (column: SQL) => (ids === undefined ? sql`${column} is not null` : sql`${column} = any(${intArrayParam(ids)})`);
+  const held = (column: SQLWrapper) => (ids === undefined ? sql`${column} is not null` : sql`${column} = any(${intArrayParam(ids)})`);
+  const branches = sql.join(
+    TOOL_ROLES.map((key) => branch(key, held)),
+    sql`
+      union all
+      `,
+  );
   return sql`
-    select x.tool, x.role, x.item_id as "itemId", p.id as "projectId", p.name as "projectName",
+    select x.tool, x.role, x.item_id as "itemId", ${projects.id} as "projectId", ${projects.name} as "projectName",
            x.number, x.title, x.status, x.user_id as "userId"
     from (
-      select 0 as tool_order, 'rfi' as tool, 'manager' as role, 0 as role_order, r.id as item_id, r.project_id,
-             r.number, r.subject as title, r.status::text as status, r.manager_id as user_id
-        from rfis r
-       where ${held(sql`r.manager_id`)} and r.status in ('draft', 'open')
-      union all
-      select 0, 'rfi', 'assignee', 1, r.id, r.project_id, r.number, r.subject, r.status::text, a.user_id
-        from rfi_assignees a
-        cross join lateral (select r.* from rfis r where r.id = a.rfi_id and r.status in ('draft', 'open') offset 0) r
-       where ${held(sql`a.user_id`)}
-      union all
-      select 1, 'submittal', 'manager', 0, s.id, s.project_id, s.number, s.title, s.status::text, s.manager_id
-        from submittals s
-       where ${held(sql`s.manager_id`)} and s.status <> 'closed'
-      union all
-      select 1, 'submittal', 'approver', 1, s.id, s.project_id, s.number, s.title, s.status::text, sa.user_id
-        from submittal_approvers sa
-        cross join lateral (select s.* from submittals s where s.id = sa.submittal_id and s.status <> 'closed' offset 0) s
-       where ${held(sql`sa.user_id`)} and sa.response = 'pending'
-      union all
-      select 2, 'observation', 'assignee', 0, o.id, o.project_id, o.number, o.title, o.status::text, o.assignee_id
-        from observations o
-       where ${held(sql`o.assignee_id`)} and o.status <> 'closed'
-      union all
-      select 3, 'meeting-item', 'assignee', 0, mi.id, mi.project_id, mi.number, mi.title, mi.status::text, mia.user_id
-        from meeting_item_assignees mia
-        cross join lateral (
-          select mi.id, m.project_id, mi.number, mi.title, mi.status from meeting_items mi join meetings m on m.id = mi.meeting_id
-           where mi.id = mia.meeting_item_id and mi.status = 'open' offset 0) mi
-       where ${held(sql`mia.user_id`)}
-      union all
-      select 4, 'inspection', 'point-of-contact', 0, i.id, i.project_id, i.number, i.title, i.status::text, i.point_of_contact_id
-        from inspections i
-       where ${held(sql`i.point_of_contact_id`)} and i.status <> 'closed'
-      union all
-      select 5, 'defect', 'assigned-to', 0, d.id, d.project_id, d.number, d.title, d.status::text, d.assigned_to_id
-        from defect_items d
-       where ${held(sql`d.assigned_to_id`)} and d.status <> 'closed'
-      union all
-      select 6, 'timecard', 'employee', 0, u.id,
-             coalesce(
-               (select te.project_id from timecard_entries te where te.user_id = u.id
-                 order by te.work_date desc, te.id desc limit 1),
-               (select pm.project_id from project_members pm where pm.user_id = u.id
-                 order by pm.added_at, pm.project_id limit 1)),
-             '', ${TIMECARD_ITEM_TITLE}::text, ${TIMECARD_ITEM_STATUS}::text, u.id
-        from users u
-       where ${held(sql`u.id`)} and u.status = 'active' and u.is_employee
-         and not exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final offset 0)
-         and (exists (select 1 from timecard_entries te where te.user_id = u.id offset 0)
-              or exists (select 1 from project_members pm where pm.user_id = u.id offset 0))
+      ${branches}
     ) x
-    left join projects p on p.id = x.project_id
-    order by x.user_id, x.tool_order, p.name nulls last, x.item_id, x.role_order`;
+    left join ${projects} on ${projects.id} = x.project_id
+    order by x.user_id, x.tool_order, ${projects.name} nulls last, x.item_id, x.role_order`;
 }
 
 // The scan runs as a named prepared statement when it can (outside a transaction): the query text

@@ -5,10 +5,15 @@
 //   npm run bench -- open-items          (starts a throwaway embedded PostgreSQL)
 //   DATABASE_URL=postgres://… npm run bench -- open-items   (creates and drops a scratch database there)
 //   npx tsx bench/open-items.bench.ts --reuse /tmp/dir   (keeps the cluster and data in /tmp/dir between runs)
+//   npm run bench -- open-items --baseline <git-ref>:<path of the scan module>
+//       also times the scan query of another revision, interleaved with today's on the same data, and
+//       prints the ratio (e.g. --baseline a277104:activities/open-items.ts before a refactor).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { type SQL, sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -154,6 +159,26 @@ const NAIVE: ((id: number) => SQL)[] = [
               and not exists (select 1 from timecard_entries f where f.user_id = u.id and f.is_final)`,
 ];
 
+type ScanQuery = (userIds: readonly number[]) => SQL;
+
+/**
+ * The scan query of another revision: its module is checked out into a throwaway worktree inside the
+ * project (so its imports resolve to this node_modules) and imported as it is.
+ */
+async function baselineQuery(spec: string, cleanups: Cleanups): Promise<ScanQuery> {
+  const [ref, file] = spec.split(':');
+  if (!ref || !file) throw new Error('--baseline wants <git-ref>:<path>, e.g. a277104:activities/open-items.ts');
+  const dir = path.join(process.cwd(), `.bench-baseline-${process.pid}`);
+  const git = (args: string[]) => {
+    const r = spawnSync('git', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  git(['worktree', 'add', '--detach', dir, ref]);
+  cleanups.push(async () => git(['worktree', 'remove', '--force', dir]));
+  const module = (await import(pathToFileURL(path.join(dir, file)).href)) as { openItemsQuery: ScanQuery };
+  return module.openItemsQuery;
+}
+
 function pickUsers(n: number, seed: number): number[] {
   let s = seed;
   const set = new Set<number>();
@@ -216,6 +241,32 @@ async function measure(db: Database, client: postgres.Sql) {
   return { single, singleItems, batch, batchTimes, batchItems, naive, naiveRows, roundTrip: pct(trips, 0.5) };
 }
 
+/** Today's scan query against another revision's, interleaved sample by sample on the same data. */
+async function compare(client: postgres.Sql, today: ScanQuery, baseline: ScanQuery) {
+  const run = async (q: ScanQuery, ids: number[]) => {
+    const t0 = performance.now();
+    const rows = await prepared(client, q(ids));
+    return { ms: performance.now() - t0, rows };
+  };
+  for (const id of pickUsers(50, 7)) for (const q of [today, baseline]) await run(q, [id]);
+  const single = { today: [] as number[], baseline: [] as number[] };
+  for (const id of pickUsers(SINGLE_SAMPLES, 1)) {
+    const a = await run(today, [id]);
+    const b = await run(baseline, [id]);
+    if (a.rows !== b.rows) throw new Error(`user ${id}: today's scan returns ${a.rows} rows, the baseline's ${b.rows}`);
+    single.today.push(a.ms);
+    single.baseline.push(b.ms);
+  }
+  const batch = { today: [] as number[], baseline: [] as number[] };
+  const users = pickUsers(BATCH, 2);
+  for (let i = 0; i < BATCH_RUNS; i++) {
+    batch.today.push((await run(today, users)).ms);
+    batch.baseline.push((await run(baseline, users)).ms);
+  }
+  for (const list of [single.today, single.baseline, batch.today, batch.baseline]) list.sort((a, b) => a - b);
+  return single.today.length === 0 ? undefined : { single, batch };
+}
+
 async function main(): Promise<void> {
   const settings = loadSettings();
   const reuseAt = process.argv.indexOf('--reuse');
@@ -272,7 +323,10 @@ async function main(): Promise<void> {
         if (process.argv.includes('--verbose')) console.log(lines.filter((l) => !/Index Cond|Recheck Cond|Buffers/.test(l)).join('\n'));
       }
     }
+    const baselineAt = process.argv.indexOf('--baseline');
+    const baseline = baselineAt >= 0 ? await baselineQuery(process.argv[baselineAt + 1] ?? '', cleanups) : undefined;
     const r = await measure(handle.db, handle.sql);
+    const c = baseline ? await compare(handle.sql, openItemsQuery, baseline) : undefined;
     const p50 = pct(r.single, 0.5);
     const p99 = pct(r.single, 0.99);
     console.log('');
@@ -285,6 +339,19 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`items: ${r.singleItems} over the single-user samples (${(r.singleItems / SINGLE_SAMPLES).toFixed(1)} per user); batch ${r.batchItems}; naive rows ${r.naiveRows}`);
     console.log(`batch runs: ${r.batchTimes.map(ms).join(', ')}; empty round trip (select 1) p50 ${ms(r.roundTrip)}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    if (c) {
+      const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+      console.log('');
+      console.log(`| today vs ${process.argv[baselineAt + 1]} (interleaved, same rows) | today | baseline | today / baseline |`);
+      console.log('|---|---|---|---|');
+      for (const [what, list, q] of [
+        ['one user, p50', c.single, 0.5],
+        ['one user, p99', c.single, 0.99],
+        [`batch of ${BATCH}, median of ${BATCH_RUNS}`, c.batch, 0.5],
+      ] as const) {
+        console.log(`| ${what} | ${ms(pct(list.today, q))} | ${ms(pct(list.baseline, q))} | ${ratio(pct(list.today, q), pct(list.baseline, q))} |`);
+      }
+    }
     const ok = p50 < 5 && r.batch < 1000 && r.naive / r.batch >= 20;
     console.log(ok ? 'all targets met' : 'TARGET MISSED');
     if (!ok) process.exitCode = 1;

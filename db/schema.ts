@@ -1,6 +1,6 @@
 // The company directory and the seven project tools whose open items block an inactivation.
-// "Open" per tool follows DESIGN.md's table; the partial indexes mirror exactly those predicates so
-// the open-item scan is an index lookup per responsibility column.
+// "Open" per tool is db/open-status.ts; the partial indexes use exactly those predicates, as the
+// open-item scan does, so each scan branch is an index lookup per responsibility column.
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -20,6 +20,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { notClosed, responsePending, rfiOpen } from './open-status';
 
 export const directoryPermission = pgEnum('directory_permission', ['none', 'read_only', 'standard', 'admin']);
 export const userStatus = pgEnum('user_status', ['active', 'inactive']);
@@ -113,7 +114,7 @@ export const rfis = pgTable(
     ...timestamps,
   },
   (t) => [
-    index('rfis_open_manager_idx').on(t.managerId).where(sql`${t.status} in ('draft', 'open')`),
+    index('rfis_open_manager_idx').on(t.managerId).where(rfiOpen(t.status)),
     index('rfis_project_idx').on(t.projectId),
   ],
 );
@@ -145,7 +146,7 @@ export const submittals = pgTable(
     ...timestamps,
   },
   (t) => [
-    index('submittals_open_manager_idx').on(t.managerId).where(sql`${t.status} <> 'closed'`),
+    index('submittals_open_manager_idx').on(t.managerId).where(notClosed(t.status)),
     index('submittals_project_idx').on(t.projectId),
   ],
 );
@@ -164,7 +165,7 @@ export const submittalApprovers = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.submittalId, t.userId] }),
-    index('submittal_approvers_pending_user_idx').on(t.userId).where(sql`${t.response} = 'pending'`),
+    index('submittal_approvers_pending_user_idx').on(t.userId).where(responsePending(t.response)),
   ],
 );
 
@@ -182,7 +183,7 @@ export const observations = pgTable(
     ...timestamps,
   },
   (t) => [
-    index('observations_open_assignee_idx').on(t.assigneeId).where(sql`${t.status} <> 'closed'`),
+    index('observations_open_assignee_idx').on(t.assigneeId).where(notClosed(t.status)),
     index('observations_project_idx').on(t.projectId),
   ],
 );
@@ -247,7 +248,7 @@ export const inspections = pgTable(
     ...timestamps,
   },
   (t) => [
-    index('inspections_open_poc_idx').on(t.pointOfContactId).where(sql`${t.status} <> 'closed'`),
+    index('inspections_open_poc_idx').on(t.pointOfContactId).where(notClosed(t.status)),
     index('inspections_project_idx').on(t.projectId),
   ],
 );
@@ -266,7 +267,7 @@ export const defectItems = pgTable(
     ...timestamps,
   },
   (t) => [
-    index('defect_items_open_assigned_idx').on(t.assignedToId).where(sql`${t.status} <> 'closed'`),
+    index('defect_items_open_assigned_idx').on(t.assignedToId).where(notClosed(t.status)),
     index('defect_items_project_idx').on(t.projectId),
   ],
 );

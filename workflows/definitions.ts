@@ -23,6 +23,10 @@ export const ROLES_BY_TOOL = {
   timecard: ['employee'],
 } as const satisfies Record<Tool, readonly string[]>;
 export type Role = (typeof ROLES_BY_TOOL)[Tool][number];
+/** `<tool>:<role>`: one kind of responsibility; domain/tool-roles.ts maps each to its tables. */
+export type ToolRole = { [T in Tool]: `${T}:${(typeof ROLES_BY_TOOL)[T][number]}` }[Tool];
+/** Every tool:role, in the order items are listed (tool, then role). */
+export const TOOL_ROLES = TOOLS.flatMap((tool) => ROLES_BY_TOOL[tool].map((role) => `${tool}:${role}`)) as ToolRole[];
 
 export const TOOL_LABELS: Record<Tool, string> = {
   rfi: 'RFIs',
@@ -32,6 +36,16 @@ export const TOOL_LABELS: Record<Tool, string> = {
   inspection: 'Inspections',
   defect: 'Defect (punch) list items',
   timecard: 'Timecards',
+};
+
+/** How a person is responsible for an item, in the words of the emails and pages. */
+export const ROLE_LABELS: Record<Role, string> = {
+  manager: 'manager',
+  assignee: 'assignee',
+  approver: 'approver (response pending)',
+  'point-of-contact': 'point of contact',
+  'assigned-to': 'assigned to',
+  employee: 'final timecard entry missing',
 };
 
 /**
