@@ -44,6 +44,7 @@ import {
 } from './definitions';
 import { asUpdateFailure, refusalOf } from './refusal-of';
 import { refusal } from './refusals';
+import { type BatchCarryOver, pack, unpack } from './batch-carry-over';
 import { userOffboarding } from './user-offboarding';
 
 /** Children running at once: far below Temporal's 2,000 pending-children limit. */
@@ -54,35 +55,6 @@ export const CONTINUE_AS_NEW_AT_EVENTS = 4_000;
 export const REFILL_CHUNK = 50;
 
 type RowStage = UserStage | 'queued';
-/** Compact row for continue-as-new: [userId, stage index (-1 = queued), openItems, waitingSince, reminders, result]. */
-type PackedRow = [number, number, number, string | null, number, string | null];
-
-export type BatchCarryOver = {
-  run: number;
-  adminIds: number[];
-  rejected: BatchRejection[];
-  rows: PackedRow[];
-  cancelledBy: number | null;
-  removedBy: Record<string, number>;
-  reportSeq: Record<string, number>;
-};
-
-const pack = (r: BatchUserRow): PackedRow => [
-  r.userId,
-  r.stage === 'queued' ? -1 : USER_STAGES.indexOf(r.stage),
-  r.openItems,
-  r.waitingSince,
-  r.remindersSent,
-  r.result,
-];
-const unpack = (p: PackedRow): BatchUserRow => ({
-  userId: p[0],
-  stage: p[1] < 0 ? 'queued' : (USER_STAGES[p[1]] ?? 'failed'),
-  openItems: p[2],
-  waitingSince: p[3],
-  remindersSent: p[4],
-  result: p[5],
-});
 
 const isFinal = (stage: RowStage): boolean => stage !== 'queued' && FINAL_STAGES.includes(stage);
 const isRunning = (row: BatchUserRow | undefined): boolean => row !== undefined && row.stage !== 'queued' && !isFinal(row.stage);

@@ -1,0 +1,35 @@
+// What a batch carries from one run to the next when it continues as new: its rows packed small
+// (10,000 users fit in ~280 KiB, well under the 2 MB input limit), who may act, who removed whom or
+// cancelled, and the newest report seen from each running child.
+import { type BatchRejection, type BatchUserRow, USER_STAGES } from './definitions';
+
+/** Compact row: [userId, stage index (-1 = queued), openItems, waitingSince, reminders, result]. */
+export type PackedRow = [number, number, number, string | null, number, string | null];
+
+export type BatchCarryOver = {
+  run: number;
+  adminIds: number[];
+  rejected: BatchRejection[];
+  rows: PackedRow[];
+  cancelledBy: number | null;
+  removedBy: Record<string, number>;
+  reportSeq: Record<string, number>;
+};
+
+export const pack = (r: BatchUserRow): PackedRow => [
+  r.userId,
+  r.stage === 'queued' ? -1 : USER_STAGES.indexOf(r.stage),
+  r.openItems,
+  r.waitingSince,
+  r.remindersSent,
+  r.result,
+];
+
+export const unpack = (p: PackedRow): BatchUserRow => ({
+  userId: p[0],
+  stage: p[1] < 0 ? 'queued' : (USER_STAGES[p[1]] ?? 'failed'),
+  openItems: p[2],
+  waitingSince: p[3],
+  remindersSent: p[4],
+  result: p[5],
+});

@@ -1,0 +1,76 @@
+// Keeps the Web UI's search attributes and the batch's status current for one user's offboarding.
+// Changes made in one activation are coalesced into at most one upsert and one signal (a microtask
+// runs before the activation completes), which keeps both histories short.
+import { getExternalWorkflowHandle, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { batchWorkflowId, searchAttributes, type UserOffboardingInput, type UserOffboardingStatus, userProgressSignal } from '../definitions';
+
+export class ProgressReporter {
+  private lastUpserted: string;
+  private lastReported = JSON.stringify({ stage: 'validating', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
+  private seq = 0;
+  private scheduled = false;
+  private readonly signals: Promise<void>[] = [];
+
+  constructor(
+    private readonly input: UserOffboardingInput,
+    private readonly state: UserOffboardingStatus,
+    /** Runs from before 'quiet-parallel-handover' reported every change while validating too. */
+    private readonly quietWhileValidating: boolean,
+  ) {
+    // What the Web UI and the batch already know. The batch starts each child as 'validating' with
+    // nothing open (search attributes included), so that needs no upsert and no report.
+    const startedWith = workflowInfo().typedSearchAttributes;
+    this.lastUpserted =
+      startedWith.get(searchAttributes.stage) === 'validating' && startedWith.get(searchAttributes.openItems) === 0
+        ? JSON.stringify(['validating', 0, null])
+        : '';
+  }
+
+  /** Publishes at the end of this activation (once, however often it is called). */
+  publish(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    void Promise.resolve().then(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    const { state, input } = this;
+    // While scanning and handing over to the successor nobody waits on this user yet: report once
+    // the stage changes, instead of once per reassigned item.
+    if (this.quietWhileValidating && state.stage === 'validating') return;
+    const attributes = JSON.stringify([state.stage, state.pendingItems.length, state.waitingSince]);
+    if (attributes !== this.lastUpserted) {
+      this.lastUpserted = attributes;
+      upsertSearchAttributes([
+        { key: searchAttributes.stage, value: state.stage },
+        { key: searchAttributes.openItems, value: state.pendingItems.length },
+        { key: searchAttributes.waitingSince, value: state.waitingSince ? new Date(state.waitingSince) : null },
+      ]);
+    }
+    if (!input.batchId) return;
+    const progress = {
+      stage: state.stage,
+      openItems: state.pendingItems.length,
+      waitingSince: state.waitingSince,
+      remindersSent: state.remindersSent,
+      result: state.result?.reason ?? null,
+    };
+    const fingerprint = JSON.stringify(progress);
+    if (fingerprint === this.lastReported) return;
+    this.lastReported = fingerprint;
+    this.seq += 1;
+    // A batch that is gone must not break the user's offboarding; settle() is awaited before the
+    // workflow completes, so the final report is sent.
+    this.signals.push(
+      getExternalWorkflowHandle(batchWorkflowId(input.batchId))
+        .signal(userProgressSignal, { seq: this.seq, userId: input.userId, ...progress })
+        .catch((err: unknown) => log.warn('could not report progress to the batch', { error: String(err) })),
+    );
+  }
+
+  /** Every report sent so far has been delivered (or given up). */
+  async settle(): Promise<void> {
+    await Promise.all(this.signals);
+  }
+}

@@ -1,0 +1,101 @@
+// One run of a user's offboarding: its state (what the status query answers), the permissions it
+// loaded, the requests waiting for the flow, and the operations the flow and the message handlers
+// share. Deterministic: IDs come from workflowInfo, everything else from activities.
+import { workflowInfo } from '@temporalio/workflow';
+import type { UserPermissions } from '../../activities/inputs';
+import { scans } from '../activity-proxies';
+import type {
+  ItemNotTaken,
+  ItemResolution,
+  OpenItem,
+  StopRequest,
+  UserOffboardingInput,
+  UserOffboardingStatus,
+  UserStage,
+} from '../definitions';
+import { type NoticeCommon, Notices } from './notices';
+import { ProgressReporter } from './progress';
+
+/** The patches this run was started under (older runs replay the older behaviour). */
+export type RunVersion = {
+  /** 'quiet-parallel-handover': hand over in parallel; report once the stage changes. */
+  quietHandover: boolean;
+  /** 'permissions-checked-at-request': "done" asks the database at the moment of the request. */
+  checkedNow: boolean;
+  /** 'tell-owners-and-stops': receipts to new owners, the successor's report, stop notices. */
+  tellOwners: boolean;
+};
+
+export type HandOverReport = { userId: number; took: ItemResolution[]; notTaken: ItemNotTaken[] };
+
+export class OffboardingRun {
+  readonly workflowId: string;
+  /** Stable across retries and replays, and distinct for a later offboarding of the same user. */
+  readonly runKey: string;
+  readonly common: NoticeCommon;
+  readonly state: UserOffboardingStatus;
+  readonly progress: ProgressReporter;
+  readonly notices: Notices;
+  permissions: UserPermissions | undefined;
+  /** Checked only between steps: once the inactivation is scheduled it wins if it succeeds. */
+  stopRequest: StopRequest | undefined;
+  /** Someone said "done, please re-check", or an item changed under us. */
+  recheckRequested = false;
+  /** The manager (or whoever stood in) was asked to act: they hear when that is no longer needed. */
+  noticeSent = false;
+  successorReport: HandOverReport | null = null;
+
+  constructor(
+    readonly input: UserOffboardingInput,
+    readonly version: RunVersion,
+  ) {
+    const info = workflowInfo();
+    this.workflowId = info.workflowId;
+    this.runKey = `${info.workflowId}/${info.firstExecutionRunId}`;
+    this.common = { userId: input.userId, requestedBy: input.requestedBy, batchId: input.batchId };
+    this.state = {
+      userId: input.userId,
+      batchId: input.batchId,
+      stage: 'validating',
+      pendingItems: [],
+      resolutions: [],
+      waitingSince: null,
+      remindersSent: 0,
+      escalated: false,
+      emailFailures: 0,
+      emailsPending: 0,
+      result: null,
+    };
+    this.progress = new ProgressReporter(input, this.state, version.quietHandover);
+    this.notices = new Notices(this);
+  }
+
+  /** The actor may act on this user's items, as far as the loaded permissions tell. */
+  mayAct(by: number): boolean {
+    const p = this.permissions;
+    return p !== undefined && (p.adminIds.includes(by) || p.managerId === by);
+  }
+
+  recordResolution(res: ItemResolution): void {
+    const { state } = this;
+    if (!state.resolutions.some((r) => r.requestId === res.requestId)) {
+      state.resolutions.push(res);
+      if (this.version.tellOwners && res.action === 'reassigned' && res.toUserId !== null) this.notices.addReceipt(res.toUserId, res);
+    }
+    state.pendingItems = state.pendingItems.filter((i) => i.key !== res.itemKey);
+    this.progress.publish();
+  }
+
+  /** Re-reads the open items from the database; returns the ones that are new. */
+  async rescan(): Promise<OpenItem[]> {
+    const before = new Set(this.state.pendingItems.map((i) => i.key));
+    this.state.pendingItems = await scans.listOpenItems({ userIds: [this.input.userId] });
+    this.progress.publish();
+    return this.state.pendingItems.filter((i) => !before.has(i.key));
+  }
+
+  setStage(stage: UserStage): void {
+    this.state.stage = stage;
+    this.progress.publish();
+  }
+}

@@ -1,0 +1,55 @@
+// Waiting for the manager: until nothing is open or the offboarding is stopped, with a reminder every
+// interval, one escalation after the escalation time, and an optional deadline whose policy either
+// escalates or hands everything to the manager. Every wake-up is a durable timer.
+import { condition } from '@temporalio/workflow';
+import { handOver } from './hand-over';
+import type { OffboardingRun } from './run';
+
+export async function waitForReassignment(run: OffboardingRun): Promise<void> {
+  const { state, input, notices } = run;
+  const policy = input.policy;
+  run.setStage('awaiting-reassignment');
+  const now = Date.now();
+  if (!state.waitingSince) state.waitingSince = new Date(now).toISOString();
+  run.progress.publish();
+  const waitingSinceMs = Date.parse(state.waitingSince);
+  let lastNoticeMs = now;
+  let deadlineHandled = policy.deadlineMs === null;
+  while (state.pendingItems.length > 0 && !run.stopRequest) {
+    const nextReminder = lastNoticeMs + policy.reminderIntervalMs;
+    const escalation = state.escalated ? Infinity : waitingSinceMs + policy.escalateAfterMs;
+    const deadline = deadlineHandled ? Infinity : waitingSinceMs + (policy.deadlineMs ?? 0);
+    const wakeAt = Math.min(nextReminder, escalation, deadline);
+    const settled = await condition(
+      () => state.pendingItems.length === 0 || run.stopRequest !== undefined || run.recheckRequested,
+      Math.max(1, wakeAt - Date.now()),
+    );
+    if (run.recheckRequested) {
+      run.recheckRequested = false;
+      await run.rescan();
+      continue;
+    }
+    if (settled) continue;
+    const t = Date.now();
+    const items = state.pendingItems;
+    if (t >= deadline) {
+      deadlineHandled = true;
+      const managerId = run.permissions?.managerId;
+      // The deadline's explicit action: every pending item to the manager, where allowed.
+      if (policy.deadlineAction === 'reassign-to-manager' && managerId) await handOver(run, managerId, 'deadline', { parallel: false });
+      if (state.pendingItems.length > 0) {
+        state.escalated = true;
+        notices.notify({ kind: 'escalation', ...run.common, items: state.pendingItems, waitingSince: state.waitingSince, reason: 'deadline' });
+      }
+    } else if (t >= escalation) {
+      state.escalated = true;
+      notices.notify({ kind: 'escalation', ...run.common, items, waitingSince: state.waitingSince, reason: 'escalate-after' });
+    }
+    if (t >= nextReminder && state.pendingItems.length > 0) {
+      state.remindersSent += 1;
+      lastNoticeMs = t;
+      notices.notify({ kind: 'reminder', ...run.common, items: state.pendingItems, waitingSince: state.waitingSince, reminderNumber: state.remindersSent });
+    }
+    run.progress.publish();
+  }
+}
