@@ -2,7 +2,7 @@
 // functions come out. Workflows import only the type (`import type`), so nothing here is bundled.
 import type { Database } from '../db/client';
 import { createDomainActivities } from './domain';
-import type { Mailer } from './mailer';
+import type { Mailer } from '../domain/notifications/mailer';
 import { createNotificationActivities } from './notifications';
 
 export type ActivityDeps = {

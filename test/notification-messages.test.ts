@@ -1,6 +1,8 @@
 // Pure rendering: no database, no SMTP. Guards that nothing from the database reaches HTML unescaped.
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatWaited, renderNotification, type NotificationPeople } from '../activities/notification-messages';
+import { formatWaited } from '../domain/notifications/format';
+import { escapeHtml } from '../domain/notifications/html';
+import { renderNotification, type NotificationPeople } from '../domain/notifications/render';
 import type { Notification, OpenItem } from '../workflows/definitions';
 
 const EVIL = `<img src=x onerror="alert('x')">&amp;`;

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
-import { createMailer, type Mailer } from '../../activities/mailer';
+import { createMailer, type Mailer } from '../../domain/notifications/mailer';
 import { intArrayParam } from '../../activities/open-items';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';

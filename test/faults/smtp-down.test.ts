@@ -7,7 +7,7 @@ import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
-import { createMailer, type Mailer } from '../../activities/mailer';
+import { createMailer, type Mailer } from '../../domain/notifications/mailer';
 import { notificationOutbox, users } from '../../db/schema';
 import { userStatusQuery, userWorkflowId } from '../../workflows/definitions';
 import { type ControllableSmtp, startControllableSmtp } from '../helpers/fault-tools';

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { ne } from 'drizzle-orm';
 import { createActivities, type OffboardingActivities } from '../../activities';
-import { createMailer, type Mailer } from '../../activities/mailer';
+import { createMailer, type Mailer } from '../../domain/notifications/mailer';
 import { auditLog } from '../../db/schema';
 import { DEFAULT_POLICY, type OffboardingPolicy, type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../workflows/definitions';
 import { createTestDatabase, type TestDatabase } from './database';

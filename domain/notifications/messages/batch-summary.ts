@@ -1,0 +1,42 @@
+// The "batch-summary" email.
+import type { BatchRejection, Notification } from '../../../workflows/definitions';
+import { isRefusalCode, refusalHint } from '../../../workflows/refusals';
+import { plural } from '../format';
+import { html } from '../html';
+import { fallbackHtml, fallbackText, S } from '../layout';
+import { nameOf, userLabel } from '../people';
+import type { NotificationPeople, Rendered } from '../render';
+
+export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>, people: NotificationPeople): Rendered {
+  const s = n.summary;
+  // Like the green banner of the original process: "3 users were inactivated".
+  const banner = `${plural(s.inactivated.length, 'user was', 'users were')} inactivated`;
+  const subject = `Offboarding batch ${n.batchId} finished: ${banner}`;
+  const list = (ids: number[]) => ids.map((id) => userLabel(people, id));
+  const failed = s.failed.map((f) => `${userLabel(people, f.userId)}: ${f.reason}`);
+  const rejected = s.rejected.map((r: BatchRejection) => `${userLabel(people, r.userId)}: ${r.code} — ${r.message}`);
+  const section = (title: string, lines: string[]) => (lines.length > 0 ? [`${title} (${lines.length}):`, ...lines.map((l) => `  - ${l}`), ''] : []);
+  const counts = `Inactivated ${s.inactivated.length} · Removed ${s.removed.length} · Cancelled ${s.cancelled.length} · Failed ${s.failed.length} · Rejected ${s.rejected.length}`;
+  const text = [
+    'Hello,',
+    '',
+    `${banner}.`,
+    `The offboarding batch ${n.batchId}, requested by ${nameOf(people, n.requestedBy)}, has finished.`,
+    counts,
+    fallbackText(people),
+    ...section('Inactivated', list(s.inactivated)),
+    ...section('Removed from the batch', list(s.removed)),
+    ...section('Cancelled', list(s.cancelled)),
+    ...section('Failed', failed),
+    ...section('Rejected at validation', rejected),
+  ].join('\n');
+  const sectionHtml = (title: string, lines: string[]) =>
+    lines.length > 0 ? html`<h2 style="${S.h2}">${title} (${lines.length})</h2><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : '';
+  const hints = s.rejected.map((r) => r.code).filter((c, i, all) => all.indexOf(c) === i && isRefusalCode(c));
+  const body = html`<p>Hello,</p><p style="${S.banner}">${banner}</p>
+<p>The offboarding batch ${n.batchId}, requested by ${nameOf(people, n.requestedBy)}, has finished.</p>
+<p>${counts}</p>${fallbackHtml(people)}
+${sectionHtml('Inactivated', list(s.inactivated))}${sectionHtml('Removed from the batch', list(s.removed))}${sectionHtml('Cancelled', list(s.cancelled))}${sectionHtml('Failed', failed)}${sectionHtml('Rejected at validation', rejected)}
+${hints.length > 0 ? html`<p style="${S.note}">${hints.map((c) => html`${c}: ${refusalHint(c)}<br>`)}</p>` : ''}`;
+  return { subject, text, body };
+}

@@ -1,0 +1,110 @@
+// The "items-assigned" email.
+import { TOOL_LABELS, type ItemNotTaken, type Notification } from '../../../workflows/definitions';
+import { formatDateTime, plural } from '../format';
+import { html, type SafeHtml } from '../html';
+import { doneCommand, itemsHtml, itemsText } from '../items';
+import { fallbackHtml, fallbackText, S } from '../layout';
+import { actingBy, greeting, nameOf } from '../people';
+import type { NotificationPeople, Rendered } from '../render';
+
+/** Why a successor could not take an item, in the manager's words. */
+function whyNotTaken(people: NotificationPeople, successorId: number, x: ItemNotTaken): string {
+  const successor = nameOf(people, successorId);
+  switch (x.code) {
+    case 'TARGET_NOT_PROJECT_MEMBER':
+      return `${successor} is not a member of ${x.item.projectName ?? 'its project'}`;
+    case 'TARGET_BEING_OFFBOARDED':
+      return `${successor} is being offboarded too`;
+    case 'TARGET_INACTIVE':
+      return `${successor} is inactive`;
+    case 'PERMISSION_DENIED':
+    case 'REQUESTER_INACTIVE':
+      return 'the requester may no longer hand items over';
+    case 'INVALID_INPUT':
+      return x.item.tool === 'timecard' ? 'a final timecard entry is recorded, not handed over' : x.message;
+    default:
+      return `${x.code}: ${x.message}`;
+  }
+}
+
+function successorText(people: NotificationPeople, s: NonNullable<Extract<Notification, { kind: 'items-assigned' }>['successor']>): string[] {
+  const successor = nameOf(people, s.userId);
+  const lines: string[] = [];
+  if (s.took.length > 0) {
+    lines.push(`${successor}, the successor, already took over ${plural(s.took.length, 'item')}:`);
+    for (const r of s.took) lines.push(`  - [${r.itemKey}] ${TOOL_LABELS[r.tool]}: ${r.title}${r.projectName ? ` (${r.projectName})` : ''}`);
+  } else {
+    lines.push(`${successor}, the successor, could take over none of the items.`);
+  }
+  if (s.notTaken.length > 0) {
+    lines.push(`${successor} could not take ${plural(s.notTaken.length, 'item')}, listed below with the rest:`);
+    for (const x of s.notTaken) lines.push(`  - [${x.item.key}] ${x.item.title}: ${whyNotTaken(people, s.userId, x)}`);
+  }
+  return [...lines, ''];
+}
+
+function successorHtml(people: NotificationPeople, s: NonNullable<Extract<Notification, { kind: 'items-assigned' }>['successor']>): SafeHtml {
+  const successor = nameOf(people, s.userId);
+  return html`${
+    s.took.length > 0
+      ? html`<p>${successor}, the successor, already took over ${plural(s.took.length, 'item')}:</p><ul>${s.took.map(
+          (r) => html`<li><code style="${S.code}">${r.itemKey}</code> ${TOOL_LABELS[r.tool]}: ${r.title}${r.projectName ? ` (${r.projectName})` : ''}</li>`,
+        )}</ul>`
+      : html`<p>${successor}, the successor, could take over none of the items.</p>`
+  }${
+    s.notTaken.length > 0
+      ? html`<p>${successor} could not take ${plural(s.notTaken.length, 'item')}, listed below with the rest:</p><ul>${s.notTaken.map(
+          (x) => html`<li><code style="${S.code}">${x.item.key}</code> ${x.item.title}: ${whyNotTaken(people, s.userId, x)}</li>`,
+        )}</ul>`
+      : ''
+  }`;
+}
+
+export function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' }>, people: NotificationPeople): Rendered {
+  const user = nameOf(people, n.userId);
+  const requester = nameOf(people, n.requestedBy);
+  const by = actingBy(people);
+  const count = plural(n.items.length, 'open item');
+  const subject = n.newSinceLastNotice
+    ? `New open items for ${user}: ${count} more to reassign or close`
+    : `Action needed: reassign or close ${count} of ${user} before offboarding`;
+  const intro = n.newSinceLastNotice
+    ? `Since the last notice, ${count} appeared for ${user}, whose offboarding ${requester} started. These must also be reassigned or closed.`
+    : `${requester} started the offboarding of ${user}. ${user} is inactivated once none of the items below is open.`;
+  const effective = n.effectiveAt ? `Effective date: not before ${formatDateTime(n.effectiveAt)}.` : 'Effective date: as soon as the items are handled.';
+  const batch = n.batchId ? `Batch: ${n.batchId}.` : '';
+  const email = people.user?.email ? ` <${people.user.email}>` : '';
+  const text = [
+    greeting(people, people.manager),
+    '',
+    intro,
+    `User: ${user} (user ${n.userId})${email}`,
+    `Requested by: ${requester}`,
+    effective,
+    batch,
+    fallbackText(people),
+    ...(n.successor ? successorText(people, n.successor) : []),
+    `Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:`,
+    '',
+    itemsText(n.userId, n.items, by),
+    '',
+    'When everything is handled (also directly in the tools), say so and the system re-checks:',
+    `    ${doneCommand(n.userId, by)}`,
+  ]
+    .filter((l, i, all) => !(l === '' && all[i - 1] === ''))
+    .join('\n');
+  const body = html`<p>${greeting(people, people.manager)}</p>
+<p>${intro}</p>
+<table>
+<tr><td style="${S.td}">User</td><td style="${S.td}">${user} (user ${n.userId})${email}</td></tr>
+<tr><td style="${S.td}">Requested by</td><td style="${S.td}">${requester}</td></tr>
+<tr><td style="${S.td}">Effective date</td><td style="${S.td}">${n.effectiveAt ? `not before ${formatDateTime(n.effectiveAt)}` : 'as soon as the items are handled'}</td></tr>
+${n.batchId ? html`<tr><td style="${S.td}">Batch</td><td style="${S.td}">${n.batchId}</td></tr>` : ''}
+</table>
+${fallbackHtml(people)}
+${n.successor ? successorHtml(people, n.successor) : ''}
+<p>Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:</p>
+${itemsHtml(n.userId, n.items, by)}
+<p>When everything is handled (also directly in the tools), say so and the system re-checks:<br><code style="${S.code}">${doneCommand(n.userId, by)}</code></p>`;
+  return { subject, text, body };
+}

@@ -1,0 +1,86 @@
+// Renders every notification kind into subject, plain text, HTML and tracing headers. Pure: the
+// activity looks people up (recipients.ts) and passes them in, with the clock's `now`.
+import type { Notification } from '../../workflows/definitions';
+import { neutralizeControls } from '../../workflows/text';
+import type { SafeHtml } from './html';
+import { wrapHtml } from './layout';
+import { batchSummary } from './messages/batch-summary';
+import { escalation } from './messages/escalation';
+import { inactivated } from './messages/inactivated';
+import { itemsAssigned } from './messages/items-assigned';
+import { itemsReceived } from './messages/items-received';
+import { offboardingStopped } from './messages/offboarding-stopped';
+import { reactivated } from './messages/reactivated';
+import { reminder } from './messages/reminder';
+
+export type Person = { id: number; name: string; email: string | null };
+
+export type NotificationPeople = {
+  /** The user the notification is about (absent for batch summaries). */
+  user: Person | null;
+  manager: Person | null;
+  requester: Person | null;
+  /** Reactivation: the admin who reactivated. */
+  actor: Person | null;
+  /** Display names of every user ID referenced (resolutions, summaries, rejections). */
+  names: Record<number, string>;
+  /** Set when the message goes to someone other than its natural recipient, with the reason. */
+  fallback: { to: 'requester' | 'admins'; why: string } | null;
+};
+
+export type RenderContext = { workflowId: string; now: Date };
+
+export type RenderedNotification = {
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+};
+
+export type Rendered = { subject: string; text: string; body: SafeHtml };
+
+function headersFor(n: Notification, ctx: RenderContext): Record<string, string> {
+  const headers: Record<string, string> = { 'X-Offboarding-Kind': n.kind, 'X-Offboarding-Workflow-Id': ctx.workflowId };
+  if ('batchId' in n && n.batchId) headers['X-Offboarding-Batch-Id'] = n.batchId;
+  if ('userId' in n) headers['X-Offboarding-User-Id'] = String(n.userId);
+  return headers;
+}
+
+export function renderNotification(notification: Notification, people: NotificationPeople, ctx: RenderContext): RenderedNotification {
+  let r: Rendered;
+  switch (notification.kind) {
+    case 'items-assigned':
+      r = itemsAssigned(notification, people);
+      break;
+    case 'reminder':
+      r = reminder(notification, people, ctx);
+      break;
+    case 'escalation':
+      r = escalation(notification, people, ctx);
+      break;
+    case 'inactivated':
+      r = inactivated(notification, people);
+      break;
+    case 'batch-summary':
+      r = batchSummary(notification, people);
+      break;
+    case 'reactivated':
+      r = reactivated(notification, people, ctx);
+      break;
+    case 'offboarding-stopped':
+      r = offboardingStopped(notification, people, ctx);
+      break;
+    case 'items-received':
+      r = itemsReceived(notification, people);
+      break;
+  }
+  // Subjects are one line no matter what a name contains. Names, titles, notes and reasons reach
+  // mail clients (and terminals, for the text part) with their control characters neutralised.
+  const subject = neutralizeControls(r.subject.replace(/[\r\n]+/g, ' ')).slice(0, 250);
+  return {
+    subject,
+    text: neutralizeControls(`${r.text.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`),
+    html: neutralizeControls(wrapHtml(subject, r.body)),
+    headers: headersFor(notification, ctx),
+  };
+}
