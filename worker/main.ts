@@ -8,6 +8,7 @@ import { createMailer } from '../activities/mailer';
 import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { reason, redactUrl } from './error-lines';
 import { dataConverterOf } from './payload-codec';
 import { registerSearchAttributes } from './temporal-dev-server';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
@@ -38,26 +39,6 @@ export function jsonLogLine(entry: LogEntry): string {
   } catch {
     return JSON.stringify({ time, level: entry.level.toLowerCase(), message });
   }
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
-function reason(e: unknown): string {
-  if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
-  if (e instanceof Error) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const msg = e.message.split('\n')[0] ?? '';
-    return code && !msg.includes(code) ? `${code} ${msg}`.trim() : msg || e.name;
-  }
-  return String(e);
 }
 
 async function step<T>(what: string, fix: string, fn: () => Promise<T>): Promise<T> {
