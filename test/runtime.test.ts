@@ -243,6 +243,74 @@ describe('npm start (the supervisor)', () => {
   }, 360_000);
 });
 
+describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee start.log`, then Ctrl-C)', () => {
+  let reader: ChildProcess | undefined;
+  let supervisor: ChildProcess | undefined;
+  let seen: { pid: number; cmd: string }[] = [];
+  let dataDir = '';
+
+  afterAll(() => {
+    // Whatever happened, nothing this test started may outlive it; a failure before the snapshot
+    // below still finds the supervisor's children.
+    const running = supervisor?.pid && alive(supervisor.pid) ? descendants(supervisor.pid) : [];
+    for (const p of [...seen, ...running, supervisor, reader]) {
+      if (p?.pid && alive(p.pid)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stops everything it started, within 30 s', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-pipe-'));
+    fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
+    const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    reader = spawn('tee', [path.join(dataDir, 'start.log')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    reader.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+      cwd: projectRoot,
+      env: childEnv({
+        OFFBOARDING_DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        TEMPORAL_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+      }),
+      // 2>&1 | tee: both streams into the reader's pipe.
+      stdio: ['ignore', reader.stdin!, reader.stdin!],
+      detached: true, // its own process group, like a shell job
+    });
+    // The supervisor holds the pipe's write end now; once tee dies, the pipe has no reader left.
+    reader.stdin!.destroy();
+    let exited: number | null | undefined;
+    supervisor.on('exit', (code) => (exited = code));
+
+    await waitUntil('the start-up banner', () => {
+      if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
+      return output.includes('Press Ctrl-C to stop everything.');
+    }, 240_000);
+    seen = [{ pid: supervisor.pid!, cmd: 'npm start (worker/start.ts)' }, ...descendants(supervisor.pid!)];
+    expect(seen.some((p) => p.cmd.includes('worker/main.ts')), JSON.stringify(seen)).toBe(true);
+
+    reader.kill('SIGKILL');
+    await waitUntil('tee to die', () => reader!.exitCode !== null || reader!.signalCode !== null, 5_000);
+    // A terminal's Ctrl-C: SIGINT to the foreground process group (tee, in it too, is already gone).
+    const stopAt = Date.now();
+    process.kill(-supervisor.pid!, 'SIGINT');
+    const left = () => seen.filter((p) => alive(p.pid));
+    await waitUntil('every process npm start started to be gone', () => left().length === 0, 30_000).catch(() => undefined);
+    const seconds = (Date.now() - stopAt) / 1000;
+    expect(left(), JSON.stringify(left())).toEqual([]);
+    // It stopped in order and said so (to nobody): not a crash on the closed pipe.
+    expect(exited).toBe(0);
+    process.stdout.write(`npm start under a killed pipe reader: nothing left ${seconds.toFixed(1)}s after Ctrl-C\n`);
+  }, 360_000);
+});
+
 describe('bad configuration: one clear line, non-zero exit', () => {
   let t: TestDatabase;
   beforeAll(async () => {

@@ -8,6 +8,7 @@ import { createMailer } from '../activities/mailer';
 import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { ignoreClosedOutput } from './closed-output';
 import { reason, redactUrl } from './error-lines';
 import { dataConverterOf } from './payload-codec';
 import { registerSearchAttributes } from './temporal-dev-server';
@@ -160,6 +161,7 @@ export async function runWorker(settings: Settings): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  ignoreClosedOutput();
   let settings: Settings;
   try {
     settings = loadSettings();

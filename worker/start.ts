@@ -22,6 +22,7 @@ import {
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
+import { ignoreClosedOutput } from './closed-output';
 import { reason, redactUrl } from './error-lines';
 import type { PostgresHostMessage } from './postgres-host';
 import { requireTemporalCli } from './temporal-binaries';
@@ -220,6 +221,8 @@ function banner(settings: Settings, databaseUrl: string, address: string, uiUrl:
 
 async function main(): Promise<number> {
   const started = Date.now();
+  // Ctrl-C on `npm start | tee` kills tee too: the shutdown below must not die on its own log lines.
+  ignoreClosedOutput();
   let settings: Settings;
   try {
     settings = loadSettings();
