@@ -19,6 +19,13 @@ export class StartupError extends Error {
   override name = 'StartupError';
 }
 
+/** Running activities get this long to finish once the worker is asked to stop. */
+const SHUTDOWN_GRACE_MS = 20_000;
+/** Then the SDK stops waiting for them (and for Temporal): run() fails, the worker exits. */
+const SHUTDOWN_FORCE_MS = 25_000;
+/** The process leaves by then in any case; `npm start` would SIGKILL it at 30 s. */
+const EXIT_DEADLINE_MS = 28_000;
+
 const LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
 function jsonSafe(value: unknown): unknown {
@@ -112,7 +119,8 @@ export async function runWorker(settings: Settings): Promise<void> {
       ...(settings.workflowBundlePath
         ? { workflowBundle: readWorkflowBundle(settings.workflowBundlePath) }
         : { workflowsPath }),
-      shutdownGraceTime: '20s',
+      shutdownGraceTime: SHUTDOWN_GRACE_MS,
+      shutdownForceTime: SHUTDOWN_FORCE_MS,
       // Payload encryption when OFFBOARDING_PAYLOAD_KEY is set (clients need the same key).
       ...(dataConverter ? { dataConverter } : {}),
     }),
@@ -123,6 +131,12 @@ export async function runWorker(settings: Settings): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`worker shutting down (${why})`);
+    // The force time ends run(), but what the SDK does after it can hang too (its last call to an
+    // unreachable Temporal waits 30 s): whatever is still closing at the deadline is abandoned.
+    setTimeout(() => {
+      logger.error(`worker did not stop within ${EXIT_DEADLINE_MS / 1000}s of being asked to; exiting`);
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
     worker.shutdown();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

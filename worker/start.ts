@@ -174,7 +174,7 @@ async function shutdown(running: Running): Promise<void> {
     const worker = running.worker;
     running.worker = undefined;
     log('stopping the worker');
-    // The worker's shutdownGraceTime is 20s; allow for it before forcing.
+    // The worker gives running tasks 20 s and exits by itself within 28 s (worker/main.ts).
     await stopProcessGroup(worker, 30_000);
   }
   if (running.temporal) {
