@@ -311,6 +311,65 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
   }, 360_000);
 });
 
+describe('a worker whose supervisor dies while the worker starts', () => {
+  // PostgreSQL and Temporal of their own (DATABASE_URL, TEMPORAL_ADDRESS): they outlive the
+  // supervisor, so nothing but the worker's own guard can end it.
+  let services: DevServerEnvironment | undefined;
+  let database: TestDatabase | undefined;
+  let supervisor: ChildProcess | undefined;
+  let seen: { pid: number; cmd: string }[] = [];
+  let dataDir = '';
+  beforeAll(async () => {
+    [services, database] = await Promise.all([startDevServerEnvironment(), createTestDatabase()]);
+  });
+  afterAll(async () => {
+    for (const p of [...seen, supervisor]) {
+      if (p?.pid && alive(p.pid)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    await services?.stop();
+    await database?.drop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('leaves as soon as it is connected, by its own check rather than by an uncaught exception', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-'));
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+      cwd: projectRoot,
+      env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    let exited: number | null | undefined;
+    supervisor.on('exit', (code) => (exited = code));
+
+    // The worker process exists from "starting the worker" on, seconds before it is connected.
+    let worker: { pid: number; cmd: string } | undefined;
+    await waitUntil('the worker process', () => {
+      if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
+      seen = descendants(supervisor!.pid!);
+      worker = seen.find((p) => p.cmd.includes('worker/main.ts'));
+      return worker !== undefined;
+    }, 240_000);
+    supervisor.kill('SIGKILL');
+
+    // Its start-up steps are bounded (PostgreSQL 30 s, Temporal 15 s + 15 s); it then leaves.
+    await waitUntil('the worker to leave', () => !alive(worker!.pid), 90_000).catch(() => undefined);
+    expect(alive(worker!.pid), output).toBe(false);
+    // (Listening already when the supervisor died, it shuts down as it would later on.)
+    expect(output).toMatch(/worker not started: npm start, which started it, is gone|worker shutting down \(supervisor gone\)/);
+    expect(output).not.toContain('uncaught exception');
+  }, 360_000);
+});
+
 describe('bad configuration: one clear line, non-zero exit', () => {
   let t: TestDatabase;
   beforeAll(async () => {

@@ -158,6 +158,14 @@ export async function runWorker(settings: Settings): Promise<void> {
   });
   // Started by `npm start` with an IPC channel: if the supervisor dies, do not live on as an orphan.
   if (process.send) process.on('disconnect', () => shutdown('supervisor gone'));
+  const closeConnections = () => Promise.allSettled([connection.close(), database.close(), mailer.close()]);
+  // It may have died while we were starting, before anyone listened (and with DATABASE_URL and
+  // TEMPORAL_ADDRESS set, nothing else would end us): then leave without polling at all.
+  if (process.send && !process.connected) {
+    logger.info('worker not started: npm start, which started it, is gone');
+    await closeConnections();
+    return;
+  }
 
   logger.info('worker started', {
     taskQueue: settings.taskQueue,
@@ -169,7 +177,7 @@ export async function runWorker(settings: Settings): Promise<void> {
   try {
     await worker.run();
   } finally {
-    await Promise.allSettled([connection.close(), database.close(), mailer.close()]);
+    await closeConnections();
   }
   logger.info('worker stopped');
 }
