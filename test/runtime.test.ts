@@ -243,6 +243,133 @@ describe('npm start (the supervisor)', () => {
   }, 360_000);
 });
 
+describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee start.log`, then Ctrl-C)', () => {
+  let reader: ChildProcess | undefined;
+  let supervisor: ChildProcess | undefined;
+  let seen: { pid: number; cmd: string }[] = [];
+  let dataDir = '';
+
+  afterAll(() => {
+    // Whatever happened, nothing this test started may outlive it; a failure before the snapshot
+    // below still finds the supervisor's children.
+    const running = supervisor?.pid && alive(supervisor.pid) ? descendants(supervisor.pid) : [];
+    for (const p of [...seen, ...running, supervisor, reader]) {
+      if (p?.pid && alive(p.pid)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stops everything it started, within 30 s', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-pipe-'));
+    fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
+    const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    reader = spawn('tee', [path.join(dataDir, 'start.log')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    reader.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+      cwd: projectRoot,
+      env: childEnv({
+        OFFBOARDING_DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        TEMPORAL_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+      }),
+      // 2>&1 | tee: both streams into the reader's pipe.
+      stdio: ['ignore', reader.stdin!, reader.stdin!],
+      detached: true, // its own process group, like a shell job
+    });
+    // The supervisor holds the pipe's write end now; once tee dies, the pipe has no reader left.
+    reader.stdin!.destroy();
+    let exited: number | null | undefined;
+    supervisor.on('exit', (code) => (exited = code));
+
+    await waitUntil('the start-up banner', () => {
+      if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
+      return output.includes('Press Ctrl-C to stop everything.');
+    }, 240_000);
+    seen = [{ pid: supervisor.pid!, cmd: 'npm start (worker/start.ts)' }, ...descendants(supervisor.pid!)];
+    expect(seen.some((p) => p.cmd.includes('worker/main.ts')), JSON.stringify(seen)).toBe(true);
+
+    reader.kill('SIGKILL');
+    await waitUntil('tee to die', () => reader!.exitCode !== null || reader!.signalCode !== null, 5_000);
+    // A terminal's Ctrl-C: SIGINT to the foreground process group (tee, in it too, is already gone).
+    const stopAt = Date.now();
+    process.kill(-supervisor.pid!, 'SIGINT');
+    const left = () => seen.filter((p) => alive(p.pid));
+    await waitUntil('every process npm start started to be gone', () => left().length === 0, 30_000).catch(() => undefined);
+    const seconds = (Date.now() - stopAt) / 1000;
+    expect(left(), JSON.stringify(left())).toEqual([]);
+    // It stopped in order and said so (to nobody): not a crash on the closed pipe.
+    expect(exited).toBe(0);
+    process.stdout.write(`npm start under a killed pipe reader: nothing left ${seconds.toFixed(1)}s after Ctrl-C\n`);
+  }, 360_000);
+});
+
+describe('a worker whose supervisor dies while the worker starts', () => {
+  // PostgreSQL and Temporal of their own (DATABASE_URL, TEMPORAL_ADDRESS): they outlive the
+  // supervisor, so nothing but the worker's own guard can end it.
+  let services: DevServerEnvironment | undefined;
+  let database: TestDatabase | undefined;
+  let supervisor: ChildProcess | undefined;
+  let seen: { pid: number; cmd: string }[] = [];
+  let dataDir = '';
+  beforeAll(async () => {
+    [services, database] = await Promise.all([startDevServerEnvironment(), createTestDatabase()]);
+  });
+  afterAll(async () => {
+    for (const p of [...seen, supervisor]) {
+      if (p?.pid && alive(p.pid)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    await services?.stop();
+    await database?.drop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('leaves as soon as it is connected, by its own check rather than by an uncaught exception', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-'));
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+      cwd: projectRoot,
+      env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    let exited: number | null | undefined;
+    supervisor.on('exit', (code) => (exited = code));
+
+    // The worker process exists from "starting the worker" on, seconds before it is connected.
+    let worker: { pid: number; cmd: string } | undefined;
+    await waitUntil('the worker process', () => {
+      if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
+      seen = descendants(supervisor!.pid!);
+      worker = seen.find((p) => p.cmd.includes('worker/main.ts'));
+      return worker !== undefined;
+    }, 240_000);
+    supervisor.kill('SIGKILL');
+
+    // Its start-up steps are bounded (PostgreSQL 30 s, Temporal 15 s + 15 s); it then leaves.
+    await waitUntil('the worker to leave', () => !alive(worker!.pid), 90_000).catch(() => undefined);
+    expect(alive(worker!.pid), output).toBe(false);
+    // (Listening already when the supervisor died, it shuts down as it would later on.)
+    expect(output).toMatch(/worker not started: npm start, which started it, is gone|worker shutting down \(supervisor gone\)/);
+    expect(output).not.toContain('uncaught exception');
+  }, 360_000);
+});
+
 describe('bad configuration: one clear line, non-zero exit', () => {
   let t: TestDatabase;
   beforeAll(async () => {

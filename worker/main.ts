@@ -8,6 +8,8 @@ import { createMailer } from '../domain/notifications/mailer';
 import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { ignoreClosedOutput } from './closed-output';
+import { reason, redactUrl } from './error-lines';
 import { dataConverterOf } from './payload-codec';
 import { registerSearchAttributes } from './temporal-dev-server';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
@@ -16,6 +18,13 @@ import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 export class StartupError extends Error {
   override name = 'StartupError';
 }
+
+/** Running activities get this long to finish once the worker is asked to stop. */
+const SHUTDOWN_GRACE_MS = 20_000;
+/** Then the SDK stops waiting for them (and for Temporal): run() fails, the worker exits. */
+const SHUTDOWN_FORCE_MS = 25_000;
+/** The process leaves by then in any case; `npm start` would SIGKILL it at 30 s. */
+const EXIT_DEADLINE_MS = 28_000;
 
 const LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
@@ -38,26 +47,6 @@ export function jsonLogLine(entry: LogEntry): string {
   } catch {
     return JSON.stringify({ time, level: entry.level.toLowerCase(), message });
   }
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
-function reason(e: unknown): string {
-  if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
-  if (e instanceof Error) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const msg = e.message.split('\n')[0] ?? '';
-    return code && !msg.includes(code) ? `${code} ${msg}`.trim() : msg || e.name;
-  }
-  return String(e);
 }
 
 async function step<T>(what: string, fix: string, fn: () => Promise<T>): Promise<T> {
@@ -130,7 +119,8 @@ export async function runWorker(settings: Settings): Promise<void> {
       ...(settings.workflowBundlePath
         ? { workflowBundle: readWorkflowBundle(settings.workflowBundlePath) }
         : { workflowsPath }),
-      shutdownGraceTime: '20s',
+      shutdownGraceTime: SHUTDOWN_GRACE_MS,
+      shutdownForceTime: SHUTDOWN_FORCE_MS,
       // Payload encryption when OFFBOARDING_PAYLOAD_KEY is set (clients need the same key).
       ...(dataConverter ? { dataConverter } : {}),
     }),
@@ -141,6 +131,12 @@ export async function runWorker(settings: Settings): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`worker shutting down (${why})`);
+    // The force time ends run(), but what the SDK does after it can hang too (its last call to an
+    // unreachable Temporal waits 30 s): whatever is still closing at the deadline is abandoned.
+    setTimeout(() => {
+      logger.error(`worker did not stop within ${EXIT_DEADLINE_MS / 1000}s of being asked to; exiting`);
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
     worker.shutdown();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -162,6 +158,14 @@ export async function runWorker(settings: Settings): Promise<void> {
   });
   // Started by `npm start` with an IPC channel: if the supervisor dies, do not live on as an orphan.
   if (process.send) process.on('disconnect', () => shutdown('supervisor gone'));
+  const closeConnections = () => Promise.allSettled([connection.close(), database.close(), mailer.close()]);
+  // It may have died while we were starting, before anyone listened (and with DATABASE_URL and
+  // TEMPORAL_ADDRESS set, nothing else would end us): then leave without polling at all.
+  if (process.send && !process.connected) {
+    logger.info('worker not started: npm start, which started it, is gone');
+    await closeConnections();
+    return;
+  }
 
   logger.info('worker started', {
     taskQueue: settings.taskQueue,
@@ -173,12 +177,13 @@ export async function runWorker(settings: Settings): Promise<void> {
   try {
     await worker.run();
   } finally {
-    await Promise.allSettled([connection.close(), database.close(), mailer.close()]);
+    await closeConnections();
   }
   logger.info('worker stopped');
 }
 
 async function main(): Promise<void> {
+  ignoreClosedOutput();
   let settings: Settings;
   try {
     settings = loadSettings();

@@ -22,6 +22,8 @@ import {
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
+import { ignoreClosedOutput } from './closed-output';
+import { reason, redactUrl } from './error-lines';
 import type { PostgresHostMessage } from './postgres-host';
 import { requireTemporalCli } from './temporal-binaries';
 import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
@@ -32,22 +34,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class StartError extends Error {
   override name = 'StartError';
-}
-
-function reason(e: unknown): string {
-  if (e instanceof AggregateError && e.errors.length > 0) return reason(e.errors[0]);
-  if (e instanceof Error) return (e.message.split('\n')[0] ?? '') || e.name;
-  return String(e);
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 function pidAlive(pid: number): boolean {
@@ -87,7 +73,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 async function startPostgres(settings: Settings, running: Running): Promise<string> {
   if (settings.databaseUrl) {
-    log(`PostgreSQL: using DATABASE_URL ${redact(settings.databaseUrl)}`);
+    log(`PostgreSQL: using DATABASE_URL ${redactUrl(settings.databaseUrl)}`);
     return settings.databaseUrl;
   }
   const dataDir = path.join(settings.dataDir, 'postgres');
@@ -188,7 +174,7 @@ async function shutdown(running: Running): Promise<void> {
     const worker = running.worker;
     running.worker = undefined;
     log('stopping the worker');
-    // The worker's shutdownGraceTime is 20s; allow for it before forcing.
+    // The worker gives running tasks 20 s and exits by itself within 28 s (worker/main.ts).
     await stopProcessGroup(worker, 30_000);
   }
   if (running.temporal) {
@@ -217,8 +203,8 @@ function banner(settings: Settings, databaseUrl: string, address: string, uiUrl:
     'Offboarding worker is running.',
     `  Temporal Web UI : ${uiUrl ?? '(the Web UI of your TEMPORAL_ADDRESS server)'}`,
     `  Temporal        : ${address}  (namespace ${settings.temporalNamespace}, task queue ${settings.taskQueue})`,
-    `  PostgreSQL      : ${redact(databaseUrl)}${settings.databaseUrl ? '' : `  (embedded, data in ${rel(path.join(settings.dataDir, 'postgres'))})`}`,
-    `  Mail            : ${settings.smtpUrl ? redact(settings.smtpUrl) : `.eml files in ${rel(settings.outboxDir)} (set SMTP_URL to send)`}`,
+    `  PostgreSQL      : ${redactUrl(databaseUrl)}${settings.databaseUrl ? '' : `  (embedded, data in ${rel(path.join(settings.dataDir, 'postgres'))})`}`,
+    `  Mail            : ${settings.smtpUrl ? redactUrl(settings.smtpUrl) : `.eml files in ${rel(settings.outboxDir)} (set SMTP_URL to send)`}`,
     '',
     'Try next, in another terminal:',
     ...[
@@ -235,6 +221,8 @@ function banner(settings: Settings, databaseUrl: string, address: string, uiUrl:
 
 async function main(): Promise<number> {
   const started = Date.now();
+  // Ctrl-C on `npm start | tee` kills tee too: the shutdown below must not die on its own log lines.
+  ignoreClosedOutput();
   let settings: Settings;
   try {
     settings = loadSettings();
@@ -272,7 +260,7 @@ async function main(): Promise<number> {
       });
       const hints = await prepareDatabase(databaseUrl).catch((e: unknown) => {
         throw new StartError(
-          `cannot prepare PostgreSQL at ${redact(databaseUrl)}: ${reason(e)}. ${settings.databaseUrl ? 'Check DATABASE_URL' : 'Check the embedded server (data in .data/postgres)'}`,
+          `cannot prepare PostgreSQL at ${redactUrl(databaseUrl)}: ${reason(e)}. ${settings.databaseUrl ? 'Check DATABASE_URL' : 'Check the embedded server (data in .data/postgres)'}`,
         );
       });
       const temporal = await startTemporal(settings, running).catch((e: unknown) => {
@@ -321,7 +309,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`error: ${e instanceof StartError || e instanceof Error ? reason(e) : String(e)}\n`);
+    process.stderr.write(`error: ${reason(e)}\n`);
     if (!(e instanceof StartError) && e instanceof Error && e.name !== 'MissingBinaryError' && e.stack) {
       process.stderr.write(`${e.stack}\n`);
     }
