@@ -195,7 +195,8 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  // An uncaught exception shut the worker down with exitCode 1: keep it for the supervisor to see.
+  () => process.exit(process.exitCode ?? 0),
   (e: unknown) => {
     const line = e instanceof StartupError ? e.message : `worker failed: ${reason(e)}`;
     process.stderr.write(`error: ${line}\n`);

