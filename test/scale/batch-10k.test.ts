@@ -4,9 +4,9 @@
 //
 // By default the worker runs the REAL activities: a PostgreSQL database of its own with the admin,
 // 100 managers and the users (nothing open), and a real SMTP server that receives every confirmation
-// and the summary. SCALE_ACTIVITIES=fake swaps in in-memory stand-ins with the real names and shapes
-// (every user active, nothing open, inactivation always succeeds): the engine and the workflows'
-// shape alone, for tuning the window and continue-as-new.
+// and the summary. SCALE_ACTIVITIES=fake swaps in the in-memory activities (test/helpers/
+// in-memory-activities.ts: every user active, nothing open, claims and inactivations in memory): the
+// engine and the workflows' shape alone, for tuning the window and continue-as-new.
 //
 //   SCALE_USERS=2000 npm run test:scale     (a smaller batch, e.g. to try tuning)
 //   SCALE_ACTIVITIES=fake npm run test:scale
@@ -15,27 +15,9 @@ import { Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
-import type { OffboardingActivities } from '../../activities';
-import type {
-  ClaimOffboardingInput,
-  FinishOffboardingInput,
-  InactivateUserInput,
-  InactivateUserResult,
-  ListOpenItemsInput,
-  LoadPermissionsInput,
-  OpenItem,
-  ReleaseOffboardingsInput,
-  UserPermissions,
-  ValidateBatchInput,
-  ValidateBatchResult,
-} from '../../activities/inputs';
 import { BATCH_WINDOW, CONTINUE_AS_NEW_AT_EVENTS } from '../../workflows/offboarding-batch';
-import {
-  batchStatusQuery,
-  type BatchSummary,
-  type SendNotificationInput,
-  type SendNotificationResult,
-} from '../../workflows/definitions';
+import { batchStatusQuery, type BatchSummary } from '../../workflows/definitions';
+import { InMemoryDirectory, inMemoryActivities } from '../helpers/in-memory-activities';
 import { kib, runChainStats, runTable, type RunStats } from '../helpers/history-stats';
 import { startHarness, type Harness } from '../helpers/workflow-harness';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from '../helpers/temporal';
@@ -47,63 +29,12 @@ const MANAGERS = 100;
 const HISTORY_WARNING = 10_240;
 const TWO_MB = 2 * 1024 * 1024;
 
-type ScaleActivities = Pick<
-  OffboardingActivities,
-  | 'validateBatch'
-  | 'loadPermissions'
-  | 'claimOffboarding'
-  | 'listOpenItems'
-  | 'inactivateUser'
-  | 'finishOffboarding'
-  | 'releaseOffboardings'
-  | 'sendNotification'
->;
-
-/** In-memory stand-ins for the activities a nothing-open offboarding calls (see the header). */
+/** The engine alone: an in-memory directory of the admin and USERS active users with nothing open. */
 function fakeActivities() {
-  const inactivated = new Set<number>();
-  const calls: Record<string, number> = {};
-  const count = (name: string) => {
-    calls[name] = (calls[name] ?? 0) + 1;
-  };
-  const activities: ScaleActivities = {
-    async validateBatch(input: ValidateBatchInput): Promise<ValidateBatchResult> {
-      count('validateBatch');
-      const accepted = [...new Set(input.userIds)].filter((id) => id !== input.requestedBy);
-      return { accepted, rejected: [], adminIds: [input.requestedBy] };
-    },
-    async loadPermissions(input: LoadPermissionsInput): Promise<UserPermissions> {
-      count('loadPermissions');
-      return { userId: input.userId, status: 'active', managerId: null, adminIds: [FAKE_ADMIN] };
-    },
-    async claimOffboarding(_input: ClaimOffboardingInput): Promise<{ alreadyClaimed: boolean }> {
-      count('claimOffboarding');
-      return { alreadyClaimed: false };
-    },
-    async listOpenItems(_input: ListOpenItemsInput): Promise<OpenItem[]> {
-      count('listOpenItems');
-      return [];
-    },
-    async inactivateUser(input: InactivateUserInput): Promise<InactivateUserResult> {
-      count('inactivateUser');
-      const alreadyDone = inactivated.has(input.userId);
-      inactivated.add(input.userId);
-      return { inactivatedAt: new Date().toISOString(), itemsLeftOpen: [], alreadyDone };
-    },
-    async finishOffboarding(_input: FinishOffboardingInput): Promise<{ ended: boolean }> {
-      count('finishOffboarding');
-      return { ended: true };
-    },
-    async releaseOffboardings(input: ReleaseOffboardingsInput): Promise<{ released: number }> {
-      count('releaseOffboardings');
-      return { released: input.userIds.length };
-    },
-    async sendNotification(_input: SendNotificationInput): Promise<SendNotificationResult> {
-      count('sendNotification');
-      return { status: 'no-recipients', messageId: null, recipients: [] };
-    },
-  };
-  return { activities, inactivated, calls };
+  const directory = new InMemoryDirectory();
+  directory.addUser({ id: FAKE_ADMIN, name: 'Scale Admin', admin: true });
+  for (let id = 1; id <= USERS; id++) directory.addUser({ id });
+  return { activities: inMemoryActivities(directory), directory };
 }
 
 /** The directory, set-based: an admin, MANAGERS managers, USERS users (a manager each, nothing open). */
@@ -236,8 +167,10 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${RE
       expect(ids.size).toBe(h.sink.messages.length); // no message twice
       outcome = `${d!.inactive} users inactive in PostgreSQL, ${d!.sent} emails sent, ${h.sink.messages.length} received by SMTP`;
     } else {
-      expect(fake.inactivated.size).toBe(USERS);
-      outcome = `activity calls ${JSON.stringify(fake.calls)}`;
+      expect(fake.directory.inactivatedUserIds()).toHaveLength(USERS);
+      expect(fake.directory.openClaims.size).toBe(0);
+      expect(fake.directory.outbox).toHaveLength(USERS + 1); // a confirmation per user, and the summary
+      outcome = `activity calls ${JSON.stringify(fake.directory.calls)}`;
     }
 
     const runs: RunStats[] = await runChainStats(client, handle.workflowId, firstRunId);

@@ -1,0 +1,576 @@
+// The workflows on the time-skipping server with the in-memory activities: timing, ordering and
+// message handling, which need no database. Every notification is stamped with the workflow clock
+// when it was scheduled, so these cases check *when* things happen (to the minute, after days of
+// skipped time), which the PostgreSQL/SMTP tests in user-offboarding.test.ts and
+// offboarding-batch.test.ts cannot. What the database decides stays tested there.
+import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBatchWorkflow } from '../client/start-batch';
+import { userOffboarding } from '../workflows';
+import {
+  type BatchStatus,
+  batchStatusQuery,
+  cancelBatchSignal,
+  cancelBatchUpdate,
+  closeItemUpdate,
+  reassignItemUpdate,
+  reassignmentDoneSignal,
+  reassignmentDoneUpdate,
+  refreshPermissionsUpdate,
+  removeUserUpdate,
+  stopSignal,
+  type UserOffboardingInput,
+  type UserProgress,
+  userProgressSignal,
+  userStatusQuery,
+  userWorkflowId,
+} from '../workflows/definitions';
+import { RECEIPTS_QUIET_MS } from '../workflows/user-offboarding';
+import {
+  type ActivityName,
+  describeNotification,
+  InMemoryDirectory,
+  inMemoryActivities,
+  type SentNotification,
+} from './helpers/in-memory-activities';
+import { startTimeSkippingEnvironment } from './helpers/temporal';
+import { createWorker, policy, refusalCodeOf, settle, startedWorkflows, waitForUserStatus } from './helpers/workflow-harness';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/**
+ * How late a timed notice may be scheduled: the timer fires on time, then the worker's workflow task
+ * takes real time (the server's clock runs on while it does). A bug would be hours or days off.
+ */
+const SLACK = 10_000;
+const WAIT = { timeout: 20_000, interval: 50 };
+const P1 = 1;
+const P2 = 2;
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startTimeSkippingEnvironment();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+// A workflow left running by a failing case would keep timers (and time skipping) busy for the next.
+const started = startedWorkflows();
+afterEach(() => started.terminateAll());
+
+// One server for the file: each case's users get their own IDs, hence their own workflow IDs.
+let block = 0;
+function company() {
+  const dir = new InMemoryDirectory({ firstUserId: 1_000 * ++block });
+  const admin = dir.addUser({ name: 'Ada Admin', admin: true });
+  const manager = dir.addUser({ name: 'Max Manager', projectIds: [P1] });
+  const leaver = dir.addUser({ name: 'Lee Leaver', managerId: manager, projectIds: [P1, P2] });
+  const colleague = dir.addUser({ name: 'Col League', projectIds: [P1] });
+  const other = dir.addUser({ name: 'Oth Er', projectIds: [P1] });
+  return { dir, admin, manager, leaver, colleague, other };
+}
+type Company = ReturnType<typeof company>;
+
+function input(c: Company, extra: Partial<UserOffboardingInput> = {}): UserOffboardingInput {
+  return { userId: c.leaver, requestedBy: c.admin, batchId: null, reason: 'left', effectiveAt: null, successorId: null, policy: policy(), ...extra };
+}
+
+/** Runs `body` with a worker on the in-memory activities over `dir` (a worker per case). */
+async function withWorker<T>(dir: InMemoryDirectory, body: (taskQueue: string) => Promise<T>): Promise<T> {
+  const { worker, taskQueue } = await createWorker(env.nativeConnection, inMemoryActivities(dir));
+  return worker.runUntil(() => body(taskQueue));
+}
+
+async function startUser(taskQueue: string, i: UserOffboardingInput) {
+  return started.track(await env.client.workflow.start(userOffboarding, { taskQueue, workflowId: userWorkflowId(i.userId), args: [i] }));
+}
+
+async function startBatch(taskQueue: string, c: Company, userIds: number[]) {
+  const handle = await startBatchWorkflow(env.client, taskQueue, {
+    batchId: `mem-${block}`,
+    userIds,
+    requestedBy: c.admin,
+    reason: 'restructuring',
+    effectiveAt: null,
+    successors: {},
+    policy: {},
+  });
+  for (const u of userIds) started.track(env.client.workflow.getHandle(userWorkflowId(u)));
+  return started.track(handle);
+}
+
+/** Moves the test server's clock to `at` (ms), firing every timer due on the way. */
+async function sleepUntil(at: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (at > now) await env.sleep(at - now);
+}
+
+const waitingSinceMs = async (userId: number): Promise<number> =>
+  Date.parse((await waitForUserStatus(env.client, userId, (s) => s.stage === 'awaiting-reassignment')).waitingSince ?? '');
+
+/** Updates that reached a handler: a validator's refusal leaves no event at all. */
+async function acceptedUpdates(handle: WorkflowHandle): Promise<number> {
+  const history = await handle.fetchHistory();
+  return history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length ?? 0;
+}
+
+const calls = (dir: InMemoryDirectory, name: ActivityName): number => dir.calls[name] ?? 0;
+
+/**
+ * Expected notices, in order, each `[description, due ms after t0]`; a description list is several
+ * notices decided in one workflow task (their order among themselves is the worker's).
+ */
+type Due = [what: string | string[], dueMs: number];
+function expectTimeline(sent: SentNotification[], t0: number, expected: Due[]): void {
+  const actual = [...sent].sort((a, b) => a.at - b.at);
+  const flat = expected.flatMap(([what, due]) => (Array.isArray(what) ? what.map((w): Due => [w, due]) : [[what, due] as Due]));
+  expect(actual.length, actual.map((s) => describeNotification(s.notification)).join(' | ')).toBe(flat.length);
+  let i = 0;
+  for (const [what, due] of expected) {
+    const group = actual.slice(i, i + (Array.isArray(what) ? what.length : 1));
+    i += group.length;
+    expect(group.map((s) => describeNotification(s.notification)).sort()).toEqual((Array.isArray(what) ? what : [what]).slice().sort());
+    for (const s of group) {
+      const late = s.at - t0 - due;
+      expect(late, `${describeNotification(s.notification)} is ${late} ms off its due time`).toBeGreaterThanOrEqual(0);
+      expect(late, `${describeNotification(s.notification)} is ${late} ms late`).toBeLessThan(SLACK);
+    }
+  }
+}
+
+async function expectRefused(p: Promise<unknown>, code: string): Promise<void> {
+  expect(refusalCodeOf(await settle(p))).toBe(code);
+}
+
+describe('the in-memory activities', () => {
+  it('refuse as the real ones: a non-retryable failure typed with the code, details as the real ones send', async () => {
+    const c = company();
+    const acts = inMemoryActivities(c.dir);
+    const item = c.dir.addItem({ tool: 'defect', role: 'assigned-to', holderId: c.leaver, projectId: P2 });
+    const closed = c.dir.addItem({ tool: 'rfi', role: 'assignee', holderId: c.leaver, projectId: P2 });
+    c.dir.item(closed).open = false;
+    const inactive = c.dir.addUser({ status: 'inactive', projectIds: [P2] });
+    const leaving = c.dir.addUser({ projectIds: [P2] });
+    const onP2 = c.dir.addUser({ projectIds: [P2] });
+    await acts.claimOffboarding({ userId: leaving, batchId: null, workflowId: userWorkflowId(leaving), requestedBy: c.admin });
+    const move = (toUserId: number, actorId = c.manager, itemKey = item) =>
+      acts.reassignItem({ requestId: `r-${toUserId}-${actorId}-${itemKey}`, itemKey, fromUserId: c.leaver, toUserId, actorId, workflowId: 'w' });
+    const batch = { batchId: 'b-1', workflowId: 'w', userIds: [c.leaver] };
+
+    // [code, call, the failure's details when the workflow reads them]
+    const cases: [string, Promise<unknown>, unknown[]?][] = [
+      ['BATCH_EMPTY', acts.validateBatch({ ...batch, requestedBy: c.admin, userIds: [] })],
+      ['PERMISSION_DENIED', acts.validateBatch({ ...batch, requestedBy: c.manager })],
+      ['EFFECTIVE_DATE_IN_PAST', acts.validateBatch({ ...batch, requestedBy: c.admin, effectiveAt: '2001-01-01T00:00:00Z' })],
+      ['PERMISSION_DENIED', move(onP2, c.colleague)],
+      ['TARGET_NOT_PROJECT_MEMBER', move(c.colleague)],
+      ['TARGET_INACTIVE', move(inactive)],
+      ['TARGET_BEING_OFFBOARDED', move(leaving)],
+      ['TARGET_SAME_USER', move(c.leaver)],
+      ['ITEM_NOT_OPEN', move(onP2, c.manager, closed)],
+      ['ITEM_NOT_FOUND', move(onP2, c.manager, 'rfi:999999:assignee')],
+      ['OPEN_ITEMS_REMAIN', acts.inactivateUser({ userId: c.leaver, actorId: c.admin, reason: null, workflowId: 'w', force: false }), [[expect.objectContaining({ key: item })]]],
+      ['PERMISSION_DENIED', acts.authorizeBatchActor({ actorId: c.manager }), [{ adminIds: [c.admin] }]],
+      ['USER_NOT_FOUND', acts.loadPermissions({ userId: 999_999 })],
+    ];
+    for (const [code, call, details] of cases) {
+      const err = await settle(call);
+      expect(err, code).toBeInstanceOf(ApplicationFailure);
+      const failure = err as ApplicationFailure;
+      expect([failure.type, failure.nonRetryable], code).toEqual([code, true]);
+      if (details) expect(failure.details, code).toEqual(details);
+    }
+    // Nothing refused was written; a good request then goes through, once per request ID.
+    expect(c.dir.item(item).holderId).toBe(c.leaver);
+    expect(await move(onP2)).toMatchObject({ action: 'reassigned', toUserId: onP2 });
+    expect(await move(onP2)).toEqual(c.dir.resolutions.get(`r-${onP2}-${c.manager}-${item}`));
+    // An email is recorded once per idempotency key.
+    const notice = { idempotencyKey: 'k-1', workflowId: 'w', notification: { kind: 'reactivated', userId: c.leaver, by: c.admin, reason: null } } as const;
+    expect((await acts.sendNotification(notice)).status).toBe('sent');
+    expect((await acts.sendNotification(notice)).status).toBe('already-sent');
+    expect(c.dir.outbox).toHaveLength(1);
+  });
+});
+
+describe('timers of one offboarding', () => {
+  it('reminds every 2 days from the notice, escalates once at 7 days, and not a minute earlier', async () => {
+    const c = company();
+    const item = c.dir.addItem({ tool: 'rfi', role: 'assignee', holderId: c.leaver, projectId: P1 });
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c));
+      const t0 = await waitingSinceMs(c.leaver);
+
+      await sleepUntil(t0 + 2 * DAY - MINUTE);
+      expect((await handle.query(userStatusQuery)).remindersSent).toBe(0);
+      await sleepUntil(t0 + 7 * DAY - MINUTE);
+      expect(await handle.query(userStatusQuery)).toMatchObject({ remindersSent: 3, escalated: false });
+      await sleepUntil(t0 + 8 * DAY + MINUTE);
+      await waitForUserStatus(env.client, c.leaver, (s) => s.remindersSent === 4 && s.escalated);
+      await vi.waitFor(() => expect(c.dir.sentAbout(c.leaver)).toHaveLength(6), WAIT);
+      expectTimeline(c.dir.sentAbout(c.leaver), t0, [
+        ['items-assigned', 0],
+        ['reminder #1', 2 * DAY],
+        ['reminder #2', 4 * DAY],
+        ['reminder #3', 6 * DAY],
+        ['escalation (escalate-after)', 7 * DAY],
+        ['reminder #4', 8 * DAY],
+      ]);
+      // Every reminder lists what is open and since when.
+      const since = new Date(t0).toISOString();
+      for (const s of c.dir.sentAbout(c.leaver, 'reminder', 'escalation')) expect(s.notification).toMatchObject({ items: [{ key: item }], waitingSince: since });
+
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager }] });
+      expect(await handle.result()).toMatchObject({ outcome: 'inactivated', resolutions: [{ itemKey: item, action: 'closed', byUserId: c.manager }] });
+    });
+    expect(c.dir.sentAbout(c.leaver).at(-1)?.notification.kind).toBe('inactivated');
+    expect(c.dir.item(item).open).toBe(false);
+    expect(c.dir.user(c.leaver).status).toBe('inactive');
+    expect(c.dir.claims.map((cl) => [cl.userId, cl.outcome])).toEqual([[c.leaver, 'inactivated']]);
+  });
+
+  it('escalates at a deadline that only escalates, and not again at the escalation time', async () => {
+    const c = company();
+    const item = c.dir.addItem({ tool: 'submittal', role: 'approver', holderId: c.leaver, projectId: P1 });
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c, { policy: policy({ deadlineMs: 3 * DAY, deadlineAction: 'escalate-only' }) }));
+      const t0 = await waitingSinceMs(c.leaver);
+      await sleepUntil(t0 + 3 * DAY - MINUTE);
+      expect((await handle.query(userStatusQuery)).escalated).toBe(false);
+      await sleepUntil(t0 + 7 * DAY + MINUTE);
+      await vi.waitFor(() => expect(c.dir.sentAbout(c.leaver)).toHaveLength(5), WAIT);
+      expectTimeline(c.dir.sentAbout(c.leaver), t0, [
+        ['items-assigned', 0],
+        ['reminder #1', 2 * DAY],
+        ['escalation (deadline)', 3 * DAY],
+        ['reminder #2', 4 * DAY],
+        ['reminder #3', 6 * DAY],
+      ]);
+      // Nothing was handed over: the item waits with the leaver, the wait goes on.
+      expect(await handle.query(userStatusQuery)).toMatchObject({ stage: 'awaiting-reassignment', escalated: true, resolutions: [], pendingItems: [{ key: item }] });
+    });
+    expect(c.dir.item(item).holderId).toBe(c.leaver);
+    expect(calls(c.dir, 'reassignItem')).toBe(0);
+  });
+
+  it('at a reassign-to-manager deadline hands the manager what they may take, escalates the rest, and tells them 15 minutes later', async () => {
+    const c = company();
+    const inP1 = c.dir.addItem({ tool: 'defect', role: 'assigned-to', holderId: c.leaver, projectId: P1 });
+    const inP2 = c.dir.addItem({ tool: 'observation', role: 'assignee', holderId: c.leaver, projectId: P2 }); // the manager is not on P2
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c, { policy: policy({ deadlineMs: DAY, deadlineAction: 'reassign-to-manager' }) }));
+      const t0 = await waitingSinceMs(c.leaver);
+      await sleepUntil(t0 + 2 * DAY + MINUTE);
+      await vi.waitFor(() => expect(c.dir.sentAbout(c.leaver)).toHaveLength(4), WAIT);
+      expectTimeline(c.dir.sentAbout(c.leaver), t0, [
+        ['items-assigned', 0],
+        ['escalation (deadline)', DAY],
+        [`items-received by ${c.manager}: ${inP1}`, DAY + RECEIPTS_QUIET_MS],
+        ['reminder #1', 2 * DAY],
+      ]);
+      expect(c.dir.sentAbout(c.leaver, 'escalation')[0]?.notification).toMatchObject({ items: [{ key: inP2 }] });
+      const s = await handle.query(userStatusQuery);
+      expect(s).toMatchObject({
+        escalated: true,
+        pendingItems: [{ key: inP2 }],
+        resolutions: [{ itemKey: inP1, action: 'reassigned', toUserId: c.manager, byUserId: c.admin }],
+      });
+
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: inP2, by: c.manager }] });
+      expect((await handle.result()).outcome).toBe('inactivated');
+    });
+    expect(c.dir.item(inP1).holderId).toBe(c.manager);
+    expect(c.dir.item(inP2).open).toBe(false);
+  });
+
+  it('waits for the effective date, and inactivates at that moment, not before', async () => {
+    const c = company();
+    const effectiveMs = Math.ceil(((await env.currentTimeMs()) + 14 * DAY) / 1000) * 1000;
+    const effectiveAt = new Date(effectiveMs).toISOString();
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c, { effectiveAt }));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'waiting-effective-date');
+      await sleepUntil(effectiveMs - MINUTE);
+      expect((await handle.query(userStatusQuery)).stage).toBe('waiting-effective-date');
+      expect(c.dir.user(c.leaver).status).toBe('active');
+      expect(calls(c.dir, 'inactivateUser')).toBe(0);
+
+      const result = await handle.result();
+      expect(result.outcome).toBe('inactivated');
+      const late = Date.parse(result.inactivatedAt ?? '') - effectiveMs;
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(SLACK);
+    });
+    // Nobody was asked to act, so the only notice is the confirmation.
+    expectTimeline(c.dir.sentAbout(c.leaver), effectiveMs, [['inactivated', 0]]);
+    expect(calls(c.dir, 'inactivateUser')).toBe(1);
+  });
+});
+
+describe('messages to whoever receives items', () => {
+  it('tells each person once per pause: hand-overs within 15 minutes make one notice, a later one another', async () => {
+    const c = company();
+    const [d1, d2, d3, d4, d5] = [1, 2, 3, 4, 5].map(() => c.dir.addItem({ tool: 'defect', role: 'assigned-to', holderId: c.leaver, projectId: P1 })) as [string, string, string, string, string];
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c));
+      const t0 = await waitingSinceMs(c.leaver);
+      const reassign = (itemKey: string, toUserId: number) => handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey, toUserId, by: c.manager }] });
+      const handedAt = async (itemKey: string) =>
+        Date.parse((await handle.query(userStatusQuery)).resolutions.find((r) => r.itemKey === itemKey)?.at ?? '');
+
+      await reassign(d1, c.colleague);
+      await sleepUntil((await handedAt(d1)) + 10 * MINUTE);
+      await reassign(d2, c.colleague);
+      await reassign(d3, c.other);
+      const lastOfFirst = await handedAt(d3);
+      await sleepUntil(lastOfFirst + RECEIPTS_QUIET_MS - MINUTE);
+      expect(c.dir.sentAbout(c.leaver, 'items-received')).toEqual([]); // d1 is 24 minutes old, but the hand-overs did not pause
+      await sleepUntil(lastOfFirst + RECEIPTS_QUIET_MS + MINUTE);
+      await vi.waitFor(() => expect(c.dir.sentAbout(c.leaver, 'items-received')).toHaveLength(2), WAIT);
+
+      await reassign(d4, c.colleague);
+      const second = await handedAt(d4);
+      await sleepUntil(second + RECEIPTS_QUIET_MS + MINUTE);
+      await vi.waitFor(() => expect(c.dir.sentAbout(c.leaver, 'items-received')).toHaveLength(3), WAIT);
+
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: d5, by: c.manager }] });
+      const closed = await handedAt(d5);
+      expect((await handle.result()).outcome).toBe('inactivated');
+      expectTimeline(c.dir.sentAbout(c.leaver), t0, [
+        ['items-assigned', 0],
+        [[`items-received by ${c.colleague}: ${d1}, ${d2}`, `items-received by ${c.other}: ${d3}`], lastOfFirst - t0 + RECEIPTS_QUIET_MS],
+        [`items-received by ${c.colleague}: ${d4}`, second - t0 + RECEIPTS_QUIET_MS],
+        ['inactivated', closed - t0],
+      ]);
+    });
+    expect([d1, d2, d4].map((d) => c.dir.item(d).holderId)).toEqual([c.colleague, c.colleague, c.colleague]);
+  });
+});
+
+describe('the stop signal', () => {
+  it('after the manager was asked to act: they hear it stopped, and whoever received items still hears it', async () => {
+    const c = company();
+    const handed = c.dir.addItem({ tool: 'defect', role: 'assigned-to', holderId: c.leaver, projectId: P1 });
+    const left = c.dir.addItem({ tool: 'observation', role: 'assignee', holderId: c.leaver, projectId: P1 });
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c));
+      const t0 = await waitingSinceMs(c.leaver);
+      await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: handed, toUserId: c.colleague, by: c.manager }] });
+      // Within the quiet quarter of an hour: the receipt is still held back when the stop arrives.
+      await handle.signal(stopSignal, { kind: 'cancelled', by: c.admin });
+      const result = await handle.result();
+      expect(result).toMatchObject({ outcome: 'cancelled', reason: `cancelled by user ${c.admin}`, itemsLeftOpen: [{ key: left }], resolutions: [{ itemKey: handed }] });
+      const sent = c.dir.sentAbout(c.leaver);
+      const stopAt = Math.max(...sent.map((s) => s.at)) - t0;
+      expectTimeline(sent, t0, [
+        ['items-assigned', 0],
+        [[`items-received by ${c.colleague}: ${handed}`, `offboarding-stopped (cancelled by ${c.admin})`], stopAt],
+      ]);
+      expect(stopAt).toBeLessThan(RECEIPTS_QUIET_MS); // sent with the stop, not after the quiet time
+      expect(c.dir.sentAbout(c.leaver, 'offboarding-stopped')[0]?.notification).toMatchObject({ itemsLeft: [{ key: left }] });
+    });
+    expect(c.dir.user(c.leaver).status).toBe('active');
+    expect(c.dir.item(left)).toMatchObject({ holderId: c.leaver, open: true });
+    expect(c.dir.claims.map((cl) => cl.outcome)).toEqual(['cancelled']);
+    expect(calls(c.dir, 'inactivateUser')).toBe(0);
+  });
+
+  it('before anyone was asked to act: it stops quietly, the items stay as they are', async () => {
+    const c = company();
+    const item = c.dir.addItem({ tool: 'inspection', role: 'point-of-contact', holderId: c.leaver, projectId: P1 });
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = started.track(
+        await env.client.workflow.signalWithStart(userOffboarding, {
+          taskQueue,
+          workflowId: userWorkflowId(c.leaver),
+          args: [input(c)],
+          signal: stopSignal,
+          signalArgs: [{ kind: 'removed', by: c.admin }],
+        }),
+      );
+      expect(await handle.result()).toMatchObject({ outcome: 'removed', reason: `removed by user ${c.admin}`, itemsLeftOpen: [{ key: item }], resolutions: [] });
+    });
+    expect(c.dir.sentAbout(c.leaver)).toEqual([]);
+    expect(c.dir.item(item)).toMatchObject({ holderId: c.leaver, open: true });
+    expect(c.dir.claims.map((cl) => cl.outcome)).toEqual(['removed']);
+    expect(c.dir.user(c.leaver).status).toBe('active');
+  });
+});
+
+describe('update validators', () => {
+  it('refuse bad requests before they reach the history or any activity', async () => {
+    const c = company();
+    const item = c.dir.addItem({ tool: 'rfi', role: 'manager', holderId: c.leaver, projectId: P1 });
+    // A second leaver waits only for an effective date: nothing is waiting for reassignment there.
+    const later = c.dir.addUser({ name: 'Ed Effective', managerId: c.manager, projectIds: [P1] });
+    const effectiveAt = new Date((await env.currentTimeMs()) + 30 * DAY).toISOString();
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c));
+      const waitingForDate = await startUser(taskQueue, input(c, { userId: later, effectiveAt }));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      await waitForUserStatus(env.client, later, (s) => s.stage === 'waiting-effective-date');
+      const before = { ...c.dir.calls };
+      const statusBefore = await handle.query(userStatusQuery);
+
+      const reassign = (itemKey: string, toUserId: number, by: number) => handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey, toUserId, by }] });
+      await expectRefused(reassign(item, c.colleague, c.colleague), 'PERMISSION_DENIED'); // neither manager nor admin
+      await expectRefused(reassign(item, c.colleague, -1), 'INVALID_INPUT');
+      await expectRefused(reassign('rfi:1;drop table users', c.colleague, c.manager), 'ITEM_KEY_MALFORMED');
+      await expectRefused(reassign('rfi:999999:assignee', c.colleague, c.manager), 'ITEM_NOT_PENDING');
+      await expectRefused(reassign(item, 0, c.manager), 'INVALID_INPUT');
+      await expectRefused(reassign(item, c.leaver, c.manager), 'TARGET_SAME_USER');
+      await expectRefused(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'x'.repeat(2_001) }] }), 'NOTE_TOO_LONG');
+      await expectRefused(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'gpj.\u202Eexe' }] }), 'INVALID_INPUT');
+      await expectRefused(handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.colleague }] }), 'PERMISSION_DENIED');
+      // Not waiting for reassignment: even the manager is refused, early.
+      await expectRefused(waitingForDate.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
+      await expectRefused(waitingForDate.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
+
+      expect(await acceptedUpdates(handle)).toBe(0);
+      expect(await acceptedUpdates(waitingForDate)).toBe(0);
+      expect(c.dir.calls).toEqual(before);
+      expect(await handle.query(userStatusQuery)).toEqual(statusBefore);
+
+      // A signal cannot be refused: the colleague's "done" is ignored (no re-scan), the manager's update answers.
+      await handle.signal(reassignmentDoneSignal, { by: c.colleague });
+      expect(await handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] })).toMatchObject([{ key: item }]);
+      expect(calls(c.dir, 'listOpenItems') - (before.listOpenItems ?? 0)).toBe(1);
+      expect(calls(c.dir, 'authorizeItemsActor') - (before.authorizeItemsActor ?? 0)).toBe(1);
+      expect(await acceptedUpdates(handle)).toBe(1);
+    });
+    expect(c.dir.item(item)).toMatchObject({ holderId: c.leaver, open: true });
+  });
+});
+
+describe('batches', () => {
+  const row = (s: BatchStatus, userId: number) => s.users.find((u) => u.userId === userId);
+  const batchStatus = (handle: WorkflowHandle) => handle.query(batchStatusQuery);
+
+  /** A batch of two waiting users with one item each, and the batch seeing both waiting. */
+  async function waitingBatch(c: Company, taskQueue: string) {
+    const a = c.dir.addUser({ managerId: c.manager, projectIds: [P1] });
+    const b = c.dir.addUser({ managerId: c.manager, projectIds: [P1] });
+    const items = [a, b].map((holderId) => c.dir.addItem({ tool: 'defect', role: 'assigned-to', holderId, projectId: P1 })) as [string, string];
+    const handle = await startBatch(taskQueue, c, [a, b]);
+    await vi.waitFor(async () => {
+      const s = await batchStatus(handle);
+      expect([row(s, a)?.stage, row(s, b)?.stage]).toEqual(['awaiting-reassignment', 'awaiting-reassignment']);
+    }, WAIT);
+    return { handle, a, b, items };
+  }
+
+  it('drops a stale progress report and any report after a user’s final one', async () => {
+    const c = company();
+    const { a, b } = await withWorker(c.dir, async (taskQueue) => {
+      const w = await waitingBatch(c, taskQueue);
+      const { handle, a, b, items } = w;
+      const report = (p: Omit<UserProgress, 'waitingSince' | 'remindersSent' | 'result'>) =>
+        handle.signal(userProgressSignal, { waitingSince: null, remindersSent: 0, result: null, ...p });
+      // An update after a signal runs after it: when it returns, the signal has been handled.
+      const handled = () => handle.executeUpdate(refreshPermissionsUpdate);
+
+      // `a` has reported at least once (its row says waiting), so seq 1 can only be old news.
+      await report({ seq: 1, userId: a, stage: 'validating', openItems: 0 });
+      await handled();
+      expect(row(await batchStatus(handle), a)).toMatchObject({ stage: 'awaiting-reassignment', openItems: 1 });
+
+      await env.client.workflow.getHandle(userWorkflowId(a)).executeUpdate(closeItemUpdate, { args: [{ itemKey: items[0], by: c.manager }] });
+      await vi.waitFor(async () => expect(row(await batchStatus(handle), a)?.stage).toBe('inactivated'), WAIT);
+      await report({ seq: 1_000, userId: a, stage: 'awaiting-reassignment', openItems: 5 });
+      await handled();
+      expect(row(await batchStatus(handle), a)).toMatchObject({ stage: 'inactivated', openItems: 0 });
+
+      // Fresh reports keep arriving in order: b's first reminder shows in the batch.
+      const t0 = await waitingSinceMs(b);
+      await sleepUntil(t0 + 2 * DAY + MINUTE);
+      await vi.waitFor(async () => expect(row(await batchStatus(handle), b)).toMatchObject({ stage: 'awaiting-reassignment', remindersSent: 1 }), WAIT);
+
+      await handle.executeUpdate(cancelBatchUpdate, { args: [{ by: c.admin }] });
+      expect(await handle.result()).toMatchObject({ inactivated: [a], cancelled: [b], removed: [], failed: [] });
+      return w;
+    });
+    expect(c.dir.outbox.at(-1)?.notification).toMatchObject({ kind: 'batch-summary', summary: { inactivated: [a], cancelled: [b] } });
+    expect(c.dir.claims.map((cl) => [cl.userId, cl.outcome])).toEqual([[a, 'inactivated'], [b, 'cancelled']]);
+  });
+
+  it('refuses remove and cancel from a non-admin early, and from an admin demoted since the start after asking the directory', async () => {
+    const c = company();
+    const helen = c.dir.addUser({ name: 'Helen Park', admin: true });
+    await withWorker(c.dir, async (taskQueue) => {
+      const { handle, a, b } = await waitingBatch(c, taskQueue);
+      const remove = (userId: number, by: number) => handle.executeUpdate(removeUserUpdate, { args: [{ userId, by }] });
+      const cancel = (by: number) => handle.executeUpdate(cancelBatchUpdate, { args: [{ by }] });
+
+      // The validators answer from the admins loaded at the start: no history, no activity.
+      await expectRefused(remove(a, c.manager), 'PERMISSION_DENIED');
+      await expectRefused(cancel(c.manager), 'PERMISSION_DENIED');
+      await expectRefused(remove(-5, c.admin), 'INVALID_INPUT');
+      await expectRefused(remove(424_242, c.admin), 'USER_NOT_IN_BATCH');
+      expect(await acceptedUpdates(handle)).toBe(0);
+      expect(calls(c.dir, 'authorizeBatchActor')).toBe(0);
+
+      // Helen was an admin when the batch started: her request passes the validator, the directory refuses it.
+      c.dir.user(helen).admin = false;
+      await expectRefused(remove(a, helen), 'PERMISSION_DENIED');
+      expect(calls(c.dir, 'authorizeBatchActor')).toBe(1);
+      expect(await acceptedUpdates(handle)).toBe(1);
+      // The refusal refreshed the batch's admins: her next request is refused early.
+      await expectRefused(cancel(helen), 'PERMISSION_DENIED');
+      await handle.signal(cancelBatchSignal, { by: helen }); // cannot be refused; ignored
+      await handle.executeUpdate(refreshPermissionsUpdate); // handled after the signal
+      expect(calls(c.dir, 'authorizeBatchActor')).toBe(1);
+      expect(await acceptedUpdates(handle)).toBe(2); // her remove, and the refresh
+
+      const s = await batchStatus(handle);
+      expect([row(s, a)?.stage, row(s, b)?.stage, s.phase]).toEqual(['awaiting-reassignment', 'awaiting-reassignment', 'running']);
+      expect([...c.dir.openClaims.keys()].sort((x, y) => x - y)).toEqual([a, b].sort((x, y) => x - y));
+      expect(c.dir.outbox.filter((n) => n.notification.kind === 'offboarding-stopped')).toEqual([]);
+
+      // An admin still can.
+      await cancel(c.admin);
+      expect(await handle.result()).toMatchObject({ cancelled: [a, b].sort((x, y) => x - y), removed: [], inactivated: [] });
+    });
+    const stopped = c.dir.outbox.filter((n) => n.notification.kind === 'offboarding-stopped').map((n) => describeNotification(n.notification));
+    expect(stopped).toEqual([`offboarding-stopped (cancelled by ${c.admin})`, `offboarding-stopped (cancelled by ${c.admin})`]);
+    expect(c.dir.openClaims.size).toBe(0);
+  });
+
+  it('refreshPermissions lets an admin or manager appointed since the start act', async () => {
+    const c = company();
+    const nia = c.dir.addUser({ name: 'Nia Newcomer' });
+    const nick = c.dir.addUser({ name: 'Nick New-Manager', projectIds: [P1] });
+    const { a, b, items } = await withWorker(c.dir, async (taskQueue) => {
+      const w = await waitingBatch(c, taskQueue);
+      const { handle, a, b, items } = w;
+      const user = env.client.workflow.getHandle(userWorkflowId(b));
+
+      c.dir.user(nia).admin = true;
+      await expectRefused(handle.executeUpdate(removeUserUpdate, { args: [{ userId: a, by: nia }] }), 'PERMISSION_DENIED');
+      expect(await acceptedUpdates(handle)).toBe(0);
+      await handle.executeUpdate(refreshPermissionsUpdate);
+      expect(calls(c.dir, 'loadAdmins')).toBe(1);
+      expect(await handle.executeUpdate(removeUserUpdate, { args: [{ userId: a, by: nia }] })).toMatchObject({ userIds: [b], removed: [a] });
+
+      c.dir.user(b).managerId = nick;
+      const reassign = () => user.executeUpdate(reassignItemUpdate, { args: [{ itemKey: items[1], toUserId: c.colleague, by: nick }] });
+      await expectRefused(reassign(), 'PERMISSION_DENIED');
+      expect(await acceptedUpdates(user)).toBe(0);
+      const loads = calls(c.dir, 'loadPermissions');
+      await user.executeUpdate(refreshPermissionsUpdate);
+      expect(calls(c.dir, 'loadPermissions')).toBe(loads + 1);
+      expect(await reassign()).toEqual([]);
+
+      expect(await handle.result()).toMatchObject({ removed: [a], inactivated: [b], cancelled: [], failed: [] });
+      expect(await user.query(userStatusQuery)).toMatchObject({ resolutions: [{ itemKey: items[1], toUserId: c.colleague, byUserId: nick }] });
+      return w;
+    });
+    expect(c.dir.sentAbout(a).map((n) => describeNotification(n.notification))).toEqual(['items-assigned', `offboarding-stopped (removed by ${nia})`]);
+    expect(c.dir.sentAbout(b).map((n) => describeNotification(n.notification)).sort()).toEqual(
+      ['items-assigned', 'inactivated', `items-received by ${c.colleague}: ${items[1]}`].sort(),
+    );
+    expect(c.dir.item(items[0])).toMatchObject({ holderId: a, open: true });
+    expect(c.dir.item(items[1]).holderId).toBe(c.colleague);
+  });
+});
