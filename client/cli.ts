@@ -9,7 +9,7 @@ import { start } from './commands/start';
 import type { Args, Command } from './common';
 import { type Connections, openConnections } from './connections';
 import { describeError, EXIT, type ExitCode, grpcCodeOf, UnreachableError, UsageError } from './exit-codes';
-import { createOutput } from './output';
+import { createOutput, type OutputStream } from './output';
 
 export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list];
 
@@ -62,7 +62,7 @@ function parse(c: Command, argv: string[]): Args & { json: boolean; help: boolea
   return { values, positionals: parsed.positionals, json: json === true, help: help === true };
 }
 
-export type RunOptions = { env?: NodeJS.ProcessEnv; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream };
+export type RunOptions = { env?: NodeJS.ProcessEnv; stdout?: OutputStream; stderr?: OutputStream };
 
 export async function run(argv: string[], options: RunOptions = {}): Promise<ExitCode> {
   const stdout = options.stdout ?? process.stdout;

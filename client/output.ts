@@ -14,6 +14,9 @@ export type Output = {
 
 export type Column = { key: string; title: string; align?: 'left' | 'right'; max?: number };
 
+/** Where output goes: process.stdout / process.stderr, or any writable stream (tests capture with one). */
+export type OutputStream = NodeJS.WritableStream & { readonly isTTY?: boolean };
+
 export function cell(value: unknown): string {
   if (value === null || value === undefined || value === '') return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
@@ -38,7 +41,7 @@ export function renderTable(columns: readonly Column[], rows: readonly Record<st
   return [fmt(columns.map((c) => c.title)), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)];
 }
 
-export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream }): Output {
+export function createOutput(options: { json: boolean; stdout?: OutputStream; stderr?: OutputStream }): Output {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const json = options.json;

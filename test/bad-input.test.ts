@@ -3,7 +3,6 @@
 // refusal code AND that nothing changed: the relevant database rows, the audit-log count and the
 // workflows' state (by query) are snapshotted before and after. The README's "Bad input" table lists
 // the same rows.
-import { execFile } from 'node:child_process';
 import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
@@ -27,6 +26,7 @@ import {
 } from '../workflows/definitions';
 import { offboardingBatch } from '../workflows';
 import { isRefusalCode, type RefusalCode } from '../workflows/refusals';
+import { runCli } from './helpers/cli';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { auditCount, type Harness, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -190,24 +190,12 @@ let reqSeq = 0;
 const req = () => `bad-input-${process.pid}-${++reqSeq}`;
 const workflowId = () => userWorkflowId(w.leaver);
 
-/** The CLI as a subprocess against this test's database and Temporal; resolves with its exit code and stderr. */
-function cli(args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'client/offboard.ts', ...args],
-      {
-        cwd: process.cwd(),
-        env: { ...process.env, DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_NAMESPACE: env.namespace },
-        timeout: 60_000,
-      },
-      (error, _stdout, stderr) => {
-        const exit = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        const code = /\b([A-Z][A-Z_]{4,})\b:/.exec(stderr)?.[1];
-        resolve(exit === 1 && code ? code : `exit ${exit}: ${stderr.slice(0, 300)}`);
-      },
-    );
-  });
+/** The CLI (in-process, test/helpers/cli.ts) against this test's database and Temporal; resolves with its refusal code, or its exit code and stderr. */
+async function cli(args: string[]): Promise<string> {
+  const r = await runCli(args, { DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_NAMESPACE: env.namespace });
+  const code = /^([A-Z][A-Z_]{4,}):/.exec(r.stderr)?.[1];
+  if (r.code === 1 && code) return code;
+  return `exit ${r.code}: ${r.stderr.slice(0, 300)}`;
 }
 
 type Surface = 'batch input' | 'user update' | 'batch update' | 'activity' | 'CLI';
