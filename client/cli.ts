@@ -46,17 +46,19 @@ export function commandHelp(c: Command): string {
 }
 
 function parse(c: Command, argv: string[]): Args & { json: boolean; help: boolean } {
+  const options: Command['options'] = { ...c.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: { ...c.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''), c.name);
+  }
+  // parseArgs keeps the last of a repeated flag: `--to 8 --to 22` would act on 22 without a word.
+  const given = new Map<string, number>();
+  for (const t of parsed.tokens) if (t.kind === 'option') given.set(t.name, (given.get(t.name) ?? 0) + 1);
+  for (const [name, times] of given) {
+    if (times > 1 && !options[name]?.multiple) throw new UsageError(`--${name} was given ${times} times; give it once`, c.name);
   }
   const { json, help, ...values } = parsed.values;
   return { values, positionals: parsed.positionals, json: json === true, help: help === true };

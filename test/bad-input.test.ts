@@ -190,11 +190,15 @@ let reqSeq = 0;
 const req = () => `bad-input-${process.pid}-${++reqSeq}`;
 const workflowId = () => userWorkflowId(w.leaver);
 
-/** The CLI (in-process, test/helpers/cli.ts) against this test's database and Temporal; resolves with its refusal code, or its exit code and stderr. */
+/** What a CLI row expects when the command line itself is wrong (exit 2, no refusal code). */
+const USAGE = 'usage error (exit 2)';
+
+/** The CLI (in-process, test/helpers/cli.ts) against this test's database and Temporal; resolves with its refusal code or USAGE, else its exit code and stderr. */
 async function cli(args: string[]): Promise<string> {
   const r = await runCli(args, { DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_NAMESPACE: env.namespace });
   const code = /^([A-Z][A-Z_]{4,}):/.exec(r.stderr)?.[1];
   if (r.code === 1 && code) return code;
+  if (r.code === 2 && r.stderr.startsWith('offboard: ')) return USAGE;
   return `exit ${r.code}: ${r.stderr.slice(0, 300)}`;
 }
 
@@ -202,7 +206,7 @@ type Surface = 'batch input' | 'user update' | 'batch update' | 'activity' | 'CL
 type Case = {
   surface: Surface;
   input: string;
-  code: RefusalCode;
+  code: RefusalCode | typeof USAGE;
   run: () => Promise<string | undefined>;
 };
 
@@ -374,6 +378,13 @@ const CASES: Case[] = [
     code: 'USER_NOT_FOUND',
     run: () => cli(['reassign', String(w.leaver), rfiKey(), '--to', 'ghost@example.invalid', '--by', String(w.manager)]),
   },
+  {
+    surface: 'CLI',
+    input: 'offboard reassign with --to given twice',
+    code: USAGE,
+    run: () => cli(['reassign', String(w.leaver), rfiKey(), '--to', String(w.outsider), '--to', String(w.colleague), '--by', String(w.manager)]),
+  },
+  { surface: 'CLI', input: 'offboard cancel with --by given twice', code: USAGE, run: () => cli(['cancel', w.mainBatch, '--by', String(w.nonAdmin), '--by', String(w.admin)]) },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

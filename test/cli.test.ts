@@ -1,6 +1,8 @@
 // The `offboard` CLI end to end, as a new user runs it: a Temporal dev server, a worker with the real
 // activities (PostgreSQL + an SMTP sink), a small directory, and the CLI as a subprocess
-// (`node --import tsx client/offboard.ts …`) configured only through its environment.
+// (`node --import tsx client/offboard.ts …`) configured only through its environment. The last block
+// runs the CLI in-process (`run()` from client/cli.ts) against the same servers: much faster, for
+// everything that does not need a process boundary.
 import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
 import type { Worker } from '@temporalio/worker';
@@ -8,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId } from '../workflows/definitions';
+import { runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
@@ -332,4 +335,22 @@ describe('offboard CLI', () => {
     expect(noDatabase.stderr).toMatch(new RegExp(`^PostgreSQL at 127\\.0\\.0\\.1:${pgPort}/offboarding is unreachable .*npm start.*DATABASE_URL`));
     expect(noDatabase.stderr).not.toContain('secret');
   }, 120_000);
+});
+
+/** The CLI in this process, configured like the subprocesses above. */
+const offboard = (args: string[]) =>
+  runCli(args, { DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue });
+
+describe('offboard CLI in-process', () => {
+  it('a single-valued flag given twice is a usage error naming the flag, before anything is looked up', async () => {
+    const [to, by, json] = await Promise.all([
+      offboard(['reassign', String(u5), 'defect:1:assigned-to', '--to', String(staying), '--to', String(manager), '--by', String(admin)]),
+      offboard(['cancel', 'any-batch', '--by', String(outsider), '--by', String(admin)]),
+      offboard(['users', '--json', '--json']),
+    ]);
+    expect([to.code, to.stderr]).toEqual([2, 'offboard: --to was given 2 times; give it once\n  See `offboard reassign --help`.\n']);
+    expect([by.code, by.stderr]).toEqual([2, 'offboard: --by was given 2 times; give it once\n  See `offboard cancel --help`.\n']);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/--json was given 2 times/);
+  });
 });
