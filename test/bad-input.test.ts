@@ -385,6 +385,12 @@ const CASES: Case[] = [
     run: () => cli(['reassign', String(w.leaver), rfiKey(), '--to', String(w.outsider), '--to', String(w.colleague), '--by', String(w.manager)]),
   },
   { surface: 'CLI', input: 'offboard cancel with --by given twice', code: USAGE, run: () => cli(['cancel', w.mainBatch, '--by', String(w.nonAdmin), '--by', String(w.admin)]) },
+  {
+    surface: 'CLI',
+    input: 'offboard start with two --successor pairs for one user',
+    code: 'INVALID_INPUT',
+    run: () => cli(['start', String(w.colleague), '--by', String(w.admin), '--successor', `${w.colleague}=${w.manager}`, '--successor', `${w.colleague}=${w.other}`]),
+  },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusOf } from '../client/common';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId } from '../workflows/definitions';
@@ -107,7 +108,7 @@ beforeAll(async () => {
   u2 = await fx.user({ name: 'Udo Two', managerId: manager });
   u3 = await fx.user({ name: 'Ulf Three', managerId: manager });
   u4 = await fx.user({ name: 'Ute Four', managerId: manager });
-  u5 = await fx.user({ name: 'Uwe Five', managerId: manager });
+  u5 = await fx.user({ name: 'Uwe Five', email: 'uwe@example.com', managerId: manager });
   projectP = await fx.project('Harbor Tower');
   projectQ = await fx.project('Airport Annex');
   for (const u of [u1, u2, staying, inactive, u5, manager]) await fx.member(projectP, u);
@@ -352,5 +353,12 @@ describe('offboard CLI in-process', () => {
     expect([by.code, by.stderr]).toEqual([2, 'offboard: --by was given 2 times; give it once\n  See `offboard cancel --help`.\n']);
     expect(json.code).toBe(2);
     expect(json.stderr).toMatch(/--json was given 2 times/);
+  });
+
+  it('two --successor pairs for one user are refused, whichever way the user is named', async () => {
+    const r = await offboard(['start', String(u5), '--by', String(admin), '--batch', 'two-successors', '--successor', `${u5}=${staying}`, '--successor', `uwe@example.com=${manager}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^INVALID_INPUT: --successor names user ${u5} twice \\(${u5}=${staying} and uwe@example.com=${manager}\\)`));
+    expect(await statusOf(env.client.workflow.getHandle(batchWorkflowId('two-successors')))).toBeUndefined();
   });
 });

@@ -132,7 +132,7 @@ export const start: Command = {
     '--batch <id>            batch ID (default: b-<date>-<random>); starting the same ID again reports the existing batch',
     `--reason <text>         why (kept with the inactivation; at most ${MAX_REASON_LENGTH} characters)`,
     '--effective-at <ISO>    inactivate no earlier than this future date-time, e.g. 2030-01-31T17:00:00Z',
-    '--successor a=b         hand user a’s open items to user b first (repeatable)',
+    '--successor a=b         hand user a’s open items to user b first (repeatable, one successor per user)',
     '--dry-run               show the review (users, who is skipped and why, open items) and start nothing',
   ],
   options: {
@@ -159,6 +159,8 @@ export const start: Command = {
     for (const ref of positionals) people.push(await resolveUser(db, ref));
     const userIds = people.map((u) => u.id);
     const successors: Record<string, number> = {};
+    /** The pair that named each user, to say which two pairs clash. */
+    const pairOf = new Map<number, string>();
     for (const pair of f.successor) {
       const [from, to, ...rest] = pair.split('=');
       if (!from || !to || rest.length > 0) refuse('INVALID_INPUT', `--successor "${pair.slice(0, 80)}" must look like <user>=<user>.`);
@@ -167,6 +169,10 @@ export const start: Command = {
       if (!userIds.includes(a.id)) refuse('INVALID_INPUT', `--successor ${from}: user ${a.id} is not in this batch.`);
       if (userIds.includes(b.id)) refuse('TARGET_BEING_OFFBOARDED', `--successor ${to}: user ${b.id} is in this batch too; choose someone staying.`);
       if (a.id === b.id) refuse('TARGET_SAME_USER', `--successor ${pair}: a user cannot succeed themselves.`);
+      // A second pair for the same user would silently replace the first (the last one won).
+      const earlier = pairOf.get(a.id);
+      if (earlier !== undefined) refuse('INVALID_INPUT', `--successor names user ${a.id} twice (${earlier.slice(0, 80)} and ${pair.slice(0, 80)}); give each user one successor.`);
+      pairOf.set(a.id, pair);
       successors[String(a.id)] = b.id;
     }
 
