@@ -45,11 +45,37 @@ export function commandHelp(c: Command): string {
   return [`Usage: offboard ${c.synopsis} [--json]`, '', c.summary, '', ...c.help.map((l) => `  ${l}`), ...GLOBAL_HELP.map((l) => `  ${l}`)].join('\n');
 }
 
+/**
+ * parseArgs refuses a value that starts with a dash as "ambiguous" (`--project -1`: a value, or a
+ * flag?). Unless it is one of the command's flags, it is the value: written `--project=-1`, it is
+ * then checked like any other value and refused with what is wrong with it.
+ */
+function attachDashValues(argv: readonly string[], options: Command['options'], command: string): string[] {
+  const shorts = Object.values(options).flatMap((o) => (o.short ? [`-${o.short}`] : []));
+  const isFlag = (arg: string) => (arg.startsWith('--') ? Object.hasOwn(options, arg.slice(2).split('=')[0] ?? '') : shorts.includes(arg));
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') return [...args, ...argv.slice(i)];
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && next.length > 1 && next.startsWith('-')) {
+      if (isFlag(next) || next === '--') throw new UsageError(`--${name} needs a value`, command);
+      args.push(`${arg}=${next}`);
+      i++;
+      continue;
+    }
+    args.push(arg);
+  }
+  return args;
+}
+
 function parse(c: Command, argv: string[]): Args & { json: boolean; help: boolean } {
   const options: Command['options'] = { ...c.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+  const args = attachDashValues(argv, options, c.name);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''), c.name);

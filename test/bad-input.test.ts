@@ -391,6 +391,7 @@ const CASES: Case[] = [
     code: 'INVALID_INPUT',
     run: () => cli(['start', String(w.colleague), '--by', String(w.admin), '--successor', `${w.colleague}=${w.manager}`, '--successor', `${w.colleague}=${w.other}`]),
   },
+  { surface: 'CLI', input: 'offboard users --project -1', code: USAGE, run: () => cli(['users', '--project', '-1']) },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

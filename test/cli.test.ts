@@ -355,6 +355,13 @@ describe('offboard CLI in-process', () => {
     expect(json.stderr).toMatch(/--json was given 2 times/);
   });
 
+  it('a flag value starting with a dash is the value, checked like any other; a flag where a value belongs is named', async () => {
+    const [negative, flag] = await Promise.all([offboard(['users', '--project', '-1']), offboard(['cancel', 'any-batch', '--by', '--json'])]);
+    expect([negative.code, negative.stderr]).toEqual([2, 'offboard: --project must be a project ID (a positive number)\n  See `offboard users --help`.\n']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^\{"error":\{"exitCode":2,"message":"offboard: --by needs a value/);
+  });
+
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {
     const r = await offboard(['start', String(u5), '--by', String(admin), '--batch', 'two-successors', '--successor', `${u5}=${staying}`, '--successor', `uwe@example.com=${manager}`]);
     expect(r.code).toBe(1);
