@@ -392,6 +392,7 @@ const CASES: Case[] = [
     run: () => cli(['start', String(w.colleague), '--by', String(w.admin), '--successor', `${w.colleague}=${w.manager}`, '--successor', `${w.colleague}=${w.other}`]),
   },
   { surface: 'CLI', input: 'offboard users --project -1', code: USAGE, run: () => cli(['users', '--project', '-1']) },
+  { surface: 'CLI', input: 'offboard users --project 987654321 (no such project)', code: 'PROJECT_NOT_FOUND', run: () => cli(['users', '--project', '987654321']) },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

@@ -11,6 +11,7 @@ import { statusOf } from '../client/common';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId } from '../workflows/definitions';
+import { refusalHint } from '../workflows/refusals';
 import { runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
@@ -360,6 +361,22 @@ describe('offboard CLI in-process', () => {
     expect([negative.code, negative.stderr]).toEqual([2, 'offboard: --project must be a project ID (a positive number)\n  See `offboard users --help`.\n']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^\{"error":\{"exitCode":2,"message":"offboard: --by needs a value/);
+  });
+
+  it('users --project of no project says so and names the projects there are', async () => {
+    const [none, tooBig, one] = await Promise.all([
+      offboard(['users', '--project', '987654321']),
+      offboard(['users', '--project', '9999999999']),
+      offboard(['users', '--project', String(projectQ), '--json']),
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(
+      `PROJECT_NOT_FOUND: No project has the ID 987654321; the projects are ${projectP} (Harbor Tower), ${projectQ} (Airport Annex).\n  ${refusalHint('PROJECT_NOT_FOUND')}\n`,
+    );
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toMatch(/^offboard: --project must be a project ID/);
+    expect(one.code).toBe(0);
+    expect(one.json<{ id: number }[]>().map((u) => u.id).sort((a, b) => a - b)).toEqual([u3, u4, staying].sort((a, b) => a - b));
   });
 
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {

@@ -36,6 +36,7 @@ export const REFUSALS = {
   TARGET_NOT_PROJECT_MEMBER: 'Choose a member of the item’s project (`offboard users --project <id>`).',
   TARGET_BEING_OFFBOARDED: 'That user is being offboarded too; choose someone staying.',
   OPEN_ITEMS_REMAIN: 'Reassign or close the listed items first.',
+  PROJECT_NOT_FOUND: 'Check the project ID against the projects listed.',
 } as const;
 
 export type RefusalCode = keyof typeof REFUSALS;
