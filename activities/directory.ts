@@ -9,16 +9,23 @@ import { type DbOrTx, intArrayParam, isUserId, scanAllOpenItems, scanOpenItems }
 
 export type UserRef = { id: number; name: string };
 
-/** A numeric user ID or an email address (case-insensitive). */
+/** A user ID as a person writes it: digits only, no sign, exponent, hex or leading zero. */
+const USER_ID_TEXT = /^[1-9][0-9]{0,9}$/;
+
+/**
+ * A user ID or an email address (case-insensitive). Anything else, "1e1", "0x0A" or "+10" included, is
+ * INVALID_INPUT: it names nobody, and USER_NOT_FOUND would send the person looking for a user.
+ */
 export async function resolveUserRef(db: DbOrTx, ref: string): Promise<User> {
   const text = String(ref).trim();
-  let rows: User[] = [];
-  if (/^[0-9]{1,10}$/.test(text)) {
-    const id = Number(text);
-    if (isUserId(id)) rows = await db.select().from(users).where(eq(users.id, id));
-  } else if (text.includes('@')) {
-    rows = await db.select().from(users).where(sql`lower(${users.email}) = lower(${text})`);
+  const id = USER_ID_TEXT.test(text) ? Number(text) : undefined;
+  if ((id === undefined || !isUserId(id)) && !text.includes('@')) {
+    refuse('INVALID_INPUT', `"${text.slice(0, 40)}" is not a user ID (digits, like 42) or an email address.`);
   }
+  const rows =
+    id !== undefined
+      ? await db.select().from(users).where(eq(users.id, id))
+      : await db.select().from(users).where(sql`lower(${users.email}) = lower(${text})`);
   const user = rows[0];
   if (!user) refuse('USER_NOT_FOUND', `No user has the ID or email "${text.slice(0, 120)}".`);
   return user;

@@ -393,6 +393,9 @@ const CASES: Case[] = [
   },
   { surface: 'CLI', input: 'offboard users --project -1', code: USAGE, run: () => cli(['users', '--project', '-1']) },
   { surface: 'CLI', input: 'offboard users --project 987654321 (no such project)', code: 'PROJECT_NOT_FOUND', run: () => cli(['users', '--project', '987654321']) },
+  { surface: 'CLI', input: 'offboard start with user "1e1"', code: 'INVALID_INPUT', run: () => cli(['start', '1e1', '--by', String(w.admin)]) },
+  { surface: 'CLI', input: 'offboard reassign --to "0x0A"', code: 'INVALID_INPUT', run: () => cli(['reassign', String(w.leaver), rfiKey(), '--to', '0x0A', '--by', String(w.manager)]) },
+  { surface: 'CLI', input: 'offboard remove with user "+10"', code: 'INVALID_INPUT', run: () => cli(['remove', w.mainBatch, '+10', '--by', String(w.admin)]) },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

@@ -379,6 +379,18 @@ describe('offboard CLI in-process', () => {
     expect(one.json<{ id: number }[]>().map((u) => u.id).sort((a, b) => a - b)).toEqual([u3, u4, staying].sort((a, b) => a - b));
   });
 
+  it('a user is named by digits or an email: anything else is INVALID_INPUT, not USER_NOT_FOUND', async () => {
+    const refs = ['1e1', '0x0A', '+10', '010', '0', '2147483648', '12abc', 'uma'];
+    const runs = await Promise.all(refs.map((ref) => offboard(['report', ref])));
+    for (const [i, r] of runs.entries()) {
+      expect([refs[i], r.code, r.stderr.split('\n')[0]]).toEqual([refs[i], 1, `INVALID_INPUT: "${refs[i]}" is not a user ID (digits, like 42) or an email address.`]);
+    }
+    const [unknownId, unknownEmail, byEmail] = await Promise.all([offboard(['report', '987654321']), offboard(['report', 'nobody@example.com']), offboard(['report', ' UMA@example.com '])]);
+    expect(unknownId.stderr).toMatch(/^USER_NOT_FOUND: /);
+    expect(unknownEmail.stderr).toMatch(/^USER_NOT_FOUND: /);
+    expect(byEmail.code).toBe(0);
+  });
+
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {
     const r = await offboard(['start', String(u5), '--by', String(admin), '--batch', 'two-successors', '--successor', `${u5}=${staying}`, '--successor', `uwe@example.com=${manager}`]);
     expect(r.code).toBe(1);
