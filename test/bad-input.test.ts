@@ -190,6 +190,15 @@ let reqSeq = 0;
 const req = () => `bad-input-${process.pid}-${++reqSeq}`;
 const workflowId = () => userWorkflowId(w.leaver);
 
+/** A batch that has ended: it named only an inactive user, so it finished at validation. */
+let endedBatch: string;
+beforeAll(async () => {
+  endedBatch = `bad-ended-${process.pid}`;
+  const handle = await startBatchWorkflow(env.client, taskQueue, { batchId: endedBatch, userIds: [w.inactiveMember], requestedBy: w.admin, reason: null, effectiveAt: null, successors: {}, policy: {} });
+  started.push(handle);
+  await handle.result();
+});
+
 /** What a CLI row expects when the command line itself is wrong (exit 2, no refusal code). */
 const USAGE = 'usage error (exit 2)';
 
@@ -396,6 +405,8 @@ const CASES: Case[] = [
   { surface: 'CLI', input: 'offboard start with user "1e1"', code: 'INVALID_INPUT', run: () => cli(['start', '1e1', '--by', String(w.admin)]) },
   { surface: 'CLI', input: 'offboard reassign --to "0x0A"', code: 'INVALID_INPUT', run: () => cli(['reassign', String(w.leaver), rfiKey(), '--to', '0x0A', '--by', String(w.manager)]) },
   { surface: 'CLI', input: 'offboard remove with user "+10"', code: 'INVALID_INPUT', run: () => cli(['remove', w.mainBatch, '+10', '--by', String(w.admin)]) },
+  { surface: 'CLI', input: 'offboard remove from a batch that has ended', code: 'BATCH_FINISHED', run: () => cli(['remove', endedBatch, String(w.leaver), '--by', String(w.admin)]) },
+  { surface: 'CLI', input: 'offboard cancel of a batch that has ended', code: 'BATCH_FINISHED', run: () => cli(['cancel', endedBatch, '--by', String(w.admin)]) },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

@@ -391,6 +391,19 @@ describe('offboard CLI in-process', () => {
     expect(byEmail.code).toBe(0);
   });
 
+  it('remove and cancel of a batch that has ended are BATCH_FINISHED refusals, with the code in --json', async () => {
+    const started = await offboard(['start', String(inactive), '--by', String(admin), '--batch', 'ended-early', '--json']);
+    expect(started.json<{ users: unknown[]; rejected: { code: string }[] }>()).toMatchObject({ users: [], rejected: [{ code: 'USER_ALREADY_INACTIVE' }] });
+    await env.client.workflow.getHandle(batchWorkflowId('ended-early')).result();
+    const [removed, cancelled] = await Promise.all([
+      offboard(['remove', 'ended-early', String(u5), '--by', String(admin)]),
+      offboard(['cancel', 'ended-early', '--by', String(admin), '--json']),
+    ]);
+    expect([removed.code, removed.stderr.split('\n')[0]]).toEqual([1, `BATCH_FINISHED: Batch ended-early has already ended (0 inactivated, 0 removed, 0 cancelled, 0 failed, 1 skipped at validation); Uwe Five (${u5}) was not removed.`]);
+    expect(cancelled.code).toBe(1);
+    expect(JSON.parse(cancelled.stderr)).toMatchObject({ error: { exitCode: 1, code: 'BATCH_FINISHED', message: expect.stringMatching(/^BATCH_FINISHED: Batch ended-early has already ended .*; nothing was cancelled\./) } });
+  });
+
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {
     const r = await offboard(['start', String(u5), '--by', String(admin), '--batch', 'two-successors', '--successor', `${u5}=${staying}`, '--successor', `uwe@example.com=${manager}`]);
     expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 // offboard status <batchId> [--watch] · offboard remove <batchId> <user> --by <admin> · offboard cancel <batchId> --by <admin>
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema';
@@ -12,7 +12,9 @@ import {
   FINAL_STAGES,
   removeUserUpdate,
 } from '../../workflows/definitions';
+import type { offboardingBatch } from '../../workflows/offboarding-batch';
 import { type Command, type Ctx, flags, orNotFound, refuse, resolveUser, sleep, statusOf } from '../common';
+import { refusalIn } from '../exit-codes';
 import { ago } from '../output';
 
 const batchIdArg = (text: string | undefined): string => {
@@ -115,6 +117,41 @@ export const status: Command = {
   },
 };
 
+/** How an ended batch ended, from its summary (or Temporal's status when it did not complete). */
+async function howItEnded(handle: WorkflowHandle<typeof offboardingBatch>, state: string): Promise<string> {
+  if (state !== 'COMPLETED') return state.toLowerCase().replaceAll('_', ' ');
+  const s = await handle.result();
+  const skipped = s.rejected.length > 0 ? `, ${s.rejected.length} skipped at validation` : '';
+  return `${s.inactivated.length} inactivated, ${s.removed.length} removed, ${s.cancelled.length} cancelled, ${s.failed.length} failed${skipped}`;
+}
+
+/**
+ * Sends an update to a running batch. An unknown ID is BATCH_NOT_FOUND; a batch that has ended (before
+ * or while the update was sent) is BATCH_FINISHED, saying how it ended and `unchanged`.
+ */
+async function updateRunningBatch<T>(
+  client: Client,
+  batchId: string,
+  unchanged: string,
+  send: (handle: WorkflowHandle<typeof offboardingBatch>) => Promise<T>,
+): Promise<T> {
+  const handle = client.workflow.getHandle<typeof offboardingBatch>(batchWorkflowId(batchId));
+  const ended = async (state: string): Promise<never> =>
+    refuse('BATCH_FINISHED', `Batch ${batchId.slice(0, 80)} has already ended (${await howItEnded(handle, state)}); ${unchanged}.`);
+  const state = await statusOf(handle);
+  if (state === undefined) refuse('BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
+  if (state !== 'RUNNING') return ended(state);
+  try {
+    return await send(handle);
+  } catch (e) {
+    if (refusalIn(e)) throw e;
+    // An update that reaches a batch just completed fails with "workflow execution already completed".
+    const now = await statusOf(handle).catch(() => undefined);
+    if (now !== undefined && now !== 'RUNNING') return ended(now);
+    throw e;
+  }
+}
+
 function printComposition(ctx: Ctx, c: BatchComposition, what: string): void {
   ctx.out.data(c);
   ctx.out.line(what);
@@ -137,9 +174,9 @@ export const remove: Command = {
     const user = await resolveUser(db, positionals[1] ?? '');
     const by = await resolveUser(db, f.by);
     const client = await ctx.conn.temporal();
-    const handle = client.workflow.getHandle(batchWorkflowId(batchId));
-    if ((await statusOf(handle)) === undefined) refuse('BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
-    const c = await handle.executeUpdate(removeUserUpdate, { args: [{ userId: user.id, by: by.id }] });
+    const c = await updateRunningBatch(client, batchId, `${user.name} (${user.id}) was not removed`, (handle) =>
+      handle.executeUpdate(removeUserUpdate, { args: [{ userId: user.id, by: by.id }] }),
+    );
     printComposition(ctx, c, `Removed ${user.name} (${user.id}) from batch ${batchId}; they stay active.`);
   },
 };
@@ -157,9 +194,7 @@ export const cancel: Command = {
     const db = await ctx.conn.db();
     const by = await resolveUser(db, f.by);
     const client = await ctx.conn.temporal();
-    const handle = client.workflow.getHandle(batchWorkflowId(batchId));
-    if ((await statusOf(handle)) === undefined) refuse('BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
-    const c = await handle.executeUpdate(cancelBatchUpdate, { args: [{ by: by.id }] });
+    const c = await updateRunningBatch(client, batchId, 'nothing was cancelled', (handle) => handle.executeUpdate(cancelBatchUpdate, { args: [{ by: by.id }] }));
     const s = await queryBatch(client, batchId);
     printComposition(ctx, c, `Cancelled batch ${batchId}.`);
     ctx.out.line(progressLine(s));
