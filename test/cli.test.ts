@@ -15,7 +15,7 @@ import { refusalHint } from '../workflows/refusals';
 import { runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
-import { createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import { auditCount, createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
 type Run = { code: number | null; stdout: string; stderr: string; json: <T>() => T; lastJson: <T>() => T };
 
@@ -402,6 +402,38 @@ describe('offboard CLI in-process', () => {
     expect([removed.code, removed.stderr.split('\n')[0]]).toEqual([1, `BATCH_FINISHED: Batch ended-early has already ended (0 inactivated, 0 removed, 0 cancelled, 0 failed, 1 skipped at validation); Uwe Five (${u5}) was not removed.`]);
     expect(cancelled.code).toBe(1);
     expect(JSON.parse(cancelled.stderr)).toMatchObject({ error: { exitCode: 1, code: 'BATCH_FINISHED', message: expect.stringMatching(/^BATCH_FINISHED: Batch ended-early has already ended .*; nothing was cancelled\./) } });
+  });
+
+  it('an ended offboarding is reported by the user’s outcome (removed, cancelled, inactivated), and nothing changes', async () => {
+    const fx = h.fx;
+    const [cancelled, removed, inactivated] = [
+      await fx.user({ name: 'Cal Cancelled', managerId: manager }),
+      await fx.user({ name: 'Rae Removed', managerId: manager }),
+      await fx.user({ name: 'Ina Inactivated', managerId: manager }),
+    ];
+    for (const u of [cancelled, removed, inactivated]) await fx.member(projectP, u);
+    const cancelledKey = `defect:${await fx.defect({ projectId: projectP, assignedToId: cancelled })}:assigned-to`;
+    const removedKey = `defect:${await fx.defect({ projectId: projectP, assignedToId: removed })}:assigned-to`;
+    expect((await offboard(['start', String(cancelled), String(removed), String(inactivated), '--by', String(admin), '--batch', 'outcomes'])).code).toBe(0);
+    await waitForUserStatus(env.client, inactivated, (x) => x.stage === 'inactivated');
+    await waitForUserStatus(env.client, removed, (x) => x.stage === 'awaiting-reassignment');
+    expect((await offboard(['remove', 'outcomes', String(removed), '--by', String(admin)])).code).toBe(0);
+    expect((await offboard(['cancel', 'outcomes', '--by', String(admin2)])).code).toBe(0);
+    await env.client.workflow.getHandle(batchWorkflowId('outcomes')).result();
+
+    const before = { defects: await h.t.db.select().from(defectItems).orderBy(defectItems.id), audit: await auditCount(h.t) };
+    const [close, reassign, done] = await Promise.all([
+      offboard(['close', String(cancelled), cancelledKey, '--by', String(manager)]),
+      offboard(['reassign', String(removed), removedKey, '--to', String(staying), '--by', String(manager)]),
+      offboard(['done', String(inactivated), '--by', String(manager)]),
+    ]);
+    const [inactivatedRow] = await h.t.db.select().from(users).where(eq(users.id, inactivated));
+    expect([close, reassign, done].map((r) => [r.code, r.stderr.split('\n')[0]])).toEqual([
+      [1, `OFFBOARDING_NOT_WAITING: Cal Cancelled (${cancelled})'s offboarding has ended: cancelled by user ${admin2}.`],
+      [1, `OFFBOARDING_NOT_WAITING: Rae Removed (${removed})'s offboarding has ended: removed by user ${admin}.`],
+      [1, `OFFBOARDING_NOT_WAITING: Ina Inactivated (${inactivated})'s offboarding has ended: inactivated at ${inactivatedRow?.inactivatedAt?.toISOString()}.`],
+    ]);
+    expect({ defects: await h.t.db.select().from(defectItems).orderBy(defectItems.id), audit: await auditCount(h.t) }).toEqual(before);
   });
 
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {

@@ -16,7 +16,9 @@ import {
   userWorkflowId,
 } from '../../workflows/definitions';
 import { textProblem } from '../../workflows/text';
+import type { userOffboarding } from '../../workflows/user-offboarding';
 import { type Command, type Ctx, flags, isNotFound, orNotFound, printItems, refuse, resolveUser, statusOf } from '../common';
+import { refusalIn } from '../exit-codes';
 import { ago } from '../output';
 
 const notFound = (u: User) => `${u.name} (${u.id}) has no offboarding (no workflow ${userWorkflowId(u.id)}).`;
@@ -26,14 +28,34 @@ async function queryUser(client: Client, u: User): Promise<UserOffboardingStatus
   return orNotFound(() => handle.query(userStatusQuery), 'OFFBOARDING_NOT_FOUND', notFound(u));
 }
 
-/** Sends an update; a missing or finished workflow becomes the matching refusal. */
-async function update(handle: WorkflowHandle, u: User, send: () => Promise<OpenItem[]>): Promise<OpenItem[]> {
+type UserHandle = WorkflowHandle<typeof userOffboarding>;
+
+/**
+ * How an ended offboarding ended, as the user's outcome ("removed by user 2", "inactivated at …"):
+ * Temporal's "completed" says nothing about that.
+ */
+async function outcomeOf(handle: UserHandle, state: string): Promise<string> {
+  if (state !== 'COMPLETED') return `failed (workflow ${state.toLowerCase().replaceAll('_', ' ')})`;
+  const r = await handle.result();
+  if (r.outcome === 'inactivated') return `inactivated${r.inactivatedAt ? ` at ${r.inactivatedAt}` : ''}`;
+  if (r.reason === null) return r.outcome;
+  return r.reason.startsWith(r.outcome) ? r.reason : `${r.outcome} (${r.reason})`;
+}
+
+/** Sends an update; a missing or ended workflow becomes the matching refusal. */
+async function update(handle: UserHandle, u: User, send: () => Promise<OpenItem[]>): Promise<OpenItem[]> {
+  const ended = async (state: string): Promise<never> =>
+    refuse('OFFBOARDING_NOT_WAITING', `${u.name} (${u.id})'s offboarding has ended: ${await outcomeOf(handle, state)}.`);
   const state = await statusOf(handle);
   if (state === undefined) refuse('OFFBOARDING_NOT_FOUND', notFound(u));
-  if (state !== 'RUNNING') refuse('OFFBOARDING_NOT_WAITING', `${u.name} (${u.id})'s offboarding has ended (${state.toLowerCase()}).`);
+  if (state !== 'RUNNING') return ended(state);
   try {
     return await send();
   } catch (e) {
+    if (refusalIn(e)) throw e;
+    // The offboarding ended while the request was on its way.
+    const now = await statusOf(handle).catch(() => undefined);
+    if (now !== undefined && now !== 'RUNNING') return ended(now);
     if (isNotFound(e)) refuse('OFFBOARDING_NOT_WAITING', `${u.name} (${u.id})'s offboarding ended before the request arrived.`);
     throw e;
   }
@@ -94,7 +116,7 @@ export const reassign: Command = {
     const u = await resolveUser(db, positionals[0] ?? '');
     const to = await resolveUser(db, f.to);
     const by = await resolveUser(db, f.by);
-    const handle = (await ctx.conn.temporal()).workflow.getHandle(userWorkflowId(u.id));
+    const handle = (await ctx.conn.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(u.id));
     const left = await update(handle, u, () => handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey, toUserId: to.id, by: by.id }] }));
     printStillOpen(ctx, u, left, `Reassigned ${itemKey} from ${u.name} (${u.id}) to ${to.name} (${to.id}).`);
   },
@@ -115,7 +137,7 @@ export const close: Command = {
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);
-    const handle = (await ctx.conn.temporal()).workflow.getHandle(userWorkflowId(u.id));
+    const handle = (await ctx.conn.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(u.id));
     const left = await update(handle, u, () => handle.executeUpdate(closeItemUpdate, { args: [{ itemKey, by: by.id, note: f.note ?? null }] }));
     printStillOpen(ctx, u, left, `Closed ${itemKey} of ${u.name} (${u.id}).`);
   },
@@ -133,7 +155,7 @@ export const done: Command = {
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);
-    const handle = (await ctx.conn.temporal()).workflow.getHandle(userWorkflowId(u.id));
+    const handle = (await ctx.conn.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(u.id));
     const left = await update(handle, u, () => handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: by.id }] }));
     printStillOpen(ctx, u, left, `Re-checked ${u.name} (${u.id}) against the tools.`);
   },
