@@ -96,19 +96,19 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Exi
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const [name, ...rest] = argv;
+  const out = createOutput({ json: rest.includes('--json'), stdout, stderr });
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? stderr : stdout).write(`${toolHelp()}\n`);
+    if (name === undefined) out.error(toolHelp());
+    else out.help(toolHelp());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  const wantsJson = rest.includes('--json');
-  const out = createOutput({ json: wantsJson, stdout, stderr });
   let conn: Connections | undefined;
   try {
     if (!command) throw new UsageError(`unknown command "${name.slice(0, 40)}"`);
     const args = parse(command, rest);
     if (args.help) {
-      stdout.write(`${commandHelp(command)}\n`);
+      out.help(commandHelp(command));
       return EXIT.ok;
     }
     const { min, max, names } = command.positionals;
@@ -125,6 +125,13 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Exi
       // A query or update nobody picked up: the server is there, the worker is not.
       if (grpc === 4) throw new UnreachableError('worker', c.settings.taskQueue, 'deadline exceeded');
       throw e;
+    }
+    // A reader that went away (EPIPE) is a normal end; a stdout that could not be written is not.
+    // A failed write is reported on a later tick: let it arrive first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (out.writeFailure !== undefined) {
+      out.error(`offboard: could not write the output (${out.writeFailure})`);
+      return EXIT.refused;
     }
     return EXIT.ok;
   } catch (e) {

@@ -4,7 +4,13 @@
 export type Output = {
   readonly json: boolean;
   readonly isTTY: boolean;
+  /** stdout can take no more output (its reader is gone): long runs such as --watch stop. */
+  readonly closed: boolean;
+  /** Why stdout failed, when it was not a reader going away (EPIPE): e.g. ENOSPC, which the exit code must show. */
+  readonly writeFailure: string | undefined;
   line(text?: string): void;
+  /** Help text: on stdout even with --json. */
+  help(text: string): void;
   error(text: string): void;
   /** In --json mode the only thing printed on stdout. */
   data(value: unknown): void;
@@ -41,15 +47,55 @@ export function renderTable(columns: readonly Column[], rows: readonly Record<st
   return [fmt(columns.map((c) => c.title)), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)];
 }
 
+type Writer = { write(text: string): void; readonly failure: NodeJS.ErrnoException | undefined };
+
+/**
+ * Writes to a stream whose reader may go away: `offboard users | head -4` closes the pipe, and the
+ * next write fails with EPIPE, emitted as an 'error' event that would otherwise crash the process
+ * with a stack trace. The failure is kept (never re-reported, so a closed stderr cannot loop) and
+ * every later write is dropped.
+ */
+function writerOf(stream: OutputStream): Writer {
+  let failure: NodeJS.ErrnoException | undefined;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    failure ??= e;
+  });
+  return {
+    write(text) {
+      if (failure !== undefined || !stream.writable) return;
+      try {
+        stream.write(text);
+      } catch (e) {
+        // A synchronous stream (stdout redirected to a file) throws instead of emitting 'error'.
+        failure ??= e instanceof Error ? e : new Error(String(e));
+      }
+    },
+    get failure() {
+      return failure;
+    },
+  };
+}
+
 export function createOutput(options: { json: boolean; stdout?: OutputStream; stderr?: OutputStream }): Output {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
+  const stdoutStream = options.stdout ?? process.stdout;
+  const stdout = writerOf(stdoutStream);
+  const stderr = writerOf(options.stderr ?? process.stderr);
   const json = options.json;
   return {
     json,
-    isTTY: Boolean(stdout.isTTY),
+    isTTY: Boolean(stdoutStream.isTTY),
+    get closed() {
+      return stdout.failure !== undefined;
+    },
+    get writeFailure() {
+      const f = stdout.failure;
+      return f === undefined || f.code === 'EPIPE' ? undefined : (f.code ?? f.message);
+    },
     line(text = '') {
       if (!json) stdout.write(`${text}\n`);
+    },
+    help(text) {
+      stdout.write(`${text}\n`);
     },
     error(text) {
       stderr.write(`${text}\n`);
@@ -66,7 +112,7 @@ export function createOutput(options: { json: boolean; stdout?: OutputStream; st
       for (const l of renderTable(columns, rows)) stdout.write(`${l}\n`);
     },
     clearScreen() {
-      if (!json && stdout.isTTY) stdout.write('\x1b[2J\x1b[H');
+      if (!json && stdoutStream.isTTY) stdout.write('\x1b[2J\x1b[H');
     },
   };
 }

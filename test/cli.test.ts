@@ -12,7 +12,7 @@ import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId } from '../workflows/definitions';
 import { refusalHint } from '../workflows/refusals';
-import { runCli } from './helpers/cli';
+import { FailingStream, runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { auditCount, createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
@@ -339,9 +339,10 @@ describe('offboard CLI', () => {
   }, 120_000);
 });
 
+/** The environment of the CLI runs: this file's database, Temporal and task queue. */
+const cliEnv = () => ({ DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue });
 /** The CLI in this process, configured like the subprocesses above. */
-const offboard = (args: string[]) =>
-  runCli(args, { DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue });
+const offboard = (args: string[]) => runCli(args, cliEnv());
 
 describe('offboard CLI in-process', () => {
   it('a single-valued flag given twice is a usage error naming the flag, before anything is looked up', async () => {
@@ -435,6 +436,43 @@ describe('offboard CLI in-process', () => {
     ]);
     expect({ defects: await h.t.db.select().from(defectItems).orderBy(defectItems.id), audit: await auditCount(h.t) }).toEqual(before);
   });
+
+  it('a closed stdout or stderr ends the command quietly: no stack trace, no loop, the exit code of the command', async () => {
+    const closedStdout = new FailingStream();
+    const listed = await runCli(['users', '--inactive'], cliEnv(), { stdout: closedStdout });
+    expect([listed.code, listed.stderr]).toEqual([0, '']);
+    // Both closed, and a refusal to report: the exit code still says so.
+    const [out, err] = [new FailingStream(), new FailingStream()];
+    expect((await runCli(['report', 'nobody@example.com', '--json'], cliEnv(), { stdout: out, stderr: err })).code).toBe(1);
+    expect(err.writes).toBe(1);
+    // A stdout that fails for another reason (a full disk) is not a normal end.
+    const full = await runCli(['users'], cliEnv(), { stdout: new FailingStream('ENOSPC') });
+    expect([full.code, full.stderr]).toEqual([1, 'offboard: could not write the output (ENOSPC)\n']);
+    // --watch stops redrawing once nobody reads.
+    const watched = await h.fx.user({ name: 'Wat Watched', managerId: manager });
+    await h.fx.member(projectP, watched);
+    await h.fx.defect({ projectId: projectP, assignedToId: watched });
+    expect((await offboard(['start', String(watched), '--by', String(admin), '--batch', 'watched'])).code).toBe(0);
+    const watchOut = new FailingStream();
+    const t0 = Date.now();
+    expect((await runCli(['status', 'watched', '--watch'], cliEnv(), { stdout: watchOut })).code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect((await offboard(['cancel', 'watched', '--by', String(admin)])).code).toBe(0);
+  });
+
+  it('`offboard users --inactive | head` (a subprocess whose stdout reader is gone) exits 0 without a word', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'client/offboard.ts', 'users', '--inactive'], {
+      cwd: projectRoot,
+      env: { ...process.env, ...cliEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader goes away before the CLI has written anything, as `head` does after its lines.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  }, 60_000);
 
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {
     const r = await offboard(['start', String(u5), '--by', String(admin), '--batch', 'two-successors', '--successor', `${u5}=${staying}`, '--successor', `uwe@example.com=${manager}`]);

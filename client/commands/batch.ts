@@ -109,7 +109,7 @@ export const status: Command = {
       if (f.watch) ctx.out.clearScreen();
       ctx.out.data(s);
       printStatus(ctx, s, names);
-      if (!f.watch || s.phase === 'finished') break;
+      if (!f.watch || s.phase === 'finished' || ctx.out.closed) break;
       await sleep(2_000);
       s = await queryBatch(client, batchId);
       if (!ctx.out.json && !ctx.out.isTTY) ctx.out.line();

@@ -24,12 +24,18 @@ export class CapturedStream extends Writable {
   }
 }
 
-/** A stream whose reader has gone, like stdout piped into `head` after head exits: every write fails with EPIPE. */
-export class ClosedPipe extends Writable {
+/**
+ * A stream every write to fails with `code`: by default EPIPE, a pipe whose reader has gone (stdout
+ * piped into `head` after head exits); ENOSPC is a full disk.
+ */
+export class FailingStream extends Writable {
   writes = 0;
+  constructor(private readonly code: 'EPIPE' | 'ENOSPC' = 'EPIPE') {
+    super();
+  }
   override _write(_chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.writes++;
-    done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32, syscall: 'write' }));
+    done(Object.assign(new Error(`write ${this.code}`), { code: this.code, syscall: 'write' }));
   }
 }
 
