@@ -8,7 +8,7 @@ import { close, done, items, reassign } from './commands/items';
 import { start } from './commands/start';
 import type { Args, Command } from './common';
 import { type Connections, openConnections } from './connections';
-import { describeError, EXIT, type ExitCode, grpcCodeOf, UnreachableError, UsageError } from './exit-codes';
+import { describeError, errorDocument, EXIT, type ExitCode, grpcCodeOf, UnreachableError, UsageError } from './exit-codes';
 import { createOutput, type OutputStream } from './output';
 
 export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list];
@@ -135,10 +135,10 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Exi
     }
     return EXIT.ok;
   } catch (e) {
-    const { code, lines } = describeError(e);
-    if (out.json) out.error(JSON.stringify({ error: { exitCode: code, message: lines.join(' ').replace(/\s+/g, ' ').trim(), code: lines[0]?.match(/^([A-Z_]+):/)?.[1] ?? null } }));
-    else for (const l of lines) out.error(l);
-    return code;
+    const outcome = describeError(e);
+    if (out.json) out.error(JSON.stringify(errorDocument(outcome)));
+    else for (const l of outcome.lines) out.error(l);
+    return outcome.code;
   } finally {
     await conn?.close();
   }

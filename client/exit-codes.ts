@@ -71,7 +71,8 @@ export function grpcCodeOf(err: unknown): number | undefined {
   return undefined;
 }
 
-export type Outcome = { code: ExitCode; lines: string[] };
+/** An error as the CLI reports it: exit code, the lines for stderr, and the refusal code if it is one. */
+export type Outcome = { code: ExitCode; lines: string[]; refusal: RefusalCode | null };
 
 function firstLine(text: string): string {
   return (text.split('\n')[0] ?? '').trim();
@@ -81,20 +82,30 @@ function firstLine(text: string): string {
 export function describeError(err: unknown): Outcome {
   const refusal = refusalIn(err);
   if (refusal) {
-    return { code: EXIT.refused, lines: [`${refusal.code}: ${firstLine(refusal.message)}`, `  ${refusalHint(refusal.code)}`] };
+    return { code: EXIT.refused, lines: [`${refusal.code}: ${firstLine(refusal.message)}`, `  ${refusalHint(refusal.code)}`], refusal: refusal.code };
   }
   if (err instanceof UsageError) {
     const help = err.command ? `offboard ${err.command} --help` : 'offboard --help';
-    return { code: EXIT.usage, lines: [`offboard: ${err.message}`, `  See \`${help}\`.`] };
+    return { code: EXIT.usage, lines: [`offboard: ${err.message}`, `  See \`${help}\`.`], refusal: null };
   }
   if (err instanceof ConfigurationError) {
-    return { code: EXIT.usage, lines: [`offboard: invalid configuration: ${err.message}`] };
+    return { code: EXIT.usage, lines: [`offboard: invalid configuration: ${err.message}`], refusal: null };
   }
-  if (err instanceof UnreachableError) return { code: EXIT.unreachable, lines: [err.message] };
+  if (err instanceof UnreachableError) return { code: EXIT.unreachable, lines: [err.message], refusal: null };
   if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowFailedError) {
     const cause = err.cause instanceof Error ? `: ${firstLine(err.cause.message)}` : '';
-    return { code: EXIT.refused, lines: [`offboard: ${firstLine(err.message)}${cause}`] };
+    return { code: EXIT.refused, lines: [`offboard: ${firstLine(err.message)}${cause}`], refusal: null };
   }
   const message = err instanceof Error ? firstLine(err.message) : String(err);
-  return { code: EXIT.refused, lines: [`offboard: unexpected error: ${message}`] };
+  return { code: EXIT.refused, lines: [`offboard: unexpected error: ${message}`], refusal: null };
+}
+
+/**
+ * The --json form of an error: `message` is the stderr lines as one text. Lines are sentences of
+ * their own on stderr (workflow messages have no full stop), so each gets one before the next.
+ */
+export function errorDocument(outcome: Outcome): { error: { exitCode: ExitCode; message: string; code: RefusalCode | null } } {
+  const sentences = outcome.lines.map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l !== '');
+  const message = sentences.map((l, i) => (i < sentences.length - 1 && !/[.!?]$/.test(l) ? `${l}.` : l)).join(' ');
+  return { error: { exitCode: outcome.code, message, code: outcome.refusal } };
 }

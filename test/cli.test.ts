@@ -474,6 +474,24 @@ describe('offboard CLI in-process', () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   }, 60_000);
 
+  it('--json errors are one JSON line whose message reads as sentences: what happened, then what to do', async () => {
+    const leaver = await h.fx.user({ name: 'Jay Json', managerId: manager });
+    await h.fx.member(projectP, leaver);
+    await h.fx.defect({ projectId: projectP, assignedToId: leaver });
+    expect((await offboard(['start', String(leaver), '--by', String(admin), '--batch', 'json-errors'])).code).toBe(0);
+    const [usage, refused] = await Promise.all([offboard(['cancel', 'json-errors', '--json']), offboard(['cancel', 'json-errors', '--by', String(outsider), '--json'])]);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stderr)).toEqual({
+      error: { exitCode: 2, code: null, message: 'offboard: --by is required. See `offboard cancel --help`.' },
+    });
+    expect(refused.code).toBe(1);
+    const { error } = JSON.parse(refused.stderr) as { error: { code: string; message: string } };
+    expect(error.code).toBe('PERMISSION_DENIED');
+    // The workflow's message has no full stop of its own; the hint must not run on from it.
+    expect(error.message).toMatch(new RegExp(`^PERMISSION_DENIED: [^\\n]*[.!?] ${refusalHint('PERMISSION_DENIED').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect((await offboard(['cancel', 'json-errors', '--by', String(admin)])).code).toBe(0);
+  });
+
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {
     const r = await offboard(['start', String(u5), '--by', String(admin), '--batch', 'two-successors', '--successor', `${u5}=${staying}`, '--successor', `uwe@example.com=${manager}`]);
     expect(r.code).toBe(1);
