@@ -407,6 +407,12 @@ const CASES: Case[] = [
   { surface: 'CLI', input: 'offboard remove with user "+10"', code: 'INVALID_INPUT', run: () => cli(['remove', w.mainBatch, '+10', '--by', String(w.admin)]) },
   { surface: 'CLI', input: 'offboard remove from a batch that has ended', code: 'BATCH_FINISHED', run: () => cli(['remove', endedBatch, String(w.leaver), '--by', String(w.admin)]) },
   { surface: 'CLI', input: 'offboard cancel of a batch that has ended', code: 'BATCH_FINISHED', run: () => cli(['cancel', endedBatch, '--by', String(w.admin)]) },
+  {
+    surface: 'CLI',
+    input: 'offboard start --batch of a running batch, by a non-admin',
+    code: 'PERMISSION_DENIED',
+    run: () => cli(['start', String(w.leaver), String(w.mate), '--batch', w.mainBatch, '--by', String(w.nonAdmin)]),
+  },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

@@ -492,6 +492,28 @@ describe('offboard CLI in-process', () => {
     expect((await offboard(['cancel', 'json-errors', '--by', String(admin)])).code).toBe(0);
   });
 
+  it('start with an existing batch ID by a non-admin is refused word for word as with a new ID', async () => {
+    const [a, c] = [await h.fx.user({ name: 'Ann Taken', email: 'ann.taken@example.com', managerId: manager }), await h.fx.user({ name: 'Cid Other', managerId: manager })];
+    for (const u of [a, c]) {
+      await h.fx.member(projectP, u);
+      await h.fx.defect({ projectId: projectP, assignedToId: u });
+    }
+    expect((await offboard(['start', String(a), '--by', String(admin), '--batch', 'taken'])).code).toBe(0);
+    const claims = async () => (await h.t.db.select().from(offboardings).orderBy(offboardings.id)).map((o) => [o.userId, o.batchId, o.endedAt]);
+    const before = await claims();
+    const [nonAdminTaken, nonAdminFresh] = await Promise.all([
+      offboard(['start', String(a), String(c), '--by', String(outsider), '--batch', 'taken']),
+      offboard(['start', String(a), String(c), '--by', String(outsider), '--batch', 'never-used']),
+    ]);
+    expect(nonAdminTaken.code).toBe(1);
+    expect(nonAdminTaken.stderr).toMatch(/^PERMISSION_DENIED: /);
+    expect(nonAdminTaken.stderr).toBe(nonAdminFresh.stderr);
+    expect(nonAdminTaken.stdout).toBe('');
+    expect(await claims()).toEqual(before);
+    await expect(env.client.workflow.getHandle(batchWorkflowId('never-used')).describe()).rejects.toThrow();
+    expect((await offboard(['cancel', 'taken', '--by', String(admin)])).code).toBe(0);
+  });
+
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {
     const r = await offboard(['start', String(u5), '--by', String(admin), '--batch', 'two-successors', '--successor', `${u5}=${staying}`, '--successor', `uwe@example.com=${manager}`]);
     expect(r.code).toBe(1);

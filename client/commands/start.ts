@@ -198,14 +198,15 @@ export const start: Command = {
       return;
     }
 
+    // Pre-flight: the requester checks answer here (exit 1) instead of as a failed workflow. It comes
+    // before looking the batch ID up, so only an active admin learns anything about an existing batch.
+    await reviewBatch(db, { batchId, requestedBy: requester.id, userIds, reason: f.reason ?? null, effectiveAt, successors });
     const client = await ctx.conn.temporal();
     const handle = client.workflow.getHandle(batchWorkflowId(batchId));
     if ((await statusOf(handle)) !== undefined) {
       await reportBatch(ctx, db, await waitForValidation(handle), false);
       return;
     }
-    // Pre-flight: the requester checks answer here (exit 1) instead of as a failed workflow.
-    await reviewBatch(db, { batchId, requestedBy: requester.id, userIds, reason: f.reason ?? null, effectiveAt, successors });
     const input: OffboardingBatchInput = {
       batchId,
       userIds,
