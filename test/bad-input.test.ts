@@ -409,6 +409,12 @@ const CASES: Case[] = [
   { surface: 'CLI', input: 'offboard cancel of a batch that has ended', code: 'BATCH_FINISHED', run: () => cli(['cancel', endedBatch, '--by', String(w.admin)]) },
   {
     surface: 'CLI',
+    input: 'offboard start --batch of a running batch, other users',
+    code: 'BATCH_ID_TAKEN',
+    run: () => cli(['start', String(w.leaver), String(w.colleague), '--batch', w.mainBatch, '--by', String(w.admin)]),
+  },
+  {
+    surface: 'CLI',
     input: 'offboard start --batch of a running batch, by a non-admin',
     code: 'PERMISSION_DENIED',
     run: () => cli(['start', String(w.leaver), String(w.mate), '--batch', w.mainBatch, '--by', String(w.nonAdmin)]),

@@ -492,26 +492,46 @@ describe('offboard CLI in-process', () => {
     expect((await offboard(['cancel', 'json-errors', '--by', String(admin)])).code).toBe(0);
   });
 
-  it('start with an existing batch ID by a non-admin is refused word for word as with a new ID', async () => {
-    const [a, c] = [await h.fx.user({ name: 'Ann Taken', email: 'ann.taken@example.com', managerId: manager }), await h.fx.user({ name: 'Cid Other', managerId: manager })];
-    for (const u of [a, c]) {
+  it('start with an existing batch ID: the same users are reported again, other users are BATCH_ID_TAKEN, a non-admin learns nothing', async () => {
+    const [a, b, c] = [
+      await h.fx.user({ name: 'Ann Taken', email: 'ann.taken@example.com', managerId: manager }),
+      await h.fx.user({ name: 'Ben Taken', managerId: manager }),
+      await h.fx.user({ name: 'Cid Other', managerId: manager }),
+    ];
+    for (const u of [a, b, c]) {
       await h.fx.member(projectP, u);
       await h.fx.defect({ projectId: projectP, assignedToId: u });
     }
-    expect((await offboard(['start', String(a), '--by', String(admin), '--batch', 'taken'])).code).toBe(0);
+    expect((await offboard(['start', String(a), String(b), '--by', String(admin), '--batch', 'taken'])).code).toBe(0);
+    await waitForUserStatus(env.client, b, (x) => x.stage === 'awaiting-reassignment');
     const claims = async () => (await h.t.db.select().from(offboardings).orderBy(offboardings.id)).map((o) => [o.userId, o.batchId, o.endedAt]);
     const before = await claims();
-    const [nonAdminTaken, nonAdminFresh] = await Promise.all([
+
+    const [nonAdminTaken, nonAdminFresh, other, same] = await Promise.all([
       offboard(['start', String(a), String(c), '--by', String(outsider), '--batch', 'taken']),
       offboard(['start', String(a), String(c), '--by', String(outsider), '--batch', 'never-used']),
+      offboard(['start', String(a), String(c), '--by', String(admin), '--batch', 'taken']),
+      offboard(['start', String(b), 'ann.taken@example.com', '--by', String(admin), '--batch', 'taken', '--json']),
     ]);
+    // Word for word what a new batch ID gets: nothing says the ID is in use.
     expect(nonAdminTaken.code).toBe(1);
     expect(nonAdminTaken.stderr).toMatch(/^PERMISSION_DENIED: /);
     expect(nonAdminTaken.stderr).toBe(nonAdminFresh.stderr);
     expect(nonAdminTaken.stdout).toBe('');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe(
+      `BATCH_ID_TAKEN: Batch taken already exists for other users (not in it: ${c}; in it but not named here: ${b}); nothing was started.\n  ${refusalHint('BATCH_ID_TAKEN')}\n`,
+    );
+    expect(same.code).toBe(0);
+    expect(same.json<{ created: boolean; users: { userId: number }[] }>()).toMatchObject({ created: false, users: [{ userId: a }, { userId: b }] });
     expect(await claims()).toEqual(before);
     await expect(env.client.workflow.getHandle(batchWorkflowId('never-used')).describe()).rejects.toThrow();
+
+    // Still the same answer once the batch has ended.
     expect((await offboard(['cancel', 'taken', '--by', String(admin)])).code).toBe(0);
+    const again = await offboard(['start', String(a), String(b), '--by', String(admin), '--batch', 'taken', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.json<{ created: boolean; phase: string }>()).toMatchObject({ created: false, phase: 'finished' });
   });
 
   it('two --successor pairs for one user are refused, whichever way the user is named', async () => {

@@ -17,6 +17,7 @@ export const REFUSALS = {
   BATCH_EMPTY: 'Name at least one user to offboard.',
   BATCH_TOO_LARGE: 'Split the users into several batches.',
   BATCH_NOT_FOUND: 'Check the batch ID with `offboard list`.',
+  BATCH_ID_TAKEN: 'Choose another batch ID, or leave out --batch for a new one; `offboard status <batchId>` shows the existing batch.',
   BATCH_FINISHED: 'The batch has already ended; start a new one if needed.',
   USER_NOT_IN_BATCH: 'Check `offboard status <batchId>` for the users in this batch.',
   USER_ALREADY_INACTIVATED: 'The user was already inactivated; reactivate with `offboard reactivate` if this was a mistake.',

@@ -24,7 +24,7 @@ const batchIdArg = (text: string | undefined): string => {
 };
 
 /** The whole status: the query answers a page of users at a time (large batches). */
-async function queryBatch(client: Client, batchId: string): Promise<BatchStatus> {
+export async function queryBatch(client: Client, batchId: string): Promise<BatchStatus> {
   const handle = client.workflow.getHandle(batchWorkflowId(batchId));
   const first = await orNotFound(() => handle.query(batchStatusQuery), 'BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
   const users = [...first.users];

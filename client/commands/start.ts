@@ -1,7 +1,7 @@
 // offboard start <user...> --by <admin> [--batch <id>] [--reason <text>] [--effective-at <ISO>]
 //                [--successor <user>=<user>]... [--dry-run]
 import { randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { scanOpenItems } from '../../activities/open-items';
 import type { Database } from '../../db/client';
@@ -23,6 +23,7 @@ import { textProblem } from '../../workflows/text';
 import { startBatchWorkflow } from '../start-batch';
 import { type Command, type Ctx, flags, printItems, refuse, resolveUser, sleep, statusOf, userLabel } from '../common';
 import { reviewBatch } from '../review';
+import { queryBatch } from './batch';
 
 const startFlags = z.object({
   by: z.string({ error: 'is required (the admin starting the offboarding)' }).trim().min(1),
@@ -97,6 +98,30 @@ async function waitForValidation(handle: WorkflowHandle): Promise<BatchStatus> {
   }
 }
 
+/** How many user IDs a BATCH_ID_TAKEN message lists on each side. */
+const IDS_NAMED = 10;
+
+/**
+ * A start with the ID of an existing batch. The same users (in any order, by ID or email) are the same
+ * command again: the existing batch is reported, so retrying is safe. Other users are BATCH_ID_TAKEN:
+ * reporting the old batch would leave the new users silently not offboarded.
+ */
+async function reportExisting(ctx: Ctx, db: Database, client: Client, batchId: string, userIds: readonly number[]): Promise<void> {
+  await waitForValidation(client.workflow.getHandle(batchWorkflowId(batchId)));
+  const status = await queryBatch(client, batchId);
+  // Whom the batch was asked for: the users it took on and those it skipped at validation.
+  const theirs = new Set([...status.users.map((u) => u.userId), ...status.rejected.map((r) => r.userId)]);
+  const mine = new Set(userIds);
+  const notInIt = [...mine].filter((id) => !theirs.has(id));
+  const notNamed = [...theirs].filter((id) => !mine.has(id));
+  if (notInIt.length > 0 || notNamed.length > 0) {
+    const ids = (list: number[]) => `${list.slice(0, IDS_NAMED).join(', ')}${list.length > IDS_NAMED ? `, … (${list.length})` : ''}`;
+    const parts = [...(notInIt.length ? [`not in it: ${ids(notInIt)}`] : []), ...(notNamed.length ? [`in it but not named here: ${ids(notNamed)}`] : [])];
+    refuse('BATCH_ID_TAKEN', `Batch ${status.batchId} already exists for other users (${parts.join('; ')}); nothing was started.`);
+  }
+  await reportBatch(ctx, db, status, false);
+}
+
 async function reportBatch(ctx: Ctx, db: Database, status: BatchStatus, created: boolean): Promise<void> {
   const lines = await usersWithItems(db, status.users.map((u) => u.userId), false);
   const stageOf = new Map(status.users.map((u) => [u.userId, u.stage]));
@@ -129,7 +154,8 @@ export const start: Command = {
   help: [
     '<user> is a numeric user ID or an email address.',
     '--by <admin>            the company directory admin starting the offboarding (required)',
-    '--batch <id>            batch ID (default: b-<date>-<random>); starting the same ID again reports the existing batch',
+    '--batch <id>            batch ID (default: b-<date>-<random>); the same command again reports the existing batch,',
+    '                        the same ID with other users is refused (BATCH_ID_TAKEN)',
     `--reason <text>         why (kept with the inactivation; at most ${MAX_REASON_LENGTH} characters)`,
     '--effective-at <ISO>    inactivate no earlier than this future date-time, e.g. 2030-01-31T17:00:00Z',
     '--successor a=b         hand user a’s open items to user b first (repeatable, one successor per user)',
@@ -204,7 +230,7 @@ export const start: Command = {
     const client = await ctx.conn.temporal();
     const handle = client.workflow.getHandle(batchWorkflowId(batchId));
     if ((await statusOf(handle)) !== undefined) {
-      await reportBatch(ctx, db, await waitForValidation(handle), false);
+      await reportExisting(ctx, db, client, batchId, userIds);
       return;
     }
     const input: OffboardingBatchInput = {
@@ -216,13 +242,14 @@ export const start: Command = {
       successors,
       policy: {},
     };
-    let created = true;
     try {
       await startBatchWorkflow(client, ctx.conn.settings.taskQueue, input);
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      created = false;
+      // Started by someone else a moment ago.
+      await reportExisting(ctx, db, client, batchId, userIds);
+      return;
     }
-    await reportBatch(ctx, db, await waitForValidation(handle), created);
+    await reportBatch(ctx, db, await waitForValidation(handle), true);
   },
 };
