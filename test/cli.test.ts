@@ -1,8 +1,8 @@
 // The `offboard` CLI end to end, as a new user runs it: a Temporal dev server, a worker with the real
-// activities (PostgreSQL + an SMTP sink), a small directory, and the CLI as a subprocess
-// (`node --import tsx client/offboard.ts …`) configured only through its environment. The last block
-// runs the CLI in-process (`run()` from client/cli.ts) against the same servers: much faster, for
-// everything that does not need a process boundary.
+// activities (PostgreSQL + an SMTP sink), a small directory, and each command's main run as a
+// subprocess (`node --import tsx client/offboard.ts …`) configured only through its environment.
+// The checks around those runs (refusals, reads) and the last block run the CLI in-process (`run()`
+// from client/cli.ts) against the same servers: much faster, where no process boundary matters.
 import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
 import type { Worker } from '@temporalio/worker';
@@ -12,7 +12,7 @@ import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId } from '../workflows/definitions';
 import { refusalHint } from '../workflows/refusals';
-import { FailingStream, runCli } from './helpers/cli';
+import { type CliResult, FailingStream, runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { auditCount, createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
@@ -29,14 +29,7 @@ function cli(args: string[], overrides: Record<string, string> = {}): Promise<Ru
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'client/offboard.ts', ...args], {
       cwd: projectRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: h.t.url,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_NAMESPACE: env.namespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        ...overrides,
-      },
+      env: { ...process.env, ...cliEnv(), ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -62,25 +55,31 @@ function cli(args: string[], overrides: Record<string, string> = {}): Promise<Ru
   });
 }
 
+/** The environment of the CLI runs: this file's database, Temporal and task queue. */
+const cliEnv = () => ({ DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue });
+/** The CLI in this process (test/helpers/cli.ts), configured like the subprocesses. */
+const offboard = (args: string[]) => runCli(args, cliEnv());
+
 /**
- * Runs CLI invocations at most `limit` at a time, results in order: independent commands overlap,
- * without a dozen Node processes fighting over two cores at once.
+ * Runs independent CLI invocations in this process, at most `limit` at a time (each opens its own
+ * connections), results in order. The checks around a command's main run (refusals, reads) need no
+ * process of their own; a subprocess costs seconds on a busy machine.
  */
-async function parallel<const T extends readonly (readonly string[])[]>(calls: T, limit = 4): Promise<{ -readonly [K in keyof T]: Run }> {
-  const results: Run[] = new Array<Run>(calls.length);
+async function parallel<const T extends readonly (readonly string[])[]>(calls: T, limit = 4): Promise<{ -readonly [K in keyof T]: CliResult }> {
+  const results: CliResult[] = new Array<CliResult>(calls.length);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < calls.length) {
       const i = next++;
-      results[i] = await cli([...(calls[i] ?? [])]);
+      results[i] = await offboard([...(calls[i] ?? [])]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, calls.length) }, lane));
-  return results as { -readonly [K in keyof T]: Run };
+  return results as { -readonly [K in keyof T]: CliResult };
 }
 
 /** Exit 1, the code first, its hint on the next line, and never a stack trace. */
-function expectRefusal(r: Run, code: string): void {
+function expectRefusal(r: Pick<Run, 'code' | 'stderr'>, code: string): void {
   expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^${code}: `)) });
   expect(r.stderr.trim().split('\n')).toHaveLength(2);
   expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -338,11 +337,6 @@ describe('offboard CLI', () => {
     expect(noDatabase.stderr).not.toContain('secret');
   }, 120_000);
 });
-
-/** The environment of the CLI runs: this file's database, Temporal and task queue. */
-const cliEnv = () => ({ DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue });
-/** The CLI in this process, configured like the subprocesses above. */
-const offboard = (args: string[]) => runCli(args, cliEnv());
 
 describe('offboard CLI in-process', () => {
   it('a single-valued flag given twice is a usage error naming the flag, before anything is looked up', async () => {
