@@ -11,9 +11,9 @@ import {
   MAX_EFFECTIVE_DELAY_DAYS,
   REASON_RULE,
   userWorkflowId,
-} from '../workflows/definitions';
-import { textProblem } from '../workflows/text';
-import type { RefusalCode } from '../workflows/refusals';
+} from '../workflows/contract';
+import { textProblem } from '../workflows/contract';
+import type { RefusalCode } from '../workflows/contract';
 import { refuse } from './failures';
 import type {
   ClaimOffboardingInput,
@@ -21,7 +21,7 @@ import type {
   ReleaseOffboardingsInput,
   ValidateBatchInput,
   ValidateBatchResult,
-} from './inputs';
+} from '../workflows/contract';
 import { intArrayParam, isUserId, type Tx } from './open-items';
 import { activeAdminIds } from './permissions';
 

@@ -3,7 +3,7 @@
 // Report.
 import { eq, sql } from 'drizzle-orm';
 import { type User, users } from '../db/schema';
-import type { OpenItem } from '../workflows/definitions';
+import type { OpenItem } from '../workflows/contract';
 import { refuse } from './failures';
 import { type DbOrTx, intArrayParam, isUserId, scanAllOpenItems, scanOpenItems } from './open-items';
 

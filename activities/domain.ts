@@ -3,7 +3,7 @@
 // workflows/refusals.ts; infrastructure errors stay ordinary (retryable) errors.
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Database } from '../db/client';
-import type { OpenItem } from '../workflows/definitions';
+import type { OpenItem } from '../workflows/contract';
 import { claimOffboarding, finishOffboarding, releaseOffboardings, validateBatch } from './batch-validation';
 import type {
   AuthorizeBatchActorInput,
@@ -18,7 +18,7 @@ import type {
   ReassignItemInput,
   ReleaseOffboardingsInput,
   ValidateBatchInput,
-} from './inputs';
+} from '../workflows/contract';
 import { closeItem, reassignItem } from './item-resolution';
 import { scanOpenItems } from './open-items';
 import { activeAdminIds, authorizeBatchActor, authorizeItemsActor, loadPermissions } from './permissions';

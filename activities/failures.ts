@@ -2,7 +2,7 @@
 // workflows/refusals.ts. Anything else thrown by an activity (a refused connection, a deadlock, a
 // timeout) stays an ordinary Error, which Temporal retries.
 import { ApplicationFailure } from '@temporalio/common';
-import { type RefusalCode, isRefusalCode } from '../workflows/refusals';
+import { type RefusalCode, isRefusalCode } from '../workflows/contract';
 
 /** Builds the failure; `details`, when given, travels as `failure.details[0]`. */
 export function refusal(code: RefusalCode, message: string, details?: unknown): ApplicationFailure {

@@ -27,10 +27,10 @@ import {
   NOTE_RULE,
   parseItemKey,
   type ResolutionAction,
-} from '../workflows/definitions';
-import { textProblem } from '../workflows/text';
+} from '../workflows/contract';
+import { textProblem } from '../workflows/contract';
 import { isUniqueViolation, refuse } from './failures';
-import type { CloseItemInput, ReassignItemInput } from './inputs';
+import type { CloseItemInput, ReassignItemInput } from '../workflows/contract';
 import { type DbOrTx, isUserId, TIMECARD_ITEM_TITLE, type Tx } from './open-items';
 import { mayActOnItemsOf } from './permissions';
 

@@ -15,7 +15,7 @@ import type postgres from 'postgres';
 import type { Database } from '../db/client';
 import { projectMembers, projects, timecardEntries, users } from '../db/schema';
 import { TOOL_ROLE_SPECS, toolRoleOrder } from '../domain/tool-roles';
-import { type OpenItem, type Role, type Tool, type ToolRole, TOOL_ROLES } from '../workflows/definitions';
+import { type OpenItem, type Role, type Tool, type ToolRole, TOOL_ROLES } from '../workflows/contract';
 
 /** A drizzle transaction handle, as passed to `db.transaction(async (tx) => …)`. */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];

@@ -2,7 +2,7 @@
 // offboardings and reactivate; an admin or the user's manager acts on that user's items.
 import { and, eq, sql } from 'drizzle-orm';
 import { users } from '../db/schema';
-import type { LoadPermissionsInput, UserPermissions } from './inputs';
+import type { LoadPermissionsInput, UserPermissions } from '../workflows/contract';
 import { refuse } from './failures';
 import { type DbOrTx, isUserId } from './open-items';
 

@@ -5,10 +5,10 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { auditLog } from '../db/schema';
-import { type OpenItem, REASON_RULE } from '../workflows/definitions';
-import { textProblem } from '../workflows/text';
+import { type OpenItem, REASON_RULE } from '../workflows/contract';
+import { textProblem } from '../workflows/contract';
 import { isUniqueViolation, refuse } from './failures';
-import type { InactivateUserInput, InactivateUserResult, ReactivateUserInput, ReactivateUserResult } from './inputs';
+import type { InactivateUserInput, InactivateUserResult, ReactivateUserInput, ReactivateUserResult } from '../workflows/contract';
 import { isUserId, scanOpenItems, type Tx } from './open-items';
 import { mayReactivate } from './permissions';
 

@@ -27,7 +27,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgr
 import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { buildWorkflowBundle } from '../worker/workflow-bundle';
-import { batchWorkflowId, userWorkflowId } from '../workflows/definitions';
+import { batchWorkflowId, userWorkflowId } from '../workflows/contract';
 import { BATCH_WINDOW } from '../workflows/offboarding-batch';
 import type { BaselineActivities } from './baseline-workflows';
 import { type Cleanups, runCleanups } from './cleanups';

@@ -3,7 +3,7 @@
 import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigurationError } from '../config/settings';
-import { isRefusalCode, type RefusalCode, refusalHint } from '../workflows/refusals';
+import { isRefusalCode, type RefusalCode, refusalHint } from '../workflows/contract';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

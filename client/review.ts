@@ -2,9 +2,9 @@
 // batch workflow runs (activities/batch-validation.ts), inside a transaction that is always rolled
 // back, so the answer is identical and nothing is claimed.
 import { validateBatch } from '../activities/batch-validation';
-import type { ValidateBatchResult } from '../activities/inputs';
+import type { ValidateBatchResult } from '../workflows/contract';
 import type { Database } from '../db/client';
-import { batchWorkflowId } from '../workflows/definitions';
+import { batchWorkflowId } from '../workflows/contract';
 
 class RolledBack extends Error {
   constructor(readonly result: ValidateBatchResult) {

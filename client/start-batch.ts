@@ -3,7 +3,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { offboardingBatch } from '../workflows/offboarding-batch';
-import { BATCH_WORKFLOW_TASK_TIMEOUT, batchWorkflowId, type OffboardingBatchInput } from '../workflows/definitions';
+import { BATCH_WORKFLOW_TASK_TIMEOUT, batchWorkflowId, type OffboardingBatchInput } from '../workflows/contract';
 
 export function startBatchWorkflow(
   client: Client,

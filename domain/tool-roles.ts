@@ -19,7 +19,7 @@ import {
   submittalApprovers,
   submittals,
 } from '../db/schema';
-import { type Role, ROLES_BY_TOOL, type Tool, type ToolRole, TOOLS } from '../workflows/definitions';
+import { type Role, ROLES_BY_TOOL, type Tool, type ToolRole, TOOLS } from '../workflows/contract';
 
 /** The table an item lives in, and how to read it. */
 export type ItemTable = {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 
 export const REGISTER_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'deploy', 'register-search-attributes.sh');
 const BEGIN = '# BEGIN GENERATED SEARCH ATTRIBUTES';

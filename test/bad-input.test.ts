@@ -19,13 +19,13 @@ import {
   type OffboardingBatchInput,
   cancelBatchUpdate,
   reassignItemUpdate,
-  reassignmentDoneUpdate,
+  confirmReassignmentDoneUpdate,
   removeUserUpdate,
   userStatusQuery,
   userWorkflowId,
-} from '../workflows/definitions';
+} from '../workflows/contract';
 import { offboardingBatch } from '../workflows';
-import { isRefusalCode, type RefusalCode } from '../workflows/refusals';
+import { isRefusalCode, type RefusalCode } from '../workflows/contract';
 import { runCli } from './helpers/cli';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { auditCount, type Harness, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';
@@ -288,7 +288,7 @@ const CASES: Case[] = [
     surface: 'user update',
     input: '"done" by an admin inactivated since the batch started',
     code: 'PERMISSION_DENIED',
-    run: () => codeOf(leaverHandle().executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.formerAdmin }] })),
+    run: () => codeOf(leaverHandle().executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: w.formerAdmin }] })),
   },
   { surface: 'batch update', input: 'removeUser by a non-admin', code: 'PERMISSION_DENIED', run: () => removeUser(w.leaver, w.manager) },
   { surface: 'batch update', input: 'removeUser by an admin inactivated since the batch started', code: 'PERMISSION_DENIED', run: () => removeUser(w.leaver, w.formerAdmin) },

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimOffboarding, finishOffboarding, validateBatch } from '../activities/batch-validation';
 import { loadPermissions } from '../activities/permissions';
-import type { RefusalCode } from '../workflows/refusals';
+import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
 

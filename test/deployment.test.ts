@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../config/settings';
 import { parseRegisterScript, REGISTER_SCRIPT, renderRegisterScript } from '../scripts/write-search-attributes-script';
 import { devServerArgs } from '../worker/temporal-dev-server';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 
 const run = promisify(execFile);
 const COMPOSE_FILE = path.join(projectRoot, 'docker-compose.yml');

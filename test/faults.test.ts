@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationOutbox, users } from '../db/schema';
-import { userStatusQuery, userWorkflowId } from '../workflows/definitions';
+import { userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { userOffboarding } from '../workflows';
 import { type ControllableSmtp, startControllableSmtp, startWorkerProcess, type WorkerProcess } from './helpers/fault-tools';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';

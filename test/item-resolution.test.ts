@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../db/client';
 import { offboardings } from '../db/schema';
 import { closeItem, reassignItem } from '../activities/item-resolution';
-import type { CloseItemInput, ReassignItemInput } from '../activities/inputs';
+import type { CloseItemInput, ReassignItemInput } from '../workflows/contract';
 import { scanOpenItems } from '../activities/open-items';
-import { MAX_NOTE_LENGTH } from '../workflows/definitions';
-import type { RefusalCode } from '../workflows/refusals';
+import { MAX_NOTE_LENGTH } from '../workflows/contract';
+import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatWaited } from '../domain/notifications/format';
 import { escapeHtml } from '../domain/notifications/html';
 import { renderNotification, type NotificationPeople } from '../domain/notifications/render';
-import type { Notification, OpenItem } from '../workflows/definitions';
+import type { Notification, OpenItem } from '../workflows/contract';
 
 const EVIL = `<img src=x onerror="alert('x')">&amp;`;
 const item = (key: string, tool: OpenItem['tool'], role: OpenItem['role']): OpenItem => ({

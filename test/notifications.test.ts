@@ -6,7 +6,7 @@ import { createMailer, type Mailer } from '../domain/notifications/mailer';
 import { createNotificationActivities } from '../activities/notifications';
 import { messageIdFor, type NotificationLog } from '../domain/notifications/outbox';
 import { auditLog, notificationOutbox, users } from '../db/schema';
-import type { ItemResolution, Notification } from '../workflows/definitions';
+import type { ItemResolution, Notification } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { createNotificationFixture, type NotificationFixture } from './helpers/notification-fixtures';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink';

@@ -6,15 +6,15 @@ import { startBatchWorkflow } from '../client/start-batch';
 import { auditLog, offboardings, users } from '../db/schema';
 import {
   batchStatusQuery,
-  cancelBatchSignal,
+  cancelSignal,
   cancelBatchUpdate,
   type OffboardingBatchInput,
-  reassignmentDoneUpdate,
+  confirmReassignmentDoneUpdate,
   refreshPermissionsUpdate,
   removeUserUpdate,
   userStatusQuery,
   userWorkflowId,
-} from '../workflows/definitions';
+} from '../workflows/contract';
 import { recordHistory } from './helpers/histories';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import {
@@ -218,9 +218,9 @@ describe('permissions are checked against the database at the moment of each req
     expect(codeOf(await settle(w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: w.helen }] })))).toBe('PERMISSION_DENIED');
     expect(codeOf(await settle(w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
     const user = env.client.workflow.getHandle(userWorkflowId(w.a));
-    expect(codeOf(await settle(user.executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    expect(codeOf(await settle(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
     // A cancel signal cannot be refused, but it is not honoured either.
-    await w.handle.signal(cancelBatchSignal, { by: w.helen });
+    await w.handle.signal(cancelSignal, { by: w.helen });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await snapshot(w.handle, [w.a, w.b])).toEqual(before);
     expect((await user.query(userStatusQuery)).stage).toBe('awaiting-reassignment');
@@ -237,9 +237,9 @@ describe('permissions are checked against the database at the moment of each req
     const w = await helensBatch('demoted');
     // The manager hands over both items; the demoted requester may not inactivate anyone now.
     for (const [u, item] of [[w.a, w.items[0]], [w.b, w.items[1]]] as const) {
-      await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.manager }] });
+      await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: w.manager }] });
       await h.t.db.execute(sql`update defect_items set status = 'closed' where id = ${item}`);
-      await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(reassignmentDoneUpdate, { args: [{ by: w.manager }] });
+      await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: w.manager }] });
     }
     const summary = await w.handle.result();
     expect(summary.inactivated).toEqual([]);
@@ -268,8 +268,8 @@ describe('permissions are checked against the database at the moment of each req
     const user = env.client.workflow.getHandle(userWorkflowId(w.b));
     const newManager = await h.fx.user({ name: 'Nick New-Manager' });
     await h.t.db.update(users).set({ managerId: newManager }).where(eq(users.id, w.b));
-    expect(codeOf(await settle(user.executeUpdate(reassignmentDoneUpdate, { args: [{ by: newManager }] })))).toBe('PERMISSION_DENIED');
+    expect(codeOf(await settle(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: newManager }] })))).toBe('PERMISSION_DENIED');
     await user.executeUpdate(refreshPermissionsUpdate);
-    expect(await user.executeUpdate(reassignmentDoneUpdate, { args: [{ by: newManager }] })).toHaveLength(1);
+    expect(await user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: newManager }] })).toHaveLength(1);
   });
 });

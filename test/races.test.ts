@@ -5,7 +5,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
 import type { OffboardingActivities } from '../activities';
-import type { InactivateUserInput } from '../activities/inputs';
+import type { InactivateUserInput } from '../workflows/contract';
 import { auditLog, offboardings, users } from '../db/schema';
 import {
   batchStatusQuery,
@@ -16,7 +16,7 @@ import {
   removeUserUpdate,
   userStatusQuery,
   userWorkflowId,
-} from '../workflows/definitions';
+} from '../workflows/contract';
 import { userOffboarding } from '../workflows';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import {

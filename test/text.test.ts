@@ -1,8 +1,8 @@
 // What a person may write, and how it is counted: the same answer in the CLI, the web, the workflow
 // validators, the activities and PostgreSQL's check constraints (issue 16, items 8 and 9).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_NOTE_LENGTH, MAX_REASON_LENGTH, NOTE_RULE, REASON_RULE } from '../workflows/definitions';
-import { forbiddenCharacter, neutralizeControls, textLength, textProblem } from '../workflows/text';
+import { MAX_NOTE_LENGTH, MAX_REASON_LENGTH, NOTE_RULE, REASON_RULE } from '../workflows/contract';
+import { forbiddenCharacter, neutralizeControls, textLength, textProblem } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures } from './helpers/directory-fixtures';
 

@@ -10,13 +10,13 @@ import {
   closeItemUpdate,
   reassignItemUpdate,
   reassignmentDoneSignal,
-  reassignmentDoneUpdate,
+  confirmReassignmentDoneUpdate,
   reactivationWorkflowId,
   stopSignal,
   type UserOffboardingInput,
   userStatusQuery,
   userWorkflowId,
-} from '../workflows/definitions';
+} from '../workflows/contract';
 import { userOffboarding, userReactivation } from '../workflows';
 import { recordHistory } from './helpers/histories';
 import { auditCount, createWorker, mailsAbout, type Harness, policy, startHarness, waitForUserStatus } from './helpers/workflow-harness';
@@ -213,10 +213,10 @@ describe('userOffboarding', () => {
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
-      const still = await handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] });
+      const still = await handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.manager }] });
       expect(still.map((i) => i.key)).toEqual([`meeting-item:${item}:assignee`]);
       await h.activities.closeItem({ requestId: 'mi-close', itemKey: `meeting-item:${item}:assignee`, userId: c.leaver, actorId: c.manager, workflowId: 'tool', note: null });
-      expect(await handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] })).toEqual([]);
+      expect(await handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.manager }] })).toEqual([]);
       expect((await handle.result()).outcome).toBe('inactivated');
     });
     h.sink.clear();

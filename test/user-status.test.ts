@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../activities/directory';
 import { createDomainActivities } from '../activities/domain';
 import { inactivateUser, reactivateUser } from '../activities/user-status';
-import type { OpenItem } from '../workflows/definitions';
-import type { RefusalCode } from '../workflows/refusals';
+import type { OpenItem } from '../workflows/contract';
+import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
 

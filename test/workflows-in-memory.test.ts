@@ -12,12 +12,12 @@ import { userOffboarding } from '../workflows';
 import {
   type BatchStatus,
   batchStatusQuery,
-  cancelBatchSignal,
+  cancelSignal,
   cancelBatchUpdate,
   closeItemUpdate,
   reassignItemUpdate,
   reassignmentDoneSignal,
-  reassignmentDoneUpdate,
+  confirmReassignmentDoneUpdate,
   refreshPermissionsUpdate,
   removeUserUpdate,
   stopSignal,
@@ -26,7 +26,7 @@ import {
   userProgressSignal,
   userStatusQuery,
   userWorkflowId,
-} from '../workflows/definitions';
+} from '../workflows/contract';
 import { RECEIPTS_QUIET_MS } from '../workflows/user-offboarding';
 import {
   type ActivityName,
@@ -423,9 +423,9 @@ describe('update validators', () => {
       await expectRefused(reassign(item, c.leaver, c.manager), 'TARGET_SAME_USER');
       await expectRefused(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'x'.repeat(2_001) }] }), 'NOTE_TOO_LONG');
       await expectRefused(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'gpj.\u202Eexe' }] }), 'INVALID_INPUT');
-      await expectRefused(handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.colleague }] }), 'PERMISSION_DENIED');
+      await expectRefused(handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.colleague }] }), 'PERMISSION_DENIED');
       // Not waiting for reassignment: even the manager is refused, early.
-      await expectRefused(waitingForDate.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
+      await expectRefused(waitingForDate.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
       await expectRefused(waitingForDate.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
 
       expect(await acceptedUpdates(handle)).toBe(0);
@@ -435,7 +435,7 @@ describe('update validators', () => {
 
       // A signal cannot be refused: the colleague's "done" is ignored (no re-scan), the manager's update answers.
       await handle.signal(reassignmentDoneSignal, { by: c.colleague });
-      expect(await handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: c.manager }] })).toMatchObject([{ key: item }]);
+      expect(await handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.manager }] })).toMatchObject([{ key: item }]);
       expect(calls(c.dir, 'listOpenItems') - (before.listOpenItems ?? 0)).toBe(1);
       expect(calls(c.dir, 'authorizeItemsActor') - (before.authorizeItemsActor ?? 0)).toBe(1);
       expect(await acceptedUpdates(handle)).toBe(1);
@@ -518,7 +518,7 @@ describe('batches', () => {
       expect(await acceptedUpdates(handle)).toBe(1);
       // The refusal refreshed the batch's admins: her next request is refused early.
       await expectRefused(cancel(helen), 'PERMISSION_DENIED');
-      await handle.signal(cancelBatchSignal, { by: helen }); // cannot be refused; ignored
+      await handle.signal(cancelSignal, { by: helen }); // cannot be refused; ignored
       await handle.executeUpdate(refreshPermissionsUpdate); // handled after the signal
       expect(calls(c.dir, 'authorizeBatchActor')).toBe(1);
       expect(await acceptedUpdates(handle)).toBe(2); // her remove, and the refresh

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/definitions';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 
 export type DevServerOptions = {
   /** Path of the `temporal` CLI (see temporal-binaries.ts). */

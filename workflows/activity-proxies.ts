@@ -2,7 +2,7 @@
 // non-retryable ApplicationFailures (their type is a refusal code); everything else is retried.
 import { proxyActivities } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
-import { REFUSALS } from './refusals';
+import { REFUSALS } from './contract';
 
 const nonRetryableErrorTypes = Object.keys(REFUSALS);
 

@@ -1,7 +1,7 @@
 // What a batch carries from one run to the next when it continues as new: its rows packed small
 // (10,000 users fit in ~280 KiB, well under the 2 MB input limit), who may act, who removed whom or
 // cancelled, and the newest report seen from each running child.
-import { type BatchRejection, type BatchUserRow, USER_STAGES } from './definitions';
+import { type BatchRejection, type BatchUserRow, USER_STAGES } from './contract';
 
 /** Compact row: [userId, stage index (-1 = queued), openItems, waitingSince, reminders, result]. */
 export type PackedRow = [number, number, number, string | null, number, string | null];

@@ -3,7 +3,7 @@
 // the outbox sends the message once whatever happens.
 import { log, sleep } from '@temporalio/workflow';
 import { email } from './activity-proxies';
-import type { SendNotificationInput } from './definitions';
+import type { SendNotificationInput } from './contract';
 
 export const EMAIL_ROUND_PAUSE_MS = 10 * 60 * 1000;
 export const EMAIL_MAX_ROUNDS = 144; // a day of rounds

@@ -26,7 +26,7 @@ import {
   type BatchSummary,
   type BatchUserRow,
   batchStatusQuery,
-  cancelBatchSignal,
+  cancelSignal,
   cancelBatchUpdate,
   DEFAULT_POLICY,
   FINAL_STAGES,
@@ -41,9 +41,9 @@ import {
   userProgressSignal,
   type UserStage,
   userWorkflowId,
-} from './definitions';
+} from './contract';
 import { asUpdateFailure, refusalOf } from './refusal-of';
-import { refusal } from './refusals';
+import { refusal } from './contract';
 import { type BatchCarryOver, pack, unpack } from './batch-carry-over';
 import { userOffboarding } from './user-offboarding';
 
@@ -196,7 +196,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   };
   /** Cancel signals waiting for the database's word on their sender (signals cannot be refused). */
   const cancelSignals: number[] = [];
-  setHandler(cancelBatchSignal, ({ by }) => {
+  setHandler(cancelSignal, ({ by }) => {
     if (phase !== 'validating' && !adminIds.includes(by)) log.warn('cancel ignored: not an admin', { by });
     else if (checkedNow) cancelSignals.push(by);
     else requestCancel(by);

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { isRefusalCode, refusal, type RefusalCode } from './refusals';
+import { isRefusalCode, refusal, type RefusalCode } from './contract';
 
 export type Refusal = { code: RefusalCode; message: string; details: readonly unknown[] };
 

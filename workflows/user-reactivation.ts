@@ -3,7 +3,7 @@
 import { log, workflowInfo } from '@temporalio/workflow';
 import { domain } from './activity-proxies';
 import { deliverNotification } from './email-delivery';
-import type { UserReactivationInput, UserReactivationResult } from './definitions';
+import type { UserReactivationInput, UserReactivationResult } from './contract';
 
 export async function userReactivation(input: UserReactivationInput): Promise<UserReactivationResult> {
   const { workflowId } = workflowInfo();

@@ -11,7 +11,7 @@ import {
   cancelBatchUpdate,
   FINAL_STAGES,
   removeUserUpdate,
-} from '../../workflows/definitions';
+} from '../../workflows/contract';
 import type { offboardingBatch } from '../../workflows/offboarding-batch';
 import { type Command, type Ctx, flags, orNotFound, refuse, resolveUser, sleep, statusOf } from '../common';
 import { refusalIn } from '../exit-codes';

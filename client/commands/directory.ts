@@ -15,8 +15,8 @@ import {
   USER_STAGES,
   type UserReactivationInput,
   type UserReactivationResult,
-} from '../../workflows/definitions';
-import { textProblem } from '../../workflows/text';
+} from '../../workflows/contract';
+import { textProblem } from '../../workflows/contract';
 import { type Command, flags, refuse, resolveUser } from '../common';
 import { UsageError } from '../exit-codes';
 import { ago } from '../output';

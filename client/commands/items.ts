@@ -10,12 +10,12 @@ import {
   type OpenItem,
   parseItemKey,
   reassignItemUpdate,
-  reassignmentDoneUpdate,
+  confirmReassignmentDoneUpdate,
   type UserOffboardingStatus,
   userStatusQuery,
   userWorkflowId,
-} from '../../workflows/definitions';
-import { textProblem } from '../../workflows/text';
+} from '../../workflows/contract';
+import { textProblem } from '../../workflows/contract';
 import type { userOffboarding } from '../../workflows/user-offboarding';
 import { type Command, type Ctx, flags, isNotFound, orNotFound, printItems, refuse, resolveUser, statusOf } from '../common';
 import { refusalIn } from '../exit-codes';
@@ -156,7 +156,7 @@ export const done: Command = {
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);
     const handle = (await ctx.conn.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(u.id));
-    const left = await update(handle, u, () => handle.executeUpdate(reassignmentDoneUpdate, { args: [{ by: by.id }] }));
+    const left = await update(handle, u, () => handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: by.id }] }));
     printStillOpen(ctx, u, left, `Re-checked ${u.name} (${u.id}) against the tools.`);
   },
 };

@@ -18,8 +18,8 @@ import {
   REASON_RULE,
   type OffboardingBatchInput,
   type OpenItem,
-} from '../../workflows/definitions';
-import { textProblem } from '../../workflows/text';
+} from '../../workflows/contract';
+import { textProblem } from '../../workflows/contract';
 import { startBatchWorkflow } from '../start-batch';
 import { type Command, type Ctx, flags, printItems, refuse, resolveUser, sleep, statusOf, userLabel } from '../common';
 import { reviewBatch } from '../review';

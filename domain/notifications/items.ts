@@ -1,6 +1,6 @@
 // Open items and resolutions as the emails list them: grouped by project then tool, with the
 // operators' CLI commands under each item.
-import { ROLE_LABELS, TOOL_LABELS, TOOLS, type ItemResolution, type OpenItem, type Tool } from '../../workflows/definitions';
+import { ROLE_LABELS, TOOL_LABELS, TOOLS, type ItemResolution, type OpenItem, type Tool } from '../../workflows/contract';
 import { formatDateTime } from './format';
 import { html, type SafeHtml } from './html';
 import { S } from './layout';

@@ -28,7 +28,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { auditLog, notificationOutbox, type OutboxRow } from '../../db/schema';
-import type { Notification, SendNotificationInput, SendNotificationResult } from '../../workflows/definitions';
+import type { Notification, SendNotificationInput, SendNotificationResult } from '../../workflows/contract';
 import type { Mailer } from './mailer';
 import { resolveRecipients, subjectUserId } from './recipients';
 import { renderNotification } from './render';

@@ -4,7 +4,7 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { users } from '../../db/schema';
-import type { Notification } from '../../workflows/definitions';
+import type { Notification } from '../../workflows/contract';
 import type { NotificationPeople, Person } from './render';
 
 type UserRow = { id: number; name: string; email: string | null; status: 'active' | 'inactive'; managerId: number | null };

@@ -1,7 +1,7 @@
 // Renders every notification kind into subject, plain text, HTML and tracing headers. Pure: the
 // activity looks people up (recipients.ts) and passes them in, with the clock's `now`.
-import type { Notification } from '../../workflows/definitions';
-import { neutralizeControls } from '../../workflows/text';
+import type { Notification } from '../../workflows/contract';
+import { neutralizeControls } from '../../workflows/contract';
 import type { SafeHtml } from './html';
 import { wrapHtml } from './layout';
 import { batchSummary } from './messages/batch-summary';

@@ -9,7 +9,7 @@ import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../domain/notifications/mailer';
 import { notificationOutbox, users } from '../../db/schema';
-import { userStatusQuery, userWorkflowId } from '../../workflows/definitions';
+import { userStatusQuery, userWorkflowId } from '../../workflows/contract';
 import { type ControllableSmtp, startControllableSmtp } from '../helpers/fault-tools';
 import { type DevServerEnvironment, startDevServerEnvironment } from '../helpers/temporal';
 import { createWorker, type Harness, startHarness } from '../helpers/workflow-harness';

@@ -12,7 +12,7 @@ import { loadSettings } from '../../config/settings';
 import { users } from '../../db/schema';
 import { requireTemporalCli } from '../../worker/temporal-binaries';
 import { type DevServer, startDevServer } from '../../worker/temporal-dev-server';
-import { closeItemUpdate, reassignItemUpdate, userStatusQuery, userWorkflowId } from '../../workflows/definitions';
+import { closeItemUpdate, reassignItemUpdate, userStatusQuery, userWorkflowId } from '../../workflows/contract';
 import { userOffboarding } from '../../workflows';
 import { freePort } from '../helpers/free-port';
 import { workflowBundle } from '../helpers/temporal';

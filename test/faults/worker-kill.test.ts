@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
-import { userWorkflowId } from '../../workflows/definitions';
+import { userWorkflowId } from '../../workflows/contract';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/fault-tools';
 import { type DevServerEnvironment, startDevServerEnvironment } from '../helpers/temporal';
 import { type Harness, mailsAbout, startHarness } from '../helpers/workflow-harness';

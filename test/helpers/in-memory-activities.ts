@@ -16,7 +16,7 @@ import type {
   UserPermissions,
   ValidateBatchInput,
   ValidateBatchResult,
-} from '../../activities/inputs';
+} from '../../workflows/contract';
 import {
   BATCH_ID_PATTERN,
   type BatchRejection,
@@ -36,9 +36,9 @@ import {
   TOOL_ROLES,
   type UserOffboardingResult,
   userWorkflowId,
-} from '../../workflows/definitions';
-import { refusal, type RefusalCode } from '../../workflows/refusals';
-import { textProblem } from '../../workflows/text';
+} from '../../workflows/contract';
+import { refusal, type RefusalCode } from '../../workflows/contract';
+import { textProblem } from '../../workflows/contract';
 
 export type ActivityName = keyof OffboardingActivities;
 

@@ -2,7 +2,7 @@
 // and without managers/emails, one project and a few open items (as the open-item scan reports them).
 import type { Database } from '../../db/client';
 import { projects, rfis, users, type NewUser } from '../../db/schema';
-import type { OpenItem } from '../../workflows/definitions';
+import type { OpenItem } from '../../workflows/contract';
 
 export type NotificationFixture = Awaited<ReturnType<typeof createNotificationFixture>>;
 

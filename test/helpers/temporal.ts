@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { loadSettings } from '../../config/settings';
 import { findTemporalCli, findTestServer, requireTemporalCli } from '../../worker/temporal-binaries';
 import { INDEXED_TYPE, startDevServer } from '../../worker/temporal-dev-server';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/definitions';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/contract';
 import { readWorkflowBundle } from '../../worker/workflow-bundle';
 import { freePort } from './free-port';
 

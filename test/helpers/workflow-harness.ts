@@ -9,7 +9,7 @@ import { ne } from 'drizzle-orm';
 import { createActivities, type OffboardingActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../domain/notifications/mailer';
 import { auditLog } from '../../db/schema';
-import { DEFAULT_POLICY, type OffboardingPolicy, type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../workflows/definitions';
+import { DEFAULT_POLICY, type OffboardingPolicy, type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './database';
 import { directoryFixtures, type DirectoryFixtures } from './directory-fixtures';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';

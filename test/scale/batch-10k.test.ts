@@ -16,7 +16,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { BATCH_WINDOW, CONTINUE_AS_NEW_AT_EVENTS } from '../../workflows/offboarding-batch';
-import { batchStatusQuery, type BatchSummary } from '../../workflows/definitions';
+import { batchStatusQuery, type BatchSummary } from '../../workflows/contract';
 import { InMemoryDirectory, inMemoryActivities } from '../helpers/in-memory-activities';
 import { kib, runChainStats, runTable, type RunStats } from '../helpers/history-stats';
 import { startHarness, type Harness } from '../helpers/workflow-harness';

@@ -3,7 +3,7 @@
 // its project, is leaving too, …) stays for the manager; the report says which and why.
 import { log } from '@temporalio/workflow';
 import { domain } from '../activity-proxies';
-import type { OpenItem } from '../definitions';
+import type { OpenItem } from '../contract';
 import { refusalOf } from '../refusal-of';
 import type { HandOverReport, OffboardingRun } from './run';
 

@@ -2,7 +2,7 @@
 // history (from the state and the permissions loaded at the start); the activities behind the
 // updates check again against the database, and that answer is the one that counts.
 import { currentUpdateInfo, log, setHandler } from '@temporalio/workflow';
-import type { UserPermissions } from '../../activities/inputs';
+import type { UserPermissions } from '../contract';
 import { domain } from '../activity-proxies';
 import {
   closeItemUpdate,
@@ -12,14 +12,14 @@ import {
   parseItemKey,
   reassignItemUpdate,
   reassignmentDoneSignal,
-  reassignmentDoneUpdate,
+  confirmReassignmentDoneUpdate,
   refreshPermissionsUpdate,
   stopSignal,
   userStatusQuery,
-} from '../definitions';
+} from '../contract';
 import { asUpdateFailure, refusalOf } from '../refusal-of';
-import { refusal } from '../refusals';
-import { textProblem } from '../text';
+import { refusal } from '../contract';
+import { textProblem } from '../contract';
 import type { OffboardingRun } from './run';
 
 export function registerHandlers(run: OffboardingRun): void {
@@ -121,7 +121,7 @@ export function registerHandlers(run: OffboardingRun): void {
   });
 
   setHandler(
-    reassignmentDoneUpdate,
+    confirmReassignmentDoneUpdate,
     async (req) => {
       if (run.version.checkedNow) {
         try {

@@ -4,7 +4,7 @@
 // activities. The state and shared steps are in run.ts, the messages in handlers.ts.
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { domain, scans } from '../activity-proxies';
-import type { OpenItem, UserOffboardingInput, UserOffboardingResult } from '../definitions';
+import type { OpenItem, UserOffboardingInput, UserOffboardingResult } from '../contract';
 import { refusalOf } from '../refusal-of';
 import { registerHandlers } from './handlers';
 import { handOver } from './hand-over';

@@ -3,7 +3,7 @@
 // batch of hand-overs, not once per item: the successor's right after the hand-over, a manager's
 // reassignments once a quarter of an hour passes without another (or when the offboarding ends).
 import { condition, isCancellation, log } from '@temporalio/workflow';
-import type { ItemResolution, Notification, UserOffboardingStatus } from '../definitions';
+import type { ItemResolution, Notification, UserOffboardingStatus } from '../contract';
 import { deliverNotification } from '../email-delivery';
 
 /** A manager's hand-overs to one person are told in one message once this long passes without another. */

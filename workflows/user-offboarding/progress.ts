@@ -2,7 +2,7 @@
 // Changes made in one activation are coalesced into at most one upsert and one signal (a microtask
 // runs before the activation completes), which keeps both histories short.
 import { getExternalWorkflowHandle, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { batchWorkflowId, searchAttributes, type UserOffboardingInput, type UserOffboardingStatus, userProgressSignal } from '../definitions';
+import { batchWorkflowId, searchAttributes, type UserOffboardingInput, type UserOffboardingStatus, userProgressSignal } from '../contract';
 
 export class ProgressReporter {
   private lastUpserted: string;

@@ -2,7 +2,7 @@
 // loaded, the requests waiting for the flow, and the operations the flow and the message handlers
 // share. Deterministic: IDs come from workflowInfo, everything else from activities.
 import { workflowInfo } from '@temporalio/workflow';
-import type { UserPermissions } from '../../activities/inputs';
+import type { UserPermissions } from '../contract';
 import { scans } from '../activity-proxies';
 import type {
   ItemNotTaken,
@@ -12,7 +12,7 @@ import type {
   UserOffboardingInput,
   UserOffboardingStatus,
   UserStage,
-} from '../definitions';
+} from '../contract';
 import { type NoticeCommon, Notices } from './notices';
 import { ProgressReporter } from './progress';
 

@@ -1,6 +1,6 @@
 // The "batch-summary" email.
-import type { BatchRejection, Notification } from '../../../workflows/definitions';
-import { isRefusalCode, refusalHint } from '../../../workflows/refusals';
+import type { BatchRejection, Notification } from '../../../workflows/contract';
+import { isRefusalCode, refusalHint } from '../../../workflows/contract';
 import { plural } from '../format';
 import { html } from '../html';
 import { fallbackHtml, fallbackText, S } from '../layout';

@@ -1,5 +1,5 @@
 // The "escalation" email.
-import type { Notification } from '../../../workflows/definitions';
+import type { Notification } from '../../../workflows/contract';
 import { formatDateTime, formatWaited, plural } from '../format';
 import { html } from '../html';
 import { doneCommand, itemsHtml, itemsText } from '../items';

@@ -1,5 +1,5 @@
 // The "inactivated" email.
-import { TOOL_LABELS, type Notification } from '../../../workflows/definitions';
+import { TOOL_LABELS, type Notification } from '../../../workflows/contract';
 import { formatDateTime } from '../format';
 import { html } from '../html';
 import { itemsHtml, itemsText, resolutionText } from '../items';

@@ -1,5 +1,5 @@
 // The "items-assigned" email.
-import { TOOL_LABELS, type ItemNotTaken, type Notification } from '../../../workflows/definitions';
+import { TOOL_LABELS, type ItemNotTaken, type Notification } from '../../../workflows/contract';
 import { formatDateTime, plural } from '../format';
 import { html, type SafeHtml } from '../html';
 import { doneCommand, itemsHtml, itemsText } from '../items';

@@ -1,5 +1,5 @@
 // The "items-received" email.
-import { TOOL_LABELS, type ItemResolution, type Notification } from '../../../workflows/definitions';
+import { TOOL_LABELS, type ItemResolution, type Notification } from '../../../workflows/contract';
 import { formatDateTime, plural } from '../format';
 import { html } from '../html';
 import { S } from '../layout';

@@ -1,5 +1,5 @@
 // The "offboarding-stopped" email.
-import type { Notification } from '../../../workflows/definitions';
+import type { Notification } from '../../../workflows/contract';
 import { formatDateTime, plural } from '../format';
 import { html } from '../html';
 import { fallbackHtml, fallbackText } from '../layout';

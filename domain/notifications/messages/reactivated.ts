@@ -1,5 +1,5 @@
 // The "reactivated" email.
-import type { Notification } from '../../../workflows/definitions';
+import type { Notification } from '../../../workflows/contract';
 import { formatDateTime } from '../format';
 import { html } from '../html';
 import { fallbackHtml, fallbackText } from '../layout';

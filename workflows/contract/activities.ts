@@ -1,6 +1,8 @@
-// Inputs and outputs of the domain activities: the shape workflows call them with. The email
-// activity's types live in workflows/definitions.ts (SendNotificationInput) with the Notification union.
-import type { BatchRejection, ItemResolution, OpenItem, UserOffboardingResult } from '../workflows/definitions';
+// Inputs and outputs of the activities: the shape workflows call them with. The email activity's
+// types are in notifications.ts (SendNotificationInput) with the Notification union.
+import type { BatchRejection } from './batch';
+import type { ItemResolution, OpenItem } from './items';
+import type { UserOffboardingResult } from './user-offboarding';
 
 export type ValidateBatchInput = {
   batchId: string;

@@ -1,0 +1,29 @@
+// Every signal, update and query, defined once for the workflows and the clients. The constant's name
+// says the wire name: `confirmReassignmentDoneUpdate` is sent as 'confirmReassignmentDone'.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BatchComposition, BatchStatus, BatchStatusRequest, RemoveUserRequest, UserProgress } from './batch';
+import type { OpenItem } from './items';
+import type { ActorRequest, CloseItemRequest, ReassignItemRequest, StopRequest, UserOffboardingStatus } from './user-offboarding';
+
+export const userStatusQuery = defineQuery<UserOffboardingStatus>('userStatus');
+export const reassignItemUpdate = defineUpdate<OpenItem[], [ReassignItemRequest]>('reassignItem');
+export const closeItemUpdate = defineUpdate<OpenItem[], [CloseItemRequest]>('closeItem');
+/** "I handled everything in the tools": the workflow re-scans the database. */
+export const reassignmentDoneSignal = defineSignal<[ActorRequest]>('reassignmentDone');
+/** The same, answered with what is still open after the re-scan. */
+export const confirmReassignmentDoneUpdate = defineUpdate<OpenItem[], [ActorRequest]>('confirmReassignmentDone');
+
+/** Sent by the batch to stop one user's offboarding; the user workflow decides if it still can. */
+export const stopSignal = defineSignal<[StopRequest]>('stop');
+
+export const batchStatusQuery = defineQuery<BatchStatus, [BatchStatusRequest?]>('batchStatus');
+export const removeUserUpdate = defineUpdate<BatchComposition, [RemoveUserRequest]>('removeUser');
+export const cancelBatchUpdate = defineUpdate<BatchComposition, [ActorRequest]>('cancelBatch');
+/** The batch's cancel as a signal (for tools that cannot send updates); checked like the update. */
+export const cancelSignal = defineSignal<[ActorRequest]>('cancel');
+/**
+ * Validators answer from the permissions a workflow loaded; this reloads them from the database
+ * (someone made admin or manager since). Harmless for anyone to send: it only reads.
+ */
+export const refreshPermissionsUpdate = defineUpdate<void, []>('refreshPermissions');
+export const userProgressSignal = defineSignal<[UserProgress]>('userProgress');

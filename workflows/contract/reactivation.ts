@@ -1,0 +1,3 @@
+// The reactivation workflow's input and result.
+export type UserReactivationInput = { userId: number; by: number; reason: string | null; requestId: string };
+export type UserReactivationResult = { userId: number; reactivatedAt: string };

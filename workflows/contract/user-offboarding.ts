@@ -1,0 +1,47 @@
+// The per-user workflow's input, result and status (what its status query answers).
+import type { ItemResolution, OpenItem } from './items';
+import type { OffboardingPolicy } from './policy';
+import type { UserStage } from './stages';
+
+export type UserOffboardingInput = {
+  userId: number;
+  requestedBy: number;
+  batchId: string | null;
+  reason: string | null;
+  /** ISO date-time; inactivation waits for it. */
+  effectiveAt: string | null;
+  successorId: number | null;
+  policy: OffboardingPolicy;
+};
+
+export type UserOffboardingResult = {
+  userId: number;
+  outcome: 'inactivated' | 'removed' | 'cancelled' | 'failed';
+  inactivatedAt: string | null;
+  resolutions: ItemResolution[];
+  /** Items left open when inactivated by explicit policy, or at removal/cancellation. */
+  itemsLeftOpen: OpenItem[];
+  reason: string | null;
+};
+
+export type UserOffboardingStatus = {
+  userId: number;
+  batchId: string | null;
+  stage: UserStage;
+  pendingItems: OpenItem[];
+  resolutions: ItemResolution[];
+  waitingSince: string | null;
+  remindersSent: number;
+  escalated: boolean;
+  /** Failed delivery rounds so far (each a few SMTP attempts); the outbox has the details. */
+  emailFailures: number;
+  /** Notifications not yet delivered (still being tried). */
+  emailsPending: number;
+  result: UserOffboardingResult | null;
+};
+
+export type ReassignItemRequest = { itemKey: string; toUserId: number; by: number };
+export type CloseItemRequest = { itemKey: string; by: number; note?: string | null };
+export type ActorRequest = { by: number };
+
+export type StopRequest = { kind: 'removed' | 'cancelled'; by: number };
