@@ -7,7 +7,7 @@
 # Needs the `temporal` CLI (the temporalio/admin-tools image has it).
 #
 # The list between the markers is GENERATED from SEARCH_ATTRIBUTE_REGISTRATIONS in
-# workflows/definitions.ts by `npx tsx scripts/write-search-attributes-script.ts`;
+# workflows/contract/search-attributes.ts by `npx tsx scripts/write-search-attributes-script.ts`;
 # test/deployment.test.ts fails when the two differ.
 set -eu
 

@@ -1,5 +1,5 @@
 // Regenerates the list in deploy/register-search-attributes.sh from SEARCH_ATTRIBUTE_REGISTRATIONS
-// (workflows/definitions.ts), so docker-compose registers exactly what the workflows upsert.
+// (workflows/contract/search-attributes.ts), so docker-compose registers exactly what the workflows upsert.
 //   npx tsx scripts/write-search-attributes-script.ts          rewrite the file
 //   npx tsx scripts/write-search-attributes-script.ts --check  exit 1 when it is out of date
 import fs from 'node:fs';
