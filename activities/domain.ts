@@ -4,7 +4,7 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import type { OpenItem } from '../workflows/contract';
-import { claimOffboarding, finishOffboarding, releaseOffboardings, validateBatch } from './batch-validation';
+import { claimOffboarding, finishOffboarding, releaseOffboardings, validateBatch } from '../domain/batch-validation';
 import type {
   AuthorizeBatchActorInput,
   AuthorizeItemsActorInput,
@@ -19,10 +19,10 @@ import type {
   ReleaseOffboardingsInput,
   ValidateBatchInput,
 } from '../workflows/contract';
-import { closeItem, reassignItem } from './item-resolution';
-import { scanOpenItems } from './open-items';
-import { activeAdminIds, authorizeBatchActor, authorizeItemsActor, loadPermissions } from './permissions';
-import { inactivateUser, reactivateUser } from './user-status';
+import { closeItem, reassignItem } from '../domain/item-resolution';
+import { scanOpenItems } from '../domain/open-items';
+import { activeAdminIds, authorizeBatchActor, authorizeItemsActor, loadPermissions } from '../domain/permissions';
+import { inactivateUser, reactivateUser } from '../domain/user-status';
 
 export type DomainDeps = { db: Database; clock: () => Date };
 

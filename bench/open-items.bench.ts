@@ -21,7 +21,7 @@ import { loadSettings } from '../config/settings';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
-import { openItemsQuery, scanOpenItems } from '../activities/open-items';
+import { openItemsQuery, scanOpenItems } from '../domain/open-items';
 import { ensureDatabase, quoteIdent, startEmbeddedPostgres } from '../worker/embedded-postgres';
 import { type Cleanups, runCleanups } from './cleanups';
 

@@ -3,14 +3,15 @@
 import type { ParseArgsConfig } from 'node:util';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
-import { resolveUserRef } from '../activities/directory';
+import { resolveUserRef } from '../domain/directory';
 import type { Database } from '../db/client';
 import type { User } from '../db/schema';
 import type { OpenItem } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
 import type { Connections } from './connections';
-import { Refusal, UsageError } from './exit-codes';
+import { UsageError } from './exit-codes';
 import type { Column, Output } from './output';
+import { refuse } from '../workflows/contract';
 
 export type Ctx = { out: Output; conn: Connections };
 
@@ -41,10 +42,6 @@ export function flags<T extends z.ZodType>(command: string, schema: T, values: P
 }
 
 export const requiredText = z.string({ error: 'is required' }).trim().min(1, 'must not be empty');
-
-export function refuse(code: RefusalCode, message: string): never {
-  throw new Refusal(code, message);
-}
 
 /** A numeric ID or an email; USER_NOT_FOUND otherwise. */
 export async function resolveUser(db: Database, ref: string): Promise<User> {

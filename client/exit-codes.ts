@@ -1,23 +1,11 @@
 // Exit codes and the mapping of every error to one of them, with one line (plus a hint) for a person:
 //   0 done · 1 refused (a domain refusal code and what to do) · 2 usage error · 3 a service is unreachable.
 import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { ConfigurationError } from '../config/settings';
-import { isRefusalCode, type RefusalCode, refusalHint } from '../workflows/contract';
+import { type RefusalCode, refusalHint, refusalOf } from '../workflows/contract';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-/** A domain refusal detected by the CLI itself (same codes as the workflows and activities). */
-export class Refusal extends Error {
-  override name = 'Refusal';
-  constructor(
-    readonly code: RefusalCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Wrong command, flag or argument: exit 2 with the command's usage hint. */
 export class UsageError extends Error {
@@ -50,17 +38,6 @@ export class UnreachableError extends Error {
   }
 }
 
-/** The refusal inside an error from the Temporal client or an activity-style ApplicationFailure. */
-export function refusalIn(err: unknown): { code: RefusalCode; message: string } | undefined {
-  if (err instanceof Refusal) return { code: err.code, message: err.message };
-  let e: unknown = err;
-  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
-    if (e instanceof ApplicationFailure && isRefusalCode(e.type)) return { code: e.type, message: e.message };
-    e = e.cause;
-  }
-  return undefined;
-}
-
 /** The gRPC status code anywhere in the cause chain (14 UNAVAILABLE: the server is gone; 4 DEADLINE_EXCEEDED: nobody answered). */
 export function grpcCodeOf(err: unknown): number | undefined {
   let e: unknown = err;
@@ -80,7 +57,7 @@ function firstLine(text: string): string {
 
 /** Maps any error to an exit code and the lines written to stderr: never a stack trace. */
 export function describeError(err: unknown): Outcome {
-  const refusal = refusalIn(err);
+  const refusal = refusalOf(err);
   if (refusal) {
     return { code: EXIT.refused, lines: [`${refusal.code}: ${firstLine(refusal.message)}`, `  ${refusalHint(refusal.code)}`], refusal: refusal.code };
   }

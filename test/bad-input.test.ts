@@ -23,6 +23,7 @@ import {
   removeUserUpdate,
   userStatusQuery,
   userWorkflowId,
+  refusalOf,
 } from '../workflows/contract';
 import { offboardingBatch } from '../workflows';
 import { isRefusalCode, type RefusalCode } from '../workflows/contract';
@@ -129,16 +130,9 @@ async function snapshot(): Promise<Record<string, unknown>> {
   };
 }
 
-/** The refusal code anywhere in an error's cause chain (workflow, update or activity failure). */
+/** The refusal code anywhere in an error's cause chain, or what the error was. */
 function codeIn(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
-    if (e instanceof ApplicationFailure && isRefusalCode(e.type)) return e.type;
-    if (e instanceof WorkflowFailedError || e instanceof WorkflowUpdateFailedError || e instanceof ActivityFailure || e instanceof ApplicationFailure) {
-      e = e.cause;
-    } else break;
-  }
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return refusalOf(err)?.code ?? (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 }
 
 const codeOf = (p: Promise<unknown>): Promise<string | undefined> =>

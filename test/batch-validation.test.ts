@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimOffboarding, finishOffboarding, validateBatch } from '../activities/batch-validation';
-import { loadPermissions } from '../activities/permissions';
+import { claimOffboarding, finishOffboarding, validateBatch } from '../domain/batch-validation';
+import { loadPermissions } from '../domain/permissions';
 import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
+import { expectRefusal } from './helpers/refusals';
 
 let t: TestDatabase;
 let f: DirectoryFixtures;
@@ -20,15 +21,6 @@ afterAll(async () => {
   await t?.drop();
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<RefusalCode> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  expect((error as ApplicationFailure).nonRetryable).toBe(true);
-  return (error as ApplicationFailure).type as RefusalCode;
-}
 const openClaims = async (userId: number) => t.sql`select batch_id, workflow_id, requested_by from offboardings where user_id = ${userId} and ended_at is null`;
 
 describe('validateBatch', () => {
@@ -66,10 +58,10 @@ describe('validateBatch', () => {
     const formerAdmin = await f.admin({ status: 'inactive', inactivatedAt: new Date() });
     const standard = await f.user();
     const base = { batchId: 'b-x', workflowId: 'offboarding-batch-b-x', userIds: [u] };
-    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: 999999 }))).toBe('USER_NOT_FOUND');
-    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: formerAdmin }))).toBe('REQUESTER_INACTIVE');
-    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: standard }))).toBe('PERMISSION_DENIED');
-    expect(await codeOf(validateBatch(deps(), { ...base, requestedBy: admin, userIds: [] }))).toBe('BATCH_EMPTY');
+    await expectRefusal(validateBatch(deps(), { ...base, requestedBy: 999999 }), 'USER_NOT_FOUND');
+    await expectRefusal(validateBatch(deps(), { ...base, requestedBy: formerAdmin }), 'REQUESTER_INACTIVE');
+    await expectRefusal(validateBatch(deps(), { ...base, requestedBy: standard }), 'PERMISSION_DENIED');
+    await expectRefusal(validateBatch(deps(), { ...base, requestedBy: admin, userIds: [] }), 'BATCH_EMPTY');
     expect(await openClaims(u)).toEqual([]);
   });
 });
@@ -89,7 +81,7 @@ describe('successors', () => {
       [{ [u]: other }, [u, other], 'TARGET_BEING_OFFBOARDED'],
     ];
     for (const [successors, userIds, code] of cases) {
-      expect(await codeOf(validateBatch(deps(), { ...base, userIds, successors }))).toBe(code);
+      await expectRefusal(validateBatch(deps(), { ...base, userIds, successors }), code);
     }
     expect(await openClaims(u)).toEqual([]);
     expect(await openClaims(other)).toEqual([]);
@@ -108,7 +100,7 @@ describe('claimOffboarding / finishOffboarding', () => {
     const claim = { userId: u, batchId: null, workflowId: `offboarding-user-${u}`, requestedBy: admin };
     expect(await claimOffboarding(deps(), claim)).toEqual({ alreadyClaimed: false });
     expect(await claimOffboarding(deps(), claim)).toEqual({ alreadyClaimed: true });
-    expect(await codeOf(claimOffboarding(deps(), { ...claim, workflowId: 'other' }))).toBe('ALREADY_IN_OFFBOARDING');
+    await expectRefusal(claimOffboarding(deps(), { ...claim, workflowId: 'other' }), 'ALREADY_IN_OFFBOARDING');
     expect(await finishOffboarding(deps(), { userId: u, workflowId: claim.workflowId, outcome: 'removed' })).toEqual({ ended: true });
     expect(await finishOffboarding(deps(), { userId: u, workflowId: claim.workflowId, outcome: 'removed' })).toEqual({ ended: false });
     const [row] = await t.sql`select outcome, ended_at from offboardings where user_id = ${u}`;
@@ -116,7 +108,7 @@ describe('claimOffboarding / finishOffboarding', () => {
     expect(row!.ended_at).not.toBeNull();
     // Ended: the user can be offboarded again.
     expect(await claimOffboarding(deps(), { ...claim, workflowId: 'again' })).toEqual({ alreadyClaimed: false });
-    expect(await codeOf(claimOffboarding(deps(), { ...claim, userId: 999999 }))).toBe('USER_NOT_FOUND');
+    await expectRefusal(claimOffboarding(deps(), { ...claim, userId: 999999 }), 'USER_NOT_FOUND');
   });
 });
 
@@ -126,6 +118,6 @@ describe('loadPermissions', () => {
     const u = await f.user({ managerId: boss });
     await f.admin({ status: 'inactive', inactivatedAt: new Date() });
     expect(await loadPermissions(t.db, { userId: u })).toEqual({ userId: u, status: 'active', managerId: boss, adminIds: [admin] });
-    expect(await codeOf(loadPermissions(t.db, { userId: 999999 }))).toBe('USER_NOT_FOUND');
+    await expectRefusal(loadPermissions(t.db, { userId: 999999 }), 'USER_NOT_FOUND');
   });
 });

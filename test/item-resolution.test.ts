@@ -3,13 +3,14 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../db/client';
 import { offboardings } from '../db/schema';
-import { closeItem, reassignItem } from '../activities/item-resolution';
+import { closeItem, reassignItem } from '../domain/item-resolution';
 import type { CloseItemInput, ReassignItemInput } from '../workflows/contract';
-import { scanOpenItems } from '../activities/open-items';
+import { scanOpenItems } from '../domain/open-items';
 import { MAX_NOTE_LENGTH } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
+import { expectRefusal } from './helpers/refusals';
 
 let t: TestDatabase;
 let f: DirectoryFixtures;
@@ -43,17 +44,6 @@ const reassign = (over: Partial<ReassignItemInput> & { itemKey: string }) =>
   reassignItem(deps(), { requestId: rid(), fromUserId: from, toUserId: target, actorId: manager, workflowId: 'wf-test', ...over });
 const close = (over: Partial<CloseItemInput> & { itemKey: string }) =>
   closeItem(deps(), { requestId: rid(), userId: from, actorId: manager, workflowId: 'wf-test', note: null, ...over });
-
-async function refusalOf(promise: Promise<unknown>): Promise<RefusalCode> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  const failure = error as ApplicationFailure;
-  expect(failure.nonRetryable).toBe(true);
-  return failure.type as RefusalCode;
-}
 
 /** Every row an item operation could touch, plus the audit log size. */
 async function snapshot(): Promise<string> {
@@ -207,7 +197,7 @@ describe('closeItem', () => {
     expect(await heldKeys(from)).not.toContain(key);
     const [audit] = await t.sql`select action from audit_log where request_id = ${requestId}`;
     expect(audit!.action).toBe('timecard.final-recorded');
-    expect(await refusalOf(close({ itemKey: key }))).toBe('ITEM_NOT_OPEN');
+    await expectRefusal(close({ itemKey: key }), 'ITEM_NOT_OPEN');
   });
 });
 
@@ -284,7 +274,7 @@ describe('refusals change nothing', () => {
         return original(...args);
       }) as typeof original;
       try {
-        expect(await refusalOf(run())).toBe(code);
+        await expectRefusal(run(), code);
       } finally {
         t.db.transaction = original;
       }
@@ -299,7 +289,7 @@ describe('refusals change nothing', () => {
     const stranger = await f.user();
     await f.member(p, stranger);
     const other = await f.defect({ projectId: p, assignedToId: stranger });
-    expect(await refusalOf(close({ itemKey: `defect:${other}:assigned-to`, userId: stranger }))).toBe('PERMISSION_DENIED');
+    await expectRefusal(close({ itemKey: `defect:${other}:assigned-to`, userId: stranger }), 'PERMISSION_DENIED');
   });
 
   it('infrastructure errors stay retryable (not ApplicationFailures)', async () => {

@@ -20,13 +20,13 @@ import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/
 import {
   type Harness,
   mailsAbout,
-  refusalCodeOf,
   runWorkerInBackground,
   settle,
   startHarness,
   startedWorkflows,
   waitForUserStatus,
 } from './helpers/workflow-harness';
+import { expectRefusal } from './helpers/refusals';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 let env: DevServerEnvironment;
@@ -71,8 +71,6 @@ async function company() {
   return { admin, manager, p, leavers };
 }
 
-const codeOf = refusalCodeOf;
-
 describe('offboardingBatch', () => {
   it('reports bad IDs, offboards the rest, lets an admin remove a waiting user, and ends with a summary', async () => {
     const c = await company();
@@ -103,9 +101,9 @@ describe('offboardingBatch', () => {
     expect(status.users.find((u) => u.userId === busy)).toMatchObject({ stage: 'awaiting-reassignment', openItems: 1 });
 
     // Only admins; not after inactivation; a waiting user can be removed.
-    expect(codeOf(await settle(handle.executeUpdate(removeUserUpdate, { args: [{ userId: busy, by: c.manager }] })))).toBe('PERMISSION_DENIED');
-    expect(codeOf(await settle(handle.executeUpdate(removeUserUpdate, { args: [{ userId: quiet, by: c.admin }] })))).toBe('USER_ALREADY_INACTIVATED');
-    expect(codeOf(await settle(handle.executeUpdate(removeUserUpdate, { args: [{ userId: 424_242, by: c.admin }] })))).toBe('USER_NOT_IN_BATCH');
+    await expectRefusal(handle.executeUpdate(removeUserUpdate, { args: [{ userId: busy, by: c.manager }] }), 'PERMISSION_DENIED');
+    await expectRefusal(handle.executeUpdate(removeUserUpdate, { args: [{ userId: quiet, by: c.admin }] }), 'USER_ALREADY_INACTIVATED');
+    await expectRefusal(handle.executeUpdate(removeUserUpdate, { args: [{ userId: 424_242, by: c.admin }] }), 'USER_NOT_IN_BATCH');
     const composition = await handle.executeUpdate(removeUserUpdate, { args: [{ userId: busy, by: c.admin }] });
     expect(composition.removed).toEqual([busy]);
     expect(composition.userIds.sort()).toEqual([quiet, third].sort());
@@ -130,7 +128,7 @@ describe('offboardingBatch', () => {
   it('refuses a requester who is not an admin, and offboards nobody', async () => {
     const c = await company();
     const { handle } = await startBatch({ userIds: [c.leavers[0]!], requestedBy: c.manager });
-    expect(codeOf(await settle(handle.result()))).toBe('PERMISSION_DENIED');
+    await expectRefusal(handle.result(), 'PERMISSION_DENIED');
     const open = await h.t.db.select().from(offboardings).where(eq(offboardings.userId, c.leavers[0]!));
     expect(open).toEqual([]);
   });
@@ -215,17 +213,17 @@ describe('permissions are checked against the database at the moment of each req
   it('refuses remove, cancel and "done" from an admin inactivated since the batch started, and changes nothing', async () => {
     const w = await helensBatch('inactivated');
     const before = await snapshot(w.handle, [w.a, w.b]);
-    expect(codeOf(await settle(w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: w.helen }] })))).toBe('PERMISSION_DENIED');
-    expect(codeOf(await settle(w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    await expectRefusal(w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: w.helen }] }), 'PERMISSION_DENIED');
+    await expectRefusal(w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.helen }] }), 'PERMISSION_DENIED');
     const user = env.client.workflow.getHandle(userWorkflowId(w.a));
-    expect(codeOf(await settle(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    await expectRefusal(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: w.helen }] }), 'PERMISSION_DENIED');
     // A cancel signal cannot be refused, but it is not honoured either.
     await w.handle.signal(cancelSignal, { by: w.helen });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await snapshot(w.handle, [w.a, w.b])).toEqual(before);
     expect((await user.query(userStatusQuery)).stage).toBe('awaiting-reassignment');
     // The validator now knows from the database: later tries are refused before they touch history.
-    expect(codeOf(await settle(w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.helen }] })))).toBe('PERMISSION_DENIED');
+    await expectRefusal(w.handle.executeUpdate(cancelBatchUpdate, { args: [{ by: w.helen }] }), 'PERMISSION_DENIED');
     const accepted = (await w.handle.fetchHistory()).events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
     expect(accepted).toHaveLength(1); // only the first request reached a handler; the database answered, the cache learnt
     // Another admin still can.
@@ -260,7 +258,7 @@ describe('permissions are checked against the database at the moment of each req
     const w = await helensBatch('inactivated');
     const newcomer = await h.fx.user({ name: 'Nia Newcomer' });
     await h.t.db.update(users).set({ directoryPermission: 'admin' }).where(eq(users.id, newcomer));
-    expect(codeOf(await settle(w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: newcomer }] })))).toBe('PERMISSION_DENIED');
+    await expectRefusal(w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: newcomer }] }), 'PERMISSION_DENIED');
     await w.handle.executeUpdate(refreshPermissionsUpdate);
     const composition = await w.handle.executeUpdate(removeUserUpdate, { args: [{ userId: w.a, by: newcomer }] });
     expect(composition.removed).toEqual([w.a]);
@@ -268,7 +266,7 @@ describe('permissions are checked against the database at the moment of each req
     const user = env.client.workflow.getHandle(userWorkflowId(w.b));
     const newManager = await h.fx.user({ name: 'Nick New-Manager' });
     await h.t.db.update(users).set({ managerId: newManager }).where(eq(users.id, w.b));
-    expect(codeOf(await settle(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: newManager }] })))).toBe('PERMISSION_DENIED');
+    await expectRefusal(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: newManager }] }), 'PERMISSION_DENIED');
     await user.executeUpdate(refreshPermissionsUpdate);
     expect(await user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: newManager }] })).toHaveLength(1);
   });

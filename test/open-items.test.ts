@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { openItemsQuery, scanOpenItems } from '../activities/open-items';
+import { openItemsQuery, scanOpenItems } from '../domain/open-items';
 import { createDomainActivities } from '../activities/domain';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';

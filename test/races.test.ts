@@ -16,6 +16,7 @@ import {
   removeUserUpdate,
   userStatusQuery,
   userWorkflowId,
+  refusalOf,
 } from '../workflows/contract';
 import { userOffboarding } from '../workflows';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
@@ -23,7 +24,6 @@ import {
   type Harness,
   mailsAbout,
   policy,
-  refusalCodeOf,
   runWorkerInBackground,
   startHarness,
   startedWorkflows,
@@ -71,7 +71,7 @@ afterEach(() => started.terminateAll());
 const settle = <T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string | undefined }> =>
   p.then(
     (value) => ({ ok: true as const, value }),
-    (e: unknown) => ({ ok: false as const, code: refusalCodeOf(e) }),
+    (e: unknown) => ({ ok: false as const, code: refusalOf(e)?.code }),
   );
 
 async function company() {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanAllOpenItems } from '../activities/open-items';
+import { scanAllOpenItems } from '../domain/open-items';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 

@@ -16,6 +16,7 @@ import {
   type UserOffboardingInput,
   userStatusQuery,
   userWorkflowId,
+  refusalOf,
 } from '../workflows/contract';
 import { userOffboarding, userReactivation } from '../workflows';
 import { recordHistory } from './helpers/histories';
@@ -67,10 +68,8 @@ afterEach(async () => {
   await Promise.allSettled(started.splice(0).map((handle) => handle.terminate('test ended')));
 });
 
-function refusalCode(err: unknown): string | undefined {
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
-  return undefined;
-}
+/** The refusal code of a failed update (validators and activities refuse the same way). */
+const refusalCode = (err: unknown): string | undefined => (err instanceof WorkflowUpdateFailedError ? refusalOf(err)?.code : undefined);
 
 describe('userOffboarding', () => {
   it('inactivates a user with nothing open and tells the manager and the requester', async () => {

@@ -1,12 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../activities/directory';
+import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../domain/directory';
 import { createDomainActivities } from '../activities/domain';
-import { inactivateUser, reactivateUser } from '../activities/user-status';
+import { inactivateUser, reactivateUser } from '../domain/user-status';
 import type { OpenItem } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
+import { expectRefusal } from './helpers/refusals';
 
 let t: TestDatabase;
 let f: DirectoryFixtures;
@@ -25,15 +26,6 @@ afterAll(async () => {
   await t?.drop();
 });
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
-const codeOf = async (promise: Promise<unknown>): Promise<RefusalCode> => (await failureOf(promise)).type as RefusalCode;
 const auditCount = async (userId: number, action: string) =>
   (await t.sql`select id from audit_log where subject_user_id = ${userId} and action = ${action}`).length;
 const userRow = async (id: number) => (await t.sql`select * from users where id = ${id}`)[0]!;
@@ -56,18 +48,16 @@ describe('inactivateUser', () => {
     expect(again).toEqual({ ...first, alreadyDone: true });
     expect(await auditCount(u, 'user.inactivated')).toBe(1);
     // Another workflow finds it done by someone else.
-    expect(await codeOf(inactivate(u, { workflowId: 'someone-else' }))).toBe('USER_ALREADY_INACTIVE');
-    expect(await codeOf(inactivate(999999))).toBe('USER_NOT_FOUND');
+    await expectRefusal(inactivate(u, { workflowId: 'someone-else' }), 'USER_ALREADY_INACTIVE');
+    await expectRefusal(inactivate(999999), 'USER_NOT_FOUND');
   });
 
   it('refuses with OPEN_ITEMS_REMAIN listing the items, and changes nothing', async () => {
     const u = await f.user();
     const d = await f.defect({ projectId: p, assignedToId: u });
-    const failure = await failureOf(inactivate(u));
-    expect(failure.type).toBe('OPEN_ITEMS_REMAIN');
-    expect(failure.nonRetryable).toBe(true);
+    const failure = await expectRefusal(inactivate(u), 'OPEN_ITEMS_REMAIN'); // non-retryable
     expect(failure.message).toContain(`defect:${d}:assigned-to`);
-    expect((failure.details?.[0] as OpenItem[]).map((i) => i.key)).toEqual([`defect:${d}:assigned-to`]);
+    expect((failure.details[0] as OpenItem[]).map((i) => i.key)).toEqual([`defect:${d}:assigned-to`]);
     expect(await userRow(u)).toMatchObject({ status: 'active', inactivated_at: null });
     expect(await auditCount(u, 'user.inactivated')).toBe(0);
   });
@@ -92,7 +82,7 @@ describe('inactivateUser', () => {
     await new Promise((r) => setTimeout(r, 100));
     release();
     await assigning;
-    expect(await codeOf(inactivation)).toBe('OPEN_ITEMS_REMAIN');
+    await expectRefusal(inactivation, 'OPEN_ITEMS_REMAIN');
     expect((await userRow(u)).status).toBe('active');
   });
 
@@ -127,8 +117,8 @@ describe('reactivateUser', () => {
     expect(await userRow(u)).toMatchObject({ status: 'active', inactivated_at: null, inactivated_by: null, inactivation_reason: null, inactivation_workflow_id: null });
     expect(await reactivate(u, admin, requestId)).toEqual({ ...res, alreadyDone: true });
     expect(await auditCount(u, 'user.reactivated')).toBe(1);
-    expect(await codeOf(reactivate(u, admin))).toBe('USER_ALREADY_ACTIVE');
-    expect(await codeOf(reactivate(999999, admin))).toBe('USER_NOT_FOUND');
+    await expectRefusal(reactivate(u, admin), 'USER_ALREADY_ACTIVE');
+    await expectRefusal(reactivate(999999, admin), 'USER_NOT_FOUND');
   });
 
   it('a project-level directory admin of a project the user belongs to may reactivate; others may not', async () => {
@@ -143,7 +133,7 @@ describe('reactivateUser', () => {
     await f.member(p, colleague, 'standard');
     await inactivate(u);
     for (const actor of [elsewhereAdmin, colleague]) {
-      expect(await codeOf(reactivate(u, actor))).toBe('PERMISSION_DENIED');
+      await expectRefusal(reactivate(u, actor), 'PERMISSION_DENIED');
       expect((await userRow(u)).status).toBe('inactive');
     }
     expect(await auditCount(u, 'user.reactivated')).toBe(0);
@@ -172,7 +162,7 @@ describe('directory reads', () => {
     ]);
     expect((await resolveUserRef(t.db, 'lee@EXAMPLE.com')).id).toBe(leaves);
     expect((await resolveUserRef(t.db, String(stays))).id).toBe(stays);
-    expect(await codeOf(resolveUserRef(t.db, 'nobody@example.com'))).toBe('USER_NOT_FOUND');
+    await expectRefusal(resolveUserRef(t.db, 'nobody@example.com'), 'USER_NOT_FOUND');
   });
 
   it('the assignment report groups open items by user, for given users or for everyone', async () => {

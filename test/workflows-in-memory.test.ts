@@ -36,7 +36,8 @@ import {
   type SentNotification,
 } from './helpers/in-memory-activities';
 import { startTimeSkippingEnvironment } from './helpers/temporal';
-import { createWorker, policy, refusalCodeOf, settle, startedWorkflows, waitForUserStatus } from './helpers/workflow-harness';
+import { expectRefusal } from './helpers/refusals';
+import { createWorker, policy, settle, startedWorkflows, waitForUserStatus } from './helpers/workflow-harness';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -139,10 +140,6 @@ function expectTimeline(sent: SentNotification[], t0: number, expected: Due[]): 
       expect(late, `${describeNotification(s.notification)} is ${late} ms late`).toBeLessThan(SLACK);
     }
   }
-}
-
-async function expectRefused(p: Promise<unknown>, code: string): Promise<void> {
-  expect(refusalCodeOf(await settle(p))).toBe(code);
 }
 
 describe('the in-memory activities', () => {
@@ -415,18 +412,18 @@ describe('update validators', () => {
       const statusBefore = await handle.query(userStatusQuery);
 
       const reassign = (itemKey: string, toUserId: number, by: number) => handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey, toUserId, by }] });
-      await expectRefused(reassign(item, c.colleague, c.colleague), 'PERMISSION_DENIED'); // neither manager nor admin
-      await expectRefused(reassign(item, c.colleague, -1), 'INVALID_INPUT');
-      await expectRefused(reassign('rfi:1;drop table users', c.colleague, c.manager), 'ITEM_KEY_MALFORMED');
-      await expectRefused(reassign('rfi:999999:assignee', c.colleague, c.manager), 'ITEM_NOT_PENDING');
-      await expectRefused(reassign(item, 0, c.manager), 'INVALID_INPUT');
-      await expectRefused(reassign(item, c.leaver, c.manager), 'TARGET_SAME_USER');
-      await expectRefused(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'x'.repeat(2_001) }] }), 'NOTE_TOO_LONG');
-      await expectRefused(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'gpj.\u202Eexe' }] }), 'INVALID_INPUT');
-      await expectRefused(handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.colleague }] }), 'PERMISSION_DENIED');
+      await expectRefusal(reassign(item, c.colleague, c.colleague), 'PERMISSION_DENIED'); // neither manager nor admin
+      await expectRefusal(reassign(item, c.colleague, -1), 'INVALID_INPUT');
+      await expectRefusal(reassign('rfi:1;drop table users', c.colleague, c.manager), 'ITEM_KEY_MALFORMED');
+      await expectRefusal(reassign('rfi:999999:assignee', c.colleague, c.manager), 'ITEM_NOT_PENDING');
+      await expectRefusal(reassign(item, 0, c.manager), 'INVALID_INPUT');
+      await expectRefusal(reassign(item, c.leaver, c.manager), 'TARGET_SAME_USER');
+      await expectRefusal(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'x'.repeat(2_001) }] }), 'NOTE_TOO_LONG');
+      await expectRefusal(handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager, note: 'gpj.\u202Eexe' }] }), 'INVALID_INPUT');
+      await expectRefusal(handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.colleague }] }), 'PERMISSION_DENIED');
       // Not waiting for reassignment: even the manager is refused, early.
-      await expectRefused(waitingForDate.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
-      await expectRefused(waitingForDate.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
+      await expectRefusal(waitingForDate.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
+      await expectRefusal(waitingForDate.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager }] }), 'OFFBOARDING_NOT_WAITING');
 
       expect(await acceptedUpdates(handle)).toBe(0);
       expect(await acceptedUpdates(waitingForDate)).toBe(0);
@@ -504,20 +501,20 @@ describe('batches', () => {
       const cancel = (by: number) => handle.executeUpdate(cancelBatchUpdate, { args: [{ by }] });
 
       // The validators answer from the admins loaded at the start: no history, no activity.
-      await expectRefused(remove(a, c.manager), 'PERMISSION_DENIED');
-      await expectRefused(cancel(c.manager), 'PERMISSION_DENIED');
-      await expectRefused(remove(-5, c.admin), 'INVALID_INPUT');
-      await expectRefused(remove(424_242, c.admin), 'USER_NOT_IN_BATCH');
+      await expectRefusal(remove(a, c.manager), 'PERMISSION_DENIED');
+      await expectRefusal(cancel(c.manager), 'PERMISSION_DENIED');
+      await expectRefusal(remove(-5, c.admin), 'INVALID_INPUT');
+      await expectRefusal(remove(424_242, c.admin), 'USER_NOT_IN_BATCH');
       expect(await acceptedUpdates(handle)).toBe(0);
       expect(calls(c.dir, 'authorizeBatchActor')).toBe(0);
 
       // Helen was an admin when the batch started: her request passes the validator, the directory refuses it.
       c.dir.user(helen).admin = false;
-      await expectRefused(remove(a, helen), 'PERMISSION_DENIED');
+      await expectRefusal(remove(a, helen), 'PERMISSION_DENIED');
       expect(calls(c.dir, 'authorizeBatchActor')).toBe(1);
       expect(await acceptedUpdates(handle)).toBe(1);
       // The refusal refreshed the batch's admins: her next request is refused early.
-      await expectRefused(cancel(helen), 'PERMISSION_DENIED');
+      await expectRefusal(cancel(helen), 'PERMISSION_DENIED');
       await handle.signal(cancelSignal, { by: helen }); // cannot be refused; ignored
       await handle.executeUpdate(refreshPermissionsUpdate); // handled after the signal
       expect(calls(c.dir, 'authorizeBatchActor')).toBe(1);
@@ -547,7 +544,7 @@ describe('batches', () => {
       const user = env.client.workflow.getHandle(userWorkflowId(b));
 
       c.dir.user(nia).admin = true;
-      await expectRefused(handle.executeUpdate(removeUserUpdate, { args: [{ userId: a, by: nia }] }), 'PERMISSION_DENIED');
+      await expectRefusal(handle.executeUpdate(removeUserUpdate, { args: [{ userId: a, by: nia }] }), 'PERMISSION_DENIED');
       expect(await acceptedUpdates(handle)).toBe(0);
       await handle.executeUpdate(refreshPermissionsUpdate);
       expect(calls(c.dir, 'loadAdmins')).toBe(1);
@@ -555,7 +552,7 @@ describe('batches', () => {
 
       c.dir.user(b).managerId = nick;
       const reassign = () => user.executeUpdate(reassignItemUpdate, { args: [{ itemKey: items[1], toUserId: c.colleague, by: nick }] });
-      await expectRefused(reassign(), 'PERMISSION_DENIED');
+      await expectRefusal(reassign(), 'PERMISSION_DENIED');
       expect(await acceptedUpdates(user)).toBe(0);
       const loads = calls(c.dir, 'loadPermissions');
       await user.executeUpdate(refreshPermissionsUpdate);

@@ -42,7 +42,7 @@ import {
   type UserStage,
   userWorkflowId,
 } from './contract';
-import { asUpdateFailure, refusalOf } from './refusal-of';
+import { asUpdateFailure, refusalOf } from './contract';
 import { refusal } from './contract';
 import { type BatchCarryOver, pack, unpack } from './batch-carry-over';
 import { userOffboarding } from './user-offboarding';

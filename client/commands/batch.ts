@@ -11,10 +11,11 @@ import {
   cancelBatchUpdate,
   FINAL_STAGES,
   removeUserUpdate,
+  refuse,
+  refusalOf,
 } from '../../workflows/contract';
 import type { offboardingBatch } from '../../workflows/offboarding-batch';
-import { type Command, type Ctx, flags, orNotFound, refuse, resolveUser, sleep, statusOf } from '../common';
-import { refusalIn } from '../exit-codes';
+import { type Command, type Ctx, flags, orNotFound, resolveUser, sleep, statusOf } from '../common';
 import { ago } from '../output';
 
 const batchIdArg = (text: string | undefined): string => {
@@ -144,7 +145,7 @@ async function updateRunningBatch<T>(
   try {
     return await send(handle);
   } catch (e) {
-    if (refusalIn(e)) throw e;
+    if (refusalOf(e)) throw e;
     // An update that reaches a batch just completed fails with "workflow execution already completed".
     const now = await statusOf(handle).catch(() => undefined);
     if (now !== undefined && now !== 'RUNNING') return ended(now);

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { assignmentReport, inactiveUsers, listUsers } from '../../activities/directory';
+import { assignmentReport, inactiveUsers, listUsers } from '../../domain/directory';
 import type { Database } from '../../db/client';
 import { projects } from '../../db/schema';
 import {
@@ -15,9 +15,10 @@ import {
   USER_STAGES,
   type UserReactivationInput,
   type UserReactivationResult,
+  refuse,
 } from '../../workflows/contract';
 import { textProblem } from '../../workflows/contract';
-import { type Command, flags, refuse, resolveUser } from '../common';
+import { type Command, flags, resolveUser } from '../common';
 import { UsageError } from '../exit-codes';
 import { ago } from '../output';
 

@@ -14,11 +14,12 @@ import {
   type UserOffboardingStatus,
   userStatusQuery,
   userWorkflowId,
+  refuse,
+  refusalOf,
 } from '../../workflows/contract';
 import { textProblem } from '../../workflows/contract';
 import type { userOffboarding } from '../../workflows/user-offboarding';
-import { type Command, type Ctx, flags, isNotFound, orNotFound, printItems, refuse, resolveUser, statusOf } from '../common';
-import { refusalIn } from '../exit-codes';
+import { type Command, type Ctx, flags, isNotFound, orNotFound, printItems, resolveUser, statusOf } from '../common';
 import { ago } from '../output';
 
 const notFound = (u: User) => `${u.name} (${u.id}) has no offboarding (no workflow ${userWorkflowId(u.id)}).`;
@@ -52,7 +53,7 @@ async function update(handle: UserHandle, u: User, send: () => Promise<OpenItem[
   try {
     return await send();
   } catch (e) {
-    if (refusalIn(e)) throw e;
+    if (refusalOf(e)) throw e;
     // The offboarding ended while the request was on its way.
     const now = await statusOf(handle).catch(() => undefined);
     if (now !== undefined && now !== 'RUNNING') return ended(now);

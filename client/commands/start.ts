@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
-import { scanOpenItems } from '../../activities/open-items';
+import { scanOpenItems } from '../../domain/open-items';
 import type { Database } from '../../db/client';
 import { inArray } from 'drizzle-orm';
 import { type User, users } from '../../db/schema';
@@ -18,11 +18,12 @@ import {
   REASON_RULE,
   type OffboardingBatchInput,
   type OpenItem,
+  refuse,
 } from '../../workflows/contract';
 import { textProblem } from '../../workflows/contract';
 import { startBatchWorkflow } from '../start-batch';
-import { type Command, type Ctx, flags, printItems, refuse, resolveUser, sleep, statusOf, userLabel } from '../common';
-import { reviewBatch } from '../review';
+import { type Command, type Ctx, flags, printItems, resolveUser, sleep, statusOf, userLabel } from '../common';
+import { reviewBatch } from '../../domain/batch-review';
 import { queryBatch } from './batch';
 
 const startFlags = z.object({

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../domain/notifications/mailer';
-import { intArrayParam } from '../../activities/open-items';
+import { intArrayParam } from '../../db/int-array';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { ensureDatabase, type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../worker/embedded-postgres';

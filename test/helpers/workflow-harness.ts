@@ -112,16 +112,6 @@ export async function runWorkerInBackground(
   };
 }
 
-/** The refusal code inside a failed update, workflow or activity (walks the failure's causes). */
-export function refusalCodeOf(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
-    if (e instanceof ApplicationFailure) return e.type ?? undefined;
-    e = e.cause;
-  }
-  return undefined;
-}
-
 /** Resolves to the value or the error, so several calls can be started before any is awaited. */
 export const settle = <T>(p: Promise<T>): Promise<T | unknown> => p.then((v) => v, (e: unknown) => e);
 

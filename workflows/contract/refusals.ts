@@ -50,9 +50,39 @@ export function refusalHint(code: RefusalCode): string {
   return REFUSALS[code];
 }
 
-// A refusal as a Temporal failure: non-retryable, `type` = the code. Workflow validators and
-// activities both raise refusals through this (@temporalio/common has no side effects).
+// A refusal is a Temporal failure: non-retryable, `type` = the code, `details[0]` = what the refused
+// party may want (the open items, the current admins). Everything raises it the same way — workflow
+// validators, the domain, activities, the CLI and the web — and finds it the same way, however deep
+// in a chain of causes (an activity failure in an update failure in a workflow failure) it sits.
 
 export function refusal(code: RefusalCode, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+}
+
+/** Throws the refusal: `message` is a sentence a person can act on, naming the IDs involved. */
+export function refuse(code: RefusalCode, message: string, details?: unknown): never {
+  throw refusal(code, message, details);
+}
+
+export type Refusal = { code: RefusalCode; message: string; details: readonly unknown[] };
+
+/** The refusal anywhere in an error's chain of causes, or undefined when it is not one. */
+export function refusalOf(err: unknown): Refusal | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 8 && e instanceof Error; depth++) {
+    if (e instanceof ApplicationFailure && isRefusalCode(e.type)) return { code: e.type, message: e.message, details: e.details ?? [] };
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/**
+ * An update handler must fail with an ApplicationFailure to fail only the update (any other error
+ * would fail the workflow task): refusals keep their code, anything else becomes a retryable one.
+ */
+export function asUpdateFailure(err: unknown): ApplicationFailure {
+  const r = refusalOf(err);
+  if (r) return refusal(r.code, r.message, r.details[0]);
+  const message = err instanceof Error ? err.message : String(err);
+  return ApplicationFailure.create({ type: 'UNAVAILABLE', message: `could not complete the request: ${message}`, nonRetryable: false });
 }

@@ -4,7 +4,7 @@
 import { log } from '@temporalio/workflow';
 import { domain } from '../activity-proxies';
 import type { OpenItem } from '../contract';
-import { refusalOf } from '../refusal-of';
+import { refusalOf } from '../contract';
 import type { HandOverReport, OffboardingRun } from './run';
 
 export async function handOver(

@@ -17,7 +17,7 @@ import {
   stopSignal,
   userStatusQuery,
 } from '../contract';
-import { asUpdateFailure, refusalOf } from '../refusal-of';
+import { asUpdateFailure, refusalOf } from '../contract';
 import { refusal } from '../contract';
 import { textProblem } from '../contract';
 import type { OffboardingRun } from './run';

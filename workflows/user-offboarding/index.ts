@@ -5,7 +5,7 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { domain, scans } from '../activity-proxies';
 import type { OpenItem, UserOffboardingInput, UserOffboardingResult } from '../contract';
-import { refusalOf } from '../refusal-of';
+import { refusalOf } from '../contract';
 import { registerHandlers } from './handlers';
 import { handOver } from './hand-over';
 import { OffboardingRun } from './run';

@@ -4,8 +4,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { type User, users } from '../db/schema';
 import type { OpenItem } from '../workflows/contract';
-import { refuse } from './failures';
-import { type DbOrTx, intArrayParam, isUserId, scanAllOpenItems, scanOpenItems } from './open-items';
+import { intArrayParam } from '../db/int-array';
+import type { DbOrTx } from '../db/transaction';
+import { scanAllOpenItems, scanOpenItems } from './open-items';
+import { refuse, isUserId } from '../workflows/contract';
 
 export type UserRef = { id: number; name: string };
 

@@ -3,16 +3,16 @@
 // `for share`, so an item handed to the user concurrently is either committed before this lock (and
 // found by the re-scan) or waits and then sees the user inactive (TARGET_INACTIVE).
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
 import { auditLog } from '../db/schema';
-import { type OpenItem, REASON_RULE } from '../workflows/contract';
+import { type OpenItem, REASON_RULE, refuse, isUserId } from '../workflows/contract';
 import { textProblem } from '../workflows/contract';
-import { isUniqueViolation, refuse } from './failures';
+import { isUniqueViolation } from '../db/pg-errors';
+import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
 import type { InactivateUserInput, InactivateUserResult, ReactivateUserInput, ReactivateUserResult } from '../workflows/contract';
-import { isUserId, scanOpenItems, type Tx } from './open-items';
+import { scanOpenItems } from './open-items';
 import { mayReactivate } from './permissions';
 
-export type UserStatusDeps = { db: Database; clock: () => Date };
+export type UserStatusDeps = { db: DbOrTx; clock: () => Date };
 
 type LockedUser = {
   id: number;
@@ -63,7 +63,7 @@ async function checkRequesterNow(tx: Tx, actorId: number, userId: number): Promi
 
 export async function inactivateUser(deps: UserStatusDeps, input: InactivateUserInput): Promise<InactivateUserResult> {
   checkReason(input.reason);
-  return deps.db.transaction(async (tx) => {
+  return withTransaction(deps.db, async (tx) => {
     const user = await lockUser(tx, input.userId);
     if (!user) refuse('USER_NOT_FOUND', `User ${String(input.userId)} was not found in the directory.`);
     if (user.status === 'inactive') {
@@ -117,7 +117,7 @@ export async function inactivateUser(deps: UserStatusDeps, input: InactivateUser
   });
 }
 
-async function recordedReactivation(db: Database | Tx, requestId: string): Promise<ReactivateUserResult | undefined> {
+async function recordedReactivation(db: DbOrTx, requestId: string): Promise<ReactivateUserResult | undefined> {
   const [row] = await db.select({ action: auditLog.action, after: auditLog.after }).from(auditLog).where(eq(auditLog.requestId, requestId));
   if (!row) return undefined;
   if (row.action !== 'user.reactivated') {
@@ -133,7 +133,7 @@ export async function reactivateUser(deps: UserStatusDeps, input: ReactivateUser
     refuse('INVALID_INPUT', 'A reactivation needs a request ID (1–200 characters) so a retry is recognised.');
   }
   try {
-    return await deps.db.transaction(async (tx) => {
+    return await withTransaction(deps.db, async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`audit-request:${input.requestId}`}))`);
       const recorded = await recordedReactivation(tx, input.requestId);
       if (recorded) return recorded;

@@ -18,7 +18,6 @@
 //  - timecard: closing records the employee's final timecard entry (0 hours, today by the injected
 //    clock, recorded_by the actor, on the item's project). A timecard item cannot be reassigned.
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
 import { auditLog, projectMembers, projects, timecardEntries, users } from '../db/schema';
 import { toolRoleSpec } from '../domain/tool-roles';
 import {
@@ -27,14 +26,17 @@ import {
   NOTE_RULE,
   parseItemKey,
   type ResolutionAction,
+  refuse,
+  isUserId,
 } from '../workflows/contract';
 import { textProblem } from '../workflows/contract';
-import { isUniqueViolation, refuse } from './failures';
+import { isUniqueViolation } from '../db/pg-errors';
+import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
 import type { CloseItemInput, ReassignItemInput } from '../workflows/contract';
-import { type DbOrTx, isUserId, TIMECARD_ITEM_TITLE, type Tx } from './open-items';
+import { TIMECARD_ITEM_TITLE } from './open-items';
 import { mayActOnItemsOf } from './permissions';
 
-export type ResolutionDeps = { db: Database; clock: () => Date };
+export type ResolutionDeps = { db: DbOrTx; clock: () => Date };
 
 const AUDIT_ACTIONS: Record<ResolutionAction, string> = {
   reassigned: 'item.reassigned',
@@ -143,7 +145,7 @@ async function resolveItem(deps: ResolutionDeps, r: Resolve): Promise<ItemResolu
     refuse('INVALID_INPUT', 'Each item request needs a request ID (1–200 characters) so a retry is recognised.');
   }
   try {
-    return await deps.db.transaction(async (tx) => {
+    return await withTransaction(deps.db, async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`audit-request:${requestId}`}))`);
       const recorded = await recordedResolution(tx, requestId);
       if (recorded) return recorded;

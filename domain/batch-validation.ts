@@ -2,7 +2,6 @@
 // partial unique index offboardings_one_open_per_user; the claim is what reassignment checks for
 // TARGET_BEING_OFFBOARDED.
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
 import { users } from '../db/schema';
 import {
   BATCH_ID_PATTERN,
@@ -11,10 +10,11 @@ import {
   MAX_EFFECTIVE_DELAY_DAYS,
   REASON_RULE,
   userWorkflowId,
+  refuse,
+  isUserId,
 } from '../workflows/contract';
 import { textProblem } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
-import { refuse } from './failures';
 import type {
   ClaimOffboardingInput,
   FinishOffboardingInput,
@@ -22,10 +22,11 @@ import type {
   ValidateBatchInput,
   ValidateBatchResult,
 } from '../workflows/contract';
-import { intArrayParam, isUserId, type Tx } from './open-items';
+import { intArrayParam } from '../db/int-array';
+import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
 import { activeAdminIds } from './permissions';
 
-export type BatchDeps = { db: Database; clock?: () => Date };
+export type BatchDeps = { db: DbOrTx; clock?: () => Date };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -84,7 +85,7 @@ async function checkSuccessors(tx: Tx, successorIds: number[]): Promise<void> {
 
 export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput): Promise<ValidateBatchResult> {
   checkBatchInput(input);
-  return deps.db.transaction(async (tx) => {
+  return withTransaction(deps.db, async (tx) => {
     // Checks that depend on time or on other batches answer on the first run only: a retry after
     // this batch claimed its users (the worker died before reporting) must answer as that run did.
     const [ran] = await tx.execute<{ one: number }>(sql`select 1 as one from offboardings where batch_id = ${input.batchId} limit 1`);
@@ -188,7 +189,7 @@ export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput):
 
 /** Claims the user for a workflow started without a batch; idempotent for the same workflow ID. */
 export async function claimOffboarding(deps: BatchDeps, input: ClaimOffboardingInput): Promise<{ alreadyClaimed: boolean }> {
-  return deps.db.transaction(async (tx) => {
+  return withTransaction(deps.db, async (tx) => {
     const [user] = isUserId(input.userId)
       ? await tx.execute<{ status: string }>(sql`select status::text as status from users where id = ${input.userId} for update`)
       : [];

@@ -3,8 +3,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { users } from '../db/schema';
 import type { LoadPermissionsInput, UserPermissions } from '../workflows/contract';
-import { refuse } from './failures';
-import { type DbOrTx, isUserId } from './open-items';
+import type { DbOrTx } from '../db/transaction';
+import { refuse, isUserId } from '../workflows/contract';
 
 /** Active company directory admins, by ID. */
 export async function activeAdminIds(db: DbOrTx): Promise<number[]> {

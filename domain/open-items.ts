@@ -14,25 +14,13 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
 import type { Database } from '../db/client';
 import { projectMembers, projects, timecardEntries, users } from '../db/schema';
-import { TOOL_ROLE_SPECS, toolRoleOrder } from '../domain/tool-roles';
-import { type OpenItem, type Role, type Tool, type ToolRole, TOOL_ROLES } from '../workflows/contract';
-
-/** A drizzle transaction handle, as passed to `db.transaction(async (tx) => …)`. */
-export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-export type DbOrTx = Database | Tx;
+import { intArrayParam } from '../db/int-array';
+import type { DbOrTx } from '../db/transaction';
+import { isUserId, type OpenItem, type Role, type Tool, type ToolRole, TOOL_ROLES } from '../workflows/contract';
+import { TOOL_ROLE_SPECS, toolRoleOrder } from './tool-roles';
 
 export const TIMECARD_ITEM_TITLE = 'Final timecard entry';
 export const TIMECARD_ITEM_STATUS = 'missing';
-
-/** Only safe positive int4 values reach SQL; anything else can not be a user ID. */
-export function isUserId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647;
-}
-
-/** A PostgreSQL int[] literal, passed as ONE parameter (drizzle would expand a JS array into a list). */
-export function intArrayParam(ids: readonly number[]): SQL {
-  return sql`${`{${ids.join(',')}}`}::int[]`;
-}
 
 /** A row as the scan query returns it: an OpenItem before its key is built and its tool/role checked. */
 type ScanRow = Omit<OpenItem, 'key' | 'tool' | 'role'> & { tool: string; role: string };
