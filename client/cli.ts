@@ -1,6 +1,7 @@
 // The `offboard` command line: argument parsing (node:util parseArgs), help, dispatch, and the one
 // place where errors become exit codes. `run` never throws and never prints a stack trace.
 import { parseArgs } from 'node:util';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { loadSettings } from '../config/settings';
 import { cancel, remove, status } from './commands/batch';
 import { list, reactivate, report, users } from './commands/directory';
@@ -121,9 +122,9 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Exi
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       const grpc = grpcCodeOf(e);
-      if (grpc === 14) throw new UnreachableError('temporal', c.temporalAddress, 'connection lost');
+      if (grpc === grpcStatus.UNAVAILABLE) throw new UnreachableError('temporal', c.temporalAddress, 'connection lost');
       // A query or update nobody picked up: the server is there, the worker is not.
-      if (grpc === 4) throw new UnreachableError('worker', c.settings.taskQueue, 'deadline exceeded');
+      if (grpc === grpcStatus.DEADLINE_EXCEEDED) throw new UnreachableError('worker', c.settings.taskQueue, 'deadline exceeded');
       throw e;
     }
     // A reader that went away (EPIPE) is a normal end; a stdout that could not be written is not.

@@ -1,19 +1,22 @@
 // What every command shares: the command shape, argument validation (zod at the edge), user lookup,
-// Temporal "not found" handling and item tables.
+// and item tables.
 import type { ParseArgsConfig } from 'node:util';
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { resolveUserRef } from '../domain/directory';
 import type { Database } from '../db/client';
 import type { User } from '../db/schema';
 import type { OpenItem } from '../workflows/contract';
-import type { RefusalCode } from '../workflows/contract';
 import type { Connections } from './connections';
+import type { OperationsContext } from './operations';
 import { UsageError } from './exit-codes';
 import type { Column, Output } from './output';
-import { refuse } from '../workflows/contract';
 
 export type Ctx = { out: Output; conn: Connections };
+
+/** The shared operations, on the CLI's lazily opened connections. */
+export function operationsOf(ctx: Ctx): OperationsContext {
+  return { db: () => ctx.conn.db(), temporal: () => ctx.conn.temporal(), taskQueue: ctx.conn.settings.taskQueue };
+}
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 export type Args = { values: ParsedValues; positionals: string[] };
@@ -50,37 +53,6 @@ export async function resolveUser(db: Database, ref: string): Promise<User> {
 
 export function userLabel(u: Pick<User, 'id' | 'name' | 'email'>): string {
   return `${u.name} (${u.id}${u.email ? `, ${u.email}` : ''})`;
-}
-
-/** Runs a Temporal call, turning "no such workflow" into the given refusal. */
-export async function orNotFound<T>(call: () => Promise<T>, code: RefusalCode, message: string): Promise<T> {
-  try {
-    return await call();
-  } catch (e) {
-    if (isNotFound(e)) refuse(code, message);
-    throw e;
-  }
-}
-
-export function isNotFound(e: unknown): boolean {
-  if (e instanceof WorkflowNotFoundError) return true;
-  // A query/describe of an unknown ID can also surface as a gRPC NOT_FOUND (5) ServiceError.
-  let c: unknown = e;
-  for (let d = 0; d < 4 && c instanceof Error; d++) {
-    if ((c as { code?: unknown }).code === 5) return true;
-    c = c.cause;
-  }
-  return false;
-}
-
-/** The workflow's status name, or undefined when it does not exist. */
-export async function statusOf(handle: WorkflowHandle): Promise<string | undefined> {
-  try {
-    return (await handle.describe()).status.name;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
 }
 
 export const ITEM_COLUMNS: Column[] = [

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusOf } from '../client/common';
+import { statusOf } from '../client/operations';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId } from '../workflows/contract';

@@ -2,6 +2,7 @@
 // children, removeUser, cancel, the same user in two batches, and continue-as-new with a small window.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { recheck, removeFromBatch } from '../client/operations';
 import { startBatchWorkflow } from '../client/start-batch';
 import { auditLog, offboardings, users } from '../db/schema';
 import {
@@ -269,5 +270,20 @@ describe('permissions are checked against the database at the moment of each req
     await expectRefusal(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: newManager }] }), 'PERMISSION_DENIED');
     await user.executeUpdate(refreshPermissionsUpdate);
     expect(await user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: newManager }] })).toHaveLength(1);
+  });
+
+  it('the shared operations ask the workflow to reload permissions when the database says yes', async () => {
+    const w = await helensBatch('inactivated');
+    const ops = { db: async () => h.t.db, temporal: async () => env.client, taskQueue };
+    const newcomer = await h.fx.user({ name: 'Nia Newcomer' });
+    await h.t.db.update(users).set({ directoryPermission: 'admin' }).where(eq(users.id, newcomer));
+    const composition = await removeFromBatch(ops, newcomer, w.batchId, { id: w.a, name: 'A' });
+    expect(composition.removed).toEqual([w.a]);
+    const newManager = await h.fx.user({ name: 'Nick New-Manager' });
+    await h.t.db.update(users).set({ managerId: newManager }).where(eq(users.id, w.b));
+    expect(await recheck(ops, newManager, { id: w.b, name: 'B' })).toHaveLength(1);
+    // Someone the database does not allow either is still refused, and nothing changes.
+    await expectRefusal(removeFromBatch(ops, w.helen, w.batchId, { id: w.b, name: 'B' }), 'PERMISSION_DENIED');
+    expect((await w.handle.query(batchStatusQuery)).users.find((u) => u.userId === w.b)?.stage).toBe('awaiting-reassignment');
   });
 });

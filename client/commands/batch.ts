@@ -1,21 +1,10 @@
 // offboard status <batchId> [--watch] · offboard remove <batchId> <user> --by <admin> · offboard cancel <batchId> --by <admin>
-import type { Client, WorkflowHandle } from '@temporalio/client';
 import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema';
-import {
-  type BatchComposition,
-  type BatchStatus,
-  batchStatusQuery,
-  batchWorkflowId,
-  cancelBatchUpdate,
-  FINAL_STAGES,
-  removeUserUpdate,
-  refuse,
-  refusalOf,
-} from '../../workflows/contract';
-import type { offboardingBatch } from '../../workflows/offboarding-batch';
-import { type Command, type Ctx, flags, orNotFound, resolveUser, sleep, statusOf } from '../common';
+import { type BatchComposition, type BatchStatus, FINAL_STAGES, refuse } from '../../workflows/contract';
+import { type Command, type Ctx, flags, operationsOf, resolveUser, sleep } from '../common';
+import { batchStatus, cancelBatch, removeFromBatch } from '../operations';
 import { ago } from '../output';
 
 const batchIdArg = (text: string | undefined): string => {
@@ -23,19 +12,6 @@ const batchIdArg = (text: string | undefined): string => {
   if (!id) refuse('INVALID_INPUT', 'Name the batch ID.');
   return id;
 };
-
-/** The whole status: the query answers a page of users at a time (large batches). */
-export async function queryBatch(client: Client, batchId: string): Promise<BatchStatus> {
-  const handle = client.workflow.getHandle(batchWorkflowId(batchId));
-  const first = await orNotFound(() => handle.query(batchStatusQuery), 'BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
-  const users = [...first.users];
-  while (users.length < first.total) {
-    const page = await handle.query(batchStatusQuery, { offset: users.length });
-    if (page.users.length === 0) break;
-    users.push(...page.users);
-  }
-  return { ...first, users };
-}
 
 export function progressLine(s: BatchStatus): string {
   const done = s.users.filter((u) => u.stage !== 'queued' && FINAL_STAGES.includes(u.stage)).length;
@@ -103,8 +79,8 @@ export const status: Command = {
   async run(ctx, { values, positionals }) {
     const f = flags('status', z.object({ watch: z.boolean().default(false) }), values);
     const batchId = batchIdArg(positionals[0]);
-    const client = await ctx.conn.temporal();
-    let s = await queryBatch(client, batchId);
+    const ops = operationsOf(ctx);
+    let s = await batchStatus(ops, batchId);
     const names = await namesOf(ctx, s.users.map((u) => u.userId));
     for (;;) {
       if (f.watch) ctx.out.clearScreen();
@@ -112,46 +88,11 @@ export const status: Command = {
       printStatus(ctx, s, names);
       if (!f.watch || s.phase === 'finished' || ctx.out.closed) break;
       await sleep(2_000);
-      s = await queryBatch(client, batchId);
+      s = await batchStatus(ops, batchId);
       if (!ctx.out.json && !ctx.out.isTTY) ctx.out.line();
     }
   },
 };
-
-/** How an ended batch ended, from its summary (or Temporal's status when it did not complete). */
-async function howItEnded(handle: WorkflowHandle<typeof offboardingBatch>, state: string): Promise<string> {
-  if (state !== 'COMPLETED') return state.toLowerCase().replaceAll('_', ' ');
-  const s = await handle.result();
-  const skipped = s.rejected.length > 0 ? `, ${s.rejected.length} skipped at validation` : '';
-  return `${s.inactivated.length} inactivated, ${s.removed.length} removed, ${s.cancelled.length} cancelled, ${s.failed.length} failed${skipped}`;
-}
-
-/**
- * Sends an update to a running batch. An unknown ID is BATCH_NOT_FOUND; a batch that has ended (before
- * or while the update was sent) is BATCH_FINISHED, saying how it ended and `unchanged`.
- */
-async function updateRunningBatch<T>(
-  client: Client,
-  batchId: string,
-  unchanged: string,
-  send: (handle: WorkflowHandle<typeof offboardingBatch>) => Promise<T>,
-): Promise<T> {
-  const handle = client.workflow.getHandle<typeof offboardingBatch>(batchWorkflowId(batchId));
-  const ended = async (state: string): Promise<never> =>
-    refuse('BATCH_FINISHED', `Batch ${batchId.slice(0, 80)} has already ended (${await howItEnded(handle, state)}); ${unchanged}.`);
-  const state = await statusOf(handle);
-  if (state === undefined) refuse('BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
-  if (state !== 'RUNNING') return ended(state);
-  try {
-    return await send(handle);
-  } catch (e) {
-    if (refusalOf(e)) throw e;
-    // An update that reaches a batch just completed fails with "workflow execution already completed".
-    const now = await statusOf(handle).catch(() => undefined);
-    if (now !== undefined && now !== 'RUNNING') return ended(now);
-    throw e;
-  }
-}
 
 function printComposition(ctx: Ctx, c: BatchComposition, what: string): void {
   ctx.out.data(c);
@@ -174,10 +115,7 @@ export const remove: Command = {
     const db = await ctx.conn.db();
     const user = await resolveUser(db, positionals[1] ?? '');
     const by = await resolveUser(db, f.by);
-    const client = await ctx.conn.temporal();
-    const c = await updateRunningBatch(client, batchId, `${user.name} (${user.id}) was not removed`, (handle) =>
-      handle.executeUpdate(removeUserUpdate, { args: [{ userId: user.id, by: by.id }] }),
-    );
+    const c = await removeFromBatch(operationsOf(ctx), by.id, batchId, user);
     printComposition(ctx, c, `Removed ${user.name} (${user.id}) from batch ${batchId}; they stay active.`);
   },
 };
@@ -194,9 +132,9 @@ export const cancel: Command = {
     const batchId = batchIdArg(positionals[0]);
     const db = await ctx.conn.db();
     const by = await resolveUser(db, f.by);
-    const client = await ctx.conn.temporal();
-    const c = await updateRunningBatch(client, batchId, 'nothing was cancelled', (handle) => handle.executeUpdate(cancelBatchUpdate, { args: [{ by: by.id }] }));
-    const s = await queryBatch(client, batchId);
+    const ops = operationsOf(ctx);
+    const c = await cancelBatch(ops, by.id, batchId);
+    const s = await batchStatus(ops, batchId);
     printComposition(ctx, c, `Cancelled batch ${batchId}.`);
     ctx.out.line(progressLine(s));
   },

@@ -1,24 +1,13 @@
 // offboard report [<user>...] · users [--inactive] [--project <id>] · reactivate <user> --by <admin> [--reason <text>]
 // · list [--stage <stage>] [--batch <id>]
-import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { assignmentReport, inactiveUsers, listUsers } from '../../domain/directory';
 import type { Database } from '../../db/client';
 import { projects } from '../../db/schema';
-import {
-  BATCH_ID_PATTERN,
-  MAX_REASON_LENGTH,
-  REASON_RULE,
-  reactivationWorkflowId,
-  searchAttributes,
-  USER_STAGES,
-  type UserReactivationInput,
-  type UserReactivationResult,
-  refuse,
-} from '../../workflows/contract';
-import { textProblem } from '../../workflows/contract';
-import { type Command, flags, resolveUser } from '../common';
+import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, refuse, USER_STAGES } from '../../workflows/contract';
+import { type Command, flags, operationsOf, resolveUser } from '../common';
+import { listOffboardings, reactivateUser } from '../operations';
 import { UsageError } from '../exit-codes';
 import { ago } from '../output';
 
@@ -135,21 +124,10 @@ export const reactivate: Command = {
   positionals: { min: 1, max: 1, names: '<user>' },
   async run(ctx, { values, positionals }) {
     const f = flags('reactivate', z.object({ by: z.string({ error: 'is required (the admin doing this)' }).trim().min(1), reason: z.string().optional() }), values);
-    const problem = f.reason === undefined ? undefined : textProblem(f.reason, REASON_RULE);
-    if (problem) refuse('INVALID_INPUT', `--reason: ${problem.message}`);
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);
-    if (u.status === 'active') refuse('USER_ALREADY_ACTIVE', `${u.name} (${u.id}) is already active.`);
-    const client = await ctx.conn.temporal();
-    const requestId = randomUUID();
-    const input: UserReactivationInput = { userId: u.id, by: by.id, reason: f.reason ?? null, requestId };
-    const result = await client.workflow.execute<(i: UserReactivationInput) => Promise<UserReactivationResult>>('userReactivation', {
-      workflowId: reactivationWorkflowId(u.id, requestId),
-      taskQueue: ctx.conn.settings.taskQueue,
-      args: [input],
-      staticSummary: `Reactivate user ${u.id} (by user ${by.id})`,
-    });
+    const result = await reactivateUser(operationsOf(ctx), by.id, u, f.reason ?? null);
     ctx.out.data(result);
     ctx.out.line(`Reactivated ${u.name} (${u.id}) at ${result.reactivatedAt}; they can be chosen as an assignee again.`);
   },
@@ -171,29 +149,7 @@ export const list: Command = {
   async run(ctx, { values }) {
     const f = flags('list', z.object({ stage: stageSchema, batch: z.string().optional() }), values);
     if (f.batch !== undefined && !BATCH_ID_PATTERN.test(f.batch)) throw new UsageError('--batch must be a batch ID', 'list');
-    const clauses = [`WorkflowType = 'userOffboarding'`];
-    if (f.stage) clauses.push(`${searchAttributes.stage.name} = '${f.stage}'`);
-    // Final stages are only reached by ended workflows; otherwise list what is running.
-    if (!f.stage || !['inactivated', 'removed', 'cancelled', 'failed'].includes(f.stage)) clauses.push(`ExecutionStatus = 'Running'`);
-    if (f.batch) clauses.push(`${searchAttributes.batchId.name} = '${f.batch}'`);
-    const query = clauses.join(' AND ');
-    const client = await ctx.conn.temporal();
-    const rows: Record<string, unknown>[] = [];
-    for await (const wf of client.workflow.list({ query })) {
-      const sa = wf.typedSearchAttributes;
-      const waiting = sa.get(searchAttributes.waitingSince);
-      rows.push({
-        workflowId: wf.workflowId,
-        userId: sa.get(searchAttributes.userId) ?? null,
-        batchId: sa.get(searchAttributes.batchId) ?? null,
-        stage: sa.get(searchAttributes.stage) ?? null,
-        openItems: sa.get(searchAttributes.openItems) ?? null,
-        waitingSince: waiting ? waiting.toISOString() : null,
-        status: wf.status.name,
-        startTime: wf.startTime.toISOString(),
-      });
-      if (rows.length >= 1_000) break;
-    }
+    const { query, workflows: rows } = await listOffboardings(operationsOf(ctx), { ...(f.stage ? { stage: f.stage } : {}), ...(f.batch ? { batchId: f.batch } : {}) });
     ctx.out.data({ query, workflows: rows });
     ctx.out.line(`${rows.length} offboarding(s) — ${query}`);
     ctx.out.table(

@@ -1,78 +1,17 @@
 // offboard items <user> · reassign <user> <itemKey> --to <user> --by <user>
 // · close <user> <itemKey> --by <user> [--note <text>] · done <user> --by <user>
-import type { Client, WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { User } from '../../db/schema';
-import {
-  closeItemUpdate,
-  MAX_NOTE_LENGTH,
-  NOTE_RULE,
-  type OpenItem,
-  parseItemKey,
-  reassignItemUpdate,
-  confirmReassignmentDoneUpdate,
-  type UserOffboardingStatus,
-  userStatusQuery,
-  userWorkflowId,
-  refuse,
-  refusalOf,
-} from '../../workflows/contract';
-import { textProblem } from '../../workflows/contract';
-import type { userOffboarding } from '../../workflows/user-offboarding';
-import { type Command, type Ctx, flags, isNotFound, orNotFound, printItems, resolveUser, statusOf } from '../common';
+import { MAX_NOTE_LENGTH, type OpenItem } from '../../workflows/contract';
+import { type Command, type Ctx, flags, operationsOf, printItems, resolveUser } from '../common';
+import { checkItemKey, checkNote, closeItem, offboardingStatus, reassignItem, recheck } from '../operations';
 import { ago } from '../output';
-
-const notFound = (u: User) => `${u.name} (${u.id}) has no offboarding (no workflow ${userWorkflowId(u.id)}).`;
-
-async function queryUser(client: Client, u: User): Promise<UserOffboardingStatus> {
-  const handle = client.workflow.getHandle(userWorkflowId(u.id));
-  return orNotFound(() => handle.query(userStatusQuery), 'OFFBOARDING_NOT_FOUND', notFound(u));
-}
-
-type UserHandle = WorkflowHandle<typeof userOffboarding>;
-
-/**
- * How an ended offboarding ended, as the user's outcome ("removed by user 2", "inactivated at …"):
- * Temporal's "completed" says nothing about that.
- */
-async function outcomeOf(handle: UserHandle, state: string): Promise<string> {
-  if (state !== 'COMPLETED') return `failed (workflow ${state.toLowerCase().replaceAll('_', ' ')})`;
-  const r = await handle.result();
-  if (r.outcome === 'inactivated') return `inactivated${r.inactivatedAt ? ` at ${r.inactivatedAt}` : ''}`;
-  if (r.reason === null) return r.outcome;
-  return r.reason.startsWith(r.outcome) ? r.reason : `${r.outcome} (${r.reason})`;
-}
-
-/** Sends an update; a missing or ended workflow becomes the matching refusal. */
-async function update(handle: UserHandle, u: User, send: () => Promise<OpenItem[]>): Promise<OpenItem[]> {
-  const ended = async (state: string): Promise<never> =>
-    refuse('OFFBOARDING_NOT_WAITING', `${u.name} (${u.id})'s offboarding has ended: ${await outcomeOf(handle, state)}.`);
-  const state = await statusOf(handle);
-  if (state === undefined) refuse('OFFBOARDING_NOT_FOUND', notFound(u));
-  if (state !== 'RUNNING') return ended(state);
-  try {
-    return await send();
-  } catch (e) {
-    if (refusalOf(e)) throw e;
-    // The offboarding ended while the request was on its way.
-    const now = await statusOf(handle).catch(() => undefined);
-    if (now !== undefined && now !== 'RUNNING') return ended(now);
-    if (isNotFound(e)) refuse('OFFBOARDING_NOT_WAITING', `${u.name} (${u.id})'s offboarding ended before the request arrived.`);
-    throw e;
-  }
-}
 
 function printStillOpen(ctx: Ctx, u: User, items: readonly OpenItem[], done: string): void {
   ctx.out.data({ userId: u.id, pendingItems: items });
   ctx.out.line(done);
   if (items.length === 0) ctx.out.line(`Nothing is open any more for ${u.name} (${u.id}): the offboarding goes on to inactivation.`);
   else printItems(ctx.out, items, `Still open for ${u.name} (${u.id}): ${items.length} item(s)`);
-}
-
-function itemKeyOf(text: string | undefined): string {
-  const key = (text ?? '').trim();
-  if (!parseItemKey(key)) refuse('ITEM_KEY_MALFORMED', `"${key.slice(0, 80)}" is not an item key like rfi:42:assignee.`);
-  return key;
 }
 
 export const items: Command = {
@@ -85,7 +24,7 @@ export const items: Command = {
   async run(ctx, { positionals }) {
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
-    const s = await queryUser(await ctx.conn.temporal(), u);
+    const s = await offboardingStatus(operationsOf(ctx), u);
     ctx.out.data(s);
     ctx.out.line(
       `${u.name} (${u.id}) — stage ${s.stage}${s.batchId ? `, batch ${s.batchId}` : ''}${s.waitingSince ? `, waiting since ${s.waitingSince} (${ago(s.waitingSince)})` : ''}, reminders sent ${s.remindersSent}${s.escalated ? ', escalated' : ''}`,
@@ -112,13 +51,13 @@ export const reassign: Command = {
   positionals: { min: 2, max: 2, names: '<user> <itemKey>' },
   async run(ctx, { values, positionals }) {
     const f = flags('reassign', z.object({ to: z.string({ error: 'is required (who takes the item over)' }).trim().min(1), by: actor }), values);
-    const itemKey = itemKeyOf(positionals[1]);
+    const itemKey = (positionals[1] ?? '').trim();
+    checkItemKey(itemKey);
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const to = await resolveUser(db, f.to);
     const by = await resolveUser(db, f.by);
-    const handle = (await ctx.conn.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(u.id));
-    const left = await update(handle, u, () => handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey, toUserId: to.id, by: by.id }] }));
+    const left = await reassignItem(operationsOf(ctx), by.id, u, itemKey, to.id);
     printStillOpen(ctx, u, left, `Reassigned ${itemKey} from ${u.name} (${u.id}) to ${to.name} (${to.id}).`);
   },
 };
@@ -132,14 +71,13 @@ export const close: Command = {
   positionals: { min: 2, max: 2, names: '<user> <itemKey>' },
   async run(ctx, { values, positionals }) {
     const f = flags('close', z.object({ by: actor, note: z.string().optional() }), values);
-    const itemKey = itemKeyOf(positionals[1]);
-    const problem = f.note === undefined ? undefined : textProblem(f.note, NOTE_RULE);
-    if (problem) refuse(problem.kind === 'length' ? 'NOTE_TOO_LONG' : 'INVALID_INPUT', problem.message);
+    const itemKey = (positionals[1] ?? '').trim();
+    checkItemKey(itemKey);
+    checkNote(f.note ?? null);
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);
-    const handle = (await ctx.conn.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(u.id));
-    const left = await update(handle, u, () => handle.executeUpdate(closeItemUpdate, { args: [{ itemKey, by: by.id, note: f.note ?? null }] }));
+    const left = await closeItem(operationsOf(ctx), by.id, u, itemKey, f.note ?? null);
     printStillOpen(ctx, u, left, `Closed ${itemKey} of ${u.name} (${u.id}).`);
   },
 };
@@ -156,8 +94,7 @@ export const done: Command = {
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const by = await resolveUser(db, f.by);
-    const handle = (await ctx.conn.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(u.id));
-    const left = await update(handle, u, () => handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: by.id }] }));
+    const left = await recheck(operationsOf(ctx), by.id, u);
     printStillOpen(ctx, u, left, `Re-checked ${u.name} (${u.id}) against the tools.`);
   },
 };

@@ -1,30 +1,23 @@
 // offboard start <user...> --by <admin> [--batch <id>] [--reason <text>] [--effective-at <ISO>]
 //                [--successor <user>=<user>]... [--dry-run]
-import { randomBytes } from 'node:crypto';
-import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
-import { z } from 'zod';
-import { scanOpenItems } from '../../domain/open-items';
-import type { Database } from '../../db/client';
 import { inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/client';
 import { type User, users } from '../../db/schema';
+import { scanOpenItems } from '../../domain/open-items';
 import {
   BATCH_ID_PATTERN,
   type BatchRejection,
   type BatchStatus,
-  batchStatusQuery,
   batchWorkflowId,
   MAX_EFFECTIVE_DELAY_DAYS,
   MAX_REASON_LENGTH,
   REASON_RULE,
-  type OffboardingBatchInput,
-  type OpenItem,
   refuse,
+  textProblem,
 } from '../../workflows/contract';
-import { textProblem } from '../../workflows/contract';
-import { startBatchWorkflow } from '../start-batch';
-import { type Command, type Ctx, flags, printItems, resolveUser, sleep, statusOf, userLabel } from '../common';
-import { reviewBatch } from '../../domain/batch-review';
-import { queryBatch } from './batch';
+import { type Command, type Ctx, flags, operationsOf, printItems, resolveUser, userLabel } from '../common';
+import { type BatchDraft, generateBatchId, previewBatch, startBatch } from '../operations';
 
 const startFlags = z.object({
   by: z.string({ error: 'is required (the admin starting the offboarding)' }).trim().min(1),
@@ -34,11 +27,6 @@ const startFlags = z.object({
   successor: z.array(z.string()).default([]),
   'dry-run': z.boolean().default(false),
 });
-
-export function generateBatchId(now = new Date()): string {
-  const date = now.toISOString().slice(0, 10).replaceAll('-', '');
-  return `b-${date}-${randomBytes(3).toString('hex')}`;
-}
 
 /** A future ISO date-time with a zone (Z or ±hh:mm), as the workflow waits for it. */
 export function parseEffectiveAt(text: string | undefined, now = Date.now()): string | null {
@@ -54,20 +42,6 @@ export function parseEffectiveAt(text: string | undefined, now = Date.now()): st
   return at.toISOString();
 }
 
-type UserLine = { userId: number; name: string; email: string | null; openItems: number; items?: OpenItem[] };
-
-async function usersWithItems(db: Database, ids: readonly number[], withItems: boolean): Promise<UserLine[]> {
-  if (ids.length === 0) return [];
-  const items = await scanOpenItems(db, ids);
-  const rows = await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, [...ids]));
-  const names = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((userId) => {
-    const own = items.filter((i) => i.userId === userId);
-    const n = names.get(userId);
-    return { userId, name: n?.name ?? '', email: n?.email ?? null, openItems: own.length, ...(withItems ? { items: own } : {}) };
-  });
-}
-
 function printRejected(ctx: Ctx, rejected: readonly BatchRejection[]): void {
   if (rejected.length === 0) return;
   ctx.out.line('Skipped:');
@@ -81,56 +55,23 @@ function printRejected(ctx: Ctx, rejected: readonly BatchRejection[]): void {
   );
 }
 
-async function waitForValidation(handle: WorkflowHandle): Promise<BatchStatus> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const state = await statusOf(handle);
-    if (state !== undefined && state !== 'RUNNING' && state !== 'CONTINUED_AS_NEW') {
-      if (state !== 'COMPLETED') await handle.result(); // throws: the refusal (e.g. PERMISSION_DENIED)
-    }
-    try {
-      const s = await handle.query(batchStatusQuery);
-      if (s.phase !== 'validating') return s;
-    } catch {
-      // the first workflow task may not have run yet
-    }
-    if (Date.now() > until) throw new Error(`batch ${handle.workflowId} is still validating after 60 s; see \`offboard status\``);
-    await sleep(200);
-  }
-}
-
-/** How many user IDs a BATCH_ID_TAKEN message lists on each side. */
-const IDS_NAMED = 10;
-
-/**
- * A start with the ID of an existing batch. The same users (in any order, by ID or email) are the same
- * command again: the existing batch is reported, so retrying is safe. Other users are BATCH_ID_TAKEN:
- * reporting the old batch would leave the new users silently not offboarded.
- */
-async function reportExisting(ctx: Ctx, db: Database, client: Client, batchId: string, userIds: readonly number[]): Promise<void> {
-  await waitForValidation(client.workflow.getHandle(batchWorkflowId(batchId)));
-  const status = await queryBatch(client, batchId);
-  // Whom the batch was asked for: the users it took on and those it skipped at validation.
-  const theirs = new Set([...status.users.map((u) => u.userId), ...status.rejected.map((r) => r.userId)]);
-  const mine = new Set(userIds);
-  const notInIt = [...mine].filter((id) => !theirs.has(id));
-  const notNamed = [...theirs].filter((id) => !mine.has(id));
-  if (notInIt.length > 0 || notNamed.length > 0) {
-    const ids = (list: number[]) => `${list.slice(0, IDS_NAMED).join(', ')}${list.length > IDS_NAMED ? `, … (${list.length})` : ''}`;
-    const parts = [...(notInIt.length ? [`not in it: ${ids(notInIt)}`] : []), ...(notNamed.length ? [`in it but not named here: ${ids(notNamed)}`] : [])];
-    refuse('BATCH_ID_TAKEN', `Batch ${status.batchId} already exists for other users (${parts.join('; ')}); nothing was started.`);
-  }
-  await reportBatch(ctx, db, status, false);
-}
-
 async function reportBatch(ctx: Ctx, db: Database, status: BatchStatus, created: boolean): Promise<void> {
-  const lines = await usersWithItems(db, status.users.map((u) => u.userId), false);
+  const ids = status.users.map((u) => u.userId);
+  const items = await scanOpenItems(db, ids);
+  const rows = ids.length ? await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids)) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
   const stageOf = new Map(status.users.map((u) => [u.userId, u.stage]));
-  const rows = lines.map((l) => ({ ...l, stage: stageOf.get(l.userId) ?? null }));
-  ctx.out.data({ batchId: status.batchId, workflowId: batchWorkflowId(status.batchId), created, phase: status.phase, users: rows, rejected: status.rejected });
+  const lines = ids.map((userId) => ({
+    userId,
+    name: byId.get(userId)?.name ?? '',
+    email: byId.get(userId)?.email ?? null,
+    openItems: items.filter((i) => i.userId === userId).length,
+    stage: stageOf.get(userId) ?? null,
+  }));
+  ctx.out.data({ batchId: status.batchId, workflowId: batchWorkflowId(status.batchId), created, phase: status.phase, users: lines, rejected: status.rejected });
   ctx.out.line(
     created
-      ? `Started batch ${status.batchId} (workflow ${batchWorkflowId(status.batchId)}): ${rows.length} user(s) being offboarded.`
+      ? `Started batch ${status.batchId} (workflow ${batchWorkflowId(status.batchId)}): ${lines.length} user(s) being offboarded.`
       : `Batch ${status.batchId} already exists (${status.phase}); no second batch was started. Its users:`,
   );
   ctx.out.table(
@@ -141,7 +82,7 @@ async function reportBatch(ctx: Ctx, db: Database, status: BatchStatus, created:
       { key: 'openItems', title: 'OPEN ITEMS', align: 'right' },
       { key: 'stage', title: 'STAGE' },
     ],
-    rows,
+    lines,
   );
   printRejected(ctx, status.rejected);
   ctx.out.line(`Follow it with: offboard status ${status.batchId}`);
@@ -203,10 +144,11 @@ export const start: Command = {
       successors[String(a.id)] = b.id;
     }
 
+    const draft: BatchDraft = { batchId, userIds, reason: f.reason ?? null, effectiveAt, successors };
     if (f['dry-run']) {
       // Requester refusals (not an admin, inactive) fail the review exactly as they would the batch.
-      const review = await reviewBatch(db, { batchId, requestedBy: requester.id, userIds, reason: f.reason ?? null, effectiveAt, successors });
-      const accepted = await usersWithItems(db, review.accepted, true);
+      const review = await previewBatch(operationsOf(ctx), requester.id, draft);
+      const accepted = review.accepted.map((u) => ({ userId: u.userId, name: u.name, email: u.email, openItems: u.items.length, items: u.items }));
       ctx.out.data({ dryRun: true, batchId, requestedBy: requester.id, effectiveAt, successors, users: accepted, skipped: review.rejected });
       ctx.out.line(`Review of batch ${batchId} requested by ${userLabel(requester)} — nothing was started.`);
       if (effectiveAt) ctx.out.line(`Effective at: ${effectiveAt}`);
@@ -216,7 +158,7 @@ export const start: Command = {
         const succ = successors[String(u.userId)];
         printItems(
           ctx.out,
-          u.items ?? [],
+          u.items,
           `${u.name} (${u.userId}${u.email ? `, ${u.email}` : ''}): ${u.openItems} open item(s)${succ ? `, successor user ${succ}` : ''}`,
         );
       }
@@ -225,32 +167,7 @@ export const start: Command = {
       return;
     }
 
-    // Pre-flight: the requester checks answer here (exit 1) instead of as a failed workflow. It comes
-    // before looking the batch ID up, so only an active admin learns anything about an existing batch.
-    await reviewBatch(db, { batchId, requestedBy: requester.id, userIds, reason: f.reason ?? null, effectiveAt, successors });
-    const client = await ctx.conn.temporal();
-    const handle = client.workflow.getHandle(batchWorkflowId(batchId));
-    if ((await statusOf(handle)) !== undefined) {
-      await reportExisting(ctx, db, client, batchId, userIds);
-      return;
-    }
-    const input: OffboardingBatchInput = {
-      batchId,
-      userIds,
-      requestedBy: requester.id,
-      reason: f.reason ?? null,
-      effectiveAt,
-      successors,
-      policy: {},
-    };
-    try {
-      await startBatchWorkflow(client, ctx.conn.settings.taskQueue, input);
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      // Started by someone else a moment ago.
-      await reportExisting(ctx, db, client, batchId, userIds);
-      return;
-    }
-    await reportBatch(ctx, db, await waitForValidation(handle), true);
+    const started = await startBatch(operationsOf(ctx), requester.id, draft);
+    await reportBatch(ctx, db, started.status, started.created);
   },
 };
