@@ -67,6 +67,8 @@ export const users = pgTable(
     uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
     index('users_manager_idx').on(t.managerId),
     index('users_status_idx').on(t.status),
+    // The directory pages in name order (domain/directory-page.ts: keyset on (name, id)).
+    index('users_name_id_idx').on(t.name, t.id),
     check('users_not_own_manager', sql`${t.managerId} is null or ${t.managerId} <> ${t.id}`),
     check(
       'users_inactive_has_timestamp',
