@@ -8,6 +8,9 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_TEMPORAL_UI_PORT = 8233;
+export const DEFAULT_WEB_PORT = 3000;
+/** Where `npm start` keeps the generated WEB_LINK_SECRET, inside the data folder. */
+export const WEB_LINK_SECRET_FILE = 'web-link-secret';
 
 const optionalString = z
   .string()
@@ -46,6 +49,23 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   WORKFLOW_BUNDLE_PATH: optionalString,
+  WEB_PORT: port(DEFAULT_WEB_PORT),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PUBLIC_URL: z
+    .string()
+    .default(`http://localhost:${DEFAULT_WEB_PORT}`)
+    .refine((v) => /^https?:\/\/[^/?#]+\/?$/.test(v.trim()), 'must be the origin people open, like https://offboarding.example.com (no path)')
+    .transform((v) => v.trim().replace(/\/$/, '')),
+  WEB_LINK_SECRET: optionalString.refine(
+    (v) => v === undefined || v.length >= 32,
+    'must be at least 32 characters (openssl rand -base64 32)',
+  ),
+  WEB_AUTH: z.enum(['email-link', 'trusted-header']).default('email-link'),
+  WEB_TRUSTED_HEADER: z
+    .string()
+    .default('X-Auth-Request-Email')
+    .refine((v) => /^[A-Za-z0-9-]+$/.test(v), 'must be a header name like X-Auth-Request-Email'),
+  WEB_TRUSTED_PROXIES: optionalString.transform((v) => (v === undefined ? [] : v.split(',').map((a) => a.trim()).filter((a) => a !== ''))),
   OFFBOARDING_PAYLOAD_KEY: optionalString.refine(
     (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
     'OFFBOARDING_PAYLOAD_KEY must be 32 random bytes in base64 (openssl rand -base64 32)',
@@ -75,6 +95,22 @@ export type Settings = {
   workflowBundlePath: string | undefined;
   /** AES-256-GCM key (base64) for payload encryption by worker and clients (worker/payload-codec.ts); undefined = off. */
   payloadKey: string | undefined;
+  web: WebSettings;
+};
+
+export type WebSettings = {
+  port: number;
+  /** The address the web server listens on (0.0.0.0 in a container). */
+  host: string;
+  /** The origin people open and emails link to, without a trailing slash. */
+  publicUrl: string;
+  /** Signs action links, CSRF tokens and derives the web's keys; undefined = no links in emails, and the web refuses to start. */
+  linkSecret: string | undefined;
+  auth: 'email-link' | 'trusted-header';
+  /** The header an SSO proxy puts the signed-in email in (WEB_AUTH=trusted-header). */
+  trustedHeader: string;
+  /** Addresses of the proxies whose trusted header (and X-Forwarded-For) is believed. */
+  trustedProxies: string[];
 };
 
 export class ConfigurationError extends Error {
@@ -116,6 +152,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(projectRoot, e.WORKFLOW_BUNDLE_PATH) : undefined,
     payloadKey: e.OFFBOARDING_PAYLOAD_KEY,
+    web: {
+      port: e.WEB_PORT,
+      host: e.WEB_HOST,
+      publicUrl: e.WEB_PUBLIC_URL,
+      linkSecret: e.WEB_LINK_SECRET,
+      auth: e.WEB_AUTH,
+      trustedHeader: e.WEB_TRUSTED_HEADER,
+      trustedProxies: e.WEB_TRUSTED_PROXIES,
+    },
   };
 }
 

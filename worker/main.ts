@@ -107,7 +107,14 @@ export async function runWorker(settings: Settings): Promise<void> {
   });
 
   const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: settings.outboxDir, mailFrom: settings.mailFrom });
-  const activities = createActivities({ db: database.db, mailer, clock: () => new Date() });
+  const linkSecret = settings.web.linkSecret;
+  if (!linkSecret) logger.warn('WEB_LINK_SECRET is not set: emails carry no links to the web app, only the CLI commands');
+  const activities = createActivities({
+    db: database.db,
+    mailer,
+    clock: () => new Date(),
+    ...(linkSecret ? { links: { publicUrl: settings.web.publicUrl, secret: linkSecret } } : {}),
+  });
 
   const dataConverter = dataConverterOf(settings);
   const worker = await step('cannot create the worker', 'Check TEMPORAL_NAMESPACE and WORKFLOW_BUNDLE_PATH', () =>
