@@ -39,8 +39,8 @@ export type AppEnv = {
   Variables: {
     viewer: Viewer | null;
     session: SessionInfo | null;
-    /** Why a session just ended (inactivated, expired), for the sign-in page. */
-    endedBecause: string | null;
+    /** Why a session just ended (inactivated, expired): the sign-in page is told with ?ended=<code>. */
+    endedBecause: 'expired' | 'inactive' | 'not-allowed' | 'unknown-sso-user' | null;
     /** The token every form of this response carries (tied to the session, or to the anonymous cookie). */
     csrfToken: string;
     clientAddress: string;

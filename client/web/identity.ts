@@ -41,7 +41,7 @@ export function identity(deps: WebDeps, secure: boolean): MiddlewareHandler<AppE
         const started = await startSession(c, db, secure, { userId: user.id, via: 'trusted-header', scopeUserId: null });
         loaded = await loadSession(db, started.id);
       }
-      if (email && !user) c.set('endedBecause', 'Your single sign-on did not name an active person of the company directory.');
+      if (email && !user) c.set('endedBecause', 'unknown-sso-user');
     }
     c.set('viewer', loaded.kind === 'active' ? loaded.viewer : null);
     c.set('session', loaded.kind === 'active' ? loaded.session : null);

@@ -32,9 +32,17 @@ type Row = {
   isAdmin: boolean;
 };
 
+/** Why a session ended at this request; the sign-in page says it in words (?ended=<code>). */
+export const SESSION_ENDED = {
+  expired: 'Your session expired. Sign in again.',
+  inactive: 'You were signed out: your account is inactive.',
+  'not-allowed': 'You were signed out: you may no longer act on the offboarding the link was for.',
+} as const;
+export type SessionEnded = keyof typeof SESSION_ENDED;
+
 export type LoadedSession =
   | { kind: 'none' }
-  | { kind: 'ended'; why: string }
+  | { kind: 'ended'; why: SessionEnded }
   | { kind: 'active'; viewer: Viewer; session: SessionInfo };
 
 /** Reads the session of the request's cookie and the person behind it; ends it when it must end. */
@@ -51,16 +59,16 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
   if (!row) return { kind: 'none' };
   if (row.expired) {
     await endSession(db, idHash);
-    return { kind: 'ended', why: 'Your session expired. Sign in again.' };
+    return { kind: 'ended', why: 'expired' };
   }
   if (row.status !== 'active') {
     // Every session of an inactive person ends, not only this one.
     await db.delete(webSessions).where(eq(webSessions.userId, row.userId));
-    return { kind: 'ended', why: 'You were signed out: your account is inactive.' };
+    return { kind: 'ended', why: 'inactive' };
   }
   if (row.scopeUserId !== null && !(await mayActOnItemsOf(db, row.userId, row.scopeUserId))) {
     await endSession(db, idHash);
-    return { kind: 'ended', why: 'You were signed out: you may no longer act on the offboarding the link was for.' };
+    return { kind: 'ended', why: 'not-allowed' };
   }
   if (row.stale) await db.update(webSessions).set({ lastSeenAt: sql`now()` }).where(eq(webSessions.idHash, idHash));
   return {

@@ -1,6 +1,7 @@
 // "People leaving your team": the viewer's reports being offboarded (every one for an admin), from
 // the database (reads/offboardings-list.ts). Running ones first; ended ones on their own tab.
 import type { Hono } from 'hono';
+import { signInPath } from '../sign-in-path';
 import type { AppEnv, WebDeps } from '../context';
 import { listOffboardings, type OffboardingListRow } from '../reads/offboardings-list';
 import { Layout } from '../views/layout';
@@ -15,7 +16,7 @@ function stageOf(row: OffboardingListRow): string {
 export function peopleListRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/people', async (c) => {
     const viewer = c.get('viewer');
-    if (!viewer) return c.redirect('/signin', 303);
+    if (!viewer) return c.redirect(signInPath(c), 303);
     const ended = c.req.query('show') === 'ended';
     const pageParam = Number(c.req.query('page') ?? '1');
     const page = Number.isSafeInteger(pageParam) && pageParam > 0 ? Math.min(pageParam, 100_000) : 1;

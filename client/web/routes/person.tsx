@@ -14,6 +14,7 @@ import { groupItems } from '../../../domain/notifications/items';
 import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/definitions';
 import type { RefusalCode } from '../../../workflows/refusals';
 import { textProblem } from '../../../workflows/text';
+import { signInPath } from '../sign-in-path';
 import type { AppEnv, Flash, WebDeps } from '../context';
 import type { ActionOutcome } from '../manager-actions';
 import { accessToPerson } from '../permissions';
@@ -235,7 +236,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   /** The viewer and the person, or the response that stops here (sign in, 404, 403). */
   async function guard(c: Context<AppEnv>): Promise<{ userId: number } | Response> {
     const viewer = c.get('viewer');
-    if (!viewer) return c.redirect('/signin', 303);
+    if (!viewer) return c.redirect(signInPath(c), 303);
     const id = userIdParam.safeParse(c.req.param('userId'));
     const person = id.success ? await loadPerson(db, id.data) : undefined;
     if (!id.success || !person) {

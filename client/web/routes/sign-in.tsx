@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createNotificationSender } from '../../../domain/notifications/outbox';
 import type { AppEnv, WebDeps } from '../context';
 import { signInAllowed, SIGN_IN_WINDOW_MINUTES } from '../rate-limit';
-import { clearSessionCookie, endSession, startSession } from '../sessions';
+import { clearSessionCookie, endSession, SESSION_ENDED, type SessionEnded, startSession } from '../sessions';
 import { consumeSignInToken, issueSignInToken, peekSignInToken, SIGN_IN_TOKEN_MINUTES } from '../sign-in-tokens';
 import { Csrf, Layout, Stop } from '../views/layout';
 
@@ -19,7 +19,8 @@ export function signInRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boolean):
 
   app.get('/signin', (c) => {
     if (c.get('viewer')) return c.redirect('/people', 303);
-    const ended = c.get('endedBecause');
+    const code = c.req.query('ended') ?? c.get('endedBecause');
+    const ended = code === 'unknown-sso-user' ? 'Your single sign-on did not name an active person of the company directory.' : code && code in SESSION_ENDED ? SESSION_ENDED[code as SessionEnded] : null;
     const trusted = deps.settings.auth === 'trusted-header';
     return c.html(
       <Layout title="Sign in" viewer={null} csrfToken={c.get('csrfToken')} flash={ended ? { kind: 'error', text: ended } : null}>
