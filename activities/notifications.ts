@@ -2,7 +2,7 @@
 // (domain/notifications/outbox.ts), logging through the activity's logger.
 import { Context } from '@temporalio/activity';
 import { createNotificationSender, type NotificationDeps, type NotificationLog } from '../domain/notifications/outbox';
-import type { SendNotificationInput, SendNotificationResult } from '../workflows/definitions';
+import type { SendNotificationInput, SendNotificationResult } from '../workflows/contract';
 
 /** Temporal's activity logger inside an activity (so lines carry the workflow and activity IDs); console otherwise. */
 const activityLog: NotificationLog = (level, message, meta) => {

@@ -29,7 +29,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgr
 import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { workflowsPath } from '../worker/workflow-bundle';
-import { DEFAULT_POLICY, userStatusQuery, userWorkflowId } from '../workflows/definitions';
+import { DEFAULT_POLICY, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { userOffboarding } from '../workflows/user-offboarding';
 import { type Cleanups, runCleanups } from './cleanups';
 import { freePort } from '../test/helpers/free-port';

@@ -3,8 +3,9 @@
 // inside its transaction) and by the web page's "Hand over to" select (the people it offers), so the
 // page never offers someone the activity would refuse.
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../activities/open-items';
-import { intArrayParam, isUserId } from '../activities/open-items';
+import { intArrayParam } from '../db/int-array';
+import type { DbOrTx } from '../db/transaction';
+import { isUserId } from '../workflows/contract';
 
 /** What the rule needs to know about one candidate, read from the database. */
 export type CandidateFacts = {

@@ -19,8 +19,8 @@
 //    clock, recorded_by the actor, on the item's project). A timecard item cannot be reassigned.
 import { eq, sql } from 'drizzle-orm';
 import { auditLog, projectMembers, projects, timecardEntries, users } from '../db/schema';
-import { candidateFacts, whyIneligible } from '../domain/assignee-eligibility';
-import { toolRoleSpec } from '../domain/tool-roles';
+import { candidateFacts, whyIneligible } from './assignee-eligibility';
+import { toolRoleSpec } from './tool-roles';
 import {
   type ItemKey,
   type ItemResolution,

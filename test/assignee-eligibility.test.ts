@@ -2,7 +2,7 @@
 // the people the reassignment activity accepts, candidate by candidate.
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { reassignItem } from '../activities/item-resolution';
+import { reassignItem } from '../domain/item-resolution';
 import { offboardings } from '../db/schema';
 import { eligibleAssignees } from '../domain/assignee-eligibility';
 import { createTestDatabase, type TestDatabase } from './helpers/database';

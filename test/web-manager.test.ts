@@ -8,10 +8,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanOpenItems } from '../activities/open-items';
+import { scanOpenItems } from '../domain/open-items';
 import { auditLog, inspections, rfiAssignees, rfis, timecardEntries, users } from '../db/schema';
 import { seedDemoDirectory } from '../db/seed';
-import { userStatusQuery, userWorkflowId } from '../workflows/definitions';
+import { userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { launchBrowser, newContext, screenshot, seriousA11yViolations } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';

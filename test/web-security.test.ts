@@ -12,7 +12,7 @@ import { temporalManagerActions } from '../client/web/temporal-manager-actions';
 import { issueSignInToken } from '../client/web/sign-in-tokens';
 import { auditLog, offboardings, users, webSessions, webSignInTokens } from '../db/schema';
 import { signActionLink } from '../domain/action-links';
-import { userStatusQuery, userWorkflowId } from '../workflows/definitions';
+import { userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { launchBrowser, newContext, seriousA11yViolations } from './helpers/browser';
 import { freePort } from './helpers/free-port';
 import { startWebStack, WEB_TEST_SECRET, type WebStack } from './helpers/web-stack';

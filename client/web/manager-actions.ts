@@ -4,8 +4,8 @@
 //
 // Every call takes the acting user from the session (never from the request) and a request ID: the
 // per-form nonce, so a double submit or a retried POST acts once.
-import type { OpenItem } from '../../workflows/definitions';
-import type { RefusalCode } from '../../workflows/refusals';
+import type { OpenItem } from '../../workflows/contract';
+import type { RefusalCode } from '../../workflows/contract';
 
 export type ActionOutcome =
   | { ok: true; itemsLeft: OpenItem[] }

@@ -5,7 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { mayActOnItemsOf } from '../../activities/permissions';
+import { mayActOnItemsOf } from '../../domain/permissions';
 import type { Database } from '../../db/client';
 import { webSessions } from '../../db/schema';
 import type { Flash, SessionInfo, Viewer } from './context';

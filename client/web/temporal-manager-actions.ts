@@ -4,19 +4,19 @@
 // loaded at its start; when they refuse someone the database now allows (a manager appointed since),
 // the workflow reloads them (refreshPermissions) and the request is sent once more.
 import { type Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { mayActOnItemsOf } from '../../activities/permissions';
+import { mayActOnItemsOf } from '../../domain/permissions';
 import type { Database } from '../../db/client';
 import {
   closeItemUpdate,
   type OpenItem,
   reassignItemUpdate,
-  reassignmentDoneUpdate,
+  confirmReassignmentDoneUpdate,
   refreshPermissionsUpdate,
+  refusalOf,
   userWorkflowId,
-} from '../../workflows/definitions';
+} from '../../workflows/contract';
 import type { userOffboarding } from '../../workflows/user-offboarding';
-import { isNotFound } from '../common';
-import { refusalIn } from '../exit-codes';
+import { isNotFound } from '../operations/workflow-calls';
 import type { ActionOutcome, ManagerActions } from './manager-actions';
 
 type UserHandle = WorkflowHandle<typeof userOffboarding>;
@@ -28,7 +28,7 @@ export function temporalManagerActions(client: Client, db: Database): ManagerAct
       try {
         return { ok: true, itemsLeft: await send(handle) };
       } catch (e) {
-        const refusal = refusalIn(e);
+        const refusal = refusalOf(e);
         if (refusal) return { ok: false, code: refusal.code, message: refusal.message };
         if (e instanceof WorkflowNotFoundError || isNotFound(e)) {
           return { ok: false, code: 'OFFBOARDING_NOT_WAITING', message: 'This offboarding has ended (or never started), so nothing can be handed over any more.' };
@@ -49,6 +49,6 @@ export function temporalManagerActions(client: Client, db: Database): ManagerAct
     close: (actorId, userId, itemKey, note, requestId) =>
       run(actorId, userId, (h) => h.executeUpdate(closeItemUpdate, { args: [{ itemKey, by: actorId, note }], updateId: updateId(actorId, requestId) })),
     recheck: (actorId, userId, requestId) =>
-      run(actorId, userId, (h) => h.executeUpdate(reassignmentDoneUpdate, { args: [{ by: actorId }], updateId: updateId(actorId, requestId) })),
+      run(actorId, userId, (h) => h.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: actorId }], updateId: updateId(actorId, requestId) })),
   };
 }

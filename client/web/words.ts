@@ -1,7 +1,7 @@
 // How the pages say things: dates (UTC, labelled), item names, stages in words, and what to do after
 // a refusal, in the words of a manager using the page (not the CLI's).
-import { type OpenItem, ROLE_LABELS, type Tool, type UserStage } from '../../workflows/definitions';
-import { REFUSALS, type RefusalCode } from '../../workflows/refusals';
+import { type OpenItem, ROLE_LABELS, type Tool, type UserStage } from '../../workflows/contract';
+import { REFUSALS, type RefusalCode } from '../../workflows/contract';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -6,7 +6,7 @@ import { createActivities } from '../../activities';
 import type { WebSettings } from '../../config/settings';
 import { startWebServer, type WebServer } from '../../client/web/server';
 import type { ManagerActions } from '../../client/web/manager-actions';
-import { type UserOffboardingInput, userWorkflowId } from '../../workflows/definitions';
+import { type UserOffboardingInput, userWorkflowId } from '../../workflows/contract';
 import { userOffboarding } from '../../workflows/user-offboarding';
 import { freePort } from './free-port';
 import { type DevServerEnvironment, startDevServerEnvironment } from './temporal';

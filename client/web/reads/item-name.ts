@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../db/client';
 import { toolRoleSpec } from '../../../domain/tool-roles';
-import { parseItemKey } from '../../../workflows/definitions';
+import { parseItemKey } from '../../../workflows/contract';
 import { itemName } from '../words';
 
 export async function itemNameOf(db: Database, itemKey: string): Promise<string> {

@@ -3,7 +3,7 @@
 // (when the manager was first asked, reminders, escalations) — never a Temporal call per row. A page
 // is 50 rows; the items left are one open-item scan of the page's people.
 import { sql } from 'drizzle-orm';
-import { scanOpenItems } from '../../../activities/open-items';
+import { scanOpenItems } from '../../../domain/open-items';
 import type { Database } from '../../../db/client';
 import type { Viewer } from '../context';
 

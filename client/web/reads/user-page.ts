@@ -6,8 +6,8 @@ import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../../db/client';
 import { users } from '../../../db/schema';
 import { type EligiblePerson, eligibleAssignees } from '../../../domain/assignee-eligibility';
-import { type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../../workflows/definitions';
-import { isNotFound } from '../../common';
+import { type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../../workflows/contract';
+import { isNotFound } from '../../operations/workflow-calls';
 
 export type LeavingPerson = {
   id: number;

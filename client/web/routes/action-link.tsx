@@ -6,7 +6,7 @@
 // leads to the page.
 import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
-import { mayActOnItemsOf } from '../../../activities/permissions';
+import { mayActOnItemsOf } from '../../../domain/permissions';
 import { type ActionLinkClaims, verifyActionLink } from '../../../domain/action-links';
 import type { AppEnv, WebDeps } from '../context';
 import { endSession, startSession } from '../sessions';
