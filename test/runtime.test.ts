@@ -315,6 +315,8 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
     await waitUntil('every process npm start started to be gone', () => left().length === 0, 30_000).catch(() => undefined);
     const seconds = (Date.now() - stopAt) / 1000;
     expect(left(), JSON.stringify(left())).toEqual([]);
+    // Gone is not yet reaped: Node reports the exit a moment after the process ends.
+    await waitUntil('npm start to report its exit', () => exited !== undefined, 10_000);
     // It stopped in order and said so (to nobody): not a crash on the closed pipe.
     expect(exited).toBe(0);
     process.stdout.write(`npm start under a killed pipe reader: nothing left ${seconds.toFixed(1)}s after Ctrl-C\n`);
