@@ -20,7 +20,7 @@ import { createActivities } from '../activities';
 import { createWebApp } from '../client/web/app';
 import type { WebDeps } from '../client/web/context';
 import { sha256, webKeys } from '../client/web/keys';
-import { temporalManagerActions } from '../client/web/temporal-manager-actions';
+import { managerActions } from '../client/web/manager-actions';
 import { loadSettings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
@@ -143,8 +143,9 @@ async function main(): Promise<void> {
       settings: { port: 0, host: '127.0.0.1', publicUrl: 'http://localhost:3000', linkSecret: secret, auth: 'email-link', trustedHeader: 'X', trustedProxies: [] },
       db,
       temporal: client,
+      operations: { db: async () => db, temporal: async () => client, taskQueue: 'web-bench' },
       mailer,
-      actions: temporalManagerActions(client, db),
+      actions: managerActions({ db: async () => db, temporal: async () => client, taskQueue: 'web-bench' }),
       keys: webKeys(secret),
       log: () => undefined,
     };

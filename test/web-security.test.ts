@@ -8,7 +8,7 @@ import { eq, ne, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWebSettings, startWebServer } from '../client/web/server';
-import { temporalManagerActions } from '../client/web/temporal-manager-actions';
+import { managerActions } from '../client/web/manager-actions';
 import { issueSignInToken } from '../client/web/sign-in-tokens';
 import { auditLog, offboardings, users, webSessions, webSignInTokens } from '../db/schema';
 import { signActionLink } from '../domain/action-links';
@@ -302,7 +302,7 @@ describe('people who may not act', () => {
       const res = await post(page, `/people/${uma}/reassign`, { itemKey: umaObs, toUserId: String(sam), requestId: uuid(), _csrf: csrf });
       expect(res.status()).toBe(403);
       // Past the web's check, the workflow refuses too (its validator and the activity).
-      const direct = await temporalManagerActions(s.env.client, db()).reassign(olly, uma, umaObs, sam, uuid());
+      const direct = await managerActions({ db: async () => db(), temporal: async () => s.env.client, taskQueue: s.taskQueue }).reassign(olly, uma, umaObs, sam, uuid());
       expect(direct).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
     });
     await context.close();
@@ -392,6 +392,7 @@ describe('headers and settings', () => {
         settings: { ...s.settings, port, publicUrl: `http://127.0.0.1:${port}`, auth: 'trusted-header', trustedProxies: [...proxies] },
         db: db(),
         temporal: s.env.client,
+        taskQueue: s.taskQueue,
         mailer: s.h.mailer,
         log: () => undefined,
       });

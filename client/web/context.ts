@@ -5,12 +5,15 @@ import type { WebSettings } from '../../config/settings';
 import type { Database } from '../../db/client';
 import type { Mailer } from '../../domain/notifications/mailer';
 import type { WebKeys } from './keys';
+import type { OperationsContext } from '../operations';
 import type { ManagerActions } from './manager-actions';
 
 export type WebDeps = {
   settings: WebSettings & { linkSecret: string };
   db: Database;
   temporal: Client;
+  /** The operations shared with the CLI, on this app's connections. */
+  operations: OperationsContext;
   mailer: Mailer;
   actions: ManagerActions;
   keys: WebKeys;

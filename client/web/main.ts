@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     throw new WebStartError(reason(e));
   });
   const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: settings.outboxDir, mailFrom: settings.mailFrom });
-  const server = await startWebServer({ settings: settings.web, db: database.db, temporal, mailer }).catch((e: unknown) => {
+  const server = await startWebServer({ settings: settings.web, db: database.db, temporal, taskQueue: settings.taskQueue, mailer }).catch((e: unknown) => {
     throw new WebStartError(`cannot listen on ${settings.web.host}:${settings.web.port}: ${reason(e)}. Free the port or set WEB_PORT`);
   });
 

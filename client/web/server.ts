@@ -11,8 +11,8 @@ import type { Mailer } from '../../domain/notifications/mailer';
 import { createWebApp } from './app';
 import type { WebDeps } from './context';
 import { webKeys } from './keys';
-import type { ManagerActions } from './manager-actions';
-import { temporalManagerActions } from './temporal-manager-actions';
+import { type ManagerActions, managerActions } from './manager-actions';
+import type { OperationsContext } from '../operations';
 
 export class WebConfigurationError extends Error {
   override name = 'WebConfigurationError';
@@ -22,8 +22,10 @@ export type WebServerOptions = {
   settings: WebSettings;
   db: Database;
   temporal: Client;
+  /** The task queue the worker listens on (batches and reactivations are started there). */
+  taskQueue: string;
   mailer: Mailer;
-  /** Defaults to the workflow updates (temporal-manager-actions.ts). */
+  /** Defaults to the shared operations (client/operations). */
   actions?: ManagerActions;
   log?: WebDeps['log'];
 };
@@ -50,12 +52,14 @@ const defaultLog: WebDeps['log'] = (level, message, meta) =>
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const settings = checkWebSettings(options.settings);
+  const operations: OperationsContext = { db: async () => options.db, temporal: async () => options.temporal, taskQueue: options.taskQueue };
   const deps: WebDeps = {
     settings,
     db: options.db,
     temporal: options.temporal,
+    operations,
     mailer: options.mailer,
-    actions: options.actions ?? temporalManagerActions(options.temporal, options.db),
+    actions: options.actions ?? managerActions(operations),
     keys: webKeys(settings.linkSecret),
     log: options.log ?? defaultLog,
   };

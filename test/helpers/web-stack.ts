@@ -66,6 +66,7 @@ export async function startWebStack(options: { settings?: Partial<WebSettings>; 
     settings,
     db: h.t.db,
     temporal: env.client,
+    taskQueue: worker.taskQueue,
     mailer: h.mailer,
     log: (level, message) => logs.push(`${level}: ${message}`),
     ...(options.actions ? { actions: options.actions(partial) } : {}),
