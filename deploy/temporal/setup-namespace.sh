@@ -30,5 +30,6 @@ else
   done
 fi
 
-sh /deploy/register-search-attributes.sh
+# Beside this script's folder, as in the repository (compose mounts deploy/ the same way).
+sh "$(dirname "$0")/../register-search-attributes.sh"
 echo "namespace $NAMESPACE is ready"
