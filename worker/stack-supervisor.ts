@@ -145,6 +145,8 @@ async function main(): Promise<number> {
     log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     process.stdout.write(banner(settings, stack, !settings.databaseUrl));
     const failure = new Promise<string>((resolve) => {
+      // The Temporal server or the UI gone is not something to paper over: say so and stop.
+      stack.onUnexpectedExit((part, how) => resolve(`${part} stopped unexpectedly (${how})`));
       for (const p of stack.processes) {
         const restarts: number[] = [];
         const restart = (how: string) => {

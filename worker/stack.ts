@@ -60,6 +60,8 @@ export type Stack = {
   ui: TemporalUi | undefined;
   processes: AppProcess[];
   process: (name: string) => AppProcess;
+  /** Called when the Temporal server or the Web UI exits without being stopped (app processes have their own). */
+  onUnexpectedExit: (listener: (part: string, how: string) => void) => void;
   /** compose's one-shot jobs for this stack, in the order compose runs them. */
   setupJobs: () => JobSpec[];
   stop: () => Promise<void>;
@@ -103,7 +105,10 @@ export async function startStack(o: StackOptions, abort?: AbortSignal): Promise<
   let serverPorts: TemporalServerPorts | undefined;
   let temporalDatabase: TemporalDatabase | undefined;
 
+  let stopping = false;
+  const exitListeners: ((part: string, how: string) => void)[] = [];
   const stop = async () => {
+    stopping = true;
     await Promise.allSettled([...jobs].map((j) => j.stop()));
     // App processes first, together (each worker drains its tasks, up to 20 s), then the UI,
     // Temporal, PostgreSQL: compose's order.
@@ -152,7 +157,12 @@ export async function startStack(o: StackOptions, abort?: AbortSignal): Promise<
   const startServer = async () => {
     if (!serverPorts || !temporalDatabase) throw new Error('the stack has no database yet');
     log(`Temporal: starting the server ${o.binaries.pins.temporalServer} on 127.0.0.1:${o.temporalPort} (PostgreSQL persistence and visibility)`);
-    server = await startTemporalServer({ binary: o.binaries.temporalServer, db: temporalDatabase, ports: serverPorts, log: (l) => log(`temporal: ${l}`) });
+    const s = await startTemporalServer({ binary: o.binaries.temporalServer, db: temporalDatabase, ports: serverPorts, log: (l) => log(`temporal: ${l}`) });
+    server = s;
+    // temporal.stop() forgets the server before stopping it, so only a crash gets here.
+    void s.process.exit.then((how) => {
+      if (server === s && !stopping) for (const l of exitListeners) l('the Temporal server', how);
+    });
   };
 
   try {
@@ -190,7 +200,7 @@ export async function startStack(o: StackOptions, abort?: AbortSignal): Promise<
       (async () => {
         if (o.uiPort === undefined) return;
         step();
-        ui = await startTemporalUi({
+        const u = await startTemporalUi({
           binary: o.binaries.uiServer,
           root: o.binaries.uiRoot,
           port: o.uiPort,
@@ -198,7 +208,11 @@ export async function startStack(o: StackOptions, abort?: AbortSignal): Promise<
           namespace: o.namespace,
           log: (l) => log(`ui: ${l}`),
         });
-        log(`Web UI ${o.binaries.pins.temporalUi}: ${ui.url}`);
+        ui = u;
+        void u.process.exit.then((how) => {
+          if (!stopping) for (const l of exitListeners) l('the Web UI', how);
+        });
+        log(`Web UI ${o.binaries.pins.temporalUi}: ${u.url}`);
       })(),
     ]);
 
@@ -248,6 +262,7 @@ export async function startStack(o: StackOptions, abort?: AbortSignal): Promise<
         return p;
       },
       setupJobs: jobsOf,
+      onUnexpectedExit: (listener) => exitListeners.push(listener),
       stop,
     };
   } catch (e) {
