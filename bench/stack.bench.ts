@@ -28,7 +28,7 @@ import { startPostgresHost } from '../worker/postgres-host-process';
 import { startStack } from '../worker/stack';
 import { migrateJob, runJob } from '../worker/stack-jobs';
 import { stackProcesses } from '../worker/stack-processes';
-import { requireTemporalCli } from '../worker/temporal-binaries';
+import { MissingBinaryError, requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { ensureStackBinaries } from '../worker/temporal-server-binaries';
 import { writeWorkflowBundle } from '../worker/workflow-bundle';
@@ -182,6 +182,18 @@ async function main(): Promise<void> {
   fs.chmodSync(tmp, 0o755); // the postgres user (we may be root) must traverse it
   cleanups.push(async () => fs.rmSync(tmp, { recursive: true, force: true }));
   try {
+    // Without Go there is no real server to measure: say so and leave the other benches their run.
+    const missing = await ensureStackBinaries(log).then(
+      () => undefined,
+      (e: unknown) => {
+        if (e instanceof MissingBinaryError) return e.message;
+        throw e;
+      },
+    );
+    if (missing) {
+      log(`skipped: ${missing}`);
+      return;
+    }
     const bundle = await writeWorkflowBundle(path.join(tmp, 'workflow-bundle.js'));
     log(`${USERS} users × ${ITEMS} items; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
     const phases: Phase[] = [];
