@@ -18,7 +18,7 @@ import { migrateJob, namespaceJob, runJob, schemaJob } from '../../worker/stack-
 import { temporalServerEnv, temporalSqlEnv, temporalServerPorts, DYNAMIC_CONFIG_FILE } from '../../worker/temporal-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/definitions';
 import { freePort } from '../helpers/free-port';
-import { descendants, processWatch } from '../helpers/processes';
+import { alive, descendants, processWatch } from '../helpers/processes';
 
 const NAMESPACE = 'offboarding';
 
@@ -70,63 +70,74 @@ async function snapshot(appUrl: string, connection: Connection): Promise<Record<
   return out;
 }
 
-describe('npm run stack', () => {
-  let supervisor: ChildProcess | undefined;
-  const watch = processWatch();
-  let dataDir = '';
+type Supervisor = { child: ChildProcess; output: () => string; exited: () => number | null | undefined; dataDir: string; ports: { pg: number; temporal: number; ui: number } };
+
+/** `npm run stack` (its entry point) on free ports with its data in a temp folder, in its own process group like a shell job. */
+async function launch(): Promise<Supervisor> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-npm-run-stack-'));
+  fs.chmodSync(dataDir, 0o755);
+  const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT']) delete env[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'stack-supervisor.ts')], {
+    cwd: projectRoot,
+    env: {
+      ...env,
+      OFFBOARDING_DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(ports.pg),
+      TEMPORAL_PORT: String(ports.temporal),
+      TEMPORAL_UI_PORT: String(ports.ui),
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
+  let exited: number | null | undefined;
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.on('exit', (code) => (exited = code));
+  await waitUntil('the banner of npm run stack', () => {
+    if (exited !== undefined) throw new Error(`npm run stack exited (${exited}):\n${output}`);
+    return output.includes('Press Ctrl-C to stop everything.');
+  }, 600_000);
+  return { child, output: () => output, exited: () => exited, dataDir, ports };
+}
+
+describe('npm run stack', () => {
+  const launched: Supervisor[] = [];
+  const watch = processWatch();
 
   afterAll(async () => {
-    // Whatever happened, nothing this test started may outlive it.
+    // Whatever happened, nothing these tests started may outlive them.
     watch.look();
-    if (supervisor?.pid && supervisor.exitCode === null) process.kill(-supervisor.pid, 'SIGKILL');
+    for (const s of launched) if (s.child.pid && s.exited() === undefined) process.kill(-s.child.pid, 'SIGKILL');
     watch.killLeftovers();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const s of launched) fs.rmSync(s.dataDir, { recursive: true, force: true });
   });
 
   it('comes up, runs a batch on two workers, setup jobs run again change nothing, Ctrl-C leaves no process', async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-npm-run-stack-'));
-    fs.chmodSync(dataDir, 0o755);
-    const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT']) delete env[k];
     const started = Date.now();
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'stack-supervisor.ts')], {
-      cwd: projectRoot,
-      env: {
-        ...env,
-        OFFBOARDING_DATA_DIR: dataDir,
-        EMBEDDED_PG_PORT: String(pgPort),
-        TEMPORAL_PORT: String(temporalPort),
-        TEMPORAL_UI_PORT: String(uiPort),
-        TEMPORAL_NAMESPACE: NAMESPACE,
-        WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, like a shell job: Ctrl-C below goes to the whole group
-    });
-    supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    let exited: number | null | undefined;
-    supervisor.on('exit', (code) => (exited = code));
-
-    await waitUntil('the banner of npm run stack', () => {
-      if (exited !== undefined) throw new Error(`npm run stack exited (${exited}):\n${output}`);
-      return output.includes('Press Ctrl-C to stop everything.');
-    }, 600_000);
+    const s = await launch();
+    launched.push(s);
+    const supervisor = s.child;
+    const output = s.output;
+    const { dataDir } = s;
+    const [pgPort, temporalPort, uiPort] = [s.ports.pg, s.ports.temporal, s.ports.ui];
     const upSeconds = (Date.now() - started) / 1000;
     watch.look();
     const running = descendants(supervisor.pid!);
-    expect(running.some((p) => p.cmd.includes('temporal-server start')), output).toBe(true);
+    expect(running.some((p) => p.cmd.includes('temporal-server start')), output()).toBe(true);
     expect(running.some((p) => p.cmd.includes('ui-server') && p.cmd.includes('--env docker start'))).toBe(true);
     expect(running.filter((p) => p.cmd.includes('worker/main.ts') && !p.cmd.includes('esbuild'))).toHaveLength(2);
     expect(running.some((p) => p.cmd.includes('bin/postgres'))).toBe(true);
-    expect(output).toContain(`Temporal Web UI : http://127.0.0.1:${uiPort}`);
+    expect(output()).toContain(`Temporal Web UI : http://127.0.0.1:${uiPort}`);
     // The jobs ran as compose runs them, and said so.
     for (const line of ['Temporal schemas are up to date', `namespace ${NAMESPACE} created`, 'migrations applied', `namespace ${NAMESPACE} is ready`]) {
-      expect(output, line).toContain(line);
+      expect(output(), line).toContain(line);
     }
-    for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) expect(output).toContain(`search attribute ${sa.name} (${sa.type}) registered in ${NAMESPACE}`);
+    for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) expect(output()).toContain(`search attribute ${sa.name} (${sa.type}) registered in ${NAMESPACE}`);
 
     const appUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/offboarding`;
     const address = `127.0.0.1:${temporalPort}`;
@@ -181,13 +192,29 @@ describe('npm run stack', () => {
     const stopAt = Date.now();
     watch.look();
     process.kill(-supervisor.pid!, 'SIGINT');
-    await waitUntil('npm run stack to exit', () => exited !== undefined, 120_000);
-    expect(exited, output).toBe(0);
-    const order = ['stopping worker-2', 'stopping worker-1', 'stopping the Web UI', 'stopping Temporal', 'stopping PostgreSQL'].map((s) => output.indexOf(s));
-    expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), output.slice(-3000)).toBe(true);
+    await waitUntil('npm run stack to exit', () => s.exited() !== undefined, 120_000);
+    expect(s.exited(), output()).toBe(0);
+    const order = ['stopping worker-2', 'stopping worker-1', 'stopping the Web UI', 'stopping Temporal', 'stopping PostgreSQL'].map((line) => output().indexOf(line));
+    expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), output().slice(-3000)).toBe(true);
     await waitUntil('every child to be gone', () => watch.leftovers().length === 0, 10_000).catch(() => undefined);
     expect(watch.leftovers()).toEqual([]);
     console.log(`npm run stack: up in ${upSeconds.toFixed(1)} s (binaries already built), stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)} s; ${watch.seen().length} processes seen, none left`);
+  });
+
+  it('SIGKILLed itself (no handler runs), it leaves no process: every part notices its owner is gone', async () => {
+    const s = await launch();
+    launched.push(s);
+    watch.look();
+    const parts = descendants(s.child.pid!);
+    expect(parts.length).toBeGreaterThan(5);
+    const left = () => parts.filter((p) => alive(p.pid));
+    const killedAt = Date.now();
+    process.kill(s.child.pid!, 'SIGKILL'); // the supervisor alone, not its group
+    // Workers see their IPC channel close and drain (up to 20 s); PostgreSQL's host likewise; the
+    // server and the UI are stopped by exit-with-parent when its stdin pipe closes.
+    await waitUntil('every part of the stack to stop', () => left().length === 0, 90_000).catch(() => undefined);
+    expect(left()).toEqual([]);
+    console.log(`npm run stack SIGKILLed: all ${parts.length} processes gone ${((Date.now() - killedAt) / 1000).toFixed(1)} s later`);
   });
 });
 
