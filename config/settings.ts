@@ -31,6 +31,8 @@ const envSchema = z.object({
     'must be host:port, for example localhost:7233',
   ),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  // How long Temporal keeps closed workflows (`npm run stack` creates the namespace; compose's default).
+  TEMPORAL_NAMESPACE_RETENTION: z.string().regex(/^\d+(h|d)$/, 'must be hours or days, for example 720h or 30d').default('720h'),
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
   TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
@@ -79,6 +81,8 @@ export type Settings = {
   embeddedPgPort: number;
   temporalAddress: string | undefined;
   temporalNamespace: string;
+  /** Retention of the namespace `npm run stack` creates. */
+  temporalNamespaceRetention: string;
   /** Temporal client TLS / API key (the SDK's standard TEMPORAL_* variables), used by the CLI. */
   temporalApiKey: string | undefined;
   temporalTls: { clientCertPath: string | undefined; clientKeyPath: string | undefined; serverCaCertPath: string | undefined; serverName: string | undefined };
@@ -134,6 +138,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporalNamespaceRetention: e.TEMPORAL_NAMESPACE_RETENTION,
     temporalApiKey: e.TEMPORAL_API_KEY,
     temporalTls: {
       clientCertPath: e.TEMPORAL_TLS_CLIENT_CERT_PATH,

@@ -208,7 +208,9 @@ describe('(b) one list of search attributes', () => {
     const compose = fs.readFileSync(COMPOSE_FILE, 'utf8');
     expect(compose).toContain('./deploy/register-search-attributes.sh:/deploy/register-search-attributes.sh:ro');
     const setup = fs.readFileSync(path.join(projectRoot, 'deploy', 'temporal', 'setup-namespace.sh'), 'utf8');
-    expect(setup).toMatch(/^sh \/deploy\/register-search-attributes\.sh$/m);
+    // Found relative to itself, so the same script runs in the container and from a checkout (npm run stack).
+    expect(setup).toMatch(/^sh "\$\(dirname "\$0"\)\/\.\.\/register-search-attributes\.sh"$/m);
+    expect(compose).toContain('./deploy/temporal/setup-namespace.sh:/deploy/temporal/setup-namespace.sh:ro');
   });
 
   it("npm start's dev server passes the same list as --search-attribute flags", () => {

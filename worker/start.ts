@@ -25,6 +25,7 @@ import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
 import { ignoreClosedOutput } from './closed-output';
+import { webLinkSecret } from './web-link-secret';
 import { reason, redactUrl } from './error-lines';
 import type { PostgresHostMessage } from './postgres-host';
 import { requireTemporalCli } from './temporal-binaries';
@@ -190,26 +191,6 @@ function startWeb(databaseUrl: string, temporalAddress: string, linkSecret: stri
   return startChild('web app', path.join('client', 'web', 'main.ts'), { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WEB_LINK_SECRET: linkSecret }, 'web-ready');
 }
 
-/**
- * WEB_LINK_SECRET signs the links in emails and the web app's forms. Unset, `npm start` keeps one in
- * the data folder (created on first start, readable by this user only), so links survive restarts.
- */
-function webLinkSecret(settings: Settings): string {
-  if (settings.web.linkSecret) return settings.web.linkSecret;
-  const file = path.join(settings.dataDir, WEB_LINK_SECRET_FILE);
-  try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // first start: create it below
-  }
-  fs.mkdirSync(settings.dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  log(`web: generated WEB_LINK_SECRET into ${file}`);
-  return secret;
-}
-
 async function shutdown(running: Running): Promise<void> {
   // The web app first: it is a client of the worker's workflows, and of Temporal and PostgreSQL.
   if (running.web) {
@@ -319,7 +300,7 @@ async function main(): Promise<number> {
       const bundlePath = await bundling.catch((e: unknown) => {
         throw new StartError(`cannot bundle the workflows (workflows/index.ts): ${reason(e)}`);
       });
-      const linkSecret = webLinkSecret(settings);
+      const linkSecret = webLinkSecret({ configured: settings.web.linkSecret, dataDir: settings.dataDir, log });
       log('starting the worker');
       running.worker = await startWorker(databaseUrl, temporal.address, bundlePath, linkSecret);
       log(`starting the web app on port ${settings.web.port}`);
