@@ -93,7 +93,7 @@ export type Settings = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** A prebuilt workflow bundle (worker/workflow-bundle.ts); undefined = bundle workflows/ at start-up. */
   workflowBundlePath: string | undefined;
-  /** AES-256-GCM key (base64) for payload encryption by worker and clients (worker/payload-codec.ts); undefined = off. */
+  /** AES-256-GCM key (base64) for payload encryption by worker and clients (temporal/payload-codec.ts); undefined = off. */
   payloadKey: string | undefined;
   web: WebSettings;
 };

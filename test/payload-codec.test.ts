@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
 import { loadSettings } from '../config/settings';
-import { AesGcmPayloadCodec, dataConverterOf, ENCRYPTED_ENCODING, parsePayloadKey } from '../worker/payload-codec';
+import { AesGcmPayloadCodec, dataConverterOf, ENCRYPTED_ENCODING, parsePayloadKey } from '../temporal/payload-codec';
 import { reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
