@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { dataConverterOf } from '../temporal/payload-codec';
+import { dataConverterOf } from '../temporal/data-converter';
 import { ConfigurationError, databaseUrlOf, type Settings, temporalAddressOf } from '../config/settings';
 import type { Database } from '../db/client';
 import * as schema from '../db/schema';

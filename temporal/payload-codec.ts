@@ -1,87 +1,88 @@
-// Optional payload encryption: an AES-256-GCM PayloadCodec, keyed by OFFBOARDING_PAYLOAD_KEY (32 bytes,
-// base64). Worker and clients (CLI) use the same codec, so the Temporal server — its history, the Web
-// UI, exports — only ever holds ciphertext of workflow inputs, results, activity arguments and update
-// payloads. Not for the workflow bundle: codecs run outside the sandbox.
+// Optional payload encryption: an AES-256-GCM PayloadCodec. Worker and clients (CLI) use the same
+// keys, so the Temporal server — its history, the Web UI, exports — only ever holds ciphertext of
+// workflow inputs, results, activity arguments and update payloads. Not for the workflow bundle:
+// codecs run outside the sandbox.
 //
-//   const dc = dataConverterOf(settings);            // undefined when no key is configured
-//   new Client({ connection, namespace, ...(dc ? { dataConverter: dc } : {}) });
-//   Worker.create({ …, ...(dc ? { dataConverter: dc } : {}) });
+// Each payload becomes
+//   metadata: { encoding: 'binary/encrypted', 'encryption-key-id': <id>, 'encryption-format': 'temporal.api.common.v1.Payload' }
+//   data:     iv(12) | AES-256-GCM(the original Payload as length-delimited protobuf) | tag(16)
+// as in temporalio/samples-typescript's encryption sample. The key ID (payload-keys.ts) lets a
+// reader with the wrong key fail with a clear message instead of a GCM error.
 //
-// Each payload becomes { metadata: { encoding: 'binary/encrypted', 'encryption-key-id': <id> },
-// data: iv(12) | ciphertext | tag(16) } where the plaintext is the original payload (metadata and
-// data) serialised as JSON. The key ID (first 16 hex digits of SHA-256 of the key) lets a reader with
-// the wrong key fail with a clear message instead of a GCM error.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+// Payloads written before this format (no 'encryption-format') hold the original payload as JSON
+// ({ m: metadata in base64, d: data in base64 }); recorded histories and running workflows may
+// still carry them, so they are still read (never written).
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+// The proto package is CommonJS without named exports Node's ESM loader can see: default import.
+import proto from '@temporalio/proto';
+import { z } from 'zod';
+import { open, seal } from './aes-gcm';
+import { PAYLOAD_KEY_BYTES, payloadKeyId } from './payload-keys';
+
+export { parsePayloadKey, payloadKeyId } from './payload-keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+const FORMAT = 'encryption-format';
+const PROTO_FORMAT = 'temporal.api.common.v1.Payload';
+
+const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null | undefined): string => (b ? new TextDecoder().decode(b) : '');
 
-/** Parses a base64 key; throws unless it is exactly 32 bytes. */
-export function parsePayloadKey(base64: string): Buffer {
-  const key = Buffer.from(base64.trim(), 'base64');
-  if (key.length !== 32) throw new Error(`the payload key must be 32 bytes in base64 (got ${key.length} bytes)`);
-  return key;
+/** The inner format before the protobuf one: metadata and data in base64, as JSON. */
+const legacyPlaintext = z.object({ m: z.record(z.string(), z.string()), d: z.string() });
+
+function fromLegacyJson(plain: Buffer): Payload {
+  const parsed = legacyPlaintext.parse(JSON.parse(plain.toString('utf8')));
+  return {
+    metadata: Object.fromEntries(Object.entries(parsed.m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+    data: new Uint8Array(Buffer.from(parsed.d, 'base64')),
+  };
 }
 
-export function payloadKeyId(key: Buffer): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+/** The SDK's plain Payload shape (as the JSON format gave it), not a protobufjs message with Buffers. */
+function fromProto(plain: Buffer): Payload {
+  const message = ProtoPayload.decodeDelimited(plain);
+  return {
+    metadata: Object.fromEntries(Object.entries(message.metadata).map(([k, v]) => [k, new Uint8Array(v)])),
+    data: new Uint8Array(message.data),
+    ...(message.externalPayloads.length > 0 ? { externalPayloads: message.externalPayloads } : {}),
+  };
 }
-
-type Serialized = { m: Record<string, string>; d: string };
 
 export class AesGcmPayloadCodec implements PayloadCodec {
   readonly keyId: string;
 
   constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
+    if (key.length !== PAYLOAD_KEY_BYTES) throw new Error(`AES-256-GCM needs a ${PAYLOAD_KEY_BYTES}-byte key`);
     this.keyId = payloadKeyId(key);
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((p) => {
-      const plain: Serialized = {
-        m: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
-        d: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
-      };
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-      const body = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
-      return {
-        metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID]: utf8(this.keyId) },
-        data: new Uint8Array(Buffer.concat([iv, body, cipher.getAuthTag()])),
-      };
-    });
+    return payloads.map((p) => ({
+      metadata: {
+        [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING),
+        [KEY_ID]: utf8(this.keyId),
+        [FORMAT]: utf8(PROTO_FORMAT),
+      },
+      data: seal(this.key, ProtoPayload.encodeDelimited(p).finish()),
+    }));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => {
-      if (text(p.metadata?.encoding) !== ENCRYPTED_ENCODING) return p; // plaintext (e.g. recorded before a key was set)
+      if (text(p.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return p; // plaintext (e.g. recorded before a key was set)
       const keyId = text(p.metadata?.[KEY_ID]);
       if (keyId !== this.keyId) {
-        throw new Error(`payload encrypted with key ${keyId || '(unknown)'}, but OFFBOARDING_PAYLOAD_KEY is key ${this.keyId}`);
+        throw new ValueError(`payload encrypted with key ${keyId || '(unknown)'}, but OFFBOARDING_PAYLOAD_KEY is key ${this.keyId}`);
       }
-      const data = Buffer.from(p.data ?? new Uint8Array());
-      if (data.length < IV_BYTES + TAG_BYTES) throw new Error('encrypted payload is truncated');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
-      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      const parsed = JSON.parse(plain.toString('utf8')) as Serialized;
-      return {
-        metadata: Object.fromEntries(Object.entries(parsed.m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
-        data: new Uint8Array(Buffer.from(parsed.d, 'base64')),
-      };
+      const plain = open(this.key, p.data ?? new Uint8Array());
+      const format = text(p.metadata?.[FORMAT]);
+      if (format === PROTO_FORMAT) return fromProto(plain);
+      if (format === '') return fromLegacyJson(plain);
+      throw new ValueError(`encrypted payload in an unknown format ${JSON.stringify(format)}`);
     });
   }
-}
-
-/** The data converter for worker and clients: the codec when a key is configured, otherwise undefined. */
-export function dataConverterOf(settings: { payloadKey: string | undefined }): DataConverter | undefined {
-  if (!settings.payloadKey) return undefined;
-  return { payloadCodecs: [new AesGcmPayloadCodec(parsePayloadKey(settings.payloadKey))] };
 }

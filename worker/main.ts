@@ -10,7 +10,7 @@ import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { ignoreClosedOutput } from './closed-output';
 import { reason, redactUrl } from './error-lines';
-import { dataConverterOf } from '../temporal/payload-codec';
+import { dataConverterOf } from '../temporal/data-converter';
 import { registerSearchAttributes } from './temporal-dev-server';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 
