@@ -17,6 +17,8 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+const isPayloadKey = (base64: string) => Buffer.from(base64, 'base64').length === 32;
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 const envSchema = z.object({
@@ -67,9 +69,15 @@ const envSchema = z.object({
     .refine((v) => /^[A-Za-z0-9-]+$/.test(v), 'must be a header name like X-Auth-Request-Email'),
   WEB_TRUSTED_PROXIES: optionalString.transform((v) => (v === undefined ? [] : v.split(',').map((a) => a.trim()).filter((a) => a !== ''))),
   OFFBOARDING_PAYLOAD_KEY: optionalString.refine(
-    (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
+    (v) => v === undefined || isPayloadKey(v),
     'OFFBOARDING_PAYLOAD_KEY must be 32 random bytes in base64 (openssl rand -base64 32)',
   ),
+  OFFBOARDING_PAYLOAD_KEYS: optionalString
+    .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
+    .refine(
+      (keys) => keys.every(isPayloadKey),
+      'OFFBOARDING_PAYLOAD_KEYS must be keys of 32 random bytes in base64 (openssl rand -base64 32), separated by commas, newest first',
+    ),
 });
 
 export type Settings = {
@@ -93,8 +101,10 @@ export type Settings = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** A prebuilt workflow bundle (worker/workflow-bundle.ts); undefined = bundle workflows/ at start-up. */
   workflowBundlePath: string | undefined;
-  /** AES-256-GCM key (base64) for payload encryption by worker and clients (temporal/payload-codec.ts); undefined = off. */
+  /** AES-256-GCM key (base64) that encrypts payloads of worker and clients (temporal/payload-codec.ts); undefined = off. */
   payloadKey: string | undefined;
+  /** Older payload keys, newest first: they only decrypt (key rotation). */
+  previousPayloadKeys: string[];
   web: WebSettings;
 };
 
@@ -126,6 +136,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new ConfigurationError(`${name}: ${first?.message ?? 'invalid value'}`);
   }
   const e = parsed.data;
+  if (e.OFFBOARDING_PAYLOAD_KEY && e.OFFBOARDING_PAYLOAD_KEYS.length > 0) {
+    // Which one would encrypt? Refuse rather than guess: KEYS alone says it (its first key).
+    throw new ConfigurationError('OFFBOARDING_PAYLOAD_KEYS: set it or OFFBOARDING_PAYLOAD_KEY, not both (put every key in OFFBOARDING_PAYLOAD_KEYS, newest first)');
+  }
+  const [newestPayloadKey, ...previousPayloadKeys] = e.OFFBOARDING_PAYLOAD_KEYS;
   const dataDir = path.resolve(projectRoot, e.OFFBOARDING_DATA_DIR ?? '.data');
   return {
     databaseUrl: e.DATABASE_URL,
@@ -151,7 +166,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(projectRoot, e.WORKFLOW_BUNDLE_PATH) : undefined,
-    payloadKey: e.OFFBOARDING_PAYLOAD_KEY,
+    payloadKey: newestPayloadKey ?? e.OFFBOARDING_PAYLOAD_KEY,
+    previousPayloadKeys,
     web: {
       port: e.WEB_PORT,
       host: e.WEB_HOST,

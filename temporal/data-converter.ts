@@ -4,8 +4,16 @@ import type { DataConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec } from './payload-codec';
 import { parsePayloadKey } from './payload-keys';
 
+export type PayloadKeySettings = {
+  /** The key that encrypts (base64); undefined = payloads stay plaintext. */
+  payloadKey: string | undefined;
+  /** Older keys that still decrypt what they encrypted (rotation), newest first. */
+  previousPayloadKeys?: readonly string[];
+};
+
 /** The codec when a key is configured, otherwise undefined (the SDK's default converter). */
-export function dataConverterOf(settings: { payloadKey: string | undefined }): DataConverter | undefined {
+export function dataConverterOf(settings: PayloadKeySettings): DataConverter | undefined {
   if (!settings.payloadKey) return undefined;
-  return { payloadCodecs: [new AesGcmPayloadCodec(parsePayloadKey(settings.payloadKey))] };
+  const previous = (settings.previousPayloadKeys ?? []).map(parsePayloadKey);
+  return { payloadCodecs: [new AesGcmPayloadCodec(parsePayloadKey(settings.payloadKey), ...previous)] };
 }

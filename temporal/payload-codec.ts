@@ -6,8 +6,8 @@
 // Each payload becomes
 //   metadata: { encoding: 'binary/encrypted', 'encryption-key-id': <id>, 'encryption-format': 'temporal.api.common.v1.Payload' }
 //   data:     iv(12) | AES-256-GCM(the original Payload as length-delimited protobuf) | tag(16)
-// as in temporalio/samples-typescript's encryption sample. The key ID (payload-keys.ts) lets a
-// reader with the wrong key fail with a clear message instead of a GCM error.
+// as in temporalio/samples-typescript's encryption sample. The key ID (payload-keys.ts) picks the
+// key to decrypt with, so keys can rotate: the current key encrypts, every configured key decrypts.
 //
 // Payloads written before this format (no 'encryption-format') hold the original payload as JSON
 // ({ m: metadata in base64, d: data in base64 }); recorded histories and running workflows may
@@ -17,7 +17,7 @@ import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } fr
 import proto from '@temporalio/proto';
 import { z } from 'zod';
 import { open, seal } from './aes-gcm';
-import { PAYLOAD_KEY_BYTES, payloadKeyId } from './payload-keys';
+import { type PayloadKeyRing, payloadKeyRing } from './payload-keys';
 
 export { parsePayloadKey, payloadKeyId } from './payload-keys';
 
@@ -53,21 +53,24 @@ function fromProto(plain: Buffer): Payload {
 }
 
 export class AesGcmPayloadCodec implements PayloadCodec {
+  /** ID of the key that encrypts. */
   readonly keyId: string;
+  private readonly keys: PayloadKeyRing;
 
-  constructor(private readonly key: Buffer) {
-    if (key.length !== PAYLOAD_KEY_BYTES) throw new Error(`AES-256-GCM needs a ${PAYLOAD_KEY_BYTES}-byte key`);
-    this.keyId = payloadKeyId(key);
+  /** `current` encrypts; it and every `previous` key decrypt (rotation). */
+  constructor(current: Buffer, ...previous: Buffer[]) {
+    this.keys = payloadKeyRing(current, previous);
+    this.keyId = this.keys.current.id;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => ({
       metadata: {
         [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING),
-        [KEY_ID]: utf8(this.keyId),
+        [KEY_ID]: utf8(this.keys.current.id),
         [FORMAT]: utf8(PROTO_FORMAT),
       },
-      data: seal(this.key, ProtoPayload.encodeDelimited(p).finish()),
+      data: seal(this.keys.current.key, ProtoPayload.encodeDelimited(p).finish()),
     }));
   }
 
@@ -75,10 +78,15 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     return payloads.map((p) => {
       if (text(p.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return p; // plaintext (e.g. recorded before a key was set)
       const keyId = text(p.metadata?.[KEY_ID]);
-      if (keyId !== this.keyId) {
-        throw new ValueError(`payload encrypted with key ${keyId || '(unknown)'}, but OFFBOARDING_PAYLOAD_KEY is key ${this.keyId}`);
+      if (!keyId) throw new ValueError(`encrypted payload without an ${KEY_ID}: cannot tell which key to decrypt it with`);
+      const key = this.keys.byId.get(keyId);
+      if (!key) {
+        const known = [...this.keys.byId.keys()].join(', ');
+        throw new ValueError(
+          `payload encrypted with key ${keyId}, which is not one of the configured payload keys (${known}): add it to OFFBOARDING_PAYLOAD_KEYS`,
+        );
       }
-      const plain = open(this.key, p.data ?? new Uint8Array());
+      const plain = open(key, p.data ?? new Uint8Array());
       const format = text(p.metadata?.[FORMAT]);
       if (format === PROTO_FORMAT) return fromProto(plain);
       if (format === '') return fromLegacyJson(plain);

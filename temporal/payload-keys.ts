@@ -18,3 +18,18 @@ export function parsePayloadKey(base64: string): Buffer {
 export function payloadKeyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
+
+/** The key that encrypts, and every key that decrypts (that one included), by key ID. */
+export type PayloadKeyRing = {
+  current: { id: string; key: Buffer };
+  byId: ReadonlyMap<string, Buffer>;
+};
+
+export function payloadKeyRing(current: Buffer, previous: readonly Buffer[] = []): PayloadKeyRing {
+  const byId = new Map<string, Buffer>();
+  for (const key of [current, ...previous]) {
+    if (key.length !== PAYLOAD_KEY_BYTES) throw new Error(`AES-256-GCM needs a ${PAYLOAD_KEY_BYTES}-byte key`);
+    byId.set(payloadKeyId(key), key);
+  }
+  return { current: { id: payloadKeyId(current), key: current }, byId };
+}

@@ -216,3 +216,89 @@ describe('payload format', () => {
     expect(JSON.parse(Buffer.from(inner.data).toString())).toEqual(SECRET);
   });
 });
+
+describe('payload key rotation', () => {
+  const [key1, key2] = [randomBytes(32), randomBytes(32)];
+  const [id1, id2] = [payloadKeyId(key1), payloadKeyId(key2)];
+
+  it('encrypts with the newest key; payloads of older keys, in either format, still decrypt', async () => {
+    const payload = jsonPayload(SECRET);
+    const [byKey1] = await new AesGcmPayloadCodec(key1).encode([payload]);
+    const rotated = new AesGcmPayloadCodec(key2, key1);
+    expect(rotated.keyId).toBe(id2);
+    const [byKey2] = await rotated.encode([payload]);
+    expect(metadataText(byKey2, 'encryption-key-id')).toBe(id2);
+    expect(await rotated.decode([byKey1!, byKey2!])).toEqual([payload, payload]);
+    const legacy: Payload = {
+      metadata: { encoding: utf8(ENCRYPTED_ENCODING), 'encryption-key-id': utf8(LEGACY.keyId) },
+      data: new Uint8Array(Buffer.from(LEGACY.data, 'base64')),
+    };
+    expect(await new AesGcmPayloadCodec(key2, parsePayloadKey(LEGACY.key)).decode([legacy])).toEqual([jsonPayload(LEGACY.plain)]);
+  });
+
+  it('refuses a payload encrypted with a key it does not have, naming that key and the setting', async () => {
+    const [byKey1] = await new AesGcmPayloadCodec(key1).encode([jsonPayload(SECRET)]);
+    await expect(new AesGcmPayloadCodec(key2).decode([byKey1!])).rejects.toThrow(
+      `payload encrypted with key ${id1}, which is not one of the configured payload keys (${id2}): add it to OFFBOARDING_PAYLOAD_KEYS`,
+    );
+    const withoutId = { ...byKey1!, metadata: { encoding: utf8(ENCRYPTED_ENCODING) } };
+    await expect(new AesGcmPayloadCodec(key1).decode([withoutId])).rejects.toThrow(/without an encryption-key-id/);
+  });
+
+  it('takes several keys from OFFBOARDING_PAYLOAD_KEYS, newest first; OFFBOARDING_PAYLOAD_KEY stays one key', () => {
+    const [k1, k2] = [key1.toString('base64'), key2.toString('base64')];
+    const settings = loadSettings({ OFFBOARDING_PAYLOAD_KEYS: ` ${k2}, ${k1} ` });
+    expect(settings).toMatchObject({ payloadKey: k2, previousPayloadKeys: [k1] });
+    const codec = dataConverterOf(settings)?.payloadCodecs?.[0];
+    expect(codec instanceof AesGcmPayloadCodec && codec.keyId).toBe(id2);
+    expect(loadSettings({ OFFBOARDING_PAYLOAD_KEYS: k1 })).toMatchObject({ payloadKey: k1, previousPayloadKeys: [] });
+    expect(loadSettings({ OFFBOARDING_PAYLOAD_KEY: k1 })).toMatchObject({ payloadKey: k1, previousPayloadKeys: [] });
+    expect(loadSettings({})).toMatchObject({ payloadKey: undefined, previousPayloadKeys: [] });
+    expect(() => loadSettings({ OFFBOARDING_PAYLOAD_KEY: k1, OFFBOARDING_PAYLOAD_KEYS: k2 })).toThrow(/not both/);
+    expect(() => loadSettings({ OFFBOARDING_PAYLOAD_KEYS: `${k2},short` })).toThrow(/^OFFBOARDING_PAYLOAD_KEYS: .*32 random bytes/);
+  });
+
+  it('a history written with key 1 is read after key 2 becomes current, and holds only ciphertext', async () => {
+    const [k1, k2] = [key1.toString('base64'), key2.toString('base64')];
+    const taskQueue = `codec-rotation-${process.pid}`;
+    const { admin, manager, leaver, colleague, defect } = await leaverWithOneItem('rot');
+    const title = `${SECRET.title} rot`;
+
+    // Before the rotation: key 1 alone. The batch starts and the user waits for the manager.
+    const before = clientAndWorker(dataConverterOf({ payloadKey: k1 }), taskQueue);
+    const batchWorkflowId = await (await before.worker).runUntil(async () => {
+      const batch = await startBatchWorkflow(before.client, taskQueue, { batchId: `codec-rot-${process.pid}`, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} });
+      await waitForUserStatus(before.client, leaver, (s) => s.stage === 'awaiting-reassignment');
+      return batch.workflowId;
+    });
+
+    // After: key 2 encrypts, key 1 only decrypts; a new worker, so nothing is cached.
+    const after = clientAndWorker(dataConverterOf({ payloadKey: k2, previousPayloadKeys: [k1] }), taskQueue);
+    const user = after.client.workflow.getHandle(userWorkflowId(leaver));
+    const batch = after.client.workflow.getHandle(batchWorkflowId);
+    await (await after.worker).runUntil(async () => {
+      // Answering replays the history written with key 1.
+      expect((await user.query(userStatusQuery)).pendingItems[0]?.title).toBe(title);
+      await user.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${defect}:assigned-to`, toUserId: colleague, by: manager }] });
+      const result = await user.result();
+      expect(result.outcome).toBe('inactivated');
+      expect(result.resolutions[0]?.title).toBe(title);
+      expect((await batch.result()).inactivated).toEqual([leaver]);
+    });
+
+    for (const handle of [batch, user]) {
+      const { haystack, payloads } = await historyOf(handle);
+      const encrypted = payloads.filter((p) => p.encoding === ENCRYPTED_ENCODING);
+      expect(payloads.filter((p) => p.encoding !== ENCRYPTED_ENCODING && !PLAINTEXT_ALLOWED.test(p.path)).map((p) => p.path)).toEqual([]);
+      expect(new Set(encrypted.map((p) => p.keyId))).toEqual(new Set([id1, id2]));
+      for (const secret of [SECRET.name, SECRET.email, SECRET.project, SECRET.title]) expect(haystack).not.toContain(secret);
+    }
+
+    // The user's input, as the server keeps it: written with key 1, unreadable with key 2 alone.
+    const started = (await user.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    expect(started.map((p) => metadataText(p, 'encryption-key-id'))).toEqual([id1]);
+    await expect(new AesGcmPayloadCodec(key2).decode(started)).rejects.toThrow(`payload encrypted with key ${id1}`);
+    const [input] = await new AesGcmPayloadCodec(key2, key1).decode(started);
+    expect(JSON.parse(Buffer.from(input!.data!).toString())).toMatchObject({ userId: leaver, requestedBy: admin });
+  });
+});
