@@ -34,8 +34,8 @@ const text = (b: Uint8Array | null | undefined): string => (b ? new TextDecoder(
 /** The inner format before the protobuf one: metadata and data in base64, as JSON. */
 const legacyPlaintext = z.object({ m: z.record(z.string(), z.string()), d: z.string() });
 
-function fromLegacyJson(plain: Buffer): Payload {
-  const parsed = legacyPlaintext.parse(JSON.parse(plain.toString('utf8')));
+function fromLegacyJson(plain: Uint8Array): Payload {
+  const parsed = legacyPlaintext.parse(JSON.parse(text(plain)));
   return {
     metadata: Object.fromEntries(Object.entries(parsed.m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
     data: new Uint8Array(Buffer.from(parsed.d, 'base64')),
@@ -43,7 +43,7 @@ function fromLegacyJson(plain: Buffer): Payload {
 }
 
 /** The SDK's plain Payload shape (as the JSON format gave it), not a protobufjs message with Buffers. */
-function fromProto(plain: Buffer): Payload {
+function fromProto(plain: Uint8Array): Payload {
   const message = ProtoPayload.decodeDelimited(plain);
   return {
     metadata: Object.fromEntries(Object.entries(message.metadata).map(([k, v]) => [k, new Uint8Array(v)])),
@@ -63,34 +63,39 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     this.keyId = this.keys.current.id;
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((p) => ({
-      metadata: {
-        [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING),
-        [KEY_ID]: utf8(this.keys.current.id),
-        [FORMAT]: utf8(PROTO_FORMAT),
-      },
-      data: seal(this.keys.current.key, ProtoPayload.encodeDelimited(p).finish()),
-    }));
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    const { id, key } = this.keys.current;
+    return Promise.all(
+      payloads.map(async (p) => ({
+        metadata: {
+          [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING),
+          [KEY_ID]: utf8(id),
+          [FORMAT]: utf8(PROTO_FORMAT),
+        },
+        data: await seal(key, ProtoPayload.encodeDelimited(p).finish()),
+      })),
+    );
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((p) => {
-      if (text(p.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return p; // plaintext (e.g. recorded before a key was set)
-      const keyId = text(p.metadata?.[KEY_ID]);
-      if (!keyId) throw new ValueError(`encrypted payload without an ${KEY_ID}: cannot tell which key to decrypt it with`);
-      const key = this.keys.byId.get(keyId);
-      if (!key) {
-        const known = [...this.keys.byId.keys()].join(', ');
-        throw new ValueError(
-          `payload encrypted with key ${keyId}, which is not one of the configured payload keys (${known}): add it to OFFBOARDING_PAYLOAD_KEYS`,
-        );
-      }
-      const plain = open(key, p.data ?? new Uint8Array());
-      const format = text(p.metadata?.[FORMAT]);
-      if (format === PROTO_FORMAT) return fromProto(plain);
-      if (format === '') return fromLegacyJson(plain);
-      throw new ValueError(`encrypted payload in an unknown format ${JSON.stringify(format)}`);
-    });
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.all(payloads.map((p) => this.decodeOne(p)));
+  }
+
+  private async decodeOne(p: Payload): Promise<Payload> {
+    if (text(p.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return p; // plaintext (e.g. recorded before a key was set)
+    const keyId = text(p.metadata?.[KEY_ID]);
+    if (!keyId) throw new ValueError(`encrypted payload without an ${KEY_ID}: cannot tell which key to decrypt it with`);
+    const key = this.keys.byId.get(keyId);
+    if (!key) {
+      const known = [...this.keys.byId.keys()].join(', ');
+      throw new ValueError(
+        `payload encrypted with key ${keyId}, which is not one of the configured payload keys (${known}): add it to OFFBOARDING_PAYLOAD_KEYS`,
+      );
+    }
+    const plain = await open(key, p.data ?? new Uint8Array());
+    const format = text(p.metadata?.[FORMAT]);
+    if (format === PROTO_FORMAT) return fromProto(plain);
+    if (format === '') return fromLegacyJson(plain);
+    throw new ValueError(`encrypted payload in an unknown format ${JSON.stringify(format)}`);
   }
 }

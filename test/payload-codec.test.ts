@@ -13,6 +13,7 @@ import { dataConverterOf } from '../temporal/data-converter';
 import { open as openSealed } from '../temporal/aes-gcm';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, parsePayloadKey, payloadKeyId } from '../temporal/payload-codec';
 import { reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/contract';
+import type { offboardingBatch, userOffboarding } from '../workflows';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -110,7 +111,7 @@ async function runOffboarding(dataConverter: DataConverter | undefined, tag: str
   const batchId = `codec-${tag}-${process.pid}`;
   return worker.runUntil(async () => {
     const batch = await startBatchWorkflow(client, taskQueue, { batchId, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} });
-    const user = client.workflow.getHandle(userWorkflowId(leaver));
+    const user = client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(leaver));
     await waitForUserStatus(client, leaver, (s) => s.stage === 'awaiting-reassignment');
     const status = await user.query(userStatusQuery);
     expect(status.pendingItems[0]?.title).toBe(`${SECRET.title} ${tag}`); // decoded for the key holder
@@ -211,7 +212,7 @@ describe('payload format', () => {
     expect(metadataText(encrypted, 'encoding')).toBe(ENCRYPTED_ENCODING);
     expect(metadataText(encrypted, 'encryption-key-id')).toBe(payloadKeyId(key));
     expect(metadataText(encrypted, 'encryption-format')).toBe('temporal.api.common.v1.Payload');
-    const inner = proto.temporal.api.common.v1.Payload.decodeDelimited(openSealed(key, encrypted!.data!));
+    const inner = proto.temporal.api.common.v1.Payload.decodeDelimited(await openSealed(key, encrypted!.data!));
     expect(Buffer.from(inner.metadata.encoding!).toString()).toBe('json/plain');
     expect(JSON.parse(Buffer.from(inner.data).toString())).toEqual(SECRET);
   });
@@ -274,8 +275,8 @@ describe('payload key rotation', () => {
 
     // After: key 2 encrypts, key 1 only decrypts; a new worker, so nothing is cached.
     const after = clientAndWorker(dataConverterOf({ payloadKey: k2, previousPayloadKeys: [k1] }), taskQueue);
-    const user = after.client.workflow.getHandle(userWorkflowId(leaver));
-    const batch = after.client.workflow.getHandle(batchWorkflowId);
+    const user = after.client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(leaver));
+    const batch = after.client.workflow.getHandle<typeof offboardingBatch>(batchWorkflowId);
     await (await after.worker).runUntil(async () => {
       // Answering replays the history written with key 1.
       expect((await user.query(userStatusQuery)).pendingItems[0]?.title).toBe(title);
