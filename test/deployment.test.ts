@@ -248,7 +248,7 @@ describe('(c) the Dockerfile build steps that run without Docker', () => {
   beforeAll(async () => {
     fs.mkdirSync(appDir, { recursive: true });
     for (const f of ['package.json', 'package-lock.json', 'tsconfig.json']) fs.copyFileSync(path.join(projectRoot, f), path.join(appDir, f));
-    for (const d of ['config', 'db', 'workflows', 'activities', 'worker', 'client']) {
+    for (const d of ['config', 'db', 'workflows', 'activities', 'worker', 'temporal', 'client']) {
       if (fs.existsSync(path.join(projectRoot, d))) fs.cpSync(path.join(projectRoot, d), path.join(appDir, d), { recursive: true });
     }
     const npmFlags = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];

@@ -24,6 +24,7 @@ import {
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from '../temporal/connection-options';
 import { ignoreClosedOutput } from './closed-output';
 import { webLinkSecret } from './web-link-secret';
 import { reason, redactUrl } from './error-lines';
@@ -122,7 +123,15 @@ async function startTemporal(settings: Settings, running: Running): Promise<{ ad
   if (settings.temporalAddress) {
     const address = settings.temporalAddress;
     log(`Temporal: using TEMPORAL_ADDRESS ${address}`);
-    const connection = await Connection.connect({ address, connectTimeout: 10_000 }).catch((e: unknown) => {
+    let options: TemporalConnectionOptions;
+    try {
+      // The worker's and the CLI's connection settings (API key, TLS, profile).
+      options = temporalConnectionOptions(settings, address);
+    } catch (e) {
+      if (e instanceof ConfigurationError) throw new StartError(`invalid configuration: ${e.message}`);
+      throw e;
+    }
+    const connection = await Connection.connect({ ...options, connectTimeout: 10_000 }).catch((e: unknown) => {
       throw new StartError(`cannot reach Temporal at TEMPORAL_ADDRESS=${address}: ${reason(e)}. Fix the address or unset it to run the dev server`);
     });
     try {
