@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, WebDeps } from './context';
 import { csrfTokenValid, CSRF_FIELD, sameOrigin } from './csrf';
+import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
 import { peopleListRoutes } from './routes/people-list';
@@ -44,6 +45,21 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   actionLinkRoutes(app, deps, secure);
   peopleListRoutes(app, deps);
   personRoutes(app, deps);
+  // HR's pages: company admins only, checked before any of their handlers run.
+  app.use(
+    '/hr/*',
+    hrGate((c, refusal) =>
+      c.html(
+        <Stop title="Only for company directory admins" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
+          <p>{refusal.why}</p>
+          <p>
+            <a href="/people">People being offboarded</a>
+          </p>
+        </Stop>,
+        refusal.status,
+      ),
+    ),
+  );
   app.notFound((c) =>
     c.html(
       <Stop title="Page not found" viewer={c.get('viewer') ?? null} csrfToken={c.get('csrfToken') ?? ''}>

@@ -4,6 +4,14 @@ import type { Child } from 'hono/jsx';
 import type { Flash, Viewer } from '../context';
 import { CSRF_FIELD } from '../csrf';
 
+/** HR's pages, in the menu of company admins (client/web/hr-gate.ts guards them). */
+export const HR_PAGES = [
+  { href: '/hr/directory', label: 'Directory' },
+  { href: '/hr/batches', label: 'Batches' },
+  { href: '/hr/inactive', label: 'Inactive users' },
+  { href: '/hr/report', label: 'Assignment Report' },
+] as const;
+
 export function Layout(props: { title: string; viewer: Viewer | null; csrfToken: string; children?: Child; flash?: Flash | null }) {
   return (
     <html lang="en">
@@ -24,6 +32,18 @@ export function Layout(props: { title: string; viewer: Viewer | null; csrfToken:
                   <strong>Offboarding</strong>
                 </a>
               </li>
+              {props.viewer ? (
+                <li>
+                  <a href="/people">People leaving</a>
+                </li>
+              ) : null}
+              {props.viewer?.isAdmin
+                ? HR_PAGES.map((p) => (
+                    <li>
+                      <a href={p.href}>{p.label}</a>
+                    </li>
+                  ))
+                : null}
             </ul>
             {props.viewer ? (
               <ul>
