@@ -19,7 +19,7 @@ import { domain } from './activity-proxies';
 import { deliverNotification } from './email-delivery';
 import {
   type BatchComposition,
-  type BatchRejection,
+  type RemoveUserRequest,
   type BatchStatus,
   BATCH_STATUS_PAGE,
   type BatchStatusRequest,
@@ -177,7 +177,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       throw refusal('BATCH_FINISHED', `user ${userId}'s offboarding already ended (${final ?? 'unknown'})`);
     },
     {
-      validator: ({ userId, by }) => {
+      validator: ({ userId, by }: RemoveUserRequest) => {
         if (!Number.isSafeInteger(userId) || userId <= 0) throw refusal('INVALID_INPUT', `"userId" must be a positive user ID`);
         if (phase === 'validating') return; // admins and users are known once validation is done
         assertAdmin(by);
