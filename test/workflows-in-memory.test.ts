@@ -4,7 +4,7 @@
 // skipped time), which the PostgreSQL/SMTP tests in user-offboarding.test.ts and
 // offboarding-batch.test.ts cannot. What the database decides stays tested there.
 import type { WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
@@ -120,6 +120,18 @@ async function acceptedUpdates(handle: WorkflowHandle): Promise<number> {
 
 const calls = (dir: InMemoryDirectory, name: ActivityName): number => dir.calls[name] ?? 0;
 
+/** The Web UI's label of every activity and timer the workflow scheduled, in history order ('' = none). */
+async function summariesIn(handle: WorkflowHandle): Promise<{ activities: string[]; timers: string[] }> {
+  const history = await handle.fetchHistory();
+  const summary = (e: NonNullable<typeof history.events>[number]): string =>
+    e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '';
+  const events = history.events ?? [];
+  return {
+    activities: events.filter((e) => e.activityTaskScheduledEventAttributes).map(summary),
+    timers: events.filter((e) => e.timerStartedEventAttributes).map(summary),
+  };
+}
+
 /**
  * Expected notices, in order, each `[description, due ms after t0]`; a description list is several
  * notices decided in one workflow task (their order among themselves is the worker's).
@@ -221,6 +233,26 @@ describe('timers of one offboarding', () => {
 
       await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager }] });
       expect(await handle.result()).toMatchObject({ outcome: 'inactivated', resolutions: [{ itemKey: item, action: 'closed', byUserId: c.manager }] });
+
+      // The Web UI names each wake-up and each activity, instead of "1 (2d)" and a bare type name.
+      const named = await summariesIn(handle);
+      expect(named.timers).toEqual(['reminder 1', 'reminder 2', 'reminder 3', 'escalation after 7 d', 'reminder 4', 'reminder 5']);
+      expect(named.activities).toEqual([
+        `load the manager and the admins for user ${c.leaver}`,
+        `claim user ${c.leaver} for an offboarding without a batch`,
+        `scan open items of user ${c.leaver}`,
+        'email: 1 item to reassign, to the manager',
+        'email: reminder 1 to the manager',
+        'email: reminder 2 to the manager',
+        'email: reminder 3 to the manager',
+        'email: escalation to the requester and the admins',
+        'email: reminder 4 to the manager',
+        `close ${item} (by user ${c.manager})`,
+        `scan open items of user ${c.leaver}`,
+        `inactivate user ${c.leaver}`,
+        `email: user ${c.leaver} inactivated, to the manager and the requester`,
+        `record the outcome of user ${c.leaver}: inactivated`,
+      ]);
     });
     expect(c.dir.sentAbout(c.leaver).at(-1)?.notification.kind).toBe('inactivated');
     expect(c.dir.item(item).open).toBe(false);

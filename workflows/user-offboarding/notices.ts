@@ -5,6 +5,7 @@
 import { condition, isCancellation, log } from '@temporalio/workflow';
 import type { ItemResolution, Notification, UserOffboardingStatus } from '../contract';
 import { deliverNotification } from '../email-delivery';
+import { receiptsTimer } from '../summaries';
 
 /** A manager's hand-overs to one person are told in one message once this long passes without another. */
 export const RECEIPTS_QUIET_MS = 15 * 60 * 1000;
@@ -57,7 +58,9 @@ export class Notices {
         await condition(() => this.receipts.size > 0);
         for (;;) {
           const seen = this.receiptsAdded;
-          const more = await condition(() => this.receiptsAdded !== seen || this.receipts.size === 0, RECEIPTS_QUIET_MS);
+          const more = await condition(() => this.receiptsAdded !== seen || this.receipts.size === 0, RECEIPTS_QUIET_MS, {
+            summary: receiptsTimer(RECEIPTS_QUIET_MS),
+          });
           if (!more || this.receipts.size === 0) break;
         }
         this.sendReceipts();
