@@ -1,8 +1,10 @@
-// What the Web UI shows beside each activity and timer (workflows/summaries.ts): pure functions,
-// checked here without Temporal. That the workflows attach them is checked on real histories in
-// test/workflows-in-memory.test.ts and test/web-ui.browser.test.ts.
+// What the Web UI shows beside each activity and timer (workflows/summaries.ts) and as a workflow's
+// current details (workflows/current-details.ts): pure functions, checked here without Temporal. That
+// the workflows attach them is checked on real histories and queries in test/workflows-in-memory.test.ts,
+// test/user-offboarding.test.ts and in a real browser in test/web-ui.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { Notification, OpenItem } from '../workflows/contract';
+import type { ItemResolution, Notification, OpenItem, UserOffboardingStatus } from '../workflows/contract';
+import { MAX_LISTED_ITEMS, renderUserDetails, type UserDetailsView } from '../workflows/current-details';
 import {
   ACTIVITY_SUMMARIES,
   deadlineTimer,
@@ -113,5 +115,140 @@ describe('timer summaries', () => {
 
   it('format durations in the largest whole unit', () => {
     expect([DAY, 2 * DAY, 90 * 60 * 1000, 60_000, 1_500, 0, -1, Number.NaN].map(formatDuration)).toEqual(['1 d', '2 d', '90 min', '1 min', '2 s', '0 s', '?', '?']);
+  });
+});
+
+const status = (over: Partial<UserOffboardingStatus> = {}): UserOffboardingStatus => ({
+  userId: 10,
+  batchId: 'q3',
+  stage: 'awaiting-reassignment',
+  pendingItems: [],
+  resolutions: [],
+  waitingSince: '2026-11-30T13:25:00.000Z',
+  remindersSent: 0,
+  escalated: false,
+  emailFailures: 0,
+  emailsPending: 0,
+  result: null,
+  ...over,
+});
+const view = (over: Partial<UserDetailsView> = {}): UserDetailsView => ({
+  status: status(),
+  requestedBy: 1,
+  effectiveAt: null,
+  managerId: 4,
+  wakeUps: [],
+  stopRequestedBy: null,
+  ...over,
+});
+const openItem = (n: number, over: Partial<OpenItem> = {}): OpenItem => ({ ...item(`rfi:${n}:manager`), itemId: n, number: `RFI-${n}`, title: `Question ${n}`, ...over });
+const resolution = (itemKey: string, action: ItemResolution['action'], toUserId: number | null): ItemResolution => ({
+  itemKey,
+  tool: 'rfi',
+  title: 'x',
+  projectName: 'Tower A',
+  action,
+  fromUserId: 10,
+  toUserId,
+  byUserId: 4,
+  at: '2026-11-30T14:00:00.000Z',
+  note: null,
+  requestId: itemKey,
+});
+/** The rows of the Markdown table of open items. */
+const tableRows = (md: string): string[] => md.split('\n').filter((l) => l.startsWith('| `'));
+
+describe("a user's current details", () => {
+  it('say the stage, what comes next and when, who may act, the open items and what is resolved', () => {
+    const md = renderUserDetails(
+      view({
+        status: status({
+          pendingItems: [openItem(1), openItem(2, { tool: 'defect', key: 'defect:2:assigned-to', projectName: null })],
+          resolutions: [resolution('rfi:7:manager', 'reassigned', 7), resolution('rfi:8:manager', 'reassigned', 7), resolution('rfi:9:manager', 'closed', null)],
+          remindersSent: 1,
+        }),
+        wakeUps: [
+          { what: 'reminder 2', at: Date.parse('2026-12-04T13:25:00Z') },
+          { what: 'escalation after 7 d', at: Date.parse('2026-12-07T13:25:00Z') },
+        ],
+      }),
+    );
+    expect(md).toBe(
+      [
+        '### Awaiting reassignment: 2 open items',
+        'Waiting for the manager or a directory admin to reassign or close them (or to say "done" after doing it in the tools).',
+        '',
+        '**Next:** reminder 2 on 2026-12-04 13:25 UTC · escalation after 7 d on 2026-12-07 13:25 UTC',
+        'Waiting since 2026-11-30 13:25 UTC · 1 reminder sent · not escalated',
+        '',
+        '**Who may act:** the manager, user 4, and the directory admins.',
+        '',
+        '| key | tool | project | number | title |',
+        '|---|---|---|---|---|',
+        '| `rfi:1:manager` | RFIs | Tower A | RFI-1 | Question 1 |',
+        '| `defect:2:assigned-to` | Defect (punch) list items | — | RFI-2 | Question 2 |',
+        '',
+        '**Resolved: 3** — 2 reassigned, 1 closed (to user 7: 2).',
+        '',
+        '_User 10 · batch q3 · requested by user 1_',
+      ].join('\n'),
+    );
+  });
+
+  it(`list at most ${MAX_LISTED_ITEMS} items, then count the rest`, () => {
+    const items = Array.from({ length: 120 }, (_, i) => openItem(i + 1));
+    const md = renderUserDetails(view({ status: status({ pendingItems: items }) }));
+    expect(md).toContain('### Awaiting reassignment: 120 open items');
+    expect(tableRows(md)).toHaveLength(MAX_LISTED_ITEMS);
+    expect(md).toContain('`rfi:50:manager`');
+    expect(md).not.toContain('`rfi:51:manager`');
+    expect(md).toContain('_and 70 more_');
+  });
+
+  it('keep what the directory holds in one escaped table cell', () => {
+    const title = 'A | b <img onerror=x> [c](http://e.x) **d**\n| e \u001b[31m';
+    const md = renderUserDetails(
+      view({ status: status({ pendingItems: [openItem(1, { title, projectName: 'A_B*C' }), openItem(2, { title: 'x'.repeat(200) })] }) }),
+    );
+    const [row, long] = tableRows(md);
+    // Six cell borders and nothing else: every | of the title is escaped.
+    expect(row?.match(/(?<!\\)\|/g)).toHaveLength(6);
+    expect(row).toContain('| A \\| b \\<img onerror=x\\> \\[c\\]\\(http://e.x\\) \\*\\*d\\*\\* \\| e \uFFFD\\[31m |');
+    expect(row).toContain('| A\\_B\\*C |');
+    expect(long).toContain(`| ${'x'.repeat(79)}… |`);
+    expect(md).not.toContain('\u001b');
+  });
+
+  it('say who may act when there is no manager, or before the permissions are known', () => {
+    expect(renderUserDetails(view({ managerId: null }))).toContain('**Who may act:** the directory admins (user 10 has no manager on record).');
+    expect(renderUserDetails(view({ managerId: undefined, status: status({ stage: 'validating', waitingSince: null }) }))).toContain(
+      '**Who may act:** not known yet (loading the permissions).',
+    );
+  });
+
+  it('end with how the offboarding ended, and no one asked to act', () => {
+    const result = { userId: 10, outcome: 'inactivated' as const, inactivatedAt: '2026-12-01T09:30:00.000Z', resolutions: [], itemsLeftOpen: [], reason: null };
+    const done = renderUserDetails(view({ status: status({ stage: 'inactivated', result }) }));
+    expect(done.split('\n')[0]).toBe('### Inactivated on 2026-12-01 09:30 UTC');
+    expect(done).not.toContain('Who may act');
+    const removed = renderUserDetails(view({ status: status({ stage: 'removed', result: { ...result, outcome: 'removed', inactivatedAt: null } }), stopRequestedBy: 2 }));
+    expect(removed.split('\n').slice(0, 2)).toEqual(['### Removed from the batch by user 2', 'User 10 stays active; open items stay as they are.']);
+    const failed = renderUserDetails(view({ status: status({ stage: 'failed', result: { ...result, outcome: 'failed', reason: 'USER_ALREADY_INACTIVE: the user was already inactive' } }) }));
+    expect(failed.split('\n').slice(0, 2)).toEqual(['### Failed', 'USER\\_ALREADY\\_INACTIVE: the user was already inactive']);
+  });
+
+  it('show the effective date being waited for, and emails still being delivered', () => {
+    const at = Date.parse('2030-01-31T17:00:00Z');
+    const md = renderUserDetails(
+      view({
+        status: status({ stage: 'waiting-effective-date', emailsPending: 1, emailFailures: 2 }),
+        effectiveAt: '2030-01-31T17:00:00Z',
+        wakeUps: [{ what: 'effective date 2030-01-31', at }],
+      }),
+    );
+    expect(md).toContain('### Waiting for the effective date');
+    expect(md).toContain('**Next:** effective date 2030-01-31 on 2030-01-31 17:00 UTC');
+    expect(md).toContain('**Emails:** 1 being delivered, 2 failed rounds so far (see the outbox).');
+    expect(md).toContain('effective date 2030-01-31 17:00 UTC_');
   });
 });

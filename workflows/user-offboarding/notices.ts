@@ -19,19 +19,29 @@ export class Notices {
   private receiptsAdded = 0;
 
   constructor(
-    private readonly run: { runKey: string; workflowId: string; state: UserOffboardingStatus; common: NoticeCommon },
+    private readonly run: {
+      runKey: string;
+      workflowId: string;
+      state: UserOffboardingStatus;
+      common: NoticeCommon;
+      /** The details show emails being delivered and failed rounds. */
+      progress: { refreshDetails(): void };
+    },
   ) {}
 
   notify(notification: Notification): void {
     this.seq += 1;
-    const { runKey, workflowId, state } = this.run;
+    const { runKey, workflowId, state, progress } = this.run;
     const idempotencyKey = `${runKey}:${notification.kind}:${this.seq}`;
     state.emailsPending += 1;
+    progress.refreshDetails();
     this.sending.push(
       deliverNotification({ idempotencyKey, workflowId, notification }, () => {
         state.emailFailures += 1;
+        progress.refreshDetails();
       }).then((sent) => {
         state.emailsPending -= 1;
+        progress.refreshDetails();
         if (!sent) log.error('notification given up after a day of delivery rounds', { kind: notification.kind });
       }),
     );

@@ -1,7 +1,8 @@
-// Keeps the Web UI's search attributes and the batch's status current for one user's offboarding.
-// Changes made in one activation are coalesced into at most one upsert and one signal (a microtask
-// runs before the activation completes), which keeps both histories short.
-import { getExternalWorkflowHandle, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// Keeps the Web UI's search attributes, its current details and the batch's status current for one
+// user's offboarding. Changes made in one activation are coalesced into at most one upsert and one
+// signal (a microtask runs before the activation completes), which keeps both histories short, and
+// into one rendering of the details.
+import { getExternalWorkflowHandle, log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { batchWorkflowId, searchAttributes, type UserOffboardingInput, type UserOffboardingStatus, userProgressSignal } from '../contract';
 
 export class ProgressReporter {
@@ -9,6 +10,8 @@ export class ProgressReporter {
   private lastReported = JSON.stringify({ stage: 'validating', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
   private seq = 0;
   private scheduled = false;
+  private detailsScheduled = false;
+  private lastDetails = '';
   private readonly signals: Promise<void>[] = [];
 
   constructor(
@@ -16,6 +19,8 @@ export class ProgressReporter {
     private readonly state: UserOffboardingStatus,
     /** Runs from before 'quiet-parallel-handover' reported every change while validating too. */
     private readonly quietWhileValidating: boolean,
+    /** The current details' Markdown, rendered from the run's state (current-details.ts). */
+    private readonly details: () => string,
   ) {
     // What the Web UI and the batch already know. The batch starts each child as 'validating' with
     // nothing open (search attributes included), so that needs no upsert and no report.
@@ -28,6 +33,7 @@ export class ProgressReporter {
 
   /** Publishes at the end of this activation (once, however often it is called). */
   publish(): void {
+    this.refreshDetails();
     if (this.scheduled) return;
     this.scheduled = true;
     void Promise.resolve().then(() => this.flush());
@@ -67,6 +73,23 @@ export class ProgressReporter {
         .signal(userProgressSignal, { seq: this.seq, userId: input.userId, ...progress })
         .catch((err: unknown) => log.warn('could not report progress to the batch', { error: String(err) })),
     );
+  }
+
+  /**
+   * Renders the details at the end of this activation, for changes that only they show (the next
+   * wake-up, the permissions, emails). Its own microtask, apart from flush(): setting details adds
+   * no command, so calling this anywhere cannot change the order of the commands flush() emits.
+   */
+  refreshDetails(): void {
+    if (this.detailsScheduled) return;
+    this.detailsScheduled = true;
+    void Promise.resolve().then(() => {
+      this.detailsScheduled = false;
+      const details = this.details();
+      if (details === this.lastDetails) return;
+      this.lastDetails = details;
+      setCurrentDetails(details);
+    });
   }
 
   /** Every report sent so far has been delivered (or given up). */

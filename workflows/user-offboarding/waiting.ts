@@ -25,6 +25,7 @@ export async function waitForReassignment(run: OffboardingRun): Promise<void> {
       { what: escalationTimer(policy.escalateAfterMs), at: escalation },
       { what: deadlineTimer(policy.deadlineMs ?? 0), at: deadline },
     ].filter((w) => Number.isFinite(w.at));
+    run.wakeUps = wakeUps;
     const wakeAt = Math.min(...wakeUps.map((w) => w.at));
     const settled = await condition(
       () => state.pendingItems.length === 0 || run.stopRequest !== undefined || run.recheckRequested,
@@ -60,4 +61,5 @@ export async function waitForReassignment(run: OffboardingRun): Promise<void> {
     }
     run.progress.publish();
   }
+  run.wakeUps = [];
 }
