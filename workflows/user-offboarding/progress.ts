@@ -2,7 +2,8 @@
 // user's offboarding. Changes made in one activation are coalesced into at most one upsert and one
 // signal (a microtask runs before the activation completes), which keeps both histories short, and
 // into one rendering of the details.
-import { getExternalWorkflowHandle, log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { DetailsPublisher } from '../details-publisher';
 import { batchWorkflowId, searchAttributes, type UserOffboardingInput, type UserOffboardingStatus, userProgressSignal } from '../contract';
 
 export class ProgressReporter {
@@ -10,8 +11,7 @@ export class ProgressReporter {
   private lastReported = JSON.stringify({ stage: 'validating', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
   private seq = 0;
   private scheduled = false;
-  private detailsScheduled = false;
-  private lastDetails = '';
+  private readonly details: DetailsPublisher;
   private readonly signals: Promise<void>[] = [];
 
   constructor(
@@ -20,8 +20,9 @@ export class ProgressReporter {
     /** Runs from before 'quiet-parallel-handover' reported every change while validating too. */
     private readonly quietWhileValidating: boolean,
     /** The current details' Markdown, rendered from the run's state (current-details.ts). */
-    private readonly details: () => string,
+    renderDetails: () => string,
   ) {
+    this.details = new DetailsPublisher(renderDetails);
     // What the Web UI and the batch already know. The batch starts each child as 'validating' with
     // nothing open (search attributes included), so that needs no upsert and no report.
     const startedWith = workflowInfo().typedSearchAttributes;
@@ -76,20 +77,11 @@ export class ProgressReporter {
   }
 
   /**
-   * Renders the details at the end of this activation, for changes that only they show (the next
-   * wake-up, the permissions, emails). Its own microtask, apart from flush(): setting details adds
-   * no command, so calling this anywhere cannot change the order of the commands flush() emits.
+   * Renders the details at the end of this activation, for changes only they show (the next wake-up,
+   * the permissions, emails). Apart from flush(), so it never moves the commands flush() emits.
    */
   refreshDetails(): void {
-    if (this.detailsScheduled) return;
-    this.detailsScheduled = true;
-    void Promise.resolve().then(() => {
-      this.detailsScheduled = false;
-      const details = this.details();
-      if (details === this.lastDetails) return;
-      this.lastDetails = details;
-      setCurrentDetails(details);
-    });
+    this.details.refresh();
   }
 
   /** Every report sent so far has been delivered (or given up). */
