@@ -602,4 +602,91 @@ describe('batches', () => {
     expect(c.dir.item(items[0])).toMatchObject({ holderId: a, open: true });
     expect(c.dir.item(items[1]).holderId).toBe(c.colleague);
   });
+
+  // Issue 17: the batch's page in the Web UI says where its users are without running a query.
+  const currentDetails = async (handle: WorkflowHandle): Promise<string> =>
+    (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+  const utc = (d: Date | number) => `${new Date(d).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+  it('shows the counts by stage, the window, the oldest wait and who started it as current details', async () => {
+    const c = company();
+    const [a, b, q] = [1, 2, 3].map(() => c.dir.addUser({ managerId: c.manager, projectIds: [P1] })) as [number, number, number];
+    const items = [a, b, q].map((holderId) => c.dir.addItem({ tool: 'defect', role: 'assigned-to', holderId, projectId: P1 }));
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = started.track(
+        await startBatchWorkflow(env.client, taskQueue, {
+          batchId: `mem-details-${block}`,
+          userIds: [a, b, q],
+          requestedBy: c.admin,
+          reason: 'restructuring',
+          effectiveAt: null,
+          successors: {},
+          policy: {},
+          tuning: { window: 2 },
+        }),
+      );
+      for (const u of [a, b, q]) started.track(env.client.workflow.getHandle(userWorkflowId(u)));
+      const startedAt = utc((await handle.describe()).startTime);
+      const md = await vi.waitFor(async () => {
+        const text = await currentDetails(handle);
+        expect(text).toContain('| awaiting reassignment | 2 |');
+        return text;
+      }, WAIT);
+      expect(md.split('\n')[0]).toBe('### Running: 3 users');
+      expect(md).toContain('| queued | 1 |');
+      expect(md).toContain('**Window:** 2 running (at most 2 at once), 1 queued.');
+      const sinceA = Date.parse((await waitForUserStatus(env.client, a, (s) => s.waitingSince !== null)).waitingSince ?? '');
+      const sinceB = Date.parse((await waitForUserStatus(env.client, b, (s) => s.waitingSince !== null)).waitingSince ?? '');
+      const [first, firstSince] = sinceA <= sinceB ? [a, sinceA] : [b, sinceB];
+      const [second, secondSince] = first === a ? [b, sinceB] : [a, sinceA];
+      expect(md).toContain(`**Oldest wait:** user ${first}, awaiting reassignment since ${utc(firstSince)}.`);
+      expect(md).toContain(`_Batch mem-details-${block} · started by user ${c.admin} on ${startedAt} · run 1_`);
+
+      // The one waiting longest is done: the next oldest shows, and the queued user takes the free slot.
+      await env.client.workflow.getHandle(userWorkflowId(first)).executeUpdate(closeItemUpdate, { args: [{ itemKey: items[first === a ? 0 : 1]!, by: c.manager }] });
+      await vi.waitFor(async () => {
+        const text = await currentDetails(handle);
+        expect(text).toContain('| inactivated | 1 |');
+        expect(text).toContain('| awaiting reassignment | 2 |');
+        expect(text).toContain('**Window:** 2 running (at most 2 at once), 0 queued.');
+        expect(text).toContain(`**Oldest wait:** user ${second}, awaiting reassignment since ${utc(secondSince)}.`);
+      }, WAIT);
+
+      await handle.executeUpdate(cancelBatchUpdate, { args: [{ by: c.admin }] });
+      await handle.result();
+      const end = await currentDetails(handle);
+      expect(end.split('\n')[0]).toBe('### Finished: 3 users');
+      expect(end).toContain(`**Cancelled** by user ${c.admin}`);
+      expect(end).toContain('| cancelled | 2 |');
+      expect(end).toContain('**Oldest wait:** nobody is waiting for reassignment.');
+    });
+  });
+
+  it('counts its runs in the details, and keeps when the first one started', async () => {
+    const c = company();
+    const many = Array.from({ length: 30 }, () => c.dir.addUser({ managerId: c.manager }));
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = started.track(
+        await startBatchWorkflow(env.client, taskQueue, {
+          batchId: `mem-runs-${block}`,
+          userIds: many,
+          requestedBy: c.admin,
+          reason: null,
+          effectiveAt: null,
+          successors: {},
+          policy: {},
+          tuning: { window: 5, continueAsNewAtEvents: 200 },
+        }),
+      );
+      for (const u of many) started.track(env.client.workflow.getHandle(userWorkflowId(u)));
+      const startedAt = utc((await handle.describe()).startTime);
+      expect((await handle.result()).inactivated).toHaveLength(30);
+      const last = env.client.workflow.getHandle(handle.workflowId);
+      const { run } = await last.query(batchStatusQuery);
+      expect(run).toBeGreaterThan(1);
+      const md = await currentDetails(last);
+      expect(md).toContain('| inactivated | 30 |');
+      expect(md).toContain(`_Batch mem-runs-${block} · started by user ${c.admin} on ${startedAt} · run ${run} (continued as new ${run - 1} time${run > 2 ? 's' : ''})_`);
+    });
+  });
 });
