@@ -40,7 +40,8 @@ COPY --from=build /app /app
 RUN mkdir -p /var/lib/offboarding && chown node:node /var/lib/offboarding
 ENV OFFBOARDING_DATA_DIR=/var/lib/offboarding
 USER node
-EXPOSE 9464
+# 9464: the worker's metrics; 3000: the web app (the same image, command node client/web/main.ts).
+EXPOSE 9464 3000
 # The worker drains in-flight tasks on SIGTERM (about 20 s); compose's stop_grace_period is longer.
 STOPSIGNAL SIGTERM
 # Node is PID 1 and handles SIGTERM itself (worker/main.ts); `init: true` in compose adds tini.

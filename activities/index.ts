@@ -1,6 +1,7 @@
 // Composition root of the activities: dependencies come in (tests hand in real ones), activity
 // functions come out. Workflows import only the type (`import type`), so nothing here is bundled.
 import type { Database } from '../db/client';
+import type { ActionLinkSigner } from '../domain/action-links';
 import { createDomainActivities } from './domain';
 import type { Mailer } from '../domain/notifications/mailer';
 import { createNotificationActivities } from './notifications';
@@ -9,6 +10,8 @@ export type ActivityDeps = {
   db: Database;
   mailer: Mailer;
   clock: () => Date;
+  /** WEB_PUBLIC_URL + WEB_LINK_SECRET: personal links to the web app in the emails that ask to act. */
+  links?: ActionLinkSigner;
 };
 
 export function createActivities(deps: ActivityDeps) {

@@ -2,6 +2,7 @@
 // (domain/notifications/outbox.ts), logging through the activity's logger.
 import { Context } from '@temporalio/activity';
 import { createNotificationSender, type NotificationDeps, type NotificationLog } from '../domain/notifications/outbox';
+import type { SendNotificationInput, SendNotificationResult } from '../workflows/contract';
 
 /** Temporal's activity logger inside an activity (so lines carry the workflow and activity IDs); console otherwise. */
 const activityLog: NotificationLog = (level, message, meta) => {
@@ -18,5 +19,6 @@ const activityLog: NotificationLog = (level, message, meta) => {
 
 export function createNotificationActivities(deps: NotificationDeps) {
   const sender = createNotificationSender({ ...deps, log: deps.log ?? activityLog });
-  return { sendNotification: sender.sendNotification };
+  // Workflows send their own notifications only (the sign-in link is the web app's).
+  return { sendNotification: (input: SendNotificationInput): Promise<SendNotificationResult> => sender.sendNotification(input) };
 }

@@ -72,4 +72,3 @@ export function printItems(out: Output, items: readonly OpenItem[], heading: str
   if (items.length > 0) out.table(ITEM_COLUMNS, itemRows(items));
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

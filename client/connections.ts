@@ -1,11 +1,11 @@
 // Connections for the CLI, opened lazily (a command that needs only the database never dials Temporal,
 // and the other way round) and probed once, so an unreachable service is one clear line and exit 3.
-import fs from 'node:fs';
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { dataConverterOf } from '../worker/payload-codec';
-import { ConfigurationError, databaseUrlOf, type Settings, temporalAddressOf } from '../config/settings';
+import { temporalConnectionOptions } from '../temporal/connection-options';
+import { dataConverterOf } from '../temporal/data-converter';
+import { databaseUrlOf, type Settings, temporalAddressOf } from '../config/settings';
 import type { Database } from '../db/client';
 import * as schema from '../db/schema';
 import { UnreachableError } from './exit-codes';
@@ -19,34 +19,6 @@ export type Connections = {
   db(): Promise<Database>;
   close(): Promise<void>;
 };
-
-function readFileSetting(name: string, file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new ConfigurationError(`${name}: cannot read ${file} (${e instanceof Error && 'code' in e ? String(e.code) : 'unreadable'})`);
-  }
-}
-
-/** TLS from the SDK's standard TEMPORAL_TLS_* variables; an API key implies TLS. */
-export function tlsOf(settings: Settings): TLSConfig | undefined {
-  const t = settings.temporalTls;
-  const any = t.clientCertPath || t.clientKeyPath || t.serverCaCertPath || t.serverName || settings.temporalApiKey;
-  if (!any) return undefined;
-  if (Boolean(t.clientCertPath) !== Boolean(t.clientKeyPath)) {
-    throw new ConfigurationError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together');
-  }
-  const tls: TLSConfig = {};
-  if (t.serverName) tls.serverNameOverride = t.serverName;
-  if (t.serverCaCertPath) tls.serverRootCACertificate = readFileSetting('TEMPORAL_TLS_SERVER_CA_CERT_PATH', t.serverCaCertPath);
-  if (t.clientCertPath && t.clientKeyPath) {
-    tls.clientCertPair = {
-      crt: readFileSetting('TEMPORAL_TLS_CLIENT_CERT_PATH', t.clientCertPath),
-      key: readFileSetting('TEMPORAL_TLS_CLIENT_KEY_PATH', t.clientKeyPath),
-    };
-  }
-  return tls;
-}
 
 function databaseTargetOf(url: string): string {
   try {
@@ -79,15 +51,11 @@ export function openConnections(settings: Settings): Connections {
     databaseTarget,
     temporal() {
       temporal ??= (async () => {
-        const tls = tlsOf(settings);
+        // Before the try: unreadable TLS files are configuration (exit 2), not an unreachable server.
+        const options = temporalConnectionOptions(settings, temporalAddress);
         let connection: Connection;
         try {
-          connection = await Connection.connect({
-            address: temporalAddress,
-            connectTimeout: 5_000,
-            ...(tls ? { tls } : {}),
-            ...(settings.temporalApiKey ? { apiKey: settings.temporalApiKey } : {}),
-          });
+          connection = await Connection.connect({ ...options, connectTimeout: 5_000 });
         } catch (e) {
           throw new UnreachableError('temporal', temporalAddress, detailOf(e));
         }

@@ -1,5 +1,6 @@
 // Exit codes and the mapping of every error to one of them, with one line (plus a hint) for a person:
 //   0 done · 1 refused (a domain refusal code and what to do) · 2 usage error · 3 a service is unreachable.
+import type { status } from '@grpc/grpc-js';
 import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConfigurationError } from '../config/settings';
 import { type RefusalCode, refusalHint, refusalOf } from '../workflows/contract';
@@ -38,8 +39,8 @@ export class UnreachableError extends Error {
   }
 }
 
-/** The gRPC status code anywhere in the cause chain (14 UNAVAILABLE: the server is gone; 4 DEADLINE_EXCEEDED: nobody answered). */
-export function grpcCodeOf(err: unknown): number | undefined {
+/** The gRPC status code anywhere in the cause chain (UNAVAILABLE: the server is gone; DEADLINE_EXCEEDED: nobody answered). */
+export function grpcCodeOf(err: unknown): status | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
     if (isGrpcServiceError(e)) return e.code;

@@ -1,6 +1,7 @@
 // The one place that reads process.env: everything else receives a typed Settings object.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ClientConfigProfile, loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -8,11 +9,19 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_TEMPORAL_UI_PORT = 8233;
+export const DEFAULT_WEB_PORT = 3000;
+/** Where `npm start` keeps the generated WEB_LINK_SECRET, inside the data folder. */
+export const WEB_LINK_SECRET_FILE = 'web-link-secret';
 
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const isHostPort = (v: string | undefined) => v === undefined || /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(v);
+const HOST_PORT = 'must be host:port, for example localhost:7233';
+
+const isPayloadKey = (base64: string) => Buffer.from(base64, 'base64').length === 32;
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
@@ -23,16 +32,12 @@ const envSchema = z.object({
   ),
   OFFBOARDING_DATA_DIR: optionalString,
   EMBEDDED_PG_PORT: port(DEFAULT_EMBEDDED_PG_PORT),
-  TEMPORAL_ADDRESS: optionalString.refine(
-    (v) => v === undefined || /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(v),
-    'must be host:port, for example localhost:7233',
-  ),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_API_KEY: optionalString,
-  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
-  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
-  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
-  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  // The Temporal connection (address, namespace, API key, TLS, profiles) is read by envconfig below;
+  // these two are checked here first so a bad value is named as before.
+  TEMPORAL_ADDRESS: optionalString.refine(isHostPort, HOST_PORT),
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+  // How long Temporal keeps closed workflows (`npm run stack` creates the namespace; compose's default).
+  TEMPORAL_NAMESPACE_RETENTION: z.string().regex(/^\d+(h|d)$/, 'must be hours or days, for example 720h or 30d').default('720h'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('offboarding'),
   TEMPORAL_PORT: port(DEFAULT_TEMPORAL_PORT),
   TEMPORAL_UI_PORT: port(DEFAULT_TEMPORAL_UI_PORT),
@@ -46,10 +51,33 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   WORKFLOW_BUNDLE_PATH: optionalString,
+  WEB_PORT: port(DEFAULT_WEB_PORT),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PUBLIC_URL: z
+    .string()
+    .default(`http://localhost:${DEFAULT_WEB_PORT}`)
+    .refine((v) => /^https?:\/\/[^/?#]+\/?$/.test(v.trim()), 'must be the origin people open, like https://offboarding.example.com (no path)')
+    .transform((v) => v.trim().replace(/\/$/, '')),
+  WEB_LINK_SECRET: optionalString.refine(
+    (v) => v === undefined || v.length >= 32,
+    'must be at least 32 characters (openssl rand -base64 32)',
+  ),
+  WEB_AUTH: z.enum(['email-link', 'trusted-header']).default('email-link'),
+  WEB_TRUSTED_HEADER: z
+    .string()
+    .default('X-Auth-Request-Email')
+    .refine((v) => /^[A-Za-z0-9-]+$/.test(v), 'must be a header name like X-Auth-Request-Email'),
+  WEB_TRUSTED_PROXIES: optionalString.transform((v) => (v === undefined ? [] : v.split(',').map((a) => a.trim()).filter((a) => a !== ''))),
   OFFBOARDING_PAYLOAD_KEY: optionalString.refine(
-    (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
+    (v) => v === undefined || isPayloadKey(v),
     'OFFBOARDING_PAYLOAD_KEY must be 32 random bytes in base64 (openssl rand -base64 32)',
   ),
+  OFFBOARDING_PAYLOAD_KEYS: optionalString
+    .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
+    .refine(
+      (keys) => keys.every(isPayloadKey),
+      'OFFBOARDING_PAYLOAD_KEYS must be keys of 32 random bytes in base64 (openssl rand -base64 32), separated by commas, newest first',
+    ),
 });
 
 export type Settings = {
@@ -57,11 +85,17 @@ export type Settings = {
   dataDir: string;
   outboxDir: string;
   embeddedPgPort: number;
+  /** From TEMPORAL_ADDRESS or the profile; undefined = `npm start` runs the dev server. */
   temporalAddress: string | undefined;
   temporalNamespace: string;
-  /** Temporal client TLS / API key (the SDK's standard TEMPORAL_* variables), used by the CLI. */
-  temporalApiKey: string | undefined;
-  temporalTls: { clientCertPath: string | undefined; clientKeyPath: string | undefined; serverCaCertPath: string | undefined; serverName: string | undefined };
+  /** Retention of the namespace `npm run stack` creates. */
+  temporalNamespaceRetention: string;
+  /**
+   * The Temporal client profile of @temporalio/envconfig: `temporal.toml` (TEMPORAL_CONFIG_FILE, or
+   * the user's config folder; TEMPORAL_PROFILE, or "default") overridden by the SDK's TEMPORAL_*
+   * variables: API key, TLS, gRPC metadata (temporal/connection-options.ts turns it into options).
+   */
+  temporalProfile: ClientConfigProfile;
   taskQueue: string;
   temporalPort: number;
   temporalUiPort: number;
@@ -73,8 +107,26 @@ export type Settings = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** A prebuilt workflow bundle (worker/workflow-bundle.ts); undefined = bundle workflows/ at start-up. */
   workflowBundlePath: string | undefined;
-  /** AES-256-GCM key (base64) for payload encryption by worker and clients (worker/payload-codec.ts); undefined = off. */
+  /** AES-256-GCM key (base64) that encrypts payloads of worker and clients (temporal/payload-codec.ts); undefined = off. */
   payloadKey: string | undefined;
+  /** Older payload keys, newest first: they only decrypt (key rotation). */
+  previousPayloadKeys: string[];
+  web: WebSettings;
+};
+
+export type WebSettings = {
+  port: number;
+  /** The address the web server listens on (0.0.0.0 in a container). */
+  host: string;
+  /** The origin people open and emails link to, without a trailing slash. */
+  publicUrl: string;
+  /** Signs action links, CSRF tokens and derives the web's keys; undefined = no links in emails, and the web refuses to start. */
+  linkSecret: string | undefined;
+  auth: 'email-link' | 'trusted-header';
+  /** The header an SSO proxy puts the signed-in email in (WEB_AUTH=trusted-header). */
+  trustedHeader: string;
+  /** Addresses of the proxies whose trusted header (and X-Forwarded-For) is believed. */
+  trustedProxies: string[];
 };
 
 export class ConfigurationError extends Error {
@@ -90,21 +142,22 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new ConfigurationError(`${name}: ${first?.message ?? 'invalid value'}`);
   }
   const e = parsed.data;
+  if (e.OFFBOARDING_PAYLOAD_KEY && e.OFFBOARDING_PAYLOAD_KEYS.length > 0) {
+    // Which one would encrypt? Refuse rather than guess: KEYS alone says it (its first key).
+    throw new ConfigurationError('OFFBOARDING_PAYLOAD_KEYS: set it or OFFBOARDING_PAYLOAD_KEY, not both (put every key in OFFBOARDING_PAYLOAD_KEYS, newest first)');
+  }
+  const [newestPayloadKey, ...previousPayloadKeys] = e.OFFBOARDING_PAYLOAD_KEYS;
+  const temporalProfile = temporalProfileOf(env);
   const dataDir = path.resolve(projectRoot, e.OFFBOARDING_DATA_DIR ?? '.data');
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     outboxDir: path.join(dataDir, 'outbox'),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
-    temporalAddress: e.TEMPORAL_ADDRESS,
-    temporalNamespace: e.TEMPORAL_NAMESPACE,
-    temporalApiKey: e.TEMPORAL_API_KEY,
-    temporalTls: {
-      clientCertPath: e.TEMPORAL_TLS_CLIENT_CERT_PATH,
-      clientKeyPath: e.TEMPORAL_TLS_CLIENT_KEY_PATH,
-      serverCaCertPath: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
-      serverName: e.TEMPORAL_TLS_SERVER_NAME,
-    },
+    temporalAddress: temporalProfile.address,
+    temporalNamespace: temporalProfile.namespace ?? 'default',
+    temporalProfile,
+    temporalNamespaceRetention: e.TEMPORAL_NAMESPACE_RETENTION,
     taskQueue: e.TEMPORAL_TASK_QUEUE,
     temporalPort: e.TEMPORAL_PORT,
     temporalUiPort: e.TEMPORAL_UI_PORT,
@@ -115,8 +168,43 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? path.resolve(projectRoot, e.WORKFLOW_BUNDLE_PATH) : undefined,
-    payloadKey: e.OFFBOARDING_PAYLOAD_KEY,
+    payloadKey: newestPayloadKey ?? e.OFFBOARDING_PAYLOAD_KEY,
+    previousPayloadKeys,
+    web: {
+      port: e.WEB_PORT,
+      host: e.WEB_HOST,
+      publicUrl: e.WEB_PUBLIC_URL,
+      linkSecret: e.WEB_LINK_SECRET,
+      auth: e.WEB_AUTH,
+      trustedHeader: e.WEB_TRUSTED_HEADER,
+      trustedProxies: e.WEB_TRUSTED_PROXIES,
+    },
   };
+}
+
+/**
+ * The Temporal profile from the given environment (never process.env behind our back). Blank
+ * variables count as unset, as everywhere here, rather than overriding the profile with ''.
+ */
+function temporalProfileOf(env: NodeJS.ProcessEnv): ClientConfigProfile {
+  const given = Object.fromEntries(
+    Object.entries(env).flatMap(([k, v]) => (v === undefined || v.trim() === '' ? [] : [[k, v.trim()]])),
+  );
+  let profile: ClientConfigProfile;
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: given });
+  } catch (e) {
+    // A TOML syntax error or a TEMPORAL_PROFILE the file does not have.
+    const where = given.TEMPORAL_PROFILE ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    throw new ConfigurationError(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isHostPort(profile.address)) throw new ConfigurationError(`the Temporal profile's address ${HOST_PORT}`);
+  if (profile.namespace === '') throw new ConfigurationError("the Temporal profile's namespace must not be empty");
+  // envconfig would silently connect without a client certificate if only one half is given.
+  if (Boolean(profile.tls?.clientCert) !== Boolean(profile.tls?.clientKey)) {
+    throw new ConfigurationError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or a profile\'s client_cert_* and client_key_*) must be set together');
+  }
+  return profile;
 }
 
 /** The URL of the embedded server `npm start` runs, so the CLI finds it without configuration. */

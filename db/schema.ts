@@ -67,6 +67,8 @@ export const users = pgTable(
     uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
     index('users_manager_idx').on(t.managerId),
     index('users_status_idx').on(t.status),
+    // The directory pages in name order (domain/directory-page.ts: keyset on (name, id)).
+    index('users_name_id_idx').on(t.name, t.id),
     check('users_not_own_manager', sql`${t.managerId} is null or ${t.managerId} <> ${t.id}`),
     check(
       'users_inactive_has_timestamp',
@@ -350,7 +352,11 @@ export const notificationOutbox = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('notification_outbox_status_idx').on(t.status, t.createdAt)],
+  (t) => [
+    index('notification_outbox_status_idx').on(t.status, t.createdAt),
+    // The web's list of offboardings counts each one's reminders and escalations from here.
+    index('notification_outbox_workflow_kind_idx').on(t.workflowId, t.kind),
+  ],
 );
 
 export type User = typeof users.$inferSelect;
@@ -387,3 +393,58 @@ export const offboardings = pgTable(
   ],
 );
 export type Offboarding = typeof offboardings.$inferSelect;
+
+// ---------------------------------------------------------------------------------------------
+// The web app's own tables (client/web/): its only writes. Secrets are never stored: a sign-in token
+// and a session ID are kept as their SHA-256, so a read of these tables lets nobody sign in.
+
+export const webSessionVia = pgEnum('web_session_via', ['email-link', 'action-link', 'trusted-header']);
+
+/** An emailed sign-in link: single use (used_at), valid 15 minutes (expires_at). */
+export const webSignInTokens = pgTable(
+  'web_sign_in_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('web_sign_in_tokens_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * A signed-in browser. Idle expiry is last_seen_at + 8 h, absolute expiry expires_at (7 days). A
+ * session from an action link is scoped to the one leaving user the link was about (scope_user_id).
+ * `flash` is the banner the next page shows once (the result of the last action).
+ */
+export const webSessions = pgTable(
+  'web_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    via: webSessionVia('via').notNull(),
+    scopeUserId: integer('scope_user_id').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    flash: jsonb('flash').$type<{ kind: 'ok' | 'error'; text: string; code?: string }>(),
+  },
+  (t) => [index('web_sessions_user_idx').on(t.userId), index('web_sessions_expires_idx').on(t.expiresAt)],
+);
+
+/** Sign-in attempts per bucket (an email's hash, a client address) and fixed window: shared by every web process. */
+export const webRateLimits = pgTable(
+  'web_rate_limits',
+  {
+    bucket: text('bucket').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.windowStart] }), index('web_rate_limits_window_idx').on(t.windowStart)],
+);
+export type WebSession = typeof webSessions.$inferSelect;

@@ -74,6 +74,8 @@ export type InactiveUser = {
   inactivatedBy: UserRef | null;
   reason: string | null;
   workflowId: string | null;
+  /** The batch that inactivated them, when a batch did. */
+  batchId: string | null;
 };
 
 /** The "inactive users" view: when, by whom and why each inactive user was inactivated. */
@@ -82,7 +84,10 @@ export async function inactiveUsers(db: DbOrTx, options: { projectId?: number } 
   const rows = await db.execute<Omit<InactiveUser, 'inactivatedBy'> & { byId: number | null; byName: string | null }>(sql`
     select u.id, u.name, u.email, u.company, to_json(u.inactivated_at) #>> '{}' as "inactivatedAt",
            b.id as "byId", b.name as "byName", u.inactivation_reason as reason,
-           u.inactivation_workflow_id as "workflowId"
+           u.inactivation_workflow_id as "workflowId",
+           (select o.batch_id from offboardings o
+             where o.user_id = u.id and o.workflow_id = u.inactivation_workflow_id and o.outcome = 'inactivated'
+             order by o.ended_at desc limit 1) as "batchId"
       from users u
       left join users b on b.id = u.inactivated_by
      where u.status = 'inactive'

@@ -19,7 +19,8 @@
 //    clock, recorded_by the actor, on the item's project). A timecard item cannot be reassigned.
 import { eq, sql } from 'drizzle-orm';
 import { auditLog, projectMembers, projects, timecardEntries, users } from '../db/schema';
-import { toolRoleSpec } from '../domain/tool-roles';
+import { candidateFacts, whyIneligible } from './assignee-eligibility';
+import { toolRoleSpec } from './tool-roles';
 import {
   type ItemKey,
   type ItemResolution,
@@ -231,33 +232,26 @@ async function checkTarget(tx: Tx, item: LockedItem, label: string, fromUserId: 
   if (item.key.tool === 'timecard') {
     refuse('INVALID_INPUT', `The timecard item ${label} cannot be reassigned; close it to record the final timecard entry.`);
   }
-  const [target] = isUserId(toUserId)
-    ? await tx.execute<{ status: string; name: string }>(
-        sql`select status::text as status, name from users where id = ${toUserId} for share`,
-      )
-    : [];
-  if (!target) refuse('TARGET_NOT_FOUND', `User ${String(toUserId)}, chosen to take over ${label}, does not exist.`);
-  if (toUserId === fromUserId) refuse('TARGET_SAME_USER', `Item ${label} is already held by user ${toUserId}; choose someone else.`);
-  if (target.status !== 'active') {
-    refuse('TARGET_INACTIVE', `User ${toUserId} (${target.name}) is inactive and cannot take over ${label}.`);
-  }
-  const [member] = await tx.execute<{ one: number }>(
-    sql`select 1 as one from project_members where project_id = ${item.projectId} and user_id = ${toUserId}`,
-  );
-  if (!member) {
-    refuse(
-      'TARGET_NOT_PROJECT_MEMBER',
-      `User ${toUserId} (${target.name}) is not a member of project ${String(item.projectId)} (${item.projectName ?? 'none'}), which ${label} belongs to.`,
-    );
-  }
-  const [claim] = await tx.execute<{ workflowId: string }>(
-    sql`select workflow_id as "workflowId" from offboardings where user_id = ${toUserId} and ended_at is null`,
-  );
-  if (claim) {
-    refuse(
-      'TARGET_BEING_OFFBOARDED',
-      `User ${toUserId} (${target.name}) is being offboarded (${claim.workflowId}) and cannot take over ${label}.`,
-    );
+  // The target's row is locked `for share` (see the header): the rule is domain/assignee-eligibility.ts,
+  // the same one the web page's "Hand over to" select is built from.
+  const target = await candidateFacts(tx, item.projectId, toUserId, { lockForShare: true });
+  const who = `User ${String(toUserId)}${target ? ` (${target.name})` : ''}`;
+  switch (whyIneligible(target, fromUserId)) {
+    case null:
+      return;
+    case 'TARGET_NOT_FOUND':
+      refuse('TARGET_NOT_FOUND', `User ${String(toUserId)}, chosen to take over ${label}, does not exist.`);
+    case 'TARGET_SAME_USER':
+      refuse('TARGET_SAME_USER', `Item ${label} is already held by user ${toUserId}; choose someone else.`);
+    case 'TARGET_INACTIVE':
+      refuse('TARGET_INACTIVE', `${who} is inactive and cannot take over ${label}.`);
+    case 'TARGET_NOT_PROJECT_MEMBER':
+      refuse(
+        'TARGET_NOT_PROJECT_MEMBER',
+        `${who} is not a member of project ${String(item.projectId)} (${item.projectName ?? 'none'}), which ${label} belongs to.`,
+      );
+    case 'TARGET_BEING_OFFBOARDED':
+      refuse('TARGET_BEING_OFFBOARDED', `${who} is being offboarded (${target?.offboardingWorkflowId ?? 'a running offboarding'}) and cannot take over ${label}.`);
   }
 }
 

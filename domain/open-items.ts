@@ -23,7 +23,7 @@ export const TIMECARD_ITEM_TITLE = 'Final timecard entry';
 export const TIMECARD_ITEM_STATUS = 'missing';
 
 /** A row as the scan query returns it: an OpenItem before its key is built and its tool/role checked. */
-type ScanRow = Omit<OpenItem, 'key' | 'tool' | 'role'> & { tool: string; role: string };
+export type ScanRow = Omit<OpenItem, 'key' | 'tool' | 'role'> & { tool: string; role: string };
 
 /** One UNION ALL branch per tool:role, built from domain/tool-roles.ts. */
 function branch(key: ToolRole, held: (column: SQLWrapper) => SQL): SQL {
@@ -91,7 +91,7 @@ export function openItemsQuery(userIds: readonly number[] | 'all'): SQL {
 const dialect = new PgDialect();
 
 /** The pool-level handle (not a transaction, which has no `$client` of its own). */
-function isRootDatabase(db: DbOrTx): db is Database & { $client: postgres.Sql } {
+export function isRootDatabase(db: DbOrTx): db is Database & { $client: postgres.Sql } {
   const client: unknown = '$client' in db ? db.$client : undefined;
   return typeof client === 'function' && typeof (client as Partial<postgres.Sql>).unsafe === 'function';
 }
@@ -104,7 +104,7 @@ async function runScan(db: DbOrTx, query: SQL): Promise<ScanRow[]> {
   return [...(await db.execute<ScanRow>(query))];
 }
 
-function toOpenItem(r: ScanRow): OpenItem {
+export function toOpenItem(r: ScanRow): OpenItem {
   const tool = r.tool as Tool;
   const role = r.role as Role;
   return {

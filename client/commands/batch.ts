@@ -1,9 +1,10 @@
 // offboard status <batchId> [--watch] · offboard remove <batchId> <user> --by <admin> · offboard cancel <batchId> --by <admin>
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema';
 import { type BatchComposition, type BatchStatus, FINAL_STAGES, refuse } from '../../workflows/contract';
-import { type Command, type Ctx, flags, operationsOf, resolveUser, sleep } from '../common';
+import { type Command, type Ctx, flags, operationsOf, resolveUser } from '../common';
 import { batchStatus, cancelBatch, removeFromBatch } from '../operations';
 import { ago } from '../output';
 

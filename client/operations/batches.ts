@@ -1,6 +1,7 @@
 // What HR does with a batch: review it (the dry run), start it, follow it, take a user out of it,
 // cancel it. The actor is an argument; the batch's validators and activities check them again.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { inArray } from 'drizzle-orm';
 import { users } from '../../db/schema';
@@ -102,8 +103,6 @@ export async function batchStatusPage(ctx: OperationsContext, batchId: string, o
   const handle = (await ctx.temporal()).workflow.getHandle(batchWorkflowId(batchId));
   return orNotFound(() => handle.query(batchStatusQuery, { offset, limit }), 'BATCH_NOT_FOUND', `No batch has the ID "${batchId.slice(0, 80)}".`);
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Waits until the batch has validated its users (the first workflow task may not have run yet). */
 async function waitForValidation(handle: WorkflowHandle): Promise<BatchStatus> {

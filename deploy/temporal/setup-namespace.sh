@@ -23,12 +23,17 @@ else
   temporal operator namespace create --address "$ADDRESS" --namespace "$NAMESPACE" --retention "$RETENTION" \
     || temporal operator namespace describe --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null
   echo "namespace $NAMESPACE created (retention $RETENTION)"
-  # A new namespace takes a moment to reach every frontend's cache.
+  # A new namespace takes a moment (the server's namespace cache refreshes every 10 s) to reach the
+  # operator API. `namespace describe` answers from the database at once, so it is no sign of that:
+  # wait until the call the next script needs works.
   i=0
-  until temporal operator namespace describe --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1; do
-    i=$((i + 1)); [ "$i" -lt 30 ] || exit 1; sleep 1
+  until temporal operator search-attribute list --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ "$i" -lt 60 ] || { echo "namespace $NAMESPACE did not reach the operator API" >&2; exit 1; }
+    sleep 1
   done
 fi
 
-sh /deploy/register-search-attributes.sh
+# Beside this script's folder, as in the repository (compose mounts deploy/ the same way).
+sh "$(dirname "$0")/../register-search-attributes.sh"
 echo "namespace $NAMESPACE is ready"

@@ -12,6 +12,7 @@ export const S = {
   warn: 'background: #fff8e1; border: 1px solid #f0c36d; padding: 8px 12px; border-radius: 4px;',
   banner: 'background: #e3f9e5; border: 1px solid #57ae5b; color: #0e5814; padding: 10px 14px; border-radius: 4px; font-size: 15px; font-weight: bold;',
   td: 'padding: 4px 8px; border-bottom: 1px solid #e4e7eb; vertical-align: top;',
+  button: 'display: inline-block; background-color: #0b5cad; color: #ffffff; padding: 10px 18px; border-radius: 4px; text-decoration: none; font-weight: bold;',
 };
 
 export function wrapHtml(title: string, body: SafeHtml): string {

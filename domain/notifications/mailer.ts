@@ -4,7 +4,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { z } from 'zod';
 
 export type OutgoingMessage = {
   from: string;
@@ -39,73 +41,58 @@ export class MailerConfigurationError extends Error {
   override name = 'MailerConfigurationError';
 }
 
-const BOOLEAN_QUERY = new Set(['tls.rejectUnauthorized', 'requireTLS', 'ignoreTLS', 'opportunisticTLS', 'secure', 'pool']);
-const NUMBER_QUERY = new Set([
-  'maxConnections',
-  'maxMessages',
-  'connectionTimeout',
-  'greetingTimeout',
-  'socketTimeout',
-]);
-const STRING_QUERY = new Set(['tls.servername', 'tls.minVersion', 'name', 'authMethod']);
+/** The options an SMTP_URL may carry (nodemailer reads more: a typo must not silently weaken TLS). */
+const FLAG_OPTIONS = ['tls.rejectUnauthorized', 'requireTLS', 'ignoreTLS', 'opportunisticTLS', 'secure', 'pool'];
+const NUMBER_OPTIONS = ['maxConnections', 'maxMessages', 'connectionTimeout', 'greetingTimeout', 'socketTimeout'];
+const TEXT_OPTIONS = ['tls.servername', 'tls.minVersion', 'name', 'authMethod'];
+
+// nodemailer turns "true"/"false" and digits into values but takes anything else as text, so
+// requireTLS=yes would be a truthy string: the known options are checked for their type too.
+const smtpUrlOptions = z.strictObject({
+  ...Object.fromEntries(FLAG_OPTIONS.map((k) => [k, z.enum(['true', 'false'], { error: `SMTP_URL option ${k} must be true or false` }).optional()])),
+  ...Object.fromEntries(
+    NUMBER_OPTIONS.map((k) => [k, z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)) && Number(v) >= 0, `SMTP_URL option ${k} must be a number`).optional()]),
+  ),
+  ...Object.fromEntries(TEXT_OPTIONS.map((k) => [k, z.string().optional()])),
+});
 
 /**
- * Turns `smtp[s]://user:pass@host:port/?tls.rejectUnauthorized=false&requireTLS=true&maxConnections=2`
- * into pooled transport options. `smtps://` means implicit TLS (default port 465); `smtp://` uses
- * STARTTLS when the server offers it (default port 587, or 25 if given). Unknown query options are
- * refused so a typo does not silently weaken TLS.
+ * Pooled transport options from `smtp[s]://user:pass@host:port/?tls.rejectUnauthorized=false&requireTLS=true`,
+ * parsed by nodemailer (host, port, auth, `tls.*`). `smtps://` means implicit TLS (default port 465);
+ * `smtp://` uses STARTTLS when the server offers it (default port 587). Unknown query options are
+ * refused.
  */
 export function smtpOptionsFromUrl(smtpUrl: string): SMTPPool.Options {
-  let url: URL;
+  let query: URLSearchParams;
   try {
-    url = new URL(smtpUrl);
+    query = new URL(smtpUrl).searchParams;
   } catch {
     throw new MailerConfigurationError('SMTP_URL is not a valid URL (expected smtp[s]://user:pass@host:port)');
   }
-  const implicitTls = url.protocol === 'smtps:';
-  if (!implicitTls && url.protocol !== 'smtp:') {
-    throw new MailerConfigurationError('SMTP_URL must start with smtp:// or smtps://');
+  if (!/^smtps?:\/\//i.test(smtpUrl)) throw new MailerConfigurationError('SMTP_URL must start with smtp:// or smtps://');
+  const checked = smtpUrlOptions.safeParse(Object.fromEntries(query));
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new MailerConfigurationError(
+      issue?.code === 'unrecognized_keys' ? `SMTP_URL option ${issue.keys[0] ?? ''} is not supported` : (issue?.message ?? 'SMTP_URL has an invalid option'),
+    );
   }
-  if (!url.hostname) throw new MailerConfigurationError('SMTP_URL needs a host');
-  const options: SMTPPool.Options = {
-    pool: true,
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : implicitTls ? 465 : 587,
-    secure: implicitTls,
+  const parsed = parseConnectionUrl(smtpUrl);
+  if (!parsed.host) throw new MailerConfigurationError('SMTP_URL needs a host');
+  // nodemailer lets the scheme win over ?secure=; these URLs always let the option decide.
+  const secure = checked.data.secure === undefined ? parsed.secure : checked.data.secure === 'true';
+  return {
     maxConnections: 3,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 30_000,
+    ...parsed,
+    secure,
+    // nodemailer's own default, spelled out so the options say where mail goes.
+    port: parsed.port ?? (secure ? 465 : 587),
+    // Always pooled; ?pool= is accepted for compatibility with nodemailer-style URLs.
+    pool: true,
   };
-  if (url.username) {
-    options.auth = { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
-  }
-  const tls: NonNullable<SMTPPool.Options['tls']> = {};
-  let hasTls = false;
-  for (const [key, raw] of url.searchParams) {
-    let value: string | number | boolean;
-    if (BOOLEAN_QUERY.has(key)) {
-      if (raw !== 'true' && raw !== 'false') throw new MailerConfigurationError(`SMTP_URL option ${key} must be true or false`);
-      value = raw === 'true';
-    } else if (NUMBER_QUERY.has(key)) {
-      value = Number(raw);
-      if (!Number.isFinite(value) || value < 0) throw new MailerConfigurationError(`SMTP_URL option ${key} must be a number`);
-    } else if (STRING_QUERY.has(key)) {
-      value = raw;
-    } else {
-      throw new MailerConfigurationError(`SMTP_URL option ${key} is not supported`);
-    }
-    if (key.startsWith('tls.')) {
-      (tls as Record<string, unknown>)[key.slice(4)] = value;
-      hasTls = true;
-    } else if (key === 'pool') {
-      // Always pooled; accepted for compatibility with nodemailer-style URLs.
-    } else {
-      (options as Record<string, unknown>)[key] = value;
-    }
-  }
-  if (hasTls) options.tls = tls;
-  return options;
 }
 
 function bracketed(messageId: string): string {

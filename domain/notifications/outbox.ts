@@ -10,6 +10,12 @@
 //   no-recipients  nobody with an email address could be found; recorded, never sent, no throw
 // Every attempt is appended to attempt_log ({ at, ok, error?, messageId? }) and counted in attempts.
 //
+// Personal links: with `links` configured, the emails that ask someone to act (items-assigned,
+// reminder, escalation) carry a link to the web app signed for their one recipient. Such a message
+// with several recipients is stored as one row per recipient (`<key>#to:<user id>`), each sent
+// exactly once as below; all of them are written in one INSERT, so a retry finds all or none. The
+// web app's sign-in link is sent here too; its token is removed from the stored copy once sent.
+//
 // Exactly once, and the window that remains
 //   1. INSERT … ON CONFLICT (idempotency_key) DO NOTHING: the first call fixes the content; retries
 //      send the stored message (same subject, body, recipients), never a re-rendering.
@@ -25,13 +31,14 @@
 //   prefer at-least-once with a stable Message-ID over risking a lost message.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { auditLog, notificationOutbox, type OutboxRow } from '../../db/schema';
-import type { Notification, SendNotificationInput, SendNotificationResult } from '../../workflows/contract';
+import { auditLog, notificationOutbox, offboardings, type OutboxRow } from '../../db/schema';
+import type { SendNotificationInput, SendNotificationResult } from '../../workflows/contract';
+import { ACTION_LINK_TTL_MS, type ActionLinkSigner, actionLinkUrl } from '../action-links';
 import type { Mailer } from './mailer';
 import { resolveRecipients, subjectUserId } from './recipients';
-import { renderNotification } from './render';
+import { ACTION_LINK_KINDS, type AnyNotification, type Person, renderNotification } from './render';
 
 export type NotificationLog = (level: 'info' | 'warn', message: string, meta?: Record<string, unknown>) => void;
 
@@ -39,11 +46,29 @@ export type NotificationDeps = {
   db: Database;
   mailer: Mailer;
   clock: () => Date;
+  /** WEB_PUBLIC_URL and WEB_LINK_SECRET: emails that ask someone to act link to the web app; absent = no links. */
+  links?: ActionLinkSigner;
   /** Where fallbacks and failures are told (the activity passes Temporal's logger); console otherwise. */
   log?: NotificationLog;
 };
 
 export const DEFAULT_MAIL_FROM = 'Offboarding <offboarding@localhost>';
+/** `<key>#to:<user id>`: one row per recipient of a message with personal links. */
+const PERSONAL_KEY = '#to:';
+const REDACTED = '[link removed after sending]';
+
+/** A send request from a workflow (SendNotificationInput) or from the web app (its sign-in link). */
+export type OutboxInput = Omit<SendNotificationInput, 'notification'> & { notification: AnyNotification };
+
+/** The secret part of a message that must not stay in the stored copy once sent. */
+function secretIn(n: AnyNotification): string | null {
+  if (n.kind !== 'sign-in-link') return null;
+  try {
+    return new URL(n.url).searchParams.get('t');
+  } catch {
+    return null;
+  }
+}
 const MAX_KEY_LENGTH = 300;
 
 const consoleLog: NotificationLog = (level, message, meta) => {
@@ -69,7 +94,7 @@ function failureText(err: unknown): { message: string } {
 
 /** The exactly-once sender, bound to its dependencies. */
 export function createNotificationSender(deps: NotificationDeps) {
-  const { db, mailer, clock } = deps;
+  const { db, mailer, clock, links } = deps;
   const log = deps.log ?? consoleLog;
   const mailFrom = mailer.from ?? DEFAULT_MAIL_FROM;
 
@@ -79,50 +104,96 @@ export function createNotificationSender(deps: NotificationDeps) {
     recipients: row.recipients,
   });
 
-  async function sendNotification(input: SendNotificationInput): Promise<SendNotificationResult> {
+  /** The rows stored under `key`: the message itself, or one per recipient when it carries personal links. */
+  const storedRows = (key: string) =>
+    db
+      .select()
+      .from(notificationOutbox)
+      .where(or(eq(notificationOutbox.idempotencyKey, key), sql`starts_with(${notificationOutbox.idempotencyKey}, ${`${key}${PERSONAL_KEY}`})`))
+      .orderBy(notificationOutbox.id);
+
+  /** The recipient's action link to the leaving user's page, or null (web app not configured, offboarding over). */
+  async function actionLinkMaker(notification: AnyNotification): Promise<((recipient: Person) => string) | null> {
+    if (!links || !ACTION_LINK_KINDS.has(notification.kind) || !('userId' in notification)) return null;
+    const [claim] = await db
+      .select({ id: offboardings.id })
+      .from(offboardings)
+      .where(and(eq(offboardings.userId, notification.userId), isNull(offboardings.endedAt)));
+    if (!claim) return null;
+    const expiresAt = Math.floor((clock().getTime() + ACTION_LINK_TTL_MS) / 1000);
+    return (recipient) =>
+      actionLinkUrl(links, { recipientId: recipient.id, userId: notification.userId, offboardingId: claim.id, purpose: 'manage-items', expiresAt });
+  }
+
+  /** Renders and stores the message once; a message with personal links becomes one row per recipient. */
+  async function writeRows(input: OutboxInput): Promise<OutboxRow[]> {
     const { idempotencyKey: key, workflowId, notification } = input;
+    const { people, to, toPeople, fallbackNote } = await resolveRecipients(db, notification);
+    const now = clock();
+    const noRecipients = to.length === 0;
+    if (fallbackNote) log('warn', `notification ${notification.kind}: ${fallbackNote}`, { idempotencyKey: key, workflowId });
+    if (noRecipients) {
+      log('warn', `notification ${notification.kind}: no recipient with an email address; recorded as no-recipients`, {
+        idempotencyKey: key,
+        workflowId,
+      });
+    }
+    const linkFor = await actionLinkMaker(notification);
+    // A personal link must reach only its owner: several recipients then get a message each.
+    const messages =
+      linkFor && toPeople.length > 1
+        ? toPeople.map((p) => ({ key: `${key}${PERSONAL_KEY}${p.id}`, to: [p.email ?? ''], recipient: p as Person | undefined }))
+        : [{ key, to, recipient: toPeople.length === 1 ? toPeople[0] : undefined }];
+    await db
+      .insert(notificationOutbox)
+      .values(
+        messages.map((m) => {
+          const rendered = renderNotification(notification, people, { workflowId, now, actionLink: linkFor && m.recipient ? linkFor(m.recipient) : null });
+          return {
+            idempotencyKey: m.key,
+            kind: notification.kind,
+            recipients: m.to,
+            subject: rendered.subject,
+            textBody: rendered.text,
+            htmlBody: rendered.html,
+            headers: rendered.headers,
+            workflowId,
+            status: noRecipients ? ('no-recipients' as const) : ('pending' as const),
+            lastError: noRecipients ? 'no recipient with an email address' : null,
+            createdAt: now,
+          };
+        }),
+      )
+      .onConflictDoNothing({ target: notificationOutbox.idempotencyKey });
+    // Re-read: a concurrent first call may have won the insert; its content is the one kept.
+    const rows = await storedRows(key);
+    if (rows.length === 0) throw new Error(`notification_outbox row for ${key} vanished`);
+    return rows;
+  }
+
+  async function sendNotification(input: OutboxInput): Promise<SendNotificationResult> {
+    const key = input.idempotencyKey;
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw ApplicationFailure.nonRetryable(`idempotencyKey must be 1..${MAX_KEY_LENGTH} characters`, 'INVALID_INPUT');
     }
+    // (1) Write the message once. A retry finds the stored rows and skips rendering.
+    let rows = await storedRows(key);
+    if (rows.length === 0) rows = await writeRows(input);
+    const results: SendNotificationResult[] = [];
+    for (const row of rows) results.push(await deliver(row, input));
+    const status = results.every((r) => r.status === results[0]?.status)
+      ? (results[0]?.status ?? 'no-recipients')
+      : (results.find((r) => r.status !== 'already-sent' && r.status !== 'no-recipients')?.status ?? 'already-sent');
+    return { status, messageId: results[0]?.messageId ?? null, recipients: results.flatMap((r) => r.recipients) };
+  }
 
-    // (1) Write the message once. A retry finds the stored row and skips rendering.
-    let [row] = await db.select().from(notificationOutbox).where(eq(notificationOutbox.idempotencyKey, key));
-    if (!row) {
-      const { people, to, fallbackNote } = await resolveRecipients(db, notification);
-      const now = clock();
-      const rendered = renderNotification(notification, people, { workflowId, now });
-      const noRecipients = to.length === 0;
-      if (fallbackNote) log('warn', `notification ${notification.kind}: ${fallbackNote}`, { idempotencyKey: key, workflowId });
-      if (noRecipients) {
-        log('warn', `notification ${notification.kind}: no recipient with an email address; recorded as no-recipients`, {
-          idempotencyKey: key,
-          workflowId,
-        });
-      }
-      await db
-        .insert(notificationOutbox)
-        .values({
-          idempotencyKey: key,
-          kind: notification.kind,
-          recipients: to,
-          subject: rendered.subject,
-          textBody: rendered.text,
-          htmlBody: rendered.html,
-          headers: rendered.headers,
-          workflowId,
-          status: noRecipients ? 'no-recipients' : 'pending',
-          lastError: noRecipients ? 'no recipient with an email address' : null,
-          createdAt: now,
-        })
-        .onConflictDoNothing({ target: notificationOutbox.idempotencyKey });
-      // (2) Re-read: a concurrent first call may have won the insert; its content is the one kept.
-      [row] = await db.select().from(notificationOutbox).where(eq(notificationOutbox.idempotencyKey, key));
-      if (!row) throw new Error(`notification_outbox row for ${key} vanished`);
-    }
+  /** (2)–(3) for one stored row: send it under a row lock, mark it sent in the same transaction. */
+  async function deliver(row: OutboxRow, input: OutboxInput): Promise<SendNotificationResult> {
+    const { workflowId, notification } = input;
+    const key = row.idempotencyKey;
     if (row.status === 'sent') return resultOf(row, 'already-sent');
     if (row.status === 'no-recipients') return resultOf(row, 'no-recipients');
 
-    // (3) Send under a row lock, mark sent in the same transaction.
     let failure: { message: string } | undefined;
     const result = await db.transaction(async (tx) => {
       const [locked] = await tx
@@ -189,6 +260,17 @@ export function createNotificationSender(deps: NotificationDeps) {
             },
           })
           .onConflictDoNothing({ target: auditLog.requestId });
+        const secret = secretIn(notification);
+        if (secret) {
+          // The stored copy keeps no usable sign-in link: the token's hash is all the database holds.
+          await tx
+            .update(notificationOutbox)
+            .set({
+              textBody: sql`replace(${notificationOutbox.textBody}, ${secret}, ${REDACTED})`,
+              htmlBody: sql`replace(${notificationOutbox.htmlBody}, ${secret}, ${REDACTED})`,
+            })
+            .where(eq(notificationOutbox.id, locked.id));
+        }
         const final = updated ?? locked;
         return resultOf(final, mailer.kind === 'outbox-dir' ? 'written-to-outbox-dir' : 'sent');
       } catch (err) {

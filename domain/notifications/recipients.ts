@@ -4,8 +4,7 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { users } from '../../db/schema';
-import type { Notification } from '../../workflows/contract';
-import type { NotificationPeople, Person } from './render';
+import type { AnyNotification, NotificationPeople, Person } from './render';
 
 type UserRow = { id: number; name: string; email: string | null; status: 'active' | 'inactive'; managerId: number | null };
 
@@ -20,13 +19,19 @@ function why(u: UserRow | undefined, role: string, fallbackId?: number): string 
   return `the ${role}, ${u.name}, has no email address`;
 }
 
-export type Resolved = { people: NotificationPeople; to: string[]; fallbackNote: string | null };
+export type Resolved = {
+  people: NotificationPeople;
+  to: string[];
+  /** The people behind `to`, in the same order (an action link is signed for one of them). */
+  toPeople: Person[];
+  fallbackNote: string | null;
+};
 
-export function subjectUserId(n: Notification): number | null {
+export function subjectUserId(n: AnyNotification): number | null {
   return 'userId' in n ? n.userId : null;
 }
 
-function referencedIds(n: Notification): number[] {
+function referencedIds(n: AnyNotification): number[] {
   const ids = new Set<number>();
   // Rejected batch entries can be anything a caller sent (1.5, -3, 2^40): only real IDs are looked up.
   const add = (id: number | null | undefined) => {
@@ -58,7 +63,7 @@ function referencedIds(n: Notification): number[] {
   return [...ids];
 }
 
-export async function resolveRecipients(db: Database, n: Notification): Promise<Resolved> {
+export async function resolveRecipients(db: Database, n: AnyNotification): Promise<Resolved> {
   const userCols = { id: users.id, name: users.name, email: users.email, status: users.status, managerId: users.managerId };
   const ids = referencedIds(n);
   const rows = ids.length > 0 ? await db.select(userCols).from(users).where(inArray(users.id, ids)) : [];
@@ -101,21 +106,24 @@ export async function resolveRecipients(db: Database, n: Notification): Promise<
   };
 
   const to: string[] = [];
-  const add = (email: string | null | undefined) => {
-    if (email && !to.some((t) => t.toLowerCase() === email.toLowerCase())) to.push(email);
+  const toPeople: Person[] = [];
+  const add = (u: UserRow & { email: string }) => {
+    if (to.some((t) => t.toLowerCase() === u.email.toLowerCase())) return;
+    to.push(u.email);
+    toPeople.push({ id: u.id, name: u.name, email: u.email });
   };
   let fallbackNote: string | null = null;
 
   /** Natural recipient → requester → admins; the fallback is recorded in the message and the log. */
   const withFallback = async (natural: UserRow | undefined, naturalRole: string, naturalWhy: string) => {
     if (reachable(natural)) {
-      add(natural.email);
+      add(natural);
       return;
     }
     if (reachable(requester) && requester.id !== natural?.id) {
       people.fallback = { to: 'requester', why: `${naturalWhy}, so it goes to the requester of the offboarding` };
       fallbackNote = `${naturalRole} unreachable (${naturalWhy}); sent to the requester (user ${requester.id})`;
-      add(requester.email);
+      add(requester);
       return;
     }
     const list = await admins();
@@ -123,12 +131,17 @@ export async function resolveRecipients(db: Database, n: Notification): Promise<
     const requesterWhy = reachable(requester) || natural?.id === requester?.id ? '' : `, and ${why(requester, 'requester')}`;
     people.fallback = { to: 'admins', why: `${naturalWhy}${requesterWhy}, so it goes to the company directory admins` };
     fallbackNote = `${naturalRole} unreachable (${naturalWhy}${requesterWhy}); sent to ${list.length} company admin(s)`;
-    list.forEach((a) => add(a.email));
+    list.forEach((a) => add(a));
   };
 
   const managerWhy = subject?.managerId == null ? `${subject?.name ?? `user ${subjectId}`} has no manager on record` : why(manager, 'manager');
 
   switch (n.kind) {
+    case 'sign-in-link':
+      // Only to the person signing in: nobody stands in for them.
+      if (reachable(subject)) add(subject);
+      else fallbackNote = `the user is unreachable (${why(subject, 'user', n.userId)})`;
+      break;
     case 'items-assigned':
     case 'reminder':
     case 'offboarding-stopped':
@@ -137,20 +150,20 @@ export async function resolveRecipients(db: Database, n: Notification): Promise<
     case 'items-received': {
       // A note for the new owner only: nobody else can act on it, so there is no fallback.
       const recipient = byId.get(n.recipientId);
-      if (reachable(recipient)) add(recipient.email);
+      if (reachable(recipient)) add(recipient);
       else fallbackNote = `recipient unreachable (${why(recipient, 'new owner', n.recipientId)})`;
       break;
     }
     case 'escalation': {
-      if (reachable(requester)) add(requester.email);
+      if (reachable(requester)) add(requester);
       else fallbackNote = `requester unreachable (${why(requester, 'requester')}); sent to the company admins only`;
-      (await admins()).forEach((a) => add(a.email));
+      (await admins()).forEach((a) => add(a));
       break;
     }
     case 'inactivated':
       if (reachable(manager)) {
-        add(manager.email);
-        if (reachable(requester)) add(requester.email);
+        add(manager);
+        if (reachable(requester)) add(requester);
       } else {
         await withFallback(undefined, 'manager', managerWhy);
       }
@@ -159,17 +172,17 @@ export async function resolveRecipients(db: Database, n: Notification): Promise<
       await withFallback(requester, 'requester', why(requester, 'requester'));
       break;
     case 'reactivated': {
-      if (reachable(manager)) add(manager.email);
-      if (reachable(actor)) add(actor.email);
-      if (reachable(subject)) add(subject.email);
+      if (reachable(manager)) add(manager);
+      if (reachable(actor)) add(actor);
+      if (reachable(subject)) add(subject);
       if (to.length === 0) {
         const list = await admins();
         people.fallback = { to: 'admins', why: `neither the manager, the admin who reactivated, nor the user has an email address` };
         fallbackNote = `nobody of manager/actor/user reachable; sent to ${list.length} company admin(s)`;
-        list.forEach((a) => add(a.email));
+        list.forEach((a) => add(a));
       }
       break;
     }
   }
-  return { people, to, fallbackNote };
+  return { people, to, toPeople, fallbackNote };
 }

@@ -12,8 +12,15 @@ import { itemsReceived } from './messages/items-received';
 import { offboardingStopped } from './messages/offboarding-stopped';
 import { reactivated } from './messages/reactivated';
 import { reminder } from './messages/reminder';
+import { signInLink, type SignInLinkNotification } from './messages/sign-in-link';
 
 export type Person = { id: number; name: string; email: string | null };
+
+/** What the outbox sends: the workflows' notifications, and the web app's sign-in link. */
+export type AnyNotification = Notification | SignInLinkNotification;
+
+/** The kinds that ask their recipient to act, and so carry a personal action link to the web app. */
+export const ACTION_LINK_KINDS: ReadonlySet<AnyNotification['kind']> = new Set(['items-assigned', 'reminder', 'escalation']);
 
 export type NotificationPeople = {
   /** The user the notification is about (absent for batch summaries). */
@@ -28,7 +35,12 @@ export type NotificationPeople = {
   fallback: { to: 'requester' | 'admins'; why: string } | null;
 };
 
-export type RenderContext = { workflowId: string; now: Date };
+export type RenderContext = {
+  workflowId: string;
+  now: Date;
+  /** The recipient's personal action link (ACTION_LINK_KINDS, when the web app is configured). */
+  actionLink?: string | null;
+};
 
 export type RenderedNotification = {
   subject: string;
@@ -39,18 +51,21 @@ export type RenderedNotification = {
 
 export type Rendered = { subject: string; text: string; body: SafeHtml };
 
-function headersFor(n: Notification, ctx: RenderContext): Record<string, string> {
+function headersFor(n: AnyNotification, ctx: RenderContext): Record<string, string> {
   const headers: Record<string, string> = { 'X-Offboarding-Kind': n.kind, 'X-Offboarding-Workflow-Id': ctx.workflowId };
   if ('batchId' in n && n.batchId) headers['X-Offboarding-Batch-Id'] = n.batchId;
   if ('userId' in n) headers['X-Offboarding-User-Id'] = String(n.userId);
   return headers;
 }
 
-export function renderNotification(notification: Notification, people: NotificationPeople, ctx: RenderContext): RenderedNotification {
+export function renderNotification(notification: AnyNotification, people: NotificationPeople, ctx: RenderContext): RenderedNotification {
   let r: Rendered;
   switch (notification.kind) {
     case 'items-assigned':
-      r = itemsAssigned(notification, people);
+      r = itemsAssigned(notification, people, ctx);
+      break;
+    case 'sign-in-link':
+      r = signInLink(notification, people);
       break;
     case 'reminder':
       r = reminder(notification, people, ctx);

@@ -1,6 +1,12 @@
 // Temporal fixtures for tests: the time-skipping test server and the CLI dev server, both on free
 // ports (never 7233/8233, which belong to `npm start`), and the workflow bundle built once per run.
 // Start them in beforeAll and stop them in afterAll: stop() always waits for the process to exit.
+//
+// The dev server is not TestWorkflowEnvironment.createLocal (which the time-skipping one does use):
+// the SDK's core gives the server a fixed 5 s to accept connections, tight on a loaded 2-core machine
+// (3.6 s measured at load 14), and stops it only from teardown(), so a test process that dies (a
+// vitest fork killed by a timeout or Ctrl-C) leaves it running, reparented to init. startDevServer
+// waits up to a minute for the namespace and stops the server through exit-with-parent.
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type WorkflowBundle } from '@temporalio/worker';

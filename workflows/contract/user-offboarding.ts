@@ -27,6 +27,9 @@ export type UserOffboardingResult = {
 export type UserOffboardingStatus = {
   userId: number;
   batchId: string | null;
+  /** From the input, for pages that say what happens next (absent in answers of older workers). */
+  requestedBy?: number;
+  effectiveAt?: string | null;
   stage: UserStage;
   pendingItems: OpenItem[];
   resolutions: ItemResolution[];

@@ -58,6 +58,9 @@ export class OffboardingRun {
     this.state = {
       userId: input.userId,
       batchId: input.batchId,
+      // Queries are not recorded in the history: adding fields to the answer is replay-safe.
+      requestedBy: input.requestedBy,
+      effectiveAt: input.effectiveAt,
       stage: 'validating',
       pendingItems: [],
       resolutions: [],

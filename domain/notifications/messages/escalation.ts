@@ -5,6 +5,7 @@ import { html } from '../html';
 import { doneCommand, itemsHtml, itemsText } from '../items';
 import { S } from '../layout';
 import { nameOf } from '../people';
+import { actionLinkHtml, actionLinkText } from '../action-link';
 import type { NotificationPeople, RenderContext, Rendered } from '../render';
 
 export function escalation(n: Extract<Notification, { kind: 'escalation' }>, people: NotificationPeople, ctx: RenderContext): Rendered {
@@ -24,12 +25,13 @@ export function escalation(n: Extract<Notification, { kind: 'escalation' }>, peo
     '',
     `Still open (${n.items.length}):`,
     '',
+    ...actionLinkText(ctx.actionLink, user),
     itemsText(n.userId, n.items, by),
     '',
     `When everything is handled: ${doneCommand(n.userId, by)}`,
   ].join('\n');
   const body = html`<p>Hello,</p><p>${intro}</p>${n.batchId ? html`<p>Batch: ${n.batchId}</p>` : ''}
-<p>Still open (${n.items.length}):</p>${itemsHtml(n.userId, n.items, by)}
+<p>Still open (${n.items.length}):</p>${actionLinkHtml(ctx.actionLink, user)}${itemsHtml(n.userId, n.items, by)}
 <p>When everything is handled: <code style="${S.code}">${doneCommand(n.userId, by)}</code></p>`;
   return { subject, text, body };
 }

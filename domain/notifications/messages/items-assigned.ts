@@ -5,7 +5,8 @@ import { html, type SafeHtml } from '../html';
 import { doneCommand, itemsHtml, itemsText } from '../items';
 import { fallbackHtml, fallbackText, S } from '../layout';
 import { actingBy, greeting, nameOf } from '../people';
-import type { NotificationPeople, Rendered } from '../render';
+import { actionLinkHtml, actionLinkText } from '../action-link';
+import type { NotificationPeople, RenderContext, Rendered } from '../render';
 
 /** Why a successor could not take an item, in the manager's words. */
 function whyNotTaken(people: NotificationPeople, successorId: number, x: ItemNotTaken): string {
@@ -60,7 +61,7 @@ function successorHtml(people: NotificationPeople, s: NonNullable<Extract<Notifi
   }`;
 }
 
-export function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' }>, people: NotificationPeople): Rendered {
+export function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' }>, people: NotificationPeople, ctx?: RenderContext): Rendered {
   const user = nameOf(people, n.userId);
   const requester = nameOf(people, n.requestedBy);
   const by = actingBy(people);
@@ -86,6 +87,7 @@ export function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' 
     ...(n.successor ? successorText(people, n.successor) : []),
     `Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:`,
     '',
+    ...actionLinkText(ctx?.actionLink, user),
     itemsText(n.userId, n.items, by),
     '',
     'When everything is handled (also directly in the tools), say so and the system re-checks:',
@@ -104,6 +106,7 @@ ${n.batchId ? html`<tr><td style="${S.td}">Batch</td><td style="${S.td}">${n.bat
 ${fallbackHtml(people)}
 ${n.successor ? successorHtml(people, n.successor) : ''}
 <p>Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:</p>
+${actionLinkHtml(ctx?.actionLink, user)}
 ${itemsHtml(n.userId, n.items, by)}
 <p>When everything is handled (also directly in the tools), say so and the system re-checks:<br><code style="${S.code}">${doneCommand(n.userId, by)}</code></p>`;
   return { subject, text, body };

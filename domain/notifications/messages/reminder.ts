@@ -5,6 +5,7 @@ import { html } from '../html';
 import { doneCommand, itemsHtml, itemsText } from '../items';
 import { fallbackHtml, fallbackText, S } from '../layout';
 import { actingBy, greeting, nameOf } from '../people';
+import { actionLinkHtml, actionLinkText } from '../action-link';
 import type { NotificationPeople, RenderContext, Rendered } from '../render';
 
 export function reminder(n: Extract<Notification, { kind: 'reminder' }>, people: NotificationPeople, ctx: RenderContext): Rendered {
@@ -21,13 +22,14 @@ export function reminder(n: Extract<Notification, { kind: 'reminder' }>, people:
     fallbackText(people),
     `Still open (${n.items.length}):`,
     '',
+    ...actionLinkText(ctx.actionLink, user),
     itemsText(n.userId, n.items, by),
     '',
     'When everything is handled, say so and the system re-checks:',
     `    ${doneCommand(n.userId, by)}`,
   ].join('\n');
   const body = html`<p>${greeting(people, people.manager)}</p><p>${intro}</p>${fallbackHtml(people)}
-<p>Still open (${n.items.length}):</p>${itemsHtml(n.userId, n.items, by)}
+<p>Still open (${n.items.length}):</p>${actionLinkHtml(ctx.actionLink, user)}${itemsHtml(n.userId, n.items, by)}
 <p>When everything is handled, say so and the system re-checks:<br><code style="${S.code}">${doneCommand(n.userId, by)}</code></p>`;
   return { subject, text, body };
 }

@@ -1,0 +1,188 @@
+// Web app benchmark (issue 13): server time of the manager's pages, next to one Temporal status query
+// in the same run.
+//   - "People leaving your team" for a manager with 1,000 offboardings (claims, outbox rows with
+//     reminders and escalations, open items): page 1 and the last page (50 rows each).
+//   - One leaving person's page with 200 open items on 4 projects of 60 members each (one status
+//     query to their running workflow, the eligible people, the page rendered).
+//   - One status query to that workflow alone.
+// Server time = the app's own handling of the request (Hono's fetch, in process: session, permission,
+// reads, render), without the network. Target: p95 < 50 ms for each page.
+//
+//   npm run bench -- web
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { sql } from 'drizzle-orm';
+import { createActivities } from '../activities';
+import { createWebApp } from '../client/web/app';
+import type { WebDeps } from '../client/web/context';
+import { sha256, webKeys } from '../client/web/keys';
+import { managerActions } from '../client/web/manager-actions';
+import { loadSettings } from '../config/settings';
+import { connectDatabase } from '../db/client';
+import { migrateDatabase } from '../db/migrate';
+import { createMailer } from '../domain/notifications/mailer';
+import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { requireTemporalCli } from '../worker/temporal-binaries';
+import { startDevServer } from '../worker/temporal-dev-server';
+import { workflowsPath } from '../worker/workflow-bundle';
+import { DEFAULT_POLICY, userStatusQuery, userWorkflowId } from '../workflows/contract';
+import { userOffboarding } from '../workflows/user-offboarding';
+import { type Cleanups, runCleanups } from './cleanups';
+import { freePort } from '../test/helpers/free-port';
+
+const OFFBOARDINGS = 1_000;
+const ITEMS = 200;
+const SAMPLES = 200;
+const WARMUP = 20;
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+async function time(what: string, fn: () => Promise<unknown>): Promise<{ what: string; p50: number; p95: number; max: number }> {
+  for (let i = 0; i < WARMUP; i++) await fn();
+  const xs: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const t0 = performance.now();
+    await fn();
+    xs.push(performance.now() - t0);
+  }
+  return { what, p50: pct(xs, 50), p95: pct(xs, 95), max: Math.max(...xs) };
+}
+
+async function main(): Promise<void> {
+  const cleanups: Cleanups = [];
+  try {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-web-bench-'));
+    fs.chmodSync(dataDir, 0o755);
+    cleanups.unshift(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), durable: false });
+    cleanups.unshift(() => pg.stop());
+    await ensureDatabase(pg.url('postgres'), 'bench');
+    const url = pg.url('bench');
+    await migrateDatabase(url);
+    const handle = connectDatabase(url);
+    cleanups.unshift(() => handle.close());
+    const db = handle.db;
+
+    // The directory: an admin, a manager with 1,000 leaving reports (each with 2 open items and an
+    // outbox history), and one leaving person with 200 open items on 4 projects of 60 members.
+    await db.execute(sql`insert into users (id, name, email, company, directory_permission) values
+      (1, 'Ada Admin', 'ada@bench.example', 'Bench', 'admin'), (2, 'Mia Manager', 'mia@bench.example', 'Bench', 'standard')`);
+    await db.execute(sql`insert into users (id, name, email, company, manager_id, job_title)
+      select g, 'Person ' || g, 'p' || g || '@bench.example', 'Bench', case when g <= ${OFFBOARDINGS + 2} then 2 else null end, 'Engineer'
+        from generate_series(3, ${OFFBOARDINGS + 2 + 300}::int) g`);
+    await db.execute(sql`select setval('users_id_seq', (select max(id) from users))`);
+    await db.execute(sql`insert into projects (id, number, name) select g, 'P-' || g, 'Project ' || g from generate_series(1, 4) g`);
+    await db.execute(sql`select setval('projects_id_seq', 4)`);
+    const leaver = OFFBOARDINGS + 3; // the first non-report person: managed by Mia too
+    await db.execute(sql`update users set manager_id = 2, is_employee = false where id = ${leaver}`);
+    await db.execute(sql`insert into project_members (project_id, user_id)
+      select p, u from generate_series(1, 4) p, generate_series(${leaver}::int, ${leaver + 59}::int) u`);
+    await db.execute(sql`insert into observations (project_id, number, title, status, assignee_id)
+      select 1 + (g % 4), 'OBS-' || g, 'Observation ' || g, 'initiated', ${leaver} from generate_series(1, ${ITEMS}::int) g`);
+    await db.execute(sql`insert into offboardings (user_id, workflow_id, requested_by, started_at)
+      select g, 'offboarding-user-' || g, 1, now() - (g || ' minutes')::interval from generate_series(3, ${OFFBOARDINGS + 2}::int) g`);
+    await db.execute(sql`insert into defect_items (project_id, number, title, status, assigned_to_id)
+      select 1, 'PL-' || g || '-' || k, 'Defect', 'work_required', g from generate_series(3, ${OFFBOARDINGS + 2}::int) g, generate_series(1, 2) k`);
+    for (const [kind, share] of [
+      ['items-assigned', 1],
+      ['reminder', 1],
+      ['reminder', 0.5],
+      ['escalation', 0.2],
+    ] as const) {
+      await db.execute(sql`insert into notification_outbox (idempotency_key, kind, recipients, subject, text_body, html_body, workflow_id, status, created_at)
+        select 'offboarding-user-' || g || ':' || ${kind} || ':' || random(), ${kind}, '["mia@bench.example"]'::jsonb, 's', 't', 'h',
+               'offboarding-user-' || g, 'sent', now()
+          from generate_series(3, ${OFFBOARDINGS + 2}::int) g where random() < ${share}`);
+    }
+    await db.execute(sql`analyze`);
+
+    // Temporal: a dev server, a worker, and the leaver's offboarding waiting on its 200 items.
+    const settings = loadSettings();
+    const server = await startDevServer({ cliPath: await requireTemporalCli(settings), port: await freePort(), uiPort: await freePort(), headless: true });
+    cleanups.unshift(() => server.stop());
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.unshift(() => connection.close());
+    const client = new Client({ connection, namespace: server.namespace });
+    const native = await NativeConnection.connect({ address: server.address });
+    cleanups.unshift(() => native.close());
+    const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(dataDir, 'outbox'), mailFrom: 'Bench <b@bench.example>', log: () => undefined });
+    const worker = await Worker.create({
+      connection: native,
+      taskQueue: 'web-bench',
+      workflowsPath,
+      activities: createActivities({ db, mailer, clock: () => new Date() }),
+    });
+    const running = worker.run();
+    cleanups.unshift(async () => {
+      worker.shutdown();
+      await running;
+    });
+    const wf = await client.workflow.start(userOffboarding, {
+      taskQueue: 'web-bench',
+      workflowId: userWorkflowId(leaver),
+      args: [{ userId: leaver, requestedBy: 1, batchId: null, reason: 'bench', effectiveAt: null, successorId: null, policy: DEFAULT_POLICY }],
+    });
+    cleanups.unshift(() => wf.terminate('bench done').then(() => undefined));
+    for (let i = 0; ; i++) {
+      const s = await wf.query(userStatusQuery).catch(() => undefined);
+      if (s?.stage === 'awaiting-reassignment' && s.pendingItems.length === ITEMS) break;
+      if (i > 600) throw new Error('the leaver never waited with 200 items');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    // The app in process, and a session of the manager.
+    const secret = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+    const deps: WebDeps = {
+      settings: { port: 0, host: '127.0.0.1', publicUrl: 'http://localhost:3000', linkSecret: secret, auth: 'email-link', trustedHeader: 'X', trustedProxies: [] },
+      db,
+      temporal: client,
+      operations: { db: async () => db, temporal: async () => client, taskQueue: 'web-bench' },
+      mailer,
+      actions: managerActions({ db: async () => db, temporal: async () => client, taskQueue: 'web-bench' }),
+      keys: webKeys(secret),
+      log: () => undefined,
+    };
+    const app = createWebApp(deps);
+    const sessionId = 'B'.repeat(43);
+    await db.execute(sql`insert into web_sessions (id_hash, user_id, via, expires_at) values (${sha256(sessionId)}, 2, 'email-link', now() + interval '1 day')`);
+    const get = async (p: string) => {
+      const r = await app.request(p, { headers: { cookie: `offboarding_session=${sessionId}` } });
+      const body = await r.text();
+      if (r.status !== 200) throw new Error(`${p}: ${r.status} ${body.slice(0, 200)}`);
+      return body;
+    };
+    const firstPage = await get('/people');
+    if (!firstPage.includes('1,000') && !firstPage.includes('1000 offboardings')) console.warn('list page does not say 1000 offboardings');
+    const userPage = await get(`/people/${leaver}`);
+    const forms = (userPage.match(/name="toUserId"/g) ?? []).length;
+    if (forms !== ITEMS) throw new Error(`user page shows ${forms} hand-over forms, expected ${ITEMS}`);
+
+    const results = [
+      await time(`list, page 1 of ${OFFBOARDINGS / 50} (${OFFBOARDINGS} offboardings)`, () => get('/people')),
+      await time(`list, last page`, () => get(`/people?page=${OFFBOARDINGS / 50}`)),
+      await time(`user page, ${ITEMS} open items (${(userPage.length / 1024).toFixed(0)} KiB)`, () => get(`/people/${leaver}`)),
+      await time('one status query to Temporal (alone)', () => wf.query(userStatusQuery)),
+    ];
+    console.log(`\nweb bench: ${SAMPLES} samples each after ${WARMUP} warm-up, load average ${os.loadavg()[0]?.toFixed(1)}`);
+    console.log('| what | p50 | p95 | max |');
+    console.log('|---|---:|---:|---:|');
+    for (const r of results) console.log(`| ${r.what} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms |`);
+  } finally {
+    await runCleanups(cleanups);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

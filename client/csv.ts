@@ -1,0 +1,17 @@
+// CSV as spreadsheets read it (RFC 4180: comma-separated, CRLF line ends, fields quoted when they hold
+// a comma, a quote or a line break, quotes doubled). Names and titles come from people, and
+// spreadsheets execute a cell that starts with = + - @ (or a tab or carriage return): such cells are
+// neutralised with a leading apostrophe, which spreadsheets show as text.
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function csvRow(values: readonly (string | number | null | undefined)[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}

@@ -1,0 +1,332 @@
+// One leaving person's page: their open items grouped by project and tool, as in the email, each with
+// "Hand over to" (the people who may take it), "Close…" with a note, or "Record final entry" for a
+// timecard; "check again" for what was handled in the tools; and, when nothing is left, what happens
+// next. Every form works without JavaScript: it POSTs, the action runs (ManagerActions), and a 303
+// brings the page back with a banner. The acting user is the session's; the permission is asked of
+// the database on every request.
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { users } from '../../../db/schema';
+import type { EligiblePerson } from '../../../domain/assignee-eligibility';
+import { groupItems } from '../../../domain/notifications/items';
+import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
+import type { RefusalCode } from '../../../workflows/contract';
+import { textProblem } from '../../../workflows/contract';
+import { signInPath } from '../sign-in-path';
+import type { AppEnv, Flash, WebDeps } from '../context';
+import type { ActionOutcome } from '../manager-actions';
+import { accessToPerson } from '../permissions';
+import { itemNameOf } from '../reads/item-name';
+import { loadPerson, loadUserPage, type UserPage } from '../reads/user-page';
+import { setFlash, takeFlash } from '../sessions';
+import { Csrf, Layout, Stop } from '../views/layout';
+import { itemName, plural, refusalHelp, roleWords, stageWords, waited, when } from '../words';
+
+const userIdParam = z.coerce.number().int().positive().max(2_147_483_647);
+const requestIdField = z.string().uuid();
+
+function ItemCard(props: { userId: number; item: OpenItem; index: number; eligible: EligiblePerson[]; csrf: string }) {
+  const { item, index, userId, csrf } = props;
+  const name = itemName(item);
+  const timecard = item.tool === 'timecard';
+  return (
+    <article class="item" id={`item-${index}`}>
+      <header>
+        <strong>{name}</strong>
+        {timecard || name === item.title ? null : <> {item.title}</>}
+        <span class="what">{timecard ? 'not recorded yet' : `${roleWords(item)} · ${item.status.replaceAll('_', ' ')}`}</span>
+      </header>
+      {timecard ? (
+        <form method="post" action={`/people/${userId}/close`}>
+          <Csrf token={csrf} />
+          <input type="hidden" name="itemKey" value={item.key} />
+          <input type="hidden" name="requestId" value={randomUUID()} />
+          <button type="submit">Record final entry</button>
+        </form>
+      ) : (
+        <>
+          {props.eligible.length > 0 ? (
+            <form method="post" action={`/people/${userId}/reassign`} class="hand-over">
+              <Csrf token={csrf} />
+              <input type="hidden" name="itemKey" value={item.key} />
+              <input type="hidden" name="requestId" value={randomUUID()} />
+              <label for={`to-${index}`}>
+                Hand over to
+                <select id={`to-${index}`} name="toUserId" required>
+                  <option value="">Choose a person</option>
+                  {props.eligible.map((p) => (
+                    <option value={String(p.id)}>{p.jobTitle ? `${p.name} (${p.jobTitle})` : p.name}</option>
+                  ))}
+                </select>
+              </label>
+              <button type="submit">Reassign</button>
+            </form>
+          ) : (
+            <p class="muted">
+              Nobody else on {item.projectName ?? 'its project'} can take this item over (only active members who are not leaving can). Close
+              it, or ask an admin to add someone to the project.
+            </p>
+          )}
+          <details>
+            <summary>Close…</summary>
+            <form method="post" action={`/people/${userId}/close`}>
+              <Csrf token={csrf} />
+              <input type="hidden" name="itemKey" value={item.key} />
+              <input type="hidden" name="requestId" value={randomUUID()} />
+              <label for={`note-${index}`}>
+                Note (optional)
+                <textarea id={`note-${index}`} name="note" maxlength={MAX_NOTE_LENGTH} rows={2}></textarea>
+              </label>
+              <button type="submit" class="secondary">
+                Close {name}
+              </button>
+            </form>
+          </details>
+        </>
+      )}
+    </article>
+  );
+}
+
+function NextStep(props: { page: UserPage; now: Date }) {
+  const { person, offboarding, status } = props.page;
+  if (!offboarding) return <p>{person.name} is not being offboarded.</p>;
+  const result = status?.result;
+  if (offboarding.endedAt !== null || result) {
+    const outcome = result?.outcome ?? offboarding.outcome ?? 'failed';
+    if (outcome === 'inactivated') {
+      return (
+        <section class="next">
+          <h2>Done</h2>
+          <p>
+            {person.name} was inactivated on {when(result?.inactivatedAt ?? person.inactivatedAt ?? offboarding.endedAt)}. The account is kept
+            and an admin can reactivate it.
+          </p>
+        </section>
+      );
+    }
+    return (
+      <section class="next">
+        <h2>{stageWords(outcome, null, null)}</h2>
+        <p>
+          The offboarding ended on {when(offboarding.endedAt)}
+          {result?.reason ? `: ${result.reason}` : ''}. {person.name} stays active; nothing more is needed from you.
+        </p>
+      </section>
+    );
+  }
+  if (!status) return null;
+  const effective = status.effectiveAt ? new Date(status.effectiveAt) : null;
+  const later = effective !== null && effective.getTime() > props.now.getTime();
+  if (status.stage === 'validating') return <p>The offboarding is starting; the open items appear in a moment. Reload the page.</p>;
+  if (status.pendingItems.length > 0 && status.stage === 'awaiting-reassignment') return null;
+  return (
+    <section class="next">
+      <h2>All items are handled</h2>
+      <p>
+        {status.stage === 'inactivating'
+          ? `${person.name} is being inactivated now.`
+          : later
+            ? `${person.name} will be inactivated on ${when(effective)}.`
+            : `${person.name} will be inactivated now.`}{' '}
+        You and the requester get an email when it is done.
+      </p>
+    </section>
+  );
+}
+
+function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
+  const { person, offboarding, status, statusProblem, eligible, names } = props.page;
+  const running = offboarding !== null && offboarding.endedAt === null && status !== null && status.result === null;
+  const items = running && status?.stage === 'awaiting-reassignment' ? status.pendingItems : [];
+  let index = 0;
+  return (
+    <>
+      <hgroup>
+        <h1>
+          Offboarding: {person.name} <small class="muted">({person.company})</small>
+        </h1>
+        {offboarding ? (
+          <p>
+            Requested by {offboarding.requesterName} ·{' '}
+            {status?.effectiveAt ? `effective ${when(status.effectiveAt)}` : 'effective as soon as everything is handled'}
+            {person.managerName ? ` · manager ${person.managerName}` : ''}
+          </p>
+        ) : null}
+      </hgroup>
+      {statusProblem ? (
+        <p class="banner error" role="alert">
+          {statusProblem}
+        </p>
+      ) : null}
+      {items.length > 0 ? (
+        <>
+          <p>
+            <strong>{plural(items.length, 'item')} left</strong>
+            {status?.waitingSince ? ` · waiting since ${when(status.waitingSince)} (${waited(status.waitingSince, props.now)})` : ''}
+            {status && status.remindersSent > 0 ? ` · ${plural(status.remindersSent, 'reminder')} sent` : ''}
+            {status?.escalated ? ' · escalated to HR' : ''}
+          </p>
+          {groupItems(items).map((group) => (
+            <section>
+              <h2>{group.project}</h2>
+              {group.tools.map(({ tool, items: toolItems }) => (
+                <>
+                  <h3 class="tool-heading">{TOOL_LABELS[tool]}</h3>
+                  {toolItems.map((item) => (
+                    <ItemCard
+                      userId={person.id}
+                      item={item}
+                      index={index++}
+                      eligible={item.projectId === null ? [] : (eligible.get(item.projectId) ?? [])}
+                      csrf={props.csrf}
+                    />
+                  ))}
+                </>
+              ))}
+            </section>
+          ))}
+          <section>
+            <form method="post" action={`/people/${person.id}/recheck`}>
+              <Csrf token={props.csrf} />
+              <input type="hidden" name="requestId" value={randomUUID()} />
+              <p>Handled something directly in the tools?</p>
+              <button type="submit" class="secondary">
+                I handled the rest in the tools — check again
+              </button>
+            </form>
+          </section>
+        </>
+      ) : null}
+      <NextStep page={props.page} now={props.now} />
+      {status && status.resolutions.length > 0 ? (
+        <section>
+          <h2>Handled so far</h2>
+          <ul>
+            {status.resolutions.map((r) => (
+              <li>
+                {r.title} ({TOOL_LABELS[r.tool]}
+                {r.projectName ? `, ${r.projectName}` : ''}):{' '}
+                {r.action === 'reassigned'
+                  ? `reassigned to ${names.get(r.toUserId ?? 0) ?? `user ${r.toUserId}`}`
+                  : r.action === 'closed'
+                    ? 'closed'
+                    : 'final timecard entry recorded'}{' '}
+                by {names.get(r.byUserId) ?? `user ${r.byUserId}`}, {when(r.at)}
+                {r.note ? ` — “${r.note}”` : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <p>
+        <a href="/people">Back to the list</a>
+      </p>
+    </>
+  );
+}
+
+type Action = 'reassign' | 'close' | 'recheck';
+
+export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  const { db } = deps;
+
+  /** The viewer and the person, or the response that stops here (sign in, 404, 403). */
+  async function guard(c: Context<AppEnv>): Promise<{ userId: number } | Response> {
+    const viewer = c.get('viewer');
+    if (!viewer) return c.redirect(signInPath(c), 303);
+    const id = userIdParam.safeParse(c.req.param('userId'));
+    const person = id.success ? await loadPerson(db, id.data) : undefined;
+    if (!id.success || !person) {
+      return c.html(
+        <Stop title="Nobody here" viewer={viewer} csrfToken={c.get('csrfToken')}>
+          <p>
+            There is no person with that number. <a href="/people">Back to the list</a>
+          </p>
+        </Stop>,
+        404,
+      );
+    }
+    const access = await accessToPerson(db, viewer, c.get('session'), person.id);
+    if (!access.ok) {
+      return c.html(
+        <Stop title="Not your page" viewer={viewer} csrfToken={c.get('csrfToken')}>
+          <p>{access.why}</p>
+          <p>
+            <a href="/people">Back to the list</a>
+          </p>
+        </Stop>,
+        403,
+      );
+    }
+    return { userId: person.id };
+  }
+
+  app.get('/people/:userId', async (c) => {
+    const g = await guard(c);
+    if (g instanceof Response) return g;
+    const person = await loadPerson(db, g.userId);
+    if (!person) return c.notFound();
+    const page = await loadUserPage(db, deps.temporal, person);
+    const session = c.get('session');
+    const flash = session ? await takeFlash(db, session) : null;
+    return c.html(
+      <Layout title={`Offboarding: ${person.name}`} viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} flash={flash}>
+        <PersonPage page={page} csrf={c.get('csrfToken')} now={new Date()} />
+      </Layout>,
+    );
+  });
+
+  const refusal = (code: RefusalCode | 'UNAVAILABLE', message: string): Flash => ({ kind: 'error', text: `${message} ${refusalHelp(code)}`, code });
+
+  async function act(c: Context<AppEnv>, action: Action): Promise<Response> {
+    const g = await guard(c);
+    if (g instanceof Response) return g;
+    const { userId } = g;
+    const viewer = c.get('viewer');
+    const session = c.get('session');
+    if (!viewer || !session) return c.redirect('/signin', 303);
+    const back = () => c.redirect(`/people/${userId}`, 303);
+    const say = async (flash: Flash) => {
+      await setFlash(db, session.idHash, flash);
+      return back();
+    };
+    const body = await c.req.parseBody();
+    const requestId = requestIdField.safeParse(body.requestId);
+    if (!requestId.success) return say(refusal('INVALID_INPUT', 'The form was incomplete.'));
+    if (action === 'recheck') {
+      const outcome = await deps.actions.recheck(viewer.id, userId, requestId.data);
+      if (!outcome.ok) return say(refusal(outcome.code, outcome.message));
+      const left = outcome.itemsLeft.length;
+      return say({ kind: 'ok', text: left === 0 ? 'Checked again: nothing is left.' : `Checked again: ${plural(left, 'item')} still open.` });
+    }
+    const itemKey = typeof body.itemKey === 'string' ? body.itemKey : '';
+    if (!parseItemKey(itemKey)) return say(refusal('ITEM_KEY_MALFORMED', `“${itemKey.slice(0, 60)}” is not an item of this page.`));
+    const name = await itemNameOf(db, itemKey);
+    let outcome: ActionOutcome;
+    let done: string;
+    if (action === 'reassign') {
+      const to = userIdParam.safeParse(body.toUserId);
+      if (!to.success) return say(refusal('INVALID_INPUT', `Choose who takes over ${name}.`));
+      const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));
+      outcome = await deps.actions.reassign(viewer.id, userId, itemKey, to.data, requestId.data);
+      done = `${name} reassigned to ${target?.name ?? `user ${to.data}`}.`;
+    } else {
+      const raw = typeof body.note === 'string' ? body.note.replace(/\r\n/g, '\n').trim() : '';
+      const note = raw === '' ? null : raw;
+      const problem = note === null ? undefined : textProblem(note, NOTE_RULE);
+      if (problem) return say(refusal(problem.kind === 'length' ? 'NOTE_TOO_LONG' : 'INVALID_INPUT', problem.message));
+      outcome = await deps.actions.close(viewer.id, userId, itemKey, note, requestId.data);
+      done = itemKey.startsWith('timecard:') ? 'Final timecard entry recorded.' : `${name} closed.`;
+    }
+    if (!outcome.ok) return say(refusal(outcome.code, outcome.message));
+    const left = outcome.itemsLeft.length;
+    return say({ kind: 'ok', text: `${done} ${left === 0 ? 'Nothing is left.' : `${plural(left, 'item')} left.`}` });
+  }
+
+  app.post('/people/:userId/reassign', (c) => act(c, 'reassign'));
+  app.post('/people/:userId/close', (c) => act(c, 'close'));
+  app.post('/people/:userId/recheck', (c) => act(c, 'recheck'));
+}

@@ -1,0 +1,46 @@
+// The batches HR has started, read from the claims they made (`offboardings`): who started each,
+// when, and how many of its users are still running or ended which way. A batch's live stages come
+// from its workflow (client/operations batchStatusPage); this list needs no Temporal call per row.
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/transaction';
+
+export type BatchListing = {
+  batchId: string;
+  requestedBy: { id: number; name: string };
+  startedAt: string;
+  /** Users the batch took on (those skipped at validation are in the batch's own status). */
+  users: number;
+  running: number;
+  inactivated: number;
+  removed: number;
+  cancelled: number;
+  failed: number;
+  /** When its last user ended; null while any is running. */
+  endedAt: string | null;
+};
+
+/** Newest first; `running` narrows to batches with a user still in progress. */
+export async function listBatches(db: DbOrTx, options: { running?: boolean; limit?: number } = {}): Promise<BatchListing[]> {
+  const limit = Math.min(Math.max(1, options.limit ?? 200), 1_000);
+  const rows = await db.execute<Omit<BatchListing, 'requestedBy'> & { requesterId: number; requesterName: string }>(sql`
+    select o.batch_id as "batchId", min(o.requested_by) as "requesterId", min(r.name) as "requesterName",
+           to_json(min(o.started_at)) #>> '{}' as "startedAt", count(*)::int as users,
+           count(*) filter (where o.ended_at is null)::int as running,
+           count(*) filter (where o.outcome = 'inactivated')::int as inactivated,
+           count(*) filter (where o.outcome = 'removed')::int as removed,
+           count(*) filter (where o.outcome = 'cancelled')::int as cancelled,
+           count(*) filter (where o.outcome = 'failed')::int as failed,
+           case when bool_or(o.ended_at is null) then null else to_json(max(o.ended_at)) #>> '{}' end as "endedAt"
+      from offboardings o join users r on r.id = o.requested_by
+     where o.batch_id is not null
+     group by o.batch_id
+    ${options.running ? sql`having bool_or(o.ended_at is null)` : sql``}
+     order by min(o.started_at) desc, o.batch_id
+     limit ${limit}`);
+  return rows.map(({ requesterId, requesterName, ...b }) => ({
+    ...b,
+    startedAt: new Date(b.startedAt).toISOString(),
+    endedAt: b.endedAt === null ? null : new Date(b.endedAt).toISOString(),
+    requestedBy: { id: requesterId, name: requesterName },
+  }));
+}

@@ -1,0 +1,65 @@
+// One real Chromium per test file (Debian's, driven by playwright-core; no browser download). When
+// /usr/bin/chromium is missing, it is installed with apt-get, and the test says so: browser tests
+// never skip.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { projectRoot } from '../../config/settings';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+function ensureChromium(): void {
+  if (fs.existsSync(CHROMIUM)) return;
+  console.warn(`[browser tests] ${CHROMIUM} is missing: installing Debian's chromium with apt-get (a minute or two)`);
+  execFileSync('apt-get', ['update'], { stdio: 'ignore', timeout: 300_000 });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    stdio: 'ignore',
+    timeout: 600_000,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get install chromium did not provide ${CHROMIUM}`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  ensureChromium();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Without these Chromium reaches for Google's hosts, which this machine's network refuses.
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'],
+  });
+}
+
+/** A fresh context (its own cookies); `javaScript: false` for the no-JavaScript runs. */
+export function newContext(browser: Browser, options: { javaScript?: boolean; width?: number } = {}): Promise<BrowserContext> {
+  return browser.newContext({
+    javaScriptEnabled: options.javaScript ?? true,
+    viewport: { width: options.width ?? 1100, height: 900 },
+  });
+}
+
+export const SCREENSHOT_DIR = path.join(projectRoot, 'test', 'screenshots');
+
+/** Saves a full-page screenshot under test/screenshots/ (and returns its path). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+const AXE = fs.readFileSync(path.join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+export type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: unknown }[] };
+
+/** axe-core (WCAG 2 A and AA) on the page; returns the serious and critical violations. */
+export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol: an injected <script> would be (rightly) blocked by the CSP.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}

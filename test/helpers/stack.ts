@@ -1,0 +1,94 @@
+// A whole production topology per test file (worker/stack.ts): its own embedded PostgreSQL in a temp
+// folder, the Temporal server built from its Go module, the Web UI, compose's setup jobs and the two
+// worker processes, all on free ports. Start it in beforeAll, close it in afterAll: close() stops
+// every part, even after a failed test, and fails if any process it started is still running.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
+import { loadSettings } from '../../config/settings';
+import { startStack, type Stack } from '../../worker/stack';
+import { stackProcesses } from '../../worker/stack-processes';
+import { requireTemporalCli } from '../../worker/temporal-binaries';
+import { ensureStackBinaries } from '../../worker/temporal-server-binaries';
+import { freePort } from './free-port';
+import { processWatch } from './processes';
+
+export type TestStack = Stack & {
+  dataDir: string;
+  client: Client;
+  connection: Connection;
+  /** The stack's own log lines (start-up steps, job output, server warnings). */
+  log: () => string;
+  /** Records the processes running right now (call after restarting one), so close() checks them too. */
+  look: () => void;
+  close: () => Promise<void>;
+};
+
+/** compose's default namespace: the setup job creates it, as it would in a real deployment. */
+export const STACK_NAMESPACE = 'offboarding';
+
+export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
+  const bundle = inject('workflowBundlePath');
+  if (!bundle) throw new Error(`the workflow bundle was not built: ${inject('workflowBundleError')}`);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-stack-'));
+  fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
+  const watch = processWatch();
+  let lines = '';
+  const log = (line: string) => {
+    lines += `${line}\n`;
+  };
+  const [binaries, temporalCli] = await Promise.all([ensureStackBinaries(log), requireTemporalCli(loadSettings(), log)]);
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      dataDir,
+      database: { embeddedPort: await freePort() },
+      temporalPort: await freePort(),
+      uiPort: o.ui === false ? undefined : await freePort(),
+      namespace: STACK_NAMESPACE,
+      namespaceRetention: '24h',
+      taskQueue: `stack-${process.pid}`,
+      workflowBundlePath: bundle,
+      smtpUrl: o.smtpUrl,
+      binaries,
+      temporalCli,
+      processes: stackProcesses({ metricsPort: 0 }),
+      seedDemoData: false,
+      captureOutput: true,
+      env: { LOG_LEVEL: 'info', ...o.env },
+      log,
+    });
+  } catch (e) {
+    watch.look();
+    watch.killLeftovers();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`the stack did not start: ${e instanceof Error ? e.message : String(e)}\n${lines.slice(-4000)}`);
+  }
+  watch.look();
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection, namespace: stack.namespace });
+  return {
+    ...stack,
+    dataDir,
+    client,
+    connection,
+    log: () => lines,
+    look: watch.look,
+    close: async () => {
+      watch.look();
+      await connection.close().catch(() => undefined);
+      try {
+        await stack.stop();
+      } finally {
+        // tsx's esbuild helpers exit by themselves once their parent's pipe closes: allow a moment.
+        for (let i = 0; i < 20 && watch.leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+        const left = watch.leftovers();
+        watch.killLeftovers();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        if (left.length > 0) throw new Error(`processes left running after the stack stopped: ${JSON.stringify(left)}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// The web app end to end, for browser tests: a Temporal dev server, a worker with the real activities
+// (their emails carry personal links to this web app), a database of the file's own, an SMTP sink,
+// and the web server — all on free ports, stopped by close().
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import type { WebSettings } from '../../config/settings';
+import { startWebServer, type WebServer } from '../../client/web/server';
+import type { ManagerActions } from '../../client/web/manager-actions';
+import { type UserOffboardingInput, userWorkflowId } from '../../workflows/contract';
+import { userOffboarding } from '../../workflows/user-offboarding';
+import { freePort } from './free-port';
+import { type DevServerEnvironment, startDevServerEnvironment } from './temporal';
+import { type Harness, policy, runWorkerInBackground, startedWorkflows, startHarness } from './workflow-harness';
+
+export const WEB_TEST_SECRET = 'web-test-secret-0123456789-abcdefghijklmnop';
+
+export type WebStack = {
+  env: DevServerEnvironment;
+  h: Harness;
+  web: WebServer;
+  /** WEB_PUBLIC_URL of this web server. */
+  url: string;
+  settings: WebSettings & { linkSecret: string };
+  taskQueue: string;
+  /** Starts one user's offboarding on this stack's worker (as a batch's child would). */
+  offboard(userId: number, requestedBy: number, extra?: Partial<UserOffboardingInput>): Promise<WorkflowHandle<typeof userOffboarding>>;
+  /** Logs of the web server, for assertions on refusals. */
+  logs: string[];
+  close(): Promise<void>;
+};
+
+export async function startWebStack(options: { settings?: Partial<WebSettings>; actions?: (s: Omit<WebStack, 'close' | 'web'>) => ManagerActions } = {}): Promise<WebStack> {
+  const [env, h, port] = await Promise.all([startDevServerEnvironment(), startHarness(), freePort()]);
+  const url = `http://127.0.0.1:${port}`;
+  const settings: WebSettings & { linkSecret: string } = {
+    port,
+    host: '127.0.0.1',
+    publicUrl: url,
+    linkSecret: WEB_TEST_SECRET,
+    auth: 'email-link',
+    trustedHeader: 'X-Auth-Request-Email',
+    trustedProxies: [],
+    ...options.settings,
+  } as WebSettings & { linkSecret: string };
+  const activities = createActivities({ db: h.t.db, mailer: h.mailer, clock: () => new Date(), links: { publicUrl: url, secret: WEB_TEST_SECRET } });
+  const worker = await runWorkerInBackground(env.nativeConnection, activities);
+  const started = startedWorkflows();
+  const logs: string[] = [];
+  const partial = {
+    env,
+    h,
+    url,
+    settings,
+    taskQueue: worker.taskQueue,
+    logs,
+    offboard: async (userId: number, requestedBy: number, extra: Partial<UserOffboardingInput> = {}) =>
+      started.track(
+        await env.client.workflow.start(userOffboarding, {
+          taskQueue: worker.taskQueue,
+          workflowId: userWorkflowId(userId),
+          args: [{ userId, requestedBy, batchId: null, reason: 'leaving', effectiveAt: null, successorId: null, policy: policy(), ...extra }],
+        }),
+      ),
+  };
+  const web = await startWebServer({
+    settings,
+    db: h.t.db,
+    temporal: env.client,
+    taskQueue: worker.taskQueue,
+    mailer: h.mailer,
+    log: (level, message) => logs.push(`${level}: ${message}`),
+    ...(options.actions ? { actions: options.actions(partial) } : {}),
+  });
+  return {
+    ...partial,
+    web,
+    close: async () => {
+      await web.close();
+      await started.terminateAll();
+      await worker.stop();
+      await Promise.allSettled([env.stop(), h.close()]);
+    },
+  };
+}

@@ -1,0 +1,249 @@
+// The manager's pages in a real browser (Debian's Chromium through playwright-core), against a real
+// web server, Temporal dev server, worker, PostgreSQL and SMTP sink, on the demo directory. Each step
+// asserts the database and the workflow, not only the page.
+//   1. From the email's link: continue, reassign, close with a note, record the final timecard,
+//      "check again" after handling the rest in the tools — the person is inactivated and told.
+//   2. The same with JavaScript off.
+//   3. Sign-in by email link; the list; axe-core on every page (JavaScript on).
+import { and, eq, sql } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanOpenItems } from '../domain/open-items';
+import { auditLog, inspections, rfiAssignees, rfis, timecardEntries, users } from '../db/schema';
+import { seedDemoDirectory } from '../db/seed';
+import { userStatusQuery, userWorkflowId } from '../workflows/contract';
+import { launchBrowser, newContext, screenshot, seriousA11yViolations } from './helpers/browser';
+import { startWebStack, type WebStack } from './helpers/web-stack';
+import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
+
+let s: WebStack;
+let browser: Browser;
+const id: Record<string, number> = {};
+
+beforeAll(async () => {
+  [s, browser] = await Promise.all([startWebStack(), launchBrowser()]);
+  await seedDemoDirectory(s.h.t.db);
+  for (const u of await s.h.t.db.select({ id: users.id, email: users.email }).from(users)) {
+    if (u.email) id[u.email.split('@')[0] ?? ''] = u.id;
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+const db = () => s.h.t.db;
+const openKeys = async (userId: number) => (await scanOpenItems(db(), [userId])).map((i) => i.key).sort();
+
+/** The personal link in the newest email of `kind` about `userId`. */
+async function linkFrom(userId: number, kind = 'items-assigned'): Promise<string> {
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    const m = mailsAbout(s.h.sink, userId, kind).at(-1);
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_.-]+)/.exec(m?.parsed.text ?? '')?.[1];
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${kind} email with a link about user ${userId}`);
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  expect(await seriousA11yViolations(page), `axe on ${page.url()}`).toEqual([]);
+}
+
+async function banner(page: Page): Promise<string> {
+  return (await page.locator('#banner').textContent())?.trim() ?? '';
+}
+
+/** The item card whose hidden itemKey is `key`. */
+const card = (page: Page, key: string) => page.locator('article.item', { has: page.locator(`input[name="itemKey"][value="${key}"]`) }).first();
+
+describe('a manager hands over a leaving person’s items from the email', () => {
+  it('with JavaScript on: continue, reassign, close, final timecard, check again; inactivated and told', async () => {
+    const aisha = id['aisha.bello']!;
+    const daniel = id['daniel.kim']!;
+    const grace = id['grace.liu']!;
+    // A fourth item, which the manager will handle "in the tools" (directly in the database).
+    const [rfi] = await db()
+      .insert(rfis)
+      .values({ projectId: (await db().execute<{ id: number }>(sql`select id from projects order by id limit 1`))[0]!.id, number: 'RFI-077', subject: 'Door hardware schedule', status: 'open' })
+      .returning({ id: rfis.id });
+    await db().insert(rfiAssignees).values({ rfiId: rfi!.id, userId: aisha });
+    await s.offboard(aisha, id['helen.park']!);
+    const link = await linkFrom(aisha);
+    const keys = await openKeys(aisha);
+    expect(keys).toHaveLength(4);
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => void d.dismiss().then(() => dialogs.push(d.message())));
+    await page.goto(link);
+    await expect.poll(() => page.locator('h1').textContent()).toContain('Aisha Bello');
+    expect(await page.locator('body').textContent()).toContain('This link is for Daniel Kim');
+    await expectAccessible(page);
+    // Looking at the link signed nobody in.
+    expect(await db().execute(sql`select 1 from web_sessions`)).toHaveLength(0);
+    await page.getByRole('button', { name: 'Continue as Daniel Kim' }).click();
+    await page.waitForURL(`${s.url}/people/${aisha}`);
+    const [session] = await db().execute<{ via: string; scope: number }>(sql`select via::text as via, scope_user_id as scope from web_sessions`);
+    expect(session).toEqual({ via: 'action-link', scope: aisha });
+    expect(await page.locator('h1').textContent()).toContain('Offboarding: Aisha Bello');
+    await screenshot(page, 'manager-user-page');
+    await expectAccessible(page);
+
+    // Reassign the observation to Grace Liu.
+    const obs = keys.find((k) => k.startsWith('observation:'))!;
+    await card(page, obs).locator('select').selectOption({ label: 'Grace Liu (Scheduler)' });
+    await card(page, obs).getByRole('button', { name: 'Reassign' }).click();
+    await expect.poll(() => banner(page)).toContain('OBS-001 reassigned to Grace Liu');
+    expect(await openKeys(aisha)).not.toContain(obs);
+    const [moved] = await db().execute<{ assignee: number }>(sql`select assignee_id as assignee from observations where id = ${Number(obs.split(':')[1])}`);
+    expect(moved?.assignee).toBe(grace);
+    const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.action, 'item.reassigned'), eq(auditLog.subjectUserId, aisha)));
+    expect(audit?.actorId).toBe(daniel);
+    expect(audit?.requestId).toMatch(new RegExp(`^${userWorkflowId(aisha)}/.+:web:${daniel}:[0-9a-f-]{36}$`));
+    await expectAccessible(page); // with the banner
+
+    // Close the punch item with a note.
+    const defect = keys.find((k) => k.startsWith('defect:'))!;
+    await card(page, defect).locator('summary').click();
+    await card(page, defect).locator('textarea').fill('Fixed by the tile crew on Friday');
+    await card(page, defect).getByRole('button', { name: /^Close/ }).click();
+    await expect.poll(() => banner(page)).toContain('PL-002 closed');
+    const [closed] = await db().execute<{ status: string }>(sql`select status::text as status from defect_items where id = ${Number(defect.split(':')[1])}`);
+    expect(closed?.status).toBe('closed');
+    const [closeAudit] = await db().select().from(auditLog).where(and(eq(auditLog.action, 'item.closed'), eq(auditLog.subjectUserId, aisha)));
+    expect((closeAudit?.after as { note: string }).note).toBe('Fixed by the tile crew on Friday');
+
+    // Record the final timecard entry.
+    await card(page, `timecard:${aisha}:employee`).getByRole('button', { name: 'Record final entry' }).click();
+    await expect.poll(() => banner(page)).toContain('Final timecard entry recorded');
+    const finals = await db().select().from(timecardEntries).where(and(eq(timecardEntries.userId, aisha), eq(timecardEntries.isFinal, true)));
+    expect(finals.map((f) => f.recordedBy)).toEqual([daniel]);
+    expect((await s.env.client.workflow.getHandle(userWorkflowId(aisha)).query(userStatusQuery)).pendingItems.map((i) => i.key)).toEqual([
+      `rfi:${rfi!.id}:assignee`,
+    ]);
+
+    // The RFI is handled in the tool itself; then "check again".
+    await db().update(rfis).set({ status: 'closed' }).where(eq(rfis.id, rfi!.id));
+    await page.getByRole('button', { name: /check again/ }).click();
+    await expect.poll(() => banner(page)).toContain('Checked again: nothing is left');
+    const done = await waitForUserStatus(s.env.client, aisha, (st) => st.result !== null);
+    expect(done.result?.outcome).toBe('inactivated');
+    const [row] = await db().select().from(users).where(eq(users.id, aisha));
+    expect(row?.status).toBe('inactive');
+    await expect.poll(() => mailsAbout(s.h.sink, aisha, 'inactivated').length, { timeout: 15_000 }).toBe(1);
+    await page.reload();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Aisha Bello was inactivated on');
+    await expectAccessible(page);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it('with JavaScript off: the same forms work, each answered by a page with a banner', async () => {
+    const victor = id['vivanov']!;
+    const rachel = id['rgreen']!;
+    await s.offboard(victor, id['helen.park']!);
+    const link = await linkFrom(victor);
+    const keys = await openKeys(victor);
+    expect(keys).toHaveLength(3);
+    const context = await newContext(browser, { javaScript: false });
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Continue as Rachel Green' }).click();
+    await page.waitForURL(`${s.url}/people/${victor}`);
+
+    const obs = keys.find((k) => k.startsWith('observation:'))!;
+    await card(page, obs).locator('select').selectOption({ label: 'Grace Liu (Scheduler)' });
+    await card(page, obs).getByRole('button', { name: 'Reassign' }).click();
+    expect(await banner(page)).toContain('OBS-003 reassigned to Grace Liu');
+    const inspection = keys.find((k) => k.startsWith('inspection:'))!;
+    await card(page, inspection).locator('summary').click();
+    await card(page, inspection).locator('textarea').fill('Passed on re-inspection');
+    await card(page, inspection).getByRole('button', { name: /^Close/ }).click();
+    expect(await banner(page)).toContain('INS-001 closed');
+    const [ins] = await db().select({ status: inspections.status }).from(inspections).where(eq(inspections.id, Number(inspection.split(':')[1])));
+    expect(ins?.status).toBe('closed');
+    // The last one was handled in the tool.
+    const defect = keys.find((k) => k.startsWith('defect:'))!;
+    await db().execute(sql`update defect_items set status = 'closed' where id = ${Number(defect.split(':')[1])}`);
+    await page.getByRole('button', { name: /check again/ }).click();
+    expect(await banner(page)).toContain('Checked again: nothing is left');
+    const done = await waitForUserStatus(s.env.client, victor, (st) => st.result !== null);
+    expect(done.result?.outcome).toBe('inactivated');
+    const audits = await db().select().from(auditLog).where(eq(auditLog.subjectUserId, victor));
+    expect(audits.filter((a) => a.action.startsWith('item.')).map((a) => a.actorId)).toEqual([rachel, rachel]);
+    await context.close();
+  });
+});
+
+describe('sign-in by email and the list', () => {
+  it('signs in with the emailed link (GET shows a button, POST uses the token once) and lists the team', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${s.url}/`);
+    await page.waitForURL(`${s.url}/signin`);
+    await screenshot(page, 'sign-in');
+    await expectAccessible(page);
+    await page.getByLabel('Work email').fill('Helen.Park@northwind-builders.example');
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.waitForURL(`${s.url}/signin/sent`);
+    await expectAccessible(page);
+    const helen = id['helen.park']!;
+    await expect.poll(() => s.h.sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-kind') === 'sign-in-link').length).toBe(1);
+    const mail = s.h.sink.messages.find((m) => m.parsed.headers.get('x-offboarding-kind') === 'sign-in-link')!;
+    expect(mail.envelope.to).toEqual(['helen.park@northwind-builders.example']);
+    const link = /(http:\/\/\S+\/signin\/token\?t=[A-Za-z0-9_-]{43})/.exec(mail.parsed.text ?? '')?.[1];
+    expect(link).toBeDefined();
+    await page.goto(link!);
+    await expectAccessible(page);
+    expect(await db().execute(sql`select 1 from web_sign_in_tokens where used_at is not null`)).toHaveLength(0);
+    await page.getByRole('button', { name: 'Sign in as Helen Park' }).click();
+    await page.waitForURL(`${s.url}/people`);
+    expect(await db().execute(sql`select 1 from web_sign_in_tokens where used_at is not null`)).toHaveLength(1);
+    const [session] = await db().execute<{ user: number; via: string }>(sql`select user_id as user, via::text as via from web_sessions where scope_user_id is null`);
+    expect(session).toEqual({ user: helen, via: 'email-link' });
+    // Helen is an admin: she sees every offboarding; the ended tab has the two people inactivated above.
+    await page.getByRole('link', { name: 'Show finished ones' }).click();
+    await expect.poll(() => page.locator('table.people tbody tr').count()).toBe(2);
+    expect(await page.locator('table.people').textContent()).toContain('Inactivated on');
+    await expectAccessible(page);
+    // The same link again: used.
+    await page.goto(link!);
+    expect(await page.locator('h1').textContent()).toContain('does not work');
+    await context.close();
+  });
+
+  it('the list shows stage, items left, waiting since and reminders from the database', async () => {
+    const emily = id['emily.tran']!;
+    await s.offboard(emily, id['helen.park']!);
+    await linkFrom(emily);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const james = id['james.whitfield']!;
+    // James manages Emily: sign him in through the email form.
+    await page.goto(`${s.url}/signin`);
+    await page.getByLabel('Work email').fill('james.whitfield@northwind-builders.example');
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await expect.poll(() => mailsAbout(s.h.sink, james, 'sign-in-link').length).toBe(1);
+    const link = /(http:\/\/\S+\/signin\/token\?t=[A-Za-z0-9_-]{43})/.exec(mailsAbout(s.h.sink, james, 'sign-in-link')[0]!.parsed.text ?? '')![1]!;
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Sign in as James Whitfield' }).click();
+    await page.waitForURL(`${s.url}/people`);
+    const rows = page.locator('table.people tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    const text = (await rows.first().textContent()) ?? '';
+    const left = (await openKeys(emily)).length;
+    expect(text).toContain('Emily Tran');
+    expect(text).toContain(`Waiting for James Whitfield to hand over ${left} item`);
+    expect(text).toContain('UTC');
+    await screenshot(page, 'manager-list');
+    await expectAccessible(page);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await screenshot(page, 'manager-list-phone');
+    await page.goto(`${s.url}/people/${emily}`);
+    await screenshot(page, 'manager-user-page-phone');
+    await context.close();
+  });
+});
