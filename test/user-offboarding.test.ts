@@ -1,5 +1,6 @@
 // The per-user workflow on the time-skipping server with the real activities, PostgreSQL and SMTP:
 // the timer paths (reminders, escalation, deadline, effective date) and the manager's updates.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -394,7 +395,7 @@ describe('telling the people concerned', () => {
       await handle.signal(stopSignal, { kind: 'cancelled', by: quiet.admin });
       expect((await handle.result()).outcome).toBe('cancelled');
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(mailsAbout(h.sink, quiet.leaver, 'offboarding-stopped')).toHaveLength(0);
     h.sink.clear();
   });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../domain/directory';
 import { createDomainActivities } from '../activities/domain';
@@ -77,7 +78,7 @@ describe('inactivateUser', () => {
     });
     await lockTaken;
     const inactivation = inactivate(u);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     release();
     await assigning;
     await expectRefusal(inactivation, 'OPEN_ITEMS_REMAIN');

@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import {
   ConfigurationError,
@@ -31,7 +32,6 @@ import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevSer
 import { writeWorkflowBundle } from './workflow-bundle';
 
 const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class StartError extends Error {
   override name = 'StartError';

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
@@ -42,7 +43,6 @@ export const INDEXED_TYPE: Record<'Keyword' | 'Int' | 'Datetime', IndexedValueTy
 };
 const TYPE_NAME: Record<number, string> = { 1: 'Text', 2: 'Keyword', 3: 'Int', 4: 'Double', 5: 'Bool', 6: 'Datetime', 7: 'KeywordList' };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stops the server when this process dies, however it dies (see the file). */
 const EXIT_WITH_PARENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'exit-with-parent.mjs');

@@ -4,6 +4,7 @@
 import type { userOffboarding } from '../../workflows';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
@@ -76,7 +77,7 @@ describe('SMTP down, then back', () => {
       }
 
       // Down for a stretch (at least 12 s), then back.
-      await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (Date.now() - downAt))));
+      await sleep(Math.max(0, 12_000 - (Date.now() - downAt)));
       await smtp.up();
       const summary = await handle.result();
       expect(summary.inactivated.sort((a, b) => a - b)).toEqual([...leavers].sort((a, b) => a - b));

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { loadSettings } from '../../config/settings';
@@ -84,7 +85,7 @@ export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: 
         await stack.stop();
       } finally {
         // tsx's esbuild helpers exit by themselves once their parent's pipe closes: allow a moment.
-        for (let i = 0; i < 20 && watch.leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+        for (let i = 0; i < 20 && watch.leftovers().length > 0; i++) await sleep(250);
         left = watch.leftovers();
         watch.killLeftovers();
         fs.rmSync(dataDir, { recursive: true, force: true });
