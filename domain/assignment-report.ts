@@ -15,6 +15,7 @@ export type ReportRow = OpenItem & { userName: string; userStatus: 'active' | 'i
 
 const dialect = new PgDialect();
 const CURSOR_ROWS = 500;
+const SORT_MEMORY = '32MB';
 
 /** With `page`, one page of the rows, each carrying the count of all of them (`total`). */
 function reportQuery(filter: ReportFilter, page?: { offset: number; limit: number }): SQL {
@@ -22,7 +23,8 @@ function reportQuery(filter: ReportFilter, page?: { offset: number; limit: numbe
   if (filter.userId !== undefined) where.push(sql`s."userId" = ${filter.userId}`);
   if (filter.tool !== undefined) where.push(sql`s.tool = ${filter.tool}`);
   if (filter.projectId !== undefined) where.push(sql`s."projectId" = ${filter.projectId}`);
-  const scan = openItemsQuery(filter.userId === undefined ? 'all' : [filter.userId]);
+  // Unsorted: the one sort is this query's (by name), not the scan's (by user ID) as well.
+  const scan = openItemsQuery(filter.userId === undefined ? 'all' : [filter.userId], { ordered: false });
   return sql`
     select s.*, u.name as "userName", u.status::text as "userStatus"${page ? sql`, count(*) over ()::int as total` : sql``}
       from (${scan}) s join users u on u.id = s."userId"
@@ -36,8 +38,17 @@ export async function* assignmentReportRows(db: Database, filter: ReportFilter =
   if (!isRootDatabase(db)) throw new Error('the report streams through a cursor of its own, outside any transaction');
   const { sql: text, params } = dialect.sqlToQuery(reportQuery(filter));
   type Row = ScanRow & { userName: string; userStatus: 'active' | 'inactive' };
-  for await (const rows of db.$client.unsafe<Row[]>(text, params as postgres.ParameterOrJSON<never>[]).cursor(CURSOR_ROWS)) {
-    yield rows.map((r) => ({ ...toOpenItem(r), userName: r.userName, userStatus: r.userStatus }));
+  // A connection of its own, with room to sort 100,000 rows in memory (the default 4 MB spills
+  // them to disk), reset before it goes back to the pool.
+  const connection = await db.$client.reserve();
+  try {
+    await connection.unsafe(`set work_mem = '${SORT_MEMORY}'`);
+    for await (const rows of connection.unsafe<Row[]>(text, params as postgres.ParameterOrJSON<never>[]).cursor(CURSOR_ROWS)) {
+      yield rows.map((r) => ({ ...toOpenItem(r), userName: r.userName, userStatus: r.userStatus }));
+    }
+  } finally {
+    await connection.unsafe('reset work_mem').catch(() => undefined);
+    connection.release();
   }
 }
 
