@@ -25,9 +25,12 @@ export const REPORT_CSV_HEADER = COLUMNS.map((c) => c.title);
 /** One report row as the cells of its CSV line, in REPORT_CSV_HEADER's order. */
 export const reportCsvCells = (r: ReportRow) => COLUMNS.map((c) => c.value(r));
 
-/** The CSV text: the header line, then one string per chunk of rows (CRLF line ends, RFC 4180). */
-export async function* assignmentReportCsv(db: Database, filter: ReportFilter = {}): AsyncGenerator<string> {
-  yield csvRow(REPORT_CSV_HEADER);
+/**
+ * The CSV text: the header line (unless `header: false`, for a file made of several reports), then
+ * one string per chunk of rows (CRLF line ends, RFC 4180).
+ */
+export async function* assignmentReportCsv(db: Database, filter: ReportFilter = {}, options: { header?: boolean } = {}): AsyncGenerator<string> {
+  if (options.header !== false) yield csvRow(REPORT_CSV_HEADER);
   for await (const rows of assignmentReportRows(db, filter)) {
     let text = '';
     for (const r of rows) text += csvRow(reportCsvCells(r));
