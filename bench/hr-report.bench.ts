@@ -8,6 +8,8 @@
 //     peak(100,000) / peak(10,000) is printed as a ratio.
 // Each size gets a database of its own (test/helpers/bulk-directory.ts: users × 5 open items) and a
 // fresh web process, so neither run inherits the other's heap. Target: 100,000 items in < 2 s.
+// Also timed in the bench's own process: the query through the cursor alone, and with the CSV text,
+// to show where the time goes.
 //
 //   npm run bench -- hr-report
 import fs from 'node:fs';
@@ -15,10 +17,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { assignmentReportCsv } from '../client/report-csv';
 import { sha256 } from '../client/web/keys';
 import { loadSettings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { assignmentReportRows } from '../domain/assignment-report';
 import { createBulkDirectory } from '../test/helpers/bulk-directory';
 import { freePort } from '../test/helpers/free-port';
 import { createAppProcess } from '../worker/app-process';
@@ -72,6 +76,7 @@ type Result = { items: number; mode: string; runs: Download[]; rssBefore: number
 async function main(): Promise<void> {
   const cleanups: Cleanups = [];
   const results: Result[] = [];
+  const phases: { items: number; rowsMs: number[]; csvMs: number[] }[] = [];
   try {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-hr-report-bench-'));
     fs.chmodSync(dataDir, 0o755);
@@ -92,6 +97,18 @@ async function main(): Promise<void> {
       console.log(`${items} open items in ${((performance.now() - t0) / 1000).toFixed(1)} s of inserts`);
       await handle.db.execute(sql`insert into web_sessions (id_hash, user_id, via, expires_at) values (${sha256(SESSION)}, ${dir.admin}, 'email-link', now() + interval '1 day')`);
       const [project] = await handle.db.execute<{ id: number }>(sql`select id from projects order by id limit 1`);
+      // Where the time goes, in this process: the query through the cursor alone, then with the CSV text.
+      const inProcess = async (what: 'rows' | 'csv') => {
+        const xs: number[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          const t = performance.now();
+          if (what === 'rows') for await (const rows of assignmentReportRows(handle.db)) void rows;
+          else for await (const text of assignmentReportCsv(handle.db)) void text;
+          xs.push(performance.now() - t);
+        }
+        return xs;
+      };
+      phases.push({ items, rowsMs: await inProcess('rows'), csvMs: await inProcess('csv') });
       await handle.close();
 
       for (const mode of MODES) {
@@ -153,6 +170,12 @@ async function main(): Promise<void> {
       console.log(
         `| ${r.items.toLocaleString('en')} | ${r.mode} | ${mib(r.runs[0]?.bytes)} | ${median(ms).toFixed(0)} ms (${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}) | ${median(r.runs.map((d) => d.firstByteMs)).toFixed(0)} ms | ${mib(r.rssBefore)} | ${mib(peak)} | ${mib(peak - (r.rssBefore ?? NaN))} |`,
       );
+    }
+    console.log('\n| open items | query + cursor only (in process) | + CSV text (in process) | over HTTP (web process, default heap) |');
+    console.log('|---:|---:|---:|---:|');
+    for (const p of phases) {
+      const http = results.find((r) => r.items === p.items && r.mode === MODES[0].name);
+      console.log(`| ${p.items.toLocaleString('en')} | ${median(p.rowsMs).toFixed(0)} ms | ${median(p.csvMs).toFixed(0)} ms | ${http ? median(http.runs.map((d) => d.ms)).toFixed(0) : '—'} ms |`);
     }
     for (const mode of MODES) {
       const small = results.find((r) => r.mode === mode.name && r.items === SIZES[0]);
