@@ -180,6 +180,26 @@ describe('Inactive users: reactivate (scenario 5)', () => {
     await context.close();
   });
 
+  it('a double submit of Reactivate reactivates once, and both answers are green', async () => {
+    await db()
+      .update(users)
+      .set({ status: 'inactive', inactivatedAt: new Date(), inactivatedBy: ada, inactivationReason: 'again' })
+      .where(eq(users.id, liam));
+    const { context, page } = await signedIn(ada);
+    await page.goto(`${s.url}/hr/inactive`);
+    const form = { _csrf: await csrfOf(page), reason: 'Back for the winter', requestId: crypto.randomUUID(), page: '1' };
+    const [a, b] = await Promise.all([post(page, `/hr/inactive/${liam}/reactivate`, form), post(page, `/hr/inactive/${liam}/reactivate`, form)]);
+    expect([a.status(), b.status()]).toEqual([303, 303]);
+    expect(await status(liam)).toBe('active');
+    const audits = await db().select().from(auditLog).where(and(eq(auditLog.action, 'user.reactivated'), eq(auditLog.requestId, `web:${ada}:${form.requestId}`)));
+    expect(audits).toHaveLength(1);
+    // Sent again after both answered: the first one's answer, not "already active".
+    expect((await post(page, `/hr/inactive/${liam}/reactivate`, form)).status()).toBe(303);
+    await page.goto(`${s.url}/hr/inactive`);
+    expect(await banner(page)).toContain('Liam Leaving is active again');
+    await context.close();
+  });
+
   it('a non-admin is refused the pages, and a crafted POST with a valid session and CSRF token: 403, nothing changed', async () => {
     const { context, page } = await signedIn(mia);
     // The menu does not offer HR's pages, and opening them says why.

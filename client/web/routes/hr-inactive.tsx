@@ -4,10 +4,10 @@
 // activity checks the actor against the database again) and answers with a 303 back to the same page
 // and a banner. The gate in app.tsx has already refused anyone but a company admin.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { users } from '../../../db/schema';
+import { auditLog, users } from '../../../db/schema';
 import { countInactiveUsers, type InactiveUser, inactiveUsers } from '../../../domain/directory';
 import { MAX_REASON_LENGTH, REASON_RULE, type RefusalCode, textProblem } from '../../../workflows/contract';
 import { reactivateUser } from '../../operations';
@@ -153,9 +153,20 @@ export function hrInactiveRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (reason === '') return say(refused('INVALID_INPUT', `Give a reason for reactivating ${user.name}.`));
     const problem = textProblem(reason, REASON_RULE);
     if (problem) return say(refused('INVALID_INPUT', problem.message));
-    // The nonce of the form, prefixed like the manager's actions: a double submit reactivates once.
-    const outcome = await outcomeOf(() => reactivateUser(deps.operations, viewer.id, user, reason, { requestId: `web:${viewer.id}:${requestId.data}` }));
+    // The nonce of the form, prefixed like the manager's actions: a double submit reactivates once,
+    // and the second answer is the first one's (not "already active"), read from the audit log.
+    const nonce = `web:${viewer.id}:${requestId.data}`;
+    const reactivated = (at: string) => say({ kind: 'ok', text: `${user.name} is active again (reactivated ${when(at)}); they can be chosen as an assignee again.` });
+    if (user.status === 'active') {
+      const [done] = await db
+        .select({ after: auditLog.after })
+        .from(auditLog)
+        .where(and(eq(auditLog.requestId, nonce), eq(auditLog.action, 'user.reactivated'), eq(auditLog.subjectUserId, user.id)));
+      const at = (done?.after as { reactivatedAt?: unknown } | undefined)?.reactivatedAt;
+      if (typeof at === 'string') return reactivated(at);
+    }
+    const outcome = await outcomeOf(() => reactivateUser(deps.operations, viewer.id, user, reason, { requestId: nonce }));
     if (!outcome.ok) return say(refused(outcome.code, outcome.message));
-    return say({ kind: 'ok', text: `${user.name} is active again (reactivated ${when(outcome.value.reactivatedAt)}); they can be chosen as an assignee again.` });
+    return reactivated(outcome.value.reactivatedAt);
   });
 }
