@@ -17,6 +17,22 @@ function statusField(pid: number, field: string): number | undefined {
 /** Peak RSS of a running process (bytes), or undefined once it is gone: read it before stopping it. */
 export const peakRss = (pid: number): number | undefined => statusField(pid, 'VmHWM');
 
+/** RSS of a running process right now (bytes). */
+export const currentRss = (pid: number): number | undefined => statusField(pid, 'VmRSS');
+
+/**
+ * Starts a new peak: the kernel resets VmHWM to the current RSS when "5" is written to clear_refs
+ * (Linux 4.0+, a process of the same user). False when it could not.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The processes below `root` (pid and command). */
 export function childrenOf(root: number): { pid: number; cmd: string }[] {
   const rows = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })

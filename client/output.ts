@@ -19,6 +19,8 @@ export type Output = {
   data(value: unknown): void;
   table(columns: readonly Column[], rows: readonly Record<string, unknown>[]): void;
   clearScreen(): void;
+  /** Text exactly as given (a CSV's CRLF line ends included); nothing in --json mode. */
+  raw(text: string): void;
 };
 
 export type Column = { key: string; title: string; align?: 'left' | 'right'; max?: number };
@@ -117,6 +119,9 @@ export function createOutput(options: { json: boolean; stdout?: OutputStream; st
     },
     clearScreen() {
       if (!json && stdoutStream.isTTY) stdout.write('\x1b[2J\x1b[H');
+    },
+    raw(text) {
+      if (!json) stdout.write(text);
     },
   };
 }

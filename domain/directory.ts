@@ -78,9 +78,13 @@ export type InactiveUser = {
   batchId: string | null;
 };
 
-/** The "inactive users" view: when, by whom and why each inactive user was inactivated. */
-export async function inactiveUsers(db: DbOrTx, options: { projectId?: number } = {}): Promise<InactiveUser[]> {
+/**
+ * The "inactive users" view: when, by whom and why each inactive user was inactivated, newest first.
+ * `limit`/`offset` give one page of it (the web's); without them, all.
+ */
+export async function inactiveUsers(db: DbOrTx, options: { projectId?: number; limit?: number; offset?: number } = {}): Promise<InactiveUser[]> {
   const project = options.projectId;
+  const page = options.limit === undefined ? sql`` : sql`limit ${options.limit} offset ${options.offset ?? 0}`;
   const rows = await db.execute<Omit<InactiveUser, 'inactivatedBy'> & { byId: number | null; byName: string | null }>(sql`
     select u.id, u.name, u.email, u.company, to_json(u.inactivated_at) #>> '{}' as "inactivatedAt",
            b.id as "byId", b.name as "byName", u.inactivation_reason as reason,
@@ -92,12 +96,19 @@ export async function inactiveUsers(db: DbOrTx, options: { projectId?: number } 
       left join users b on b.id = u.inactivated_by
      where u.status = 'inactive'
        ${project === undefined ? sql`` : sql`and exists (select 1 from project_members pm where pm.user_id = u.id and pm.project_id = ${project})`}
-     order by u.inactivated_at desc, u.id`);
+     order by u.inactivated_at desc, u.id
+     ${page}`);
   return rows.map(({ byId, byName, ...u }) => ({
     ...u,
     inactivatedAt: new Date(u.inactivatedAt).toISOString(),
     inactivatedBy: byId === null ? null : { id: byId, name: byName ?? '' },
   }));
+}
+
+/** How many users are inactive: the pages of the inactive users view. */
+export async function countInactiveUsers(db: DbOrTx): Promise<number> {
+  const [row] = await db.execute<{ n: number }>(sql`select count(*)::int as n from users where status = 'inactive'`);
+  return row?.n ?? 0;
 }
 
 export type AssignableUser = { id: number; name: string; email: string | null; company: string; beingOffboarded: boolean };

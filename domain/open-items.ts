@@ -65,8 +65,11 @@ function branch(key: ToolRole, held: (column: SQLWrapper) => SQL): SQL {
             or exists (select 1 from ${projectMembers} where ${projectMembers.userId} = ${users.id} offset 0))`;
 }
 
-/** `userIds: 'all'` scans every user (the Assignment Report); otherwise only the given users. */
-export function openItemsQuery(userIds: readonly number[] | 'all'): SQL {
+/**
+ * `userIds: 'all'` scans every user (the Assignment Report); otherwise only the given users.
+ * `ordered: false` leaves the rows unsorted, for a caller that sorts them its own way (one sort, not two).
+ */
+export function openItemsQuery(userIds: readonly number[] | 'all', options: { ordered?: boolean } = {}): SQL {
   const ids = userIds === 'all' ? undefined : userIds;
   const held = (column: SQLWrapper) => (ids === undefined ? sql`${column} is not null` : sql`${column} = any(${intArrayParam(ids)})`);
   const branches = sql.join(
@@ -82,7 +85,7 @@ export function openItemsQuery(userIds: readonly number[] | 'all'): SQL {
       ${branches}
     ) x
     left join ${projects} on ${projects.id} = x.project_id
-    order by x.user_id, x.tool_order, ${projects.name} nulls last, x.item_id, x.role_order`;
+    ${options.ordered === false ? sql`` : sql`order by x.user_id, x.tool_order, ${projects.name} nulls last, x.item_id, x.role_order`}`;
 }
 
 // The scan runs as a named prepared statement when it can (outside a transaction): the query text

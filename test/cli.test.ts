@@ -9,6 +9,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusOf } from '../client/operations';
+import { assignmentReportCsv, REPORT_CSV_HEADER } from '../client/report-csv';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId } from '../workflows/contract';
@@ -373,6 +374,22 @@ describe('offboard CLI in-process', () => {
     expect(tooBig.stderr).toMatch(/^offboard: --project must be a project ID/);
     expect(one.code).toBe(0);
     expect(one.json<{ id: number }[]>().map((u) => u.id).sort((a, b) => a - b)).toEqual([u3, u4, staying].sort((a, b) => a - b));
+  });
+
+  it('report --csv writes the web app’s CSV (client/report-csv.ts); with --json it is a usage error', async () => {
+    const [all, one, both] = await Promise.all([offboard(['report', '--csv']), offboard(['report', '--csv', u1Email]), offboard(['report', '--csv', '--json'])]);
+    const expected = async (filter: { userId?: number }, header: boolean) => {
+      let text = '';
+      for await (const chunk of assignmentReportCsv(h.t.db, filter, { header })) text += chunk;
+      return text;
+    };
+    expect(all.code).toBe(0);
+    expect(all.stdout).toBe(await expected({}, true));
+    expect(all.stdout.split('\r\n')[0]).toBe(REPORT_CSV_HEADER.join(','));
+    expect(all.stdout).toContain(rfiKey);
+    expect(one.stdout).toBe(await expected({ userId: u1 }, true));
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--csv and --json are two formats');
   });
 
   it('a user is named by digits or an email: anything else is INVALID_INPUT, not USER_NOT_FOUND', async () => {

@@ -1,4 +1,4 @@
-// offboard report [<user>...] · users [--inactive] [--project <id>] · reactivate <user> --by <admin> [--reason <text>]
+// offboard report [<user>...] [--csv] · users [--inactive] [--project <id>] · reactivate <user> --by <admin> [--reason <text>]
 // · list [--stage <stage>] [--batch <id>]
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -8,20 +8,34 @@ import { projects } from '../../db/schema';
 import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, refuse, USER_STAGES } from '../../workflows/contract';
 import { type Command, flags, operationsOf, resolveUser } from '../common';
 import { listOffboardings, reactivateUser } from '../operations';
+import { assignmentReportCsv } from '../report-csv';
 import { UsageError } from '../exit-codes';
 import { ago } from '../output';
 
 export const report: Command = {
   name: 'report',
-  synopsis: 'report [<user>...]',
+  synopsis: 'report [<user>...] [--csv]',
   summary: 'Assignment Report: open items by responsible user (from the database; works before any offboarding)',
-  help: ['Without users: every user with open items. With users: those users, including ones with nothing open.'],
-  options: {},
+  help: [
+    'Without users: every user with open items. With users: those users, including ones with nothing open.',
+    '--csv   the report as CSV (RFC 4180, formula-looking cells neutralised), as the web app’s Download CSV',
+  ],
+  options: { csv: { type: 'boolean' } },
   positionals: { min: 0, max: Infinity, names: '[<user>...]' },
-  async run(ctx, { positionals }) {
+  async run(ctx, { positionals, values }) {
+    const f = flags('report', z.object({ csv: z.boolean().default(false) }), values);
+    if (f.csv && ctx.out.json) throw new UsageError('--csv and --json are two formats: choose one', 'report');
     const db = await ctx.conn.db();
     const ids: number[] = [];
     for (const ref of positionals) ids.push((await resolveUser(db, ref)).id);
+    if (f.csv) {
+      // The web's CSV (client/report-csv.ts), a cursor chunk at a time; one header for several users.
+      const filters = ids.length === 0 ? [{}] : ids.map((userId) => ({ userId }));
+      for (const [i, filter] of filters.entries()) {
+        for await (const text of assignmentReportCsv(db, filter, { header: i === 0 })) ctx.out.raw(text);
+      }
+      return;
+    }
     const rows = await assignmentReport(db, positionals.length > 0 ? ids : undefined);
     ctx.out.data(rows);
     if (rows.length === 0) ctx.out.line('Nobody has open items.');

@@ -8,6 +8,8 @@ import { csrfTokenValid, CSRF_FIELD, sameOrigin } from './csrf';
 import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
+import { hrInactiveRoutes } from './routes/hr-inactive';
+import { hrReportRoutes } from './routes/hr-report';
 import { peopleListRoutes } from './routes/people-list';
 import { personRoutes } from './routes/person';
 import { signInRoutes } from './routes/sign-in';
@@ -60,6 +62,8 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
       ),
     ),
   );
+  hrInactiveRoutes(app, deps);
+  hrReportRoutes(app, deps);
   app.notFound((c) =>
     c.html(
       <Stop title="Page not found" viewer={c.get('viewer') ?? null} csrfToken={c.get('csrfToken') ?? ''}>
