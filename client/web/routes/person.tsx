@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { users } from '../../../db/schema';
-import type { EligiblePerson } from '../../../domain/assignee-eligibility';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import { groupItems } from '../../../domain/notifications/items';
 import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
@@ -21,13 +21,14 @@ import { accessToPerson } from '../permissions';
 import { itemNameOf } from '../reads/item-name';
 import { loadPerson, loadUserPage, type UserPage } from '../reads/user-page';
 import { setFlash, takeFlash } from '../sessions';
+import { handOverOptionsByProject } from '../views/hand-over-options';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { itemName, plural, refusalHelp, roleWords, stageWords, waited, when } from '../words';
 
 const userIdParam = z.coerce.number().int().positive().max(2_147_483_647);
 const requestIdField = z.string().uuid();
 
-function ItemCard(props: { userId: number; item: OpenItem; index: number; eligible: EligiblePerson[]; csrf: string }) {
+function ItemCard(props: { userId: number; item: OpenItem; index: number; options: HtmlEscapedString | null; csrf: string }) {
   const { item, index, userId, csrf } = props;
   const name = itemName(item);
   const timecard = item.tool === 'timecard';
@@ -47,7 +48,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; eligib
         </form>
       ) : (
         <>
-          {props.eligible.length > 0 ? (
+          {props.options !== null ? (
             <form method="post" action={`/people/${userId}/reassign`} class="hand-over">
               <Csrf token={csrf} />
               <input type="hidden" name="itemKey" value={item.key} />
@@ -56,9 +57,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; eligib
                 Hand over to
                 <select id={`to-${index}`} name="toUserId" required>
                   <option value="">Choose a person</option>
-                  {props.eligible.map((p) => (
-                    <option value={String(p.id)}>{p.jobTitle ? `${p.name} (${p.jobTitle})` : p.name}</option>
-                  ))}
+                  {props.options}
                 </select>
               </label>
               <button type="submit">Reassign</button>
@@ -141,6 +140,11 @@ function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
   const { person, offboarding, status, statusProblem, eligible, names } = props.page;
   const running = offboarding !== null && offboarding.endedAt === null && status !== null && status.result === null;
   const items = running && status?.stage === 'awaiting-reassignment' ? status.pendingItems : [];
+  const options = handOverOptionsByProject(eligible);
+  const optionsFor = (item: OpenItem) => {
+    const people = item.projectId === null ? undefined : eligible.get(item.projectId);
+    return people && people.length > 0 && item.projectId !== null ? (options.get(item.projectId) ?? null) : null;
+  };
   let index = 0;
   return (
     <>
@@ -180,7 +184,7 @@ function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
                       userId={person.id}
                       item={item}
                       index={index++}
-                      eligible={item.projectId === null ? [] : (eligible.get(item.projectId) ?? [])}
+                      options={optionsFor(item)}
                       csrf={props.csrf}
                     />
                   ))}
