@@ -19,7 +19,7 @@ import type { AppEnv, Flash, WebDeps } from '../context';
 import type { ActionOutcome } from '../manager-actions';
 import { accessToPerson } from '../permissions';
 import { itemNameOf } from '../reads/item-name';
-import { loadPerson, loadUserPage, type UserPage } from '../reads/user-page';
+import { type LeavingPerson, loadPerson, loadUserPage, type UserPage } from '../reads/user-page';
 import { setFlash, takeFlash } from '../sessions';
 import { handOverOptionsByProject } from '../views/hand-over-options';
 import { Csrf, Layout, Stop } from '../views/layout';
@@ -238,7 +238,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   const { db } = deps;
 
   /** The viewer and the person, or the response that stops here (sign in, 404, 403). */
-  async function guard(c: Context<AppEnv>): Promise<{ userId: number } | Response> {
+  async function guard(c: Context<AppEnv>): Promise<{ person: LeavingPerson } | Response> {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect(signInPath(c), 303);
     const id = userIdParam.safeParse(c.req.param('userId'));
@@ -265,17 +265,15 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         403,
       );
     }
-    return { userId: person.id };
+    return { person };
   }
 
   app.get('/people/:userId', async (c) => {
     const g = await guard(c);
     if (g instanceof Response) return g;
-    const person = await loadPerson(db, g.userId);
-    if (!person) return c.notFound();
-    const page = await loadUserPage(db, deps.temporal, person);
+    const { person } = g;
     const session = c.get('session');
-    const flash = session ? await takeFlash(db, session) : null;
+    const [page, flash] = await Promise.all([loadUserPage(db, deps.temporal, person), session ? takeFlash(db, session) : null]);
     return c.html(
       <Layout title={`Offboarding: ${person.name}`} viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} flash={flash}>
         <PersonPage page={page} csrf={c.get('csrfToken')} now={new Date()} />
@@ -288,7 +286,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   async function act(c: Context<AppEnv>, action: Action): Promise<Response> {
     const g = await guard(c);
     if (g instanceof Response) return g;
-    const { userId } = g;
+    const userId = g.person.id;
     const viewer = c.get('viewer');
     const session = c.get('session');
     if (!viewer || !session) return c.redirect('/signin', 303);
