@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
       const s = await wf.query(userStatusQuery).catch(() => undefined);
       if (s?.stage === 'awaiting-reassignment' && s.pendingItems.length === ITEMS) break;
       if (i > 600) throw new Error('the leaver never waited with 200 items');
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
 
     // The app in process, and a session of the manager.

@@ -1,5 +1,8 @@
 // Output for people (aligned tables, short sentences) and for machines (--json: one JSON document,
 // or one per line with --watch). Everything goes through an Output so tests and --json stay exact.
+// Text for people passes through neutralizeControls: names, titles and notes come from users, and an
+// ESC sequence or a right-to-left override must not reach a terminal as it is.
+import { neutralizeControls } from '../workflows/contract';
 
 export type Output = {
   readonly json: boolean;
@@ -26,8 +29,9 @@ export type OutputStream = NodeJS.WritableStream & { readonly isTTY?: boolean };
 export function cell(value: unknown): string {
   if (value === null || value === undefined || value === '') return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'string') return neutralizeControls(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? '-';
 }
 
 function clip(text: string, max: number | undefined): string {
@@ -92,13 +96,13 @@ export function createOutput(options: { json: boolean; stdout?: OutputStream; st
       return f === undefined || f.code === 'EPIPE' ? undefined : (f.code ?? f.message);
     },
     line(text = '') {
-      if (!json) stdout.write(`${text}\n`);
+      if (!json) stdout.write(`${neutralizeControls(text)}\n`);
     },
     help(text) {
       stdout.write(`${text}\n`);
     },
     error(text) {
-      stderr.write(`${text}\n`);
+      stderr.write(`${neutralizeControls(text)}\n`);
     },
     data(value) {
       if (json) stdout.write(`${JSON.stringify(value)}\n`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
@@ -323,7 +324,7 @@ describe('fallback recipients', () => {
       const [row] = await t2.db.select().from(notificationOutbox).where(eq(notificationOutbox.idempotencyKey, 'nobody-1'));
       expect(row).toMatchObject({ status: 'no-recipients', attempts: 0, recipients: [] });
       expect(logs.join('\n')).toMatch(/no recipient with an email address/);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       expect(sink.messages).toHaveLength(0);
     } finally {
       await t2.drop();
@@ -348,7 +349,7 @@ describe('exactly once', () => {
     expect(first.status).toBe('sent');
     expect(second).toEqual({ ...first, status: 'already-sent' });
     await sink.waitFor(1);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(sink.messages).toHaveLength(1);
     const [row] = await t.db.select().from(notificationOutbox).where(eq(notificationOutbox.idempotencyKey, 'repeat-1'));
     expect(row!.attempts).toBe(1);
@@ -358,7 +359,7 @@ describe('exactly once', () => {
   it('two concurrent attempts with the same key never both send', async () => {
     const results = await Promise.allSettled([send(reminder(), 'race-1'), send(reminder(), 'race-1'), send(reminder(), 'race-1')]);
     await sink.waitFor(1);
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     expect(sink.messages).toHaveLength(1);
     const statuses = results.map((r) => (r.status === 'fulfilled' ? r.value.status : (r.reason as ApplicationFailure).type));
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(1);

@@ -1,5 +1,6 @@
 // The batch workflow on the dev server with the real activities, PostgreSQL and SMTP: validation,
 // children, removeUser, cancel, the same user in two batches, and continue-as-new with a small window.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { recheck, removeFromBatch } from '../client/operations';
@@ -22,7 +23,6 @@ import {
   type Harness,
   mailsAbout,
   runWorkerInBackground,
-  settle,
   startHarness,
   startedWorkflows,
   waitForUserStatus,
@@ -220,7 +220,7 @@ describe('permissions are checked against the database at the moment of each req
     await expectRefusal(user.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: w.helen }] }), 'PERMISSION_DENIED');
     // A cancel signal cannot be refused, but it is not honoured either.
     await w.handle.signal(cancelSignal, { by: w.helen });
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     expect(await snapshot(w.handle, [w.a, w.b])).toEqual(before);
     expect((await user.query(userStatusQuery)).stage).toBe('awaiting-reassignment');
     // The validator now knows from the database: later tries are refused before they touch history.

@@ -1,6 +1,7 @@
 // Races, on the dev server with the real activities, PostgreSQL and SMTP: two managers reassigning the
 // same item at once, an item assigned between the last scan and the inactivation, removeUser racing
 // the inactivation, and the same user started in two batches at once.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
@@ -53,7 +54,7 @@ beforeAll(async () => {
         await assign();
       }
       const delay = delayInactivation.get(input.userId);
-      if (delay) await new Promise((r) => setTimeout(r, delay));
+      if (delay) await sleep(delay);
       return real.inactivateUser(input);
     },
   };

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from './helpers/wait-until';
 import { loadSettings, projectRoot } from '../config/settings';
 import { findTemporalCli } from '../worker/temporal-binaries';
 import { registerSearchAttributes } from '../worker/temporal-dev-server';
@@ -54,13 +55,6 @@ function descendants(root: number): { pid: number; cmd: string }[] {
   return found;
 }
 
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Environment for a child process: the test run's, minus anything that points at real services. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -390,8 +384,8 @@ describe('a worker whose supervisor dies while the worker starts', () => {
       detached: true,
     });
     let output = '';
-    killed.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    killed.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    killed.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    killed.stderr.on('data', (d: Buffer) => (output += d.toString()));
     try {
       await waitUntil('the start-up banner', () => output.includes('Press Ctrl-C to stop everything.'), 240_000);
       const children = descendants(killed.pid!);

@@ -1,8 +1,10 @@
 // What a person may write, and how it is counted: the same answer in the CLI, the web, the workflow
 // validators, the activities and PostgreSQL's check constraints (issue 16, items 8 and 9).
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NOTE_LENGTH, MAX_REASON_LENGTH, NOTE_RULE, REASON_RULE } from '../workflows/contract';
 import { forbiddenCharacter, neutralizeControls, textLength, textProblem } from '../workflows/contract';
+import { createOutput } from '../client/output';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures } from './helpers/directory-fixtures';
 
@@ -65,5 +67,24 @@ describe('the database counts the same way', () => {
     await expect(audit({ note: EMOJI.repeat(MAX_NOTE_LENGTH) })).resolves.toBeDefined();
     await expect(audit({ note: EMOJI.repeat(MAX_NOTE_LENGTH + 1) })).rejects.toThrow(/audit_log_note_length/);
     await expect(audit({ reason: 'r'.repeat(MAX_REASON_LENGTH + 1) })).rejects.toThrow(/audit_log_reason_length/);
+  });
+});
+
+describe('the CLI shows what people wrote without its control characters', () => {
+  it('tables, lines and errors neutralise ESC sequences and bidi overrides; JSON stays exact', () => {
+    const chunks: { out: string[]; err: string[] } = { out: [], err: [] };
+    const stream = (into: string[]) => new Writable({ write: (c: Buffer, _e, done) => (into.push(c.toString()), done()) });
+    const human = createOutput({ json: false, stdout: stream(chunks.out), stderr: stream(chunks.err) });
+    const name = 'Eve\u001b[2J\u202egpj.exe';
+    human.table([{ key: 'name', title: 'Name' }], [{ name }]);
+    human.line(`Removed ${name} (18)`);
+    human.error(`USER_NOT_FOUND: ${name}`);
+    const shown = chunks.out.join('') + chunks.err.join('');
+    expect(shown).not.toMatch(/[\u001b\u202e]/u);
+    expect(shown).toContain('Eve\uFFFD[2J\uFFFDgpj.exe');
+
+    const machine = { out: [] as string[] };
+    createOutput({ json: true, stdout: stream(machine.out), stderr: stream([]) }).data({ name });
+    expect(JSON.parse(machine.out.join('')) as unknown).toEqual({ name });
   });
 });

@@ -1,10 +1,9 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../domain/directory';
 import { createDomainActivities } from '../activities/domain';
 import { inactivateUser, reactivateUser } from '../domain/user-status';
 import type { OpenItem } from '../workflows/contract';
-import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
 import { expectRefusal } from './helpers/refusals';
@@ -79,7 +78,7 @@ describe('inactivateUser', () => {
     });
     await lockTaken;
     const inactivation = inactivate(u);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     release();
     await assigning;
     await expectRefusal(inactivation, 'OPEN_ITEMS_REMAIN');
@@ -93,7 +92,7 @@ describe('inactivateUser', () => {
     expect(res.itemsLeftOpen.map((i) => i.key)).toEqual([`rfi:${r}:manager`]);
     const [rfi] = await t.sql`select status, manager_id from rfis where id = ${r}`;
     expect(rfi).toEqual({ status: 'open', manager_id: u });
-    const [audit] = await t.sql`select after from audit_log where subject_user_id = ${u} and action = 'user.inactivated'`;
+    const [audit] = await t.sql<{ after: { itemsLeftOpen: OpenItem[] } }[]>`select after from audit_log where subject_user_id = ${u} and action = 'user.inactivated'`;
     expect(audit!.after.itemsLeftOpen.map((i: OpenItem) => i.key)).toEqual([`rfi:${r}:manager`]);
     expect((await inactivate(u, { force: true })).itemsLeftOpen).toEqual(res.itemsLeftOpen);
   });

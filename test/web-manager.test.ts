@@ -8,6 +8,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForValue } from './helpers/wait-until';
 import { scanOpenItems } from '../domain/open-items';
 import { auditLog, inspections, rfiAssignees, rfis, timecardEntries, users } from '../db/schema';
 import { seedDemoDirectory } from '../db/seed';
@@ -37,14 +38,13 @@ const openKeys = async (userId: number) => (await scanOpenItems(db(), [userId]))
 
 /** The personal link in the newest email of `kind` about `userId`. */
 async function linkFrom(userId: number, kind = 'items-assigned'): Promise<string> {
-  const until = Date.now() + 20_000;
-  while (Date.now() < until) {
-    const m = mailsAbout(s.h.sink, userId, kind).at(-1);
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_.-]+)/.exec(m?.parsed.text ?? '')?.[1];
-    if (link) return link;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${kind} email with a link about user ${userId}`);
+  const link = await waitForValue(
+    `a ${kind} email with a link about user ${userId}`,
+    async () => /(http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_.-]+)/.exec(mailsAbout(s.h.sink, userId, kind).at(-1)?.parsed.text ?? '')?.[1],
+    (found) => found !== undefined,
+    20_000,
+  );
+  return link ?? '';
 }
 
 async function expectAccessible(page: Page): Promise<void> {

@@ -4,6 +4,7 @@
 // workflow when sent to it directly); bad form values; names and notes that look like HTML. Each
 // proves that nothing changed: the directory's rows, the audit log and the workflow's state are
 // snapshotted before and after (README, "Bad input", the web rows).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, ne, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,7 +201,7 @@ describe('links and sign-in tokens that must not work', () => {
     await page.getByLabel('Work email').fill('nobody-here@example.com');
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await page.waitForURL(`${s.url}/signin/sent`);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect((await db().select().from(webSignInTokens)).length).toBe(tokens);
     expect(s.h.sink.messages.length).toBe(mails);
     await context.close();

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../config/settings';
 import { stopProcessGroup } from './temporal-dev-server';
 
@@ -42,7 +43,6 @@ export type AppProcess = {
 const STOP_GRACE_MS = 30_000;
 const READY_TIMEOUT_MS = 180_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -3,6 +3,7 @@
 // same steps as `npm start`'s supervisor (worker/start.ts), for `npm run stack`.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { embeddedDatabaseUrl, projectRoot } from '../config/settings';
 import type { PostgresHostMessage } from './postgres-host';
 
@@ -14,7 +15,6 @@ export type PostgresHost = {
   stop: () => Promise<void>;
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function pidAlive(pid: number): boolean {
   try {

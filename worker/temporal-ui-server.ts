@@ -1,11 +1,11 @@
 // The Temporal Web UI of the production topology: ui-server (built by temporal-server-binaries.ts
 // from the Go module of the temporalio/ui version compose pins) started as that image starts it,
 // `ui-server --env docker start`, with compose's `temporal-ui` environment pointed at our frontend.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnGuarded, type GuardedProcess } from './guarded-process';
 
 export type TemporalUi = { url: string; pid: number; process: GuardedProcess; stop: () => Promise<void> };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startTemporalUi(o: {
   binary: string;

@@ -5,9 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../helpers/wait-until';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../domain/notifications/mailer';
@@ -91,14 +93,10 @@ describe('PostgreSQL restarted mid-batch', () => {
         tuning: { window: 10 },
       });
       // Mid-batch: some items handed over, not all users done.
-      for (;;) {
-        const done = await count(sql`select count(*)::int as n from audit_log where action = 'item.reassigned'`);
-        if (done >= 10) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitUntil('10 items handed over', async () => (await count(sql`select count(*)::int as n from audit_log where action = 'item.reassigned'`)) >= 10, 5 * 60_000, 100);
       await pg?.stop();
       pg = undefined;
-      await new Promise((r) => setTimeout(r, 4_000)); // activities fail and are retried meanwhile
+      await sleep(4_000); // activities fail and are retried meanwhile
       pg = await startEmbeddedPostgres(pgOptions);
       restarted = true;
       const summary = await handle.result();

@@ -1,8 +1,10 @@
 // Fault (4): SMTP down for a stretch, then back. No inactivation waits for email; failures are visible
 // in the outbox (attempts, attempt_log, last_error) while it is down; after recovery every message is
 // delivered exactly once.
+import type { userOffboarding } from '../../workflows';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
@@ -75,7 +77,7 @@ describe('SMTP down, then back', () => {
       }
 
       // Down for a stretch (at least 12 s), then back.
-      await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (Date.now() - downAt))));
+      await sleep(Math.max(0, 12_000 - (Date.now() - downAt)));
       await smtp.up();
       const summary = await handle.result();
       expect(summary.inactivated.sort((a, b) => a - b)).toEqual([...leavers].sort((a, b) => a - b));
@@ -83,7 +85,7 @@ describe('SMTP down, then back', () => {
       // email before it completes. emailFailures counts sends that failed for good (after a day of
       // retries): none here.
       for (const u of leavers) {
-        const child = env.client.workflow.getHandle(userWorkflowId(u));
+        const child = env.client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(u));
         expect((await child.result()).outcome).toBe('inactivated');
         expect((await child.query(userStatusQuery)).emailFailures).toBe(0);
       }

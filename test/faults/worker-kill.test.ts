@@ -4,6 +4,7 @@
 // one confirmation email per user, and the batch summary is correct.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../helpers/wait-until';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { userWorkflowId } from '../../workflows/contract';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/fault-tools';
@@ -84,11 +85,9 @@ describe('worker SIGKILLed during a 200-user batch', () => {
     ];
     const kills: string[] = [];
     for (const point of killPoints) {
-      const until = Date.now() + 8 * 60_000;
-      while (!(await point.reached())) {
-        if (Date.now() > until) throw new Error(`kill point never reached: ${point.what}\n${worker.output().slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitUntil(`kill point: ${point.what}`, point.reached, 8 * 60_000, 100).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${worker.output().slice(-3000)}`, { cause: e });
+      });
       worker.kill('SIGKILL');
       const exit = await worker.exited;
       expect(exit.signal).toBe('SIGKILL');

@@ -2,6 +2,7 @@
 // the real worker process (`node --import tsx worker/main.ts`) as a child that can be SIGTERMed or
 // SIGKILLed. Whatever a test starts here it must stop in afterAll / finally (stop() is idempotent).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { inject } from 'vitest';
@@ -151,7 +152,7 @@ export async function startWorkerProcess(env: Record<string, string>, readyTimeo
       await proc.stop();
       throw new Error(`the worker process did not start:\n${out.slice(-3000)}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return proc;
 }

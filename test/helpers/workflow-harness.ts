@@ -3,7 +3,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { ne } from 'drizzle-orm';
 import { createActivities, type OffboardingActivities } from '../../activities';
@@ -14,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from './database';
 import { directoryFixtures, type DirectoryFixtures } from './directory-fixtures';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { workflowBundle } from './temporal';
+import { waitForValue } from './wait-until';
 
 export type Harness = {
   t: TestDatabase;
@@ -68,18 +68,8 @@ export async function waitForUserStatus(
   timeoutMs = 20_000,
 ): Promise<UserOffboardingStatus> {
   const handle = client.workflow.getHandle(userWorkflowId(userId));
-  const until = Date.now() + timeoutMs;
-  let last: UserOffboardingStatus | undefined;
-  while (Date.now() < until) {
-    try {
-      last = await handle.query(userStatusQuery);
-      if (predicate(last)) return last;
-    } catch {
-      // not started yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`user ${userId} never reached the expected state; last: ${JSON.stringify(last)}`);
+  // A query fails until the workflow has started: waitForValue retries it.
+  return waitForValue(`user ${userId} reaching the expected state`, () => handle.query(userStatusQuery), predicate, timeoutMs);
 }
 
 /** Audit rows of domain changes (emails write their own rows, asynchronously). */
@@ -113,7 +103,7 @@ export async function runWorkerInBackground(
 }
 
 /** Resolves to the value or the error, so several calls can be started before any is awaited. */
-export const settle = <T>(p: Promise<T>): Promise<T | unknown> => p.then((v) => v, (e: unknown) => e);
+export const settle = <T>(p: Promise<T>): Promise<unknown> => p.then((v) => v, (e: unknown) => e);
 
 /** Workflows a test started; terminate the leftovers after each test so none outlives it. */
 export function startedWorkflows() {
