@@ -8,7 +8,13 @@
 // Server time = the app's own handling of the request (Hono's fetch, in process: session, permission,
 // reads, render), without the network. Target: p95 < 50 ms for each page.
 //
+// With BENCH_WEB_BEFORE=<git revision>, that revision's web app (bench/web-baseline.ts) serves the
+// same pages from the same database, Temporal server and session, sample for sample alternating with
+// the current one, and the table gives before, after and the ratio for p50 and p95: a before/after
+// from ONE run, which the machine's changing load cannot skew.
+//
 //   npm run bench -- web
+//   BENCH_WEB_BEFORE=main npm run bench -- web
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +39,7 @@ import { workflowsPath } from '../worker/workflow-bundle';
 import { DEFAULT_POLICY, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { userOffboarding } from '../workflows/user-offboarding';
 import { type Cleanups, runCleanups } from './cleanups';
+import { type BenchApp, loadBaselineApp } from './web-baseline';
 import { freePort } from '../test/helpers/free-port';
 
 const OFFBOARDINGS = 1_000;
@@ -45,15 +52,22 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-async function time(what: string, fn: () => Promise<unknown>): Promise<{ what: string; p50: number; p95: number; max: number }> {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const xs: number[] = [];
+type Timing = { p50: number; p95: number; max: number };
+
+const summary = (xs: number[]): Timing => ({ p50: pct(xs, 50), p95: pct(xs, 95), max: Math.max(...xs) });
+
+/** Each function SAMPLES times after WARMUP, taking turns sample by sample so both see the same load. */
+async function timeTogether(fns: (() => Promise<unknown>)[]): Promise<Timing[]> {
+  for (let i = 0; i < WARMUP; i++) for (const fn of fns) await fn();
+  const xs: number[][] = fns.map(() => []);
   for (let i = 0; i < SAMPLES; i++) {
-    const t0 = performance.now();
-    await fn();
-    xs.push(performance.now() - t0);
+    for (const [k, fn] of fns.entries()) {
+      const t0 = performance.now();
+      await fn();
+      xs[k]?.push(performance.now() - t0);
+    }
   }
-  return { what, p50: pct(xs, 50), p95: pct(xs, 95), max: Math.max(...xs) };
+  return xs.map(summary);
 }
 
 async function main(): Promise<void> {
@@ -150,31 +164,61 @@ async function main(): Promise<void> {
       keys: webKeys(secret),
       log: () => undefined,
     };
-    const app = createWebApp(deps);
     const sessionId = 'B'.repeat(43);
     await db.execute(sql`insert into web_sessions (id_hash, user_id, via, expires_at) values (${sha256(sessionId)}, 2, 'email-link', now() + interval '1 day')`);
-    const get = async (p: string) => {
+    const getter = (app: BenchApp) => async (p: string) => {
       const r = await app.request(p, { headers: { cookie: `offboarding_session=${sessionId}` } });
       const body = await r.text();
       if (r.status !== 200) throw new Error(`${p}: ${r.status} ${body.slice(0, 200)}`);
       return body;
     };
-    const firstPage = await get('/people');
-    if (!firstPage.includes('1,000') && !firstPage.includes('1000 offboardings')) console.warn('list page does not say 1000 offboardings');
-    const userPage = await get(`/people/${leaver}`);
-    const forms = (userPage.match(/name="toUserId"/g) ?? []).length;
-    if (forms !== ITEMS) throw new Error(`user page shows ${forms} hand-over forms, expected ${ITEMS}`);
+    const get = getter(createWebApp(deps));
+    const beforeRevision = process.env.BENCH_WEB_BEFORE?.trim();
+    const baseline = beforeRevision ? await loadBaselineApp(beforeRevision) : null;
+    if (baseline) cleanups.unshift(baseline.remove);
+    const getBefore = baseline ? getter(baseline.createWebApp(deps)) : null;
 
-    const results = [
-      await time(`list, page 1 of ${OFFBOARDINGS / 50} (${OFFBOARDINGS} offboardings)`, () => get('/people')),
-      await time(`list, last page`, () => get(`/people?page=${OFFBOARDINGS / 50}`)),
-      await time(`user page, ${ITEMS} open items (${(userPage.length / 1024).toFixed(0)} KiB)`, () => get(`/people/${leaver}`)),
-      await time('one status query to Temporal (alone)', () => wf.query(userStatusQuery)),
+    const firstPage = await get('/people');
+    const total = Number(/([\d,]+) offboardings in progress/.exec(firstPage)?.[1]?.replaceAll(',', '') ?? 0);
+    if (total < OFFBOARDINGS) throw new Error(`the list says ${total} offboardings in progress, expected at least ${OFFBOARDINGS}`);
+    const userPage = await get(`/people/${leaver}`);
+    for (const [which, page] of [['current', userPage], ...(getBefore ? [['before', await getBefore(`/people/${leaver}`)]] : [])]) {
+      const forms = (page?.match(/name="toUserId"/g) ?? []).length;
+      const options = (page?.match(/<option value="\d+">/g) ?? []).length;
+      if (forms !== ITEMS) throw new Error(`${which} user page shows ${forms} hand-over forms, expected ${ITEMS}`);
+      // The leaver's 60 co-members minus the leaver: 59 people in every select.
+      if (options !== ITEMS * 59) throw new Error(`${which} user page offers ${options} people in all, expected ${ITEMS * 59}`);
+    }
+
+    const pages = [
+      { what: `list, page 1 of ${OFFBOARDINGS / 50} (${total} offboardings)`, path: '/people' },
+      { what: 'list, last page', path: `/people?page=${Math.ceil(total / 50)}` },
+      { what: `user page, ${ITEMS} open items (${(userPage.length / 1024).toFixed(0)} KiB)`, path: `/people/${leaver}` },
     ];
+    const rows: { what: string; before: Timing | null; after: Timing }[] = [];
+    for (const page of pages) {
+      const [after, before] = await timeTogether([() => get(page.path), ...(getBefore ? [() => getBefore(page.path)] : [])]);
+      if (!after) throw new Error('no timing');
+      rows.push({ what: page.what, after, before: before ?? null });
+    }
+    const [query] = await timeTogether([() => wf.query(userStatusQuery)]);
+    if (query) rows.push({ what: 'one status query to Temporal (alone)', before: null, after: query });
+
+    const ms = (t: number | undefined) => (t === undefined ? '' : `${t.toFixed(1)} ms`);
     console.log(`\nweb bench: ${SAMPLES} samples each after ${WARMUP} warm-up, load average ${os.loadavg()[0]?.toFixed(1)}`);
-    console.log('| what | p50 | p95 | max |');
-    console.log('|---|---:|---:|---:|');
-    for (const r of results) console.log(`| ${r.what} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.max.toFixed(1)} ms |`);
+    if (baseline) {
+      console.log(`before = ${baseline.revision} (${baseline.commit}), after = this checkout; samples alternate between the two\n`);
+      console.log('| what | p50 before | p50 after | p50 after/before | p95 before | p95 after | p95 after/before |');
+      console.log('|---|---:|---:|---:|---:|---:|---:|');
+      for (const r of rows) {
+        const ratio = (a: number, b: number | undefined) => (b === undefined ? '' : `${(a / b).toFixed(2)}×`);
+        console.log(`| ${r.what} | ${ms(r.before?.p50)} | ${ms(r.after.p50)} | ${ratio(r.after.p50, r.before?.p50)} | ${ms(r.before?.p95)} | ${ms(r.after.p95)} | ${ratio(r.after.p95, r.before?.p95)} |`);
+      }
+    } else {
+      console.log('| what | p50 | p95 | max |');
+      console.log('|---|---:|---:|---:|');
+      for (const r of rows) console.log(`| ${r.what} | ${ms(r.after.p50)} | ${ms(r.after.p95)} | ${ms(r.after.max)} |`);
+    }
   } finally {
     await runCleanups(cleanups);
   }

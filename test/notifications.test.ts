@@ -242,7 +242,7 @@ describe('each kind reaches the right people with what they need', () => {
     expect(p.text).toContain(`Removed from the batch (1):\n  - Max Managed (user ${f.managedBySilent.id})`);
     expect(p.text).toContain(`Sam Successor (user ${f.successor.id}): database unavailable`);
     expect(p.text).toContain('user 99999: USER_NOT_FOUND — No user 99999');
-    expect(p.html).toMatch(/<p style="[^"]*background: #e3f9e5[^"]*">2 users were inactivated<\/p>/);
+    expect(p.html).toMatch(/<p style="[^"]*background-color: #e3f9e5[^"]*"><strong>2 users were inactivated<\/strong><\/p>/);
   });
 
   it('reactivated: to the manager, the admin who did it, and the user', async () => {

@@ -382,6 +382,38 @@ describe('headers and settings', () => {
     expect(cookie).toMatch(/SameSite=Lax/i);
   });
 
+  it('under https (WEB_PUBLIC_URL https://…): cookies are Secure with the __Host- prefix, and HSTS is sent', async () => {
+    const port = await freePort();
+    const publicUrl = 'https://offboarding.example';
+    const web = await startWebServer({ settings: { ...s.settings, port, publicUrl }, db: db(), temporal: s.env.client, taskQueue: s.taskQueue, mailer: s.h.mailer, log: () => undefined });
+    try {
+      const { token } = await issueSignInToken(db(), mia);
+      // The TLS proxy in front would speak https; the app decides from WEB_PUBLIC_URL.
+      const page = await fetch(`${web.url}/signin/token?t=${token}`);
+      expect(page.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      const anonymous = page.headers.getSetCookie();
+      expect(anonymous.length).toBeGreaterThan(0);
+      for (const c of anonymous) expect(c).toMatch(/^__Host-.*; Secure/i);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+      expect(csrf).toBeDefined();
+      const signedIn = await fetch(`${web.url}/signin/token`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: publicUrl, cookie: anonymous.map((c) => c.split(';')[0]).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf!, t: token }).toString(),
+      });
+      expect(signedIn.status).toBe(303);
+      const session = signedIn.headers.getSetCookie().find((c) => c.startsWith('__Host-offboarding_session='));
+      expect(session).toBeDefined();
+      expect(session).toMatch(/; Secure/i);
+      expect(session).toMatch(/; HttpOnly/i);
+      expect(session).toMatch(/; SameSite=Lax/i);
+      expect(session).toMatch(/; Path=\//i);
+    } finally {
+      await web.close();
+    }
+  });
+
   it('trusted-header: refuses to start without WEB_TRUSTED_PROXIES; believes the header only from them', async () => {
     expect(() => checkWebSettings({ ...s.settings, auth: 'trusted-header', trustedProxies: [] })).toThrow(/WEB_TRUSTED_PROXIES/);
     for (const [proxies, expected] of [

@@ -2,7 +2,7 @@
 // (items-assigned, reminder, escalation). The link is personal (signed for the one recipient of the
 // message); the CLI commands stay below it as the operators' alternative.
 import { html, type SafeHtml } from './html';
-import { S } from './layout';
+import { buttonHtml, S } from './layout';
 
 export function actionLinkText(url: string | null | undefined, userName: string): string[] {
   if (!url) return [];
@@ -11,6 +11,6 @@ export function actionLinkText(url: string | null | undefined, userName: string)
 
 export function actionLinkHtml(url: string | null | undefined, userName: string): SafeHtml | string {
   if (!url) return '';
-  return html`<p><a href="${url}" style="${S.button}">Open ${userName}’s items</a></p>
+  return html`${buttonHtml(url, `Open ${userName}’s items`)}
 <p style="${S.note}">A personal link for you, valid while the offboarding runs (14 days at most). Operators can use the CLI commands below instead.</p>`;
 }

@@ -1,11 +1,14 @@
 // The web app end to end, for browser tests: a Temporal dev server, a worker with the real activities
 // (their emails carry personal links to this web app), a database of the file's own, an SMTP sink,
 // and the web server — all on free ports, stopped by close().
+import os from 'node:os';
+import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import type { WebSettings } from '../../config/settings';
 import { startWebServer, type WebServer } from '../../client/web/server';
 import type { ManagerActions } from '../../client/web/manager-actions';
+import { createMailer } from '../../domain/notifications/mailer';
 import { type UserOffboardingInput, userWorkflowId } from '../../workflows/contract';
 import { userOffboarding } from '../../workflows/user-offboarding';
 import { freePort } from './free-port';
@@ -29,8 +32,18 @@ export type WebStack = {
   close(): Promise<void>;
 };
 
-export async function startWebStack(options: { settings?: Partial<WebSettings>; actions?: (s: Omit<WebStack, 'close' | 'web'>) => ManagerActions } = {}): Promise<WebStack> {
+export async function startWebStack(
+  options: {
+    settings?: Partial<WebSettings>;
+    actions?: (s: Omit<WebStack, 'close' | 'web'>) => ManagerActions;
+    /** Send the worker's and the web app's emails to this SMTP server (e.g. Mailpit) instead of the harness's sink. */
+    smtpUrl?: string;
+  } = {},
+): Promise<WebStack> {
   const [env, h, port] = await Promise.all([startDevServerEnvironment(), startHarness(), freePort()]);
+  const mailer = options.smtpUrl
+    ? createMailer({ smtpUrl: options.smtpUrl, outboxDir: path.join(os.tmpdir(), 'offboarding-test-outbox'), mailFrom: 'Offboarding <offboarding@example.com>', log: () => undefined })
+    : h.mailer;
   const url = `http://127.0.0.1:${port}`;
   const settings: WebSettings & { linkSecret: string } = {
     port,
@@ -42,7 +55,7 @@ export async function startWebStack(options: { settings?: Partial<WebSettings>; 
     trustedProxies: [],
     ...options.settings,
   };
-  const activities = createActivities({ db: h.t.db, mailer: h.mailer, clock: () => new Date(), links: { publicUrl: url, secret: WEB_TEST_SECRET } });
+  const activities = createActivities({ db: h.t.db, mailer, clock: () => new Date(), links: { publicUrl: url, secret: WEB_TEST_SECRET } });
   const worker = await runWorkerInBackground(env.nativeConnection, activities);
   const started = startedWorkflows();
   const logs: string[] = [];
@@ -67,7 +80,7 @@ export async function startWebStack(options: { settings?: Partial<WebSettings>; 
     db: h.t.db,
     temporal: env.client,
     taskQueue: worker.taskQueue,
-    mailer: h.mailer,
+    mailer,
     log: (level, message) => logs.push(`${level}: ${message}`),
     ...(options.actions ? { actions: options.actions(partial) } : {}),
   });
@@ -78,6 +91,7 @@ export async function startWebStack(options: { settings?: Partial<WebSettings>; 
       await web.close();
       await started.terminateAll();
       await worker.stop();
+      if (mailer !== h.mailer) await mailer.close();
       await Promise.allSettled([env.stop(), h.close()]);
     },
   };

@@ -48,34 +48,41 @@ export async function loadPerson(db: Database, userId: number): Promise<LeavingP
 }
 
 export async function loadUserPage(db: Database, temporal: Client, person: LeavingPerson): Promise<UserPage> {
-  const [offboarding] = await db.execute<OffboardingFacts>(sql`
+  // The offboarding row and the workflow's answer do not depend on each other: ask both at once (the
+  // answer is dropped when there is no offboarding). Then the eligible people and the names, also at once.
+  const [[offboarding], asked] = await Promise.all([
+    db.execute<OffboardingFacts>(sql`
     select o.id, r.name as "requesterName", to_json(o.started_at) #>> '{}' as "startedAt", to_json(o.ended_at) #>> '{}' as "endedAt",
            o.outcome::text as outcome
       from offboardings o join users r on r.id = o.requested_by
-     where o.user_id = ${person.id} order by o.started_at desc, o.id desc limit 1`);
-  let status: UserOffboardingStatus | null = null;
-  let statusProblem: string | null = null;
-  if (offboarding) {
-    try {
-      status = await temporal.workflow.getHandle(userWorkflowId(person.id)).query(userStatusQuery);
-    } catch (e) {
-      statusProblem = isNotFound(e)
-        ? 'The workflow of this offboarding is no longer kept by Temporal.'
-        : `Temporal did not answer (${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}); the items cannot be shown right now.`;
-    }
-  }
+     where o.user_id = ${person.id} order by o.started_at desc, o.id desc limit 1`),
+    temporal.workflow
+      .getHandle(userWorkflowId(person.id))
+      .query(userStatusQuery)
+      .then(
+        (answer): { status: UserOffboardingStatus; problem: null } => ({ status: answer, problem: null }),
+        (e: unknown) => ({
+          status: null,
+          problem: isNotFound(e)
+            ? 'The workflow of this offboarding is no longer kept by Temporal.'
+            : `Temporal did not answer (${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}); the items cannot be shown right now.`,
+        }),
+      ),
+  ]);
+  const status = offboarding ? asked.status : null;
+  const statusProblem = offboarding ? asked.problem : null;
   const running = status !== null && offboarding?.endedAt === null;
   const items = running ? status?.pendingItems ?? [] : [];
   const projectIds = [...new Set(items.map((i) => i.projectId).filter((p): p is number => p !== null))];
-  const eligible = await eligibleAssignees(db, projectIds, person.id);
   const ids = new Set<number>();
   for (const r of status?.resolutions ?? []) {
     if (r.toUserId !== null) ids.add(r.toUserId);
     ids.add(r.byUserId);
   }
-  const names = new Map<number, string>();
-  if (ids.size > 0) {
-    for (const u of await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [...ids]))) names.set(u.id, u.name);
-  }
+  const [eligible, named] = await Promise.all([
+    eligibleAssignees(db, projectIds, person.id),
+    ids.size > 0 ? db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [...ids])) : Promise.resolve([]),
+  ]);
+  const names = new Map(named.map((u) => [u.id, u.name]));
   return { person, offboarding: offboarding ?? null, status, statusProblem, eligible, names };
 }

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { users } from '../../../db/schema';
-import type { EligiblePerson } from '../../../domain/assignee-eligibility';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import { groupItems } from '../../../domain/notifications/items';
 import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
@@ -19,15 +19,16 @@ import type { AppEnv, Flash, WebDeps } from '../context';
 import type { ActionOutcome } from '../manager-actions';
 import { accessToPerson } from '../permissions';
 import { itemNameOf } from '../reads/item-name';
-import { loadPerson, loadUserPage, type UserPage } from '../reads/user-page';
+import { type LeavingPerson, loadPerson, loadUserPage, type UserPage } from '../reads/user-page';
 import { setFlash, takeFlash } from '../sessions';
+import { handOverOptionsByProject } from '../views/hand-over-options';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { itemName, plural, refusalHelp, roleWords, stageWords, waited, when } from '../words';
 
 const userIdParam = z.coerce.number().int().positive().max(2_147_483_647);
 const requestIdField = z.string().uuid();
 
-function ItemCard(props: { userId: number; item: OpenItem; index: number; eligible: EligiblePerson[]; csrf: string }) {
+function ItemCard(props: { userId: number; item: OpenItem; index: number; options: HtmlEscapedString | null; csrf: string }) {
   const { item, index, userId, csrf } = props;
   const name = itemName(item);
   const timecard = item.tool === 'timecard';
@@ -47,7 +48,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; eligib
         </form>
       ) : (
         <>
-          {props.eligible.length > 0 ? (
+          {props.options !== null ? (
             <form method="post" action={`/people/${userId}/reassign`} class="hand-over">
               <Csrf token={csrf} />
               <input type="hidden" name="itemKey" value={item.key} />
@@ -56,9 +57,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; eligib
                 Hand over to
                 <select id={`to-${index}`} name="toUserId" required>
                   <option value="">Choose a person</option>
-                  {props.eligible.map((p) => (
-                    <option value={String(p.id)}>{p.jobTitle ? `${p.name} (${p.jobTitle})` : p.name}</option>
-                  ))}
+                  {props.options}
                 </select>
               </label>
               <button type="submit">Reassign</button>
@@ -141,6 +140,11 @@ function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
   const { person, offboarding, status, statusProblem, eligible, names } = props.page;
   const running = offboarding !== null && offboarding.endedAt === null && status !== null && status.result === null;
   const items = running && status?.stage === 'awaiting-reassignment' ? status.pendingItems : [];
+  const options = handOverOptionsByProject(eligible);
+  const optionsFor = (item: OpenItem) => {
+    const people = item.projectId === null ? undefined : eligible.get(item.projectId);
+    return people && people.length > 0 && item.projectId !== null ? (options.get(item.projectId) ?? null) : null;
+  };
   let index = 0;
   return (
     <>
@@ -180,7 +184,7 @@ function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
                       userId={person.id}
                       item={item}
                       index={index++}
-                      eligible={item.projectId === null ? [] : (eligible.get(item.projectId) ?? [])}
+                      options={optionsFor(item)}
                       csrf={props.csrf}
                     />
                   ))}
@@ -234,7 +238,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   const { db } = deps;
 
   /** The viewer and the person, or the response that stops here (sign in, 404, 403). */
-  async function guard(c: Context<AppEnv>): Promise<{ userId: number } | Response> {
+  async function guard(c: Context<AppEnv>): Promise<{ person: LeavingPerson } | Response> {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect(signInPath(c), 303);
     const id = userIdParam.safeParse(c.req.param('userId'));
@@ -261,17 +265,15 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         403,
       );
     }
-    return { userId: person.id };
+    return { person };
   }
 
   app.get('/people/:userId', async (c) => {
     const g = await guard(c);
     if (g instanceof Response) return g;
-    const person = await loadPerson(db, g.userId);
-    if (!person) return c.notFound();
-    const page = await loadUserPage(db, deps.temporal, person);
+    const { person } = g;
     const session = c.get('session');
-    const flash = session ? await takeFlash(db, session) : null;
+    const [page, flash] = await Promise.all([loadUserPage(db, deps.temporal, person), session ? takeFlash(db, session) : null]);
     return c.html(
       <Layout title={`Offboarding: ${person.name}`} viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} flash={flash}>
         <PersonPage page={page} csrf={c.get('csrfToken')} now={new Date()} />
@@ -284,7 +286,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   async function act(c: Context<AppEnv>, action: Action): Promise<Response> {
     const g = await guard(c);
     if (g instanceof Response) return g;
-    const { userId } = g;
+    const userId = g.person.id;
     const viewer = c.get('viewer');
     const session = c.get('session');
     if (!viewer || !session) return c.redirect('/signin', 303);

@@ -33,7 +33,7 @@ export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>
   const sectionHtml = (title: string, lines: string[]) =>
     lines.length > 0 ? html`<h2 style="${S.h2}">${title} (${lines.length})</h2><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : '';
   const hints = s.rejected.map((r) => r.code).filter((c, i, all) => all.indexOf(c) === i && isRefusalCode(c));
-  const body = html`<p>Hello,</p><p style="${S.banner}">${banner}</p>
+  const body = html`<p>Hello,</p><p style="${S.banner}"><strong>${banner}</strong></p>
 <p>The offboarding batch ${n.batchId}, requested by ${nameOf(people, n.requestedBy)}, has finished.</p>
 <p>${counts}</p>${fallbackHtml(people)}
 ${sectionHtml('Inactivated', list(s.inactivated))}${sectionHtml('Removed from the batch', list(s.removed))}${sectionHtml('Cancelled', list(s.cancelled))}${sectionHtml('Failed', failed)}${sectionHtml('Rejected at validation', rejected)}

@@ -28,7 +28,7 @@ export function inactivated(n: Extract<Notification, { kind: 'inactivated' }>, p
 ${
   n.resolutions.length > 0
     ? html`<h2 style="${S.h2}">What was reassigned or closed (${n.resolutions.length})</h2>
-<table><tr><th style="${S.td}">Item</th><th style="${S.td}">Project</th><th style="${S.td}">What</th><th style="${S.td}">By</th><th style="${S.td}">When</th></tr>${n.resolutions.map(
+<table cellpadding="6" cellspacing="0"><tr><th style="${S.td}">Item</th><th style="${S.td}">Project</th><th style="${S.td}">What</th><th style="${S.td}">By</th><th style="${S.td}">When</th></tr>${n.resolutions.map(
         (r) => html`<tr><td style="${S.td}"><code style="${S.code}">${r.itemKey}</code> ${TOOL_LABELS[r.tool]}: ${r.title}${r.note ? html`<br><span style="${S.note}">Note: ${r.note}</span>` : ''}</td><td style="${S.td}">${r.projectName ?? '—'}</td><td style="${S.td}">${
           r.action === 'reassigned' ? `reassigned to ${nameOf(people, r.toUserId)}` : r.action === 'closed' ? 'closed' : 'final timecard entry recorded'
         }</td><td style="${S.td}">${nameOf(people, r.byUserId)}</td><td style="${S.td}">${formatDateTime(r.at)}</td></tr>`,

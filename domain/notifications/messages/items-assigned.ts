@@ -97,7 +97,7 @@ export function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' 
     .join('\n');
   const body = html`<p>${greeting(people, people.manager)}</p>
 <p>${intro}</p>
-<table>
+<table cellpadding="6" cellspacing="0">
 <tr><td style="${S.td}">User</td><td style="${S.td}">${user} (user ${n.userId})${email}</td></tr>
 <tr><td style="${S.td}">Requested by</td><td style="${S.td}">${requester}</td></tr>
 <tr><td style="${S.td}">Effective date</td><td style="${S.td}">${n.effectiveAt ? `not before ${formatDateTime(n.effectiveAt)}` : 'as soon as the items are handled'}</td></tr>

@@ -3,7 +3,7 @@
 // link from the stored copy once it is sent (the token is a secret; the database keeps only its hash).
 import { formatDateTime } from '../format';
 import { html } from '../html';
-import { S } from '../layout';
+import { buttonHtml, S } from '../layout';
 import type { NotificationPeople, Rendered } from '../render';
 
 export type SignInLinkNotification = {
@@ -30,7 +30,7 @@ export function signInLink(n: SignInLinkNotification, people: NotificationPeople
   ].join('\n');
   const body = html`<p>Hello ${name},</p>
 <p>Press the button to sign in to Offboarding. The link works once, until ${until}.</p>
-<p><a href="${n.url}" style="${S.button}">Sign in to Offboarding</a></p>
+${buttonHtml(n.url, 'Sign in to Offboarding')}
 <p style="${S.note}">If you did not ask to sign in, ignore this email: nothing happens without the link.</p>`;
   return { subject, text, body };
 }
