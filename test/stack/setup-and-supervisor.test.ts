@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { projectRoot } from '../../config/settings';
 import { temporalDatabaseOf } from '../../worker/stack';
@@ -72,8 +72,12 @@ async function snapshot(appUrl: string, connection: Connection): Promise<Record<
 
 type Supervisor = { child: ChildProcess; output: () => string; exited: () => number | null | undefined; dataDir: string; ports: { pg: number; temporal: number; ui: number } };
 
-/** `npm run stack` (its entry point) on free ports with its data in a temp folder, in its own process group like a shell job. */
-async function launch(): Promise<Supervisor> {
+/**
+ * `npm run stack` (its entry point) on free ports with its data in a temp folder, in its own process
+ * group like a shell job. Put in `launched` before it is up, so a start-up that fails or times out
+ * is cleaned up too.
+ */
+async function launch(launched: Supervisor[]): Promise<Supervisor> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-npm-run-stack-'));
   fs.chmodSync(dataDir, 0o755);
   const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort() };
@@ -98,29 +102,32 @@ async function launch(): Promise<Supervisor> {
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   child.on('exit', (code) => (exited = code));
+  const s = { child, output: () => output, exited: () => exited, dataDir, ports };
+  launched.push(s);
   await waitUntil('the banner of npm run stack', () => {
     if (exited !== undefined) throw new Error(`npm run stack exited (${exited}):\n${output}`);
     return output.includes('Press Ctrl-C to stop everything.');
   }, 600_000);
-  return { child, output: () => output, exited: () => exited, dataDir, ports };
+  return s;
 }
 
 describe('npm run stack', () => {
   const launched: Supervisor[] = [];
   const watch = processWatch();
 
-  afterAll(async () => {
-    // Whatever happened, nothing these tests started may outlive them.
+  afterEach(() => {
+    // Whatever happened, nothing a test started may outlive it (nor run on under the next one).
     watch.look();
+    // The group only while its leader runs: once it has exited, its pid (the group's id) may be
+    // another process's; what it left behind was seen by look() and is killed by pid and start time.
     for (const s of launched) if (s.child.pid && s.exited() === undefined) process.kill(-s.child.pid, 'SIGKILL');
     watch.killLeftovers();
-    for (const s of launched) fs.rmSync(s.dataDir, { recursive: true, force: true });
+    for (const s of launched.splice(0)) fs.rmSync(s.dataDir, { recursive: true, force: true });
   });
 
   it('comes up, runs a batch on two workers, setup jobs run again change nothing, Ctrl-C leaves no process', async () => {
     const started = Date.now();
-    const s = await launch();
-    launched.push(s);
+    const s = await launch(launched);
     const supervisor = s.child;
     const output = s.output;
     const { dataDir } = s;
@@ -202,18 +209,18 @@ describe('npm run stack', () => {
   });
 
   it('SIGKILLed itself (no handler runs), it leaves no process: every part notices its owner is gone', async () => {
-    const s = await launch();
-    launched.push(s);
+    const s = await launch(launched);
     watch.look();
-    const parts = descendants(s.child.pid!);
+    // Those whose start time was read: a pid alone may be reused before the wait below ends.
+    const parts = descendants(s.child.pid!).filter((p) => p.start !== undefined);
     expect(parts.length).toBeGreaterThan(5);
-    const left = () => parts.filter((p) => alive(p.pid));
+    const left = () => parts.filter((p) => alive(p.pid, p.start));
     const killedAt = Date.now();
     process.kill(s.child.pid!, 'SIGKILL'); // the supervisor alone, not its group
     // Workers see their IPC channel close and drain (up to 20 s); PostgreSQL's host likewise; the
     // server and the UI are stopped by exit-with-parent when its stdin pipe closes.
     await waitUntil('every part of the stack to stop', () => left().length === 0, 90_000).catch(() => undefined);
-    expect(left()).toEqual([]);
+    expect(left().map(({ pid, cmd }) => ({ pid, cmd }))).toEqual([]);
     console.log(`npm run stack SIGKILLed: all ${parts.length} processes gone ${((Date.now() - killedAt) / 1000).toFixed(1)} s later`);
   });
 });
