@@ -70,7 +70,7 @@ async function snapshot(appUrl: string, connection: Connection): Promise<Record<
   return out;
 }
 
-type Supervisor = { child: ChildProcess; output: () => string; exited: () => number | null | undefined; dataDir: string; ports: { pg: number; temporal: number; ui: number } };
+type Supervisor = { child: ChildProcess; output: () => string; exited: () => number | null | undefined; dataDir: string; ports: { pg: number; temporal: number; ui: number; web: number } };
 
 /**
  * `npm run stack` (its entry point) on free ports with its data in a temp folder, in its own process
@@ -80,9 +80,10 @@ type Supervisor = { child: ChildProcess; output: () => string; exited: () => num
 async function launch(launched: Supervisor[]): Promise<Supervisor> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-npm-run-stack-'));
   fs.chmodSync(dataDir, 0o755);
-  const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+  // Every port free, the web app's too: the defaults (3000, 7233, …) may be another engineer's npm start.
+  const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort(), web: await freePort() };
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT']) delete env[k];
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT', 'WEB_PUBLIC_URL', 'WEB_LINK_SECRET']) delete env[k];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'stack-supervisor.ts')], {
     cwd: projectRoot,
     env: {
@@ -91,6 +92,7 @@ async function launch(launched: Supervisor[]): Promise<Supervisor> {
       EMBEDDED_PG_PORT: String(ports.pg),
       TEMPORAL_PORT: String(ports.temporal),
       TEMPORAL_UI_PORT: String(ports.ui),
+      WEB_PORT: String(ports.web),
       TEMPORAL_NAMESPACE: NAMESPACE,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     },
@@ -131,7 +133,7 @@ describe('npm run stack', () => {
     const supervisor = s.child;
     const output = s.output;
     const { dataDir } = s;
-    const [pgPort, temporalPort, uiPort] = [s.ports.pg, s.ports.temporal, s.ports.ui];
+    const [pgPort, temporalPort, uiPort, webPort] = [s.ports.pg, s.ports.temporal, s.ports.ui, s.ports.web];
     const upSeconds = (Date.now() - started) / 1000;
     watch.look();
     const running = descendants(supervisor.pid!);
@@ -139,7 +141,13 @@ describe('npm run stack', () => {
     expect(running.some((p) => p.cmd.includes('ui-server') && p.cmd.includes('--env docker start'))).toBe(true);
     expect(running.filter((p) => p.cmd.includes('worker/main.ts') && !p.cmd.includes('esbuild'))).toHaveLength(2);
     expect(running.some((p) => p.cmd.includes('bin/postgres'))).toBe(true);
+    expect(running.filter((p) => p.cmd.includes('client/web/main.ts') && !p.cmd.includes('esbuild'))).toHaveLength(1);
     expect(output()).toContain(`Temporal Web UI : http://127.0.0.1:${uiPort}`);
+    // The origin emails link to follows WEB_PORT, and the web app's sign-in page answers there.
+    expect(output()).toContain(`Web app         : http://localhost:${webPort} `);
+    const signIn = await fetch(`http://127.0.0.1:${webPort}/signin`);
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain('<h1>Sign in</h1>');
     // The jobs ran as compose runs them, and said so.
     for (const line of ['Temporal schemas are up to date', `namespace ${NAMESPACE} created`, 'migrations applied', `namespace ${NAMESPACE} is ready`]) {
       expect(output(), line).toContain(line);
@@ -201,7 +209,7 @@ describe('npm run stack', () => {
     process.kill(-supervisor.pid!, 'SIGINT');
     await waitUntil('npm run stack to exit', () => s.exited() !== undefined, 120_000);
     expect(s.exited(), output()).toBe(0);
-    const order = ['stopping worker-2', 'stopping worker-1', 'stopping the Web UI', 'stopping Temporal', 'stopping PostgreSQL'].map((line) => output().indexOf(line));
+    const order = ['stopping web', 'stopping worker-2', 'stopping worker-1', 'stopping the Web UI', 'stopping Temporal', 'stopping PostgreSQL'].map((line) => output().indexOf(line));
     expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), output().slice(-3000)).toBe(true);
     await waitUntil('every child to be gone', () => watch.leftovers().length === 0, 10_000).catch(() => undefined);
     expect(watch.leftovers()).toEqual([]);
@@ -214,6 +222,7 @@ describe('npm run stack', () => {
     // Those whose start time was read: a pid alone may be reused before the wait below ends.
     const parts = descendants(s.child.pid!).filter((p) => p.start !== undefined);
     expect(parts.length).toBeGreaterThan(5);
+    expect(parts.filter((p) => p.cmd.includes('client/web/main.ts') && !p.cmd.includes('esbuild'))).toHaveLength(1);
     const left = () => parts.filter((p) => alive(p.pid, p.start));
     const killedAt = Date.now();
     process.kill(s.child.pid!, 'SIGKILL'); // the supervisor alone, not its group
