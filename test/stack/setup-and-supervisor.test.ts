@@ -15,6 +15,7 @@ import { startBatchWorkflow } from '../../client/start-batch';
 import { projectRoot } from '../../config/settings';
 import { temporalDatabaseOf } from '../../worker/stack';
 import { migrateJob, namespaceJob, runJob, schemaJob } from '../../worker/stack-jobs';
+import { stackProcesses } from '../../worker/stack-processes';
 import { temporalServerEnv, temporalSqlEnv, temporalServerPorts, DYNAMIC_CONFIG_FILE } from '../../worker/temporal-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/contract';
 import { freePort } from '../helpers/free-port';
@@ -236,7 +237,7 @@ describe('npm run stack', () => {
 
 describe("the stack's server and jobs get compose's environment", () => {
   // docker-compose 1.29 prints short-syntax volumes as "source:target:mode".
-  type Service = { environment?: Record<string, string | null>; volumes?: string[] };
+  type Service = { environment?: Record<string, string | null>; volumes?: string[]; command?: string[] };
   const compose = (): Record<string, Service> => {
     const resolved = spawnSync('docker-compose', ['-f', path.join(projectRoot, 'docker-compose.yml'), 'config'], { cwd: projectRoot, encoding: 'utf8' });
     if (resolved.status !== 0) throw new Error(`docker-compose config failed (it comes with Debian's docker-compose package; test/deployment.test.ts installs it): ${resolved.stderr}`);
@@ -264,5 +265,14 @@ describe("the stack's server and jobs get compose's environment", () => {
     const job = namespaceJob({ address: 'temporal:7233', namespace: 'offboarding', retention: '720h', binDir: '/bin' });
     const { PATH: _p, HOME: _h, ...jobEnv } = job.env;
     expect(jobEnv).toEqual(services['temporal-setup']?.environment);
+  });
+
+  it("the stack's web process is compose's web service: its entry point, its port, the workers' secret", () => {
+    const services = compose();
+    const web = stackProcesses({ metricsPort: 0, webPort: 3000 }).find((p) => p.name === 'web');
+    expect(services.web?.command).toEqual(['node', web?.script]);
+    expect(web?.env).toEqual({ WEB_PORT: services.web?.environment?.WEB_PORT });
+    // The worker signs the links in its emails, the web app checks them: one secret, one origin.
+    for (const k of ['WEB_LINK_SECRET', 'WEB_PUBLIC_URL']) expect(services.web?.environment?.[k], k).toBe(services.worker?.environment?.[k]);
   });
 });
