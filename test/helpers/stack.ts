@@ -1,7 +1,8 @@
 // A whole production topology per test file (worker/stack.ts): its own embedded PostgreSQL in a temp
 // folder, the Temporal server built from its Go module, the Web UI, compose's setup jobs and the two
-// worker processes (and, asked for, the web app), all on free ports. Start it in beforeAll, close it in afterAll: close() stops
-// every part, even after a failed test, and fails if any process it started is still running.
+// worker processes (and, asked for, the web app), all on free ports. Start it in beforeAll, close it
+// in afterAll: close() stops every part, even after a failed test, and fails if any process it
+// started is still running.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
