@@ -53,11 +53,13 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalString,
   WEB_PORT: port(DEFAULT_WEB_PORT),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  // Unset, it follows WEB_PORT (below): a fixed default would send links in emails, and the Origin
+  // check of every form, to port 3000 while the app listens elsewhere.
   WEB_PUBLIC_URL: z
     .string()
-    .default(`http://localhost:${DEFAULT_WEB_PORT}`)
-    .refine((v) => /^https?:\/\/[^/?#]+\/?$/.test(v.trim()), 'must be the origin people open, like https://offboarding.example.com (no path)')
-    .transform((v) => v.trim().replace(/\/$/, '')),
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^/?#]+\/?$/.test(v.trim()), 'must be the origin people open, like https://offboarding.example.com (no path)')
+    .transform((v) => (v === undefined ? undefined : v.trim().replace(/\/$/, ''))),
   WEB_LINK_SECRET: optionalString.refine(
     (v) => v === undefined || v.length >= 32,
     'must be at least 32 characters (openssl rand -base64 32)',
@@ -173,7 +175,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     web: {
       port: e.WEB_PORT,
       host: e.WEB_HOST,
-      publicUrl: e.WEB_PUBLIC_URL,
+      publicUrl: e.WEB_PUBLIC_URL ?? `http://localhost:${e.WEB_PORT}`,
       linkSecret: e.WEB_LINK_SECRET,
       auth: e.WEB_AUTH,
       trustedHeader: e.WEB_TRUSTED_HEADER,

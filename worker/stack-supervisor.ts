@@ -42,8 +42,14 @@ function banner(settings: Settings, stack: Stack, seeded: boolean): string {
   const leaver = DEMO_PEOPLE[9]?.email ?? '<user>';
   const address = stack.temporalAddress;
   const ns = stack.namespace;
-  // The CLI the setup jobs used (TEMPORAL_CLI_PATH, PATH or .tools/venv), by a short path.
-  const temporal = path.relative(process.cwd(), path.join(stack.binDir, 'temporal'));
+  // Short paths inside the project; outside it (OFFBOARDING_DATA_DIR elsewhere) a relative path
+  // would be a climb of ../.. that breaks as soon as one changes directory: absolute, as npm start.
+  const rel = (p: string) => {
+    const r = path.relative(process.cwd(), p);
+    return r && !r.startsWith('..') ? r : p;
+  };
+  // The CLI the setup jobs used (TEMPORAL_CLI_PATH, PATH or .tools/venv).
+  const temporal = rel(path.join(stack.binDir, 'temporal'));
   return [
     '',
     'The production topology is running (docker-compose.yml, without Docker).',
@@ -53,7 +59,7 @@ function banner(settings: Settings, stack: Stack, seeded: boolean): string {
     `  server metrics  : ${stack.temporal.metricsUrl}`,
     `  PostgreSQL      : ${redact(stack.databaseUrl)}  (+ ${stack.temporalDatabase.database}, ${stack.temporalDatabase.visibilityDatabase})`,
     `  processes       : ${stack.processes.map((p) => `${p.name} (pid ${p.pid()})`).join(', ')}`,
-    `  Mail            : ${settings.smtpUrl ? redact(settings.smtpUrl) : `.eml files in ${path.relative(process.cwd(), path.join(settings.dataDir, 'stack', 'outbox'))}`}`,
+    `  Mail            : ${settings.smtpUrl ? redact(settings.smtpUrl) : `.eml files in ${rel(path.join(settings.dataDir, 'stack', 'outbox'))}`}`,
     '',
     'Watch it, in another terminal:',
     ...[

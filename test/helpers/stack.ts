@@ -1,7 +1,8 @@
 // A whole production topology per test file (worker/stack.ts): its own embedded PostgreSQL in a temp
 // folder, the Temporal server built from its Go module, the Web UI, compose's setup jobs and the two
-// worker processes, all on free ports. Start it in beforeAll, close it in afterAll: close() stops
-// every part, even after a failed test, and fails if any process it started is still running.
+// worker processes (and, asked for, the web app), all on free ports. Start it in beforeAll, close it
+// in afterAll: close() stops every part, even after a failed test, and fails if any process it
+// started is still running.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { inject } from 'vitest';
 import { loadSettings } from '../../config/settings';
 import { startStack, type Stack } from '../../worker/stack';
 import { stackProcesses } from '../../worker/stack-processes';
+import { webLinkSecret } from '../../worker/web-link-secret';
 import { requireTemporalCli } from '../../worker/temporal-binaries';
 import { ensureStackBinaries } from '../../worker/temporal-server-binaries';
 import { freePort } from './free-port';
@@ -18,6 +20,8 @@ import { processWatch } from './processes';
 
 export type TestStack = Stack & {
   dataDir: string;
+  /** The web app's origin (WEB_PUBLIC_URL, which the workers' emails link to); undefined without it. */
+  webUrl: string | undefined;
   client: Client;
   connection: Connection;
   /** The stack's own log lines (start-up steps, job output, server warnings). */
@@ -30,7 +34,7 @@ export type TestStack = Stack & {
 /** compose's default namespace: the setup job creates it, as it would in a real deployment. */
 export const STACK_NAMESPACE = 'offboarding';
 
-export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; web?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
   const bundle = inject('workflowBundlePath');
   if (!bundle) throw new Error(`the workflow bundle was not built: ${inject('workflowBundleError')}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-stack-'));
@@ -41,6 +45,11 @@ export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: 
     lines += `${line}\n`;
   };
   const [binaries, temporalCli] = await Promise.all([ensureStackBinaries(log), requireTemporalCli(loadSettings(), log)]);
+  // As npm run stack runs it: its port given to the web process only, the origin and the link
+  // secret (kept in the data folder by the supervisor's own function) to every app process.
+  const webPort = o.web ? await freePort() : undefined;
+  const webUrl = webPort === undefined ? undefined : `http://127.0.0.1:${webPort}`;
+  const webEnv: Record<string, string> = webUrl ? { WEB_PUBLIC_URL: webUrl, WEB_LINK_SECRET: webLinkSecret({ dataDir, log }) } : {};
   let stack: Stack;
   try {
     stack = await startStack({
@@ -55,10 +64,10 @@ export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: 
       smtpUrl: o.smtpUrl,
       binaries,
       temporalCli,
-      processes: stackProcesses({ metricsPort: 0 }),
+      processes: stackProcesses({ metricsPort: 0, webPort }),
       seedDemoData: false,
       captureOutput: true,
-      env: { LOG_LEVEL: 'info', ...o.env },
+      env: { LOG_LEVEL: 'info', ...webEnv, ...o.env },
       log,
     });
   } catch (e) {
@@ -73,6 +82,7 @@ export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: 
   return {
     ...stack,
     dataDir,
+    webUrl,
     client,
     connection,
     log: () => lines,

@@ -10,11 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { projectRoot } from '../../config/settings';
 import { temporalDatabaseOf } from '../../worker/stack';
 import { migrateJob, namespaceJob, runJob, schemaJob } from '../../worker/stack-jobs';
+import { stackProcesses } from '../../worker/stack-processes';
 import { temporalServerEnv, temporalSqlEnv, temporalServerPorts, DYNAMIC_CONFIG_FILE } from '../../worker/temporal-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/contract';
 import { freePort } from '../helpers/free-port';
@@ -70,15 +71,20 @@ async function snapshot(appUrl: string, connection: Connection): Promise<Record<
   return out;
 }
 
-type Supervisor = { child: ChildProcess; output: () => string; exited: () => number | null | undefined; dataDir: string; ports: { pg: number; temporal: number; ui: number } };
+type Supervisor = { child: ChildProcess; output: () => string; exited: () => number | null | undefined; dataDir: string; ports: { pg: number; temporal: number; ui: number; web: number } };
 
-/** `npm run stack` (its entry point) on free ports with its data in a temp folder, in its own process group like a shell job. */
-async function launch(): Promise<Supervisor> {
+/**
+ * `npm run stack` (its entry point) on free ports with its data in a temp folder, in its own process
+ * group like a shell job. Put in `launched` before it is up, so a start-up that fails or times out
+ * is cleaned up too.
+ */
+async function launch(launched: Supervisor[]): Promise<Supervisor> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-npm-run-stack-'));
   fs.chmodSync(dataDir, 0o755);
-  const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+  // Every port free, the web app's too: the defaults (3000, 7233, …) may be another engineer's npm start.
+  const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort(), web: await freePort() };
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT']) delete env[k];
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT', 'WEB_PUBLIC_URL', 'WEB_LINK_SECRET']) delete env[k];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'stack-supervisor.ts')], {
     cwd: projectRoot,
     env: {
@@ -87,6 +93,7 @@ async function launch(): Promise<Supervisor> {
       EMBEDDED_PG_PORT: String(ports.pg),
       TEMPORAL_PORT: String(ports.temporal),
       TEMPORAL_UI_PORT: String(ports.ui),
+      WEB_PORT: String(ports.web),
       TEMPORAL_NAMESPACE: NAMESPACE,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     },
@@ -98,33 +105,36 @@ async function launch(): Promise<Supervisor> {
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   child.on('exit', (code) => (exited = code));
+  const s = { child, output: () => output, exited: () => exited, dataDir, ports };
+  launched.push(s);
   await waitUntil('the banner of npm run stack', () => {
     if (exited !== undefined) throw new Error(`npm run stack exited (${exited}):\n${output}`);
     return output.includes('Press Ctrl-C to stop everything.');
   }, 600_000);
-  return { child, output: () => output, exited: () => exited, dataDir, ports };
+  return s;
 }
 
 describe('npm run stack', () => {
   const launched: Supervisor[] = [];
   const watch = processWatch();
 
-  afterAll(async () => {
-    // Whatever happened, nothing these tests started may outlive them.
+  afterEach(() => {
+    // Whatever happened, nothing a test started may outlive it (nor run on under the next one).
     watch.look();
+    // The group only while its leader runs: once it has exited, its pid (the group's id) may be
+    // another process's; what it left behind was seen by look() and is killed by pid and start time.
     for (const s of launched) if (s.child.pid && s.exited() === undefined) process.kill(-s.child.pid, 'SIGKILL');
     watch.killLeftovers();
-    for (const s of launched) fs.rmSync(s.dataDir, { recursive: true, force: true });
+    for (const s of launched.splice(0)) fs.rmSync(s.dataDir, { recursive: true, force: true });
   });
 
   it('comes up, runs a batch on two workers, setup jobs run again change nothing, Ctrl-C leaves no process', async () => {
     const started = Date.now();
-    const s = await launch();
-    launched.push(s);
+    const s = await launch(launched);
     const supervisor = s.child;
     const output = s.output;
     const { dataDir } = s;
-    const [pgPort, temporalPort, uiPort] = [s.ports.pg, s.ports.temporal, s.ports.ui];
+    const [pgPort, temporalPort, uiPort, webPort] = [s.ports.pg, s.ports.temporal, s.ports.ui, s.ports.web];
     const upSeconds = (Date.now() - started) / 1000;
     watch.look();
     const running = descendants(supervisor.pid!);
@@ -132,7 +142,13 @@ describe('npm run stack', () => {
     expect(running.some((p) => p.cmd.includes('ui-server') && p.cmd.includes('--env docker start'))).toBe(true);
     expect(running.filter((p) => p.cmd.includes('worker/main.ts') && !p.cmd.includes('esbuild'))).toHaveLength(2);
     expect(running.some((p) => p.cmd.includes('bin/postgres'))).toBe(true);
+    expect(running.filter((p) => p.cmd.includes('client/web/main.ts') && !p.cmd.includes('esbuild'))).toHaveLength(1);
     expect(output()).toContain(`Temporal Web UI : http://127.0.0.1:${uiPort}`);
+    // The origin emails link to follows WEB_PORT, and the web app's sign-in page answers there.
+    expect(output()).toContain(`Web app         : http://localhost:${webPort} `);
+    const signIn = await fetch(`http://127.0.0.1:${webPort}/signin`);
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain('<h1>Sign in</h1>');
     // The jobs ran as compose runs them, and said so.
     for (const line of ['Temporal schemas are up to date', `namespace ${NAMESPACE} created`, 'migrations applied', `namespace ${NAMESPACE} is ready`]) {
       expect(output(), line).toContain(line);
@@ -194,7 +210,7 @@ describe('npm run stack', () => {
     process.kill(-supervisor.pid!, 'SIGINT');
     await waitUntil('npm run stack to exit', () => s.exited() !== undefined, 120_000);
     expect(s.exited(), output()).toBe(0);
-    const order = ['stopping worker-2', 'stopping worker-1', 'stopping the Web UI', 'stopping Temporal', 'stopping PostgreSQL'].map((line) => output().indexOf(line));
+    const order = ['stopping web', 'stopping worker-2', 'stopping worker-1', 'stopping the Web UI', 'stopping Temporal', 'stopping PostgreSQL'].map((line) => output().indexOf(line));
     expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), output().slice(-3000)).toBe(true);
     await waitUntil('every child to be gone', () => watch.leftovers().length === 0, 10_000).catch(() => undefined);
     expect(watch.leftovers()).toEqual([]);
@@ -202,25 +218,26 @@ describe('npm run stack', () => {
   });
 
   it('SIGKILLed itself (no handler runs), it leaves no process: every part notices its owner is gone', async () => {
-    const s = await launch();
-    launched.push(s);
+    const s = await launch(launched);
     watch.look();
-    const parts = descendants(s.child.pid!);
+    // Those whose start time was read: a pid alone may be reused before the wait below ends.
+    const parts = descendants(s.child.pid!).filter((p) => p.start !== undefined);
     expect(parts.length).toBeGreaterThan(5);
-    const left = () => parts.filter((p) => alive(p.pid));
+    expect(parts.filter((p) => p.cmd.includes('client/web/main.ts') && !p.cmd.includes('esbuild'))).toHaveLength(1);
+    const left = () => parts.filter((p) => alive(p.pid, p.start));
     const killedAt = Date.now();
     process.kill(s.child.pid!, 'SIGKILL'); // the supervisor alone, not its group
     // Workers see their IPC channel close and drain (up to 20 s); PostgreSQL's host likewise; the
     // server and the UI are stopped by exit-with-parent when its stdin pipe closes.
     await waitUntil('every part of the stack to stop', () => left().length === 0, 90_000).catch(() => undefined);
-    expect(left()).toEqual([]);
+    expect(left().map(({ pid, cmd }) => ({ pid, cmd }))).toEqual([]);
     console.log(`npm run stack SIGKILLed: all ${parts.length} processes gone ${((Date.now() - killedAt) / 1000).toFixed(1)} s later`);
   });
 });
 
 describe("the stack's server and jobs get compose's environment", () => {
   // docker-compose 1.29 prints short-syntax volumes as "source:target:mode".
-  type Service = { environment?: Record<string, string | null>; volumes?: string[] };
+  type Service = { environment?: Record<string, string | null>; volumes?: string[]; command?: string[] };
   const compose = (): Record<string, Service> => {
     const resolved = spawnSync('docker-compose', ['-f', path.join(projectRoot, 'docker-compose.yml'), 'config'], { cwd: projectRoot, encoding: 'utf8' });
     if (resolved.status !== 0) throw new Error(`docker-compose config failed (it comes with Debian's docker-compose package; test/deployment.test.ts installs it): ${resolved.stderr}`);
@@ -248,5 +265,14 @@ describe("the stack's server and jobs get compose's environment", () => {
     const job = namespaceJob({ address: 'temporal:7233', namespace: 'offboarding', retention: '720h', binDir: '/bin' });
     const { PATH: _p, HOME: _h, ...jobEnv } = job.env;
     expect(jobEnv).toEqual(services['temporal-setup']?.environment);
+  });
+
+  it("the stack's web process is compose's web service: its entry point, its port, the workers' secret", () => {
+    const services = compose();
+    const web = stackProcesses({ metricsPort: 0, webPort: 3000 }).find((p) => p.name === 'web');
+    expect(services.web?.command).toEqual(['node', web?.script]);
+    expect(web?.env).toEqual({ WEB_PORT: services.web?.environment?.WEB_PORT });
+    // The worker signs the links in its emails, the web app checks them: one secret, one origin.
+    for (const k of ['WEB_LINK_SECRET', 'WEB_PUBLIC_URL']) expect(services.web?.environment?.[k], k).toBe(services.worker?.environment?.[k]);
   });
 });
