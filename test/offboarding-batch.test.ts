@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { recheck, removeFromBatch } from '../client/operations';
+import { reactivateUser, recheck, removeFromBatch } from '../client/operations';
 import { startBatchWorkflow } from '../client/start-batch';
 import { auditLog, offboardings, users } from '../db/schema';
 import {
@@ -13,6 +13,7 @@ import {
   type OffboardingBatchInput,
   confirmReassignmentDoneUpdate,
   refreshPermissionsUpdate,
+  reactivationWorkflowId,
   removeUserUpdate,
   userStatusQuery,
   userWorkflowId,
@@ -285,5 +286,43 @@ describe('permissions are checked against the database at the moment of each req
     // Someone the database does not allow either is still refused, and nothing changes.
     await expectRefusal(removeFromBatch(ops, w.helen, w.batchId, { id: w.b, name: 'B' }), 'PERMISSION_DENIED');
     expect((await w.handle.query(batchStatusQuery)).users.find((u) => u.userId === w.b)?.stage).toBe('awaiting-reassignment');
+  });
+});
+
+describe('reactivation through the shared operation', () => {
+  it('answers once the user is active again, while the notice waits for a mail server that is down', async () => {
+    // Failure test: every email attempt fails, as when the SMTP server is down for hours.
+    const mailDown = await runWorkerInBackground(env.nativeConnection, {
+      ...h.activities,
+      sendNotification: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:25 (mail server down)')),
+    });
+    const admin = await h.fx.admin({ name: 'Ada Admin' });
+    const gone = { status: 'inactive' as const, inactivatedAt: new Date() };
+    const back = await h.fx.user({ name: 'Bo Back', ...gone });
+    const nobody = await h.fx.user({ name: 'Nia Nobody' });
+    const ops = { db: async () => h.t.db, temporal: async () => env.client, taskQueue: mailDown.taskQueue };
+    const subject = { id: back, name: 'Bo Back', status: 'inactive' as const };
+    const handle = env.client.workflow.getHandle(reactivationWorkflowId(back, 'mail-down'));
+    try {
+      const startedAt = Date.now();
+      const first = await reactivateUser(ops, admin, subject, 'rehired', { requestId: 'mail-down' });
+      expect(first.userId).toBe(back);
+      expect(Date.now() - startedAt).toBeLessThan(15_000);
+      expect((await h.t.db.select().from(users).where(eq(users.id, back)))[0]?.status).toBe('active');
+      // The workflow is still trying to send the notice; the person who clicked did not wait for it.
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      // The same request again (a double submit) joins the running one: one reactivation, one answer.
+      expect(await reactivateUser(ops, admin, subject, 'rehired', { requestId: 'mail-down' })).toEqual(first);
+      const audits = await h.t.db.select().from(auditLog).where(and(eq(auditLog.action, 'user.reactivated'), eq(auditLog.subjectUserId, back)));
+      expect(audits).toHaveLength(1);
+
+      // Someone who may not reactivate is refused as promptly, and nothing changes.
+      await h.t.db.update(users).set(gone).where(eq(users.id, back));
+      await expectRefusal(reactivateUser(ops, nobody, subject, 'let me back', { requestId: 'by-nobody' }), 'PERMISSION_DENIED');
+      expect((await h.t.db.select().from(users).where(eq(users.id, back)))[0]?.status).toBe('inactive');
+    } finally {
+      await handle.terminate('test done').catch(() => undefined);
+      await mailDown.stop();
+    }
   });
 });

@@ -168,11 +168,12 @@ describe('Inactive users: reactivate (scenario 5)', () => {
     expect(audit?.actorId).toBe(ada);
     expect((audit?.after as { reason: string }).reason).toBe('Contract renewed');
     expect(audit?.requestId).toMatch(new RegExp(`^web:${ada}:[0-9a-f-]{36}$`));
-    // The workflow: started by the web, completed.
+    // The workflow: started by the web; it completes once the notice is sent (the page answered as
+    // soon as the reactivation was recorded).
     const handle = s.env.client.workflow.getHandle(audit!.workflowId!);
     expect(audit!.workflowId).toMatch(new RegExp(`^reactivation-user-${liam}-`));
-    expect((await handle.describe()).status.name).toBe('COMPLETED');
     expect(await handle.result()).toMatchObject({ userId: liam });
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
     await expect.poll(() => mailsAbout(s.h.sink, liam, 'reactivated').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
     // The banner was shown once.
     await page.reload();

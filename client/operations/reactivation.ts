@@ -1,7 +1,9 @@
 // Reactivating an inactive user (the "Inactive Users" view's Reactivate): a workflow checks the actor
 // against the database, reactivates, audits and tells the people concerned.
 import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import {
+  reactivationRecordedUpdate,
   reactivationWorkflowId,
   REASON_RULE,
   refuse,
@@ -29,16 +31,21 @@ export async function reactivateUser(
   const input: UserReactivationInput = { userId: user.id, by: actorId, reason, requestId };
   const client = await ctx.temporal();
   const workflowId = reactivationWorkflowId(user.id, requestId);
+  // Start and ask in one call; the answer comes once the reactivation is recorded, not once its email
+  // is delivered. The same request while it runs joins it (USE_EXISTING).
+  const start = new WithStartWorkflowOperation<typeof userReactivation>('userReactivation', {
+    workflowId,
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: `Reactivate user ${user.id} (by user ${actorId})`,
+  });
   try {
-    return await client.workflow.execute<typeof userReactivation>('userReactivation', {
-      workflowId,
-      taskQueue: ctx.taskQueue,
-      args: [input],
-      staticSummary: `Reactivate user ${user.id} (by user ${actorId})`,
-    });
+    return await client.workflow.executeUpdateWithStart(reactivationRecordedUpdate, { startWorkflowOperation: start });
   } catch (e) {
-    // The same request again (a retried POST): answer with the first one's result.
-    if (e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError') {
+    // The same request after it ended (a retried POST): answer with the first one's result.
+    if (e instanceof WorkflowExecutionAlreadyStartedError) {
       return client.workflow.getHandle<typeof userReactivation>(workflowId).result();
     }
     throw e;

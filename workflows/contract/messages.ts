@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BatchComposition, BatchStatus, BatchStatusRequest, RemoveUserRequest, UserProgress } from './batch';
 import type { OpenItem } from './items';
+import type { UserReactivationResult } from './reactivation';
 import type { ActorRequest, CloseItemRequest, ReassignItemRequest, StopRequest, UserOffboardingStatus } from './user-offboarding';
 
 export const userStatusQuery = defineQuery<UserOffboardingStatus>('userStatus');
@@ -27,3 +28,9 @@ export const cancelSignal = defineSignal<[ActorRequest]>('cancel');
  */
 export const refreshPermissionsUpdate = defineUpdate<void, []>('refreshPermissions');
 export const userProgressSignal = defineSignal<[UserProgress]>('userProgress');
+
+/**
+ * Answers once the user is reactivated (or refused), before the notice is emailed: a person clicking
+ * Reactivate waits for the reactivation, not for a mail server that may be down for hours.
+ */
+export const reactivationRecordedUpdate = defineUpdate<UserReactivationResult, []>('reactivationRecorded');
