@@ -80,6 +80,7 @@ describe('the CLI shows what people wrote without its control characters', () =>
     human.line(`Removed ${name} (18)`);
     human.error(`USER_NOT_FOUND: ${name}`);
     const shown = chunks.out.join('') + chunks.err.join('');
+    // eslint-disable-next-line no-control-regex -- looks for the escape character on purpose
     expect(shown).not.toMatch(/[\u001b\u202e]/u);
     expect(shown).toContain('Eve\uFFFD[2J\uFFFDgpj.exe');
 

@@ -24,7 +24,7 @@ export async function waitForValue<T>(what: string, read: () => Promise<T>, read
         failure = e;
       }
       if (failure !== undefined || !ready(last as T)) {
-        throw new Error(`${what} never happened; last: ${failure !== undefined ? String(failure) : JSON.stringify(last)}`);
+        throw new Error(`${what} never happened; last: ${failure instanceof Error ? failure.message : JSON.stringify(failure ?? last)}`);
       }
       return last as T;
     },
