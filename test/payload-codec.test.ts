@@ -15,6 +15,7 @@ import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, parsePayloadKey, payloadKeyId }
 import { reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import type { offboardingBatch, userOffboarding } from '../workflows';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
+import { waitUntil } from './helpers/wait-until';
 import { type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
 let env: DevServerEnvironment;
@@ -307,6 +308,11 @@ describe('payload key rotation', () => {
     const batchWorkflowId = await (await before.worker).runUntil(async () => {
       const batch = await startBatchWorkflow(before.client, taskQueue, { batchId: `codec-rot-${process.pid}`, userIds: [leaver], requestedBy: admin, reason: 'codec test', effectiveAt: null, successors: {}, policy: {} });
       await waitForUserStatus(before.client, leaver, (s) => s.stage === 'awaiting-reassignment');
+      // Leave no activity running on this worker (the manager's email): one cut off by its shutdown
+      // would be retried only after its timeout, a minute later, on the next worker.
+      const idle = async (h: WorkflowHandle) => ((await h.describe()).raw.pendingActivities ?? []).length === 0;
+      const userHandle = before.client.workflow.getHandle(userWorkflowId(leaver));
+      await waitUntil('no activity running before the rotation', async () => (await idle(userHandle)) && (await idle(batch)), 30_000);
       return batch.workflowId;
     });
 
