@@ -23,6 +23,7 @@ import {
 import type { AppEnv, Flash, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
+import { REJECTION_WORDS } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural, stageWords, waited, when } from '../words';
 
@@ -251,7 +252,7 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
             <ul>
               {status.rejected.map((r) => (
                 <li>
-                  <strong>{people.get(r.userId)?.name ?? `User ${r.userId}`}</strong> — {r.message}
+                  <strong>{people.get(r.userId)?.name ?? `User ${r.userId}`}</strong> — {REJECTION_WORDS[r.code] ?? r.message}
                 </li>
               ))}
             </ul>

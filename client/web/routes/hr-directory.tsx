@@ -66,8 +66,11 @@ function Row(props: { row: DirectoryRow; checked: boolean }) {
         <br />
         <small class="muted">{row.email ?? 'no email'}</small>
       </th>
-      <td data-label="Company">{row.company}</td>
-      <td data-label="Permission">{PERMISSION_WORDS[row.permission] ?? row.permission}</td>
+      <td data-label="Company">
+        {row.company}
+        <br />
+        <small class="muted">{PERMISSION_WORDS[row.permission] ?? row.permission}</small>
+      </td>
       <td data-label="Status">
         {row.status === 'inactive' ? (
           <strong>Inactive</strong>
@@ -203,8 +206,7 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
                         <span class="visually-hidden">Selected</span>
                       </th>
                       <th scope="col">Name</th>
-                      <th scope="col">Company</th>
-                      <th scope="col">Permission</th>
+                      <th scope="col">Company · permission</th>
                       <th scope="col">Status</th>
                       <th scope="col">Manager</th>
                       <ToolHeadings />

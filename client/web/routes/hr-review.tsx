@@ -21,13 +21,12 @@ import {
   MAX_BATCH_SIZE,
   MAX_REASON_LENGTH,
   type OffboardingPolicy,
-  type RefusalCode,
   refusalOf,
 } from '../../../workflows/contract';
 import type { AppEnv, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash } from '../sessions';
-import { allValues, countByTool, oneValue, reviewSeal, reviewSealValid, ToolCells, ToolHeadings } from '../views/hr';
+import { allValues, countByTool, oneValue, REJECTION_WORDS, reviewSeal, reviewSealValid, ToolCells, ToolHeadings } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural } from '../words';
 
@@ -85,14 +84,6 @@ function optionsOf(body: Body, confirming: boolean): Options {
   return { typed, force, draft: { reason, effectiveAt, policy, successor: typed.successor ?? '' }, problems };
 }
 
-const REJECTION_WORDS: Partial<Record<RefusalCode, string>> = {
-  USER_ALREADY_INACTIVE: 'already inactive',
-  ALREADY_IN_OFFBOARDING: 'already being offboarded',
-  USER_NOT_FOUND: 'not found in the directory',
-  REQUESTER_IN_BATCH: 'that is you: another admin has to offboard you',
-  DUPLICATE_USER: 'chosen twice; offboarded once',
-  INVALID_INPUT: 'not a user of the directory',
-};
 
 type Drawn = {
   batchId: string;
@@ -234,7 +225,7 @@ function ReviewPage(props: { d: Drawn; csrf: string; seal: string }) {
             </select>
             <small id="successor-help">A successor takes every open item first; what they cannot take (not on the project) is left to the manager.</small>
           </label>
-          <div class="grid">
+          <div class="policy">
             <label for="remind-every">
               Reminders every (days)
               <input type="number" id="remind-every" name="remind-every" min={1} max={30} value={field('remind-every')} placeholder="2" />
