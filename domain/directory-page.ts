@@ -8,6 +8,11 @@ import { type Tool, TOOLS } from '../workflows/contract';
 import { scanOpenItems } from './open-items';
 
 export const DIRECTORY_PAGE_SIZE = 50;
+/**
+ * Matches are counted up to this many (the largest batch): beyond it the page says "more than
+ * 10,000", and counting all 50,000 of a directory would cost more than the page itself.
+ */
+export const DIRECTORY_COUNT_LIMIT = 10_000;
 
 export type DirectoryFilter = {
   /** Part of a name or an email address, any case. */
@@ -38,8 +43,10 @@ export type DirectoryRow = {
 
 export type DirectoryPage = {
   rows: DirectoryRow[];
-  /** Users matching the filter, all pages. */
+  /** Users matching the filter, all pages, counted up to DIRECTORY_COUNT_LIMIT. */
   total: number;
+  /** More than DIRECTORY_COUNT_LIMIT match (`total` is then the limit). */
+  totalOverLimit: boolean;
   /** Cursors of the next and previous pages, or null at either end. */
   next: DirectoryCursor | null;
   previous: DirectoryCursor | null;
@@ -91,7 +98,10 @@ export async function directoryPage(
   const more = fetched.length > size;
   const rows = fetched.slice(0, size);
   if (backward) rows.reverse();
-  const [count] = await db.execute<{ n: number }>(sql`select count(*)::int as n from users u where ${where}`);
+  const [count] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from (select 1 from users u where ${where} limit ${DIRECTORY_COUNT_LIMIT + 1}) matching`,
+  );
+  const counted = count?.n ?? 0;
   const items = await scanOpenItems(db, rows.map((r) => r.id));
   const first = rows[0];
   const last = rows.at(-1);
@@ -108,7 +118,8 @@ export async function directoryPage(
       }
       return { ...r, manager: managerId === null ? null : { id: managerId, name: managerName ?? '' }, openByTool, openItems };
     }),
-    total: count?.n ?? 0,
+    total: Math.min(counted, DIRECTORY_COUNT_LIMIT),
+    totalOverLimit: counted > DIRECTORY_COUNT_LIMIT,
     next: hasNext && last ? { name: last.name, id: last.id } : null,
     previous: hasPrevious && first ? { name: first.name, id: first.id } : null,
   };
@@ -116,7 +127,15 @@ export async function directoryPage(
 
 /** The companies and projects the filters offer. */
 export async function directoryFacets(db: DbOrTx): Promise<{ companies: string[]; projects: { id: number; name: string }[] }> {
-  const companies = await db.execute<{ company: string }>(sql`select distinct company from users order by company`);
+  // The distinct companies by skipping through users_company_name_id_idx: one index probe per
+  // company, not a scan of every user.
+  const companies = await db.execute<{ company: string }>(sql`
+    with recursive c as (
+      (select company from users order by company limit 1)
+      union all
+      select (select u.company from users u where u.company > c.company order by u.company limit 1) from c where c.company is not null
+    )
+    select company from c where company is not null`);
   const projects = await db.execute<{ id: number; name: string }>(sql`select id, name from projects order by name, id`);
   return { companies: companies.map((c) => c.company), projects: [...projects] };
 }

@@ -180,7 +180,7 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
             <input type="hidden" name="userId" value={String(id)} />
           ))}
           <p class="summary">
-            {plural(page.total, 'person', 'people')} match
+            {page.totalOverLimit ? `More than ${page.total.toLocaleString('en-US')} people match` : `${plural(page.total, 'person', 'people')} match`}
             {elsewhere.length > 0 ? ` · ${elsewhere.length} chosen on other pages stay chosen` : ''}
           </p>
           {page.rows.length === 0 ? (
