@@ -9,10 +9,12 @@ import { scanOpenItems } from './open-items';
 
 export const DIRECTORY_PAGE_SIZE = 50;
 /**
- * Matches are counted up to this many (the largest batch): beyond it the page says "more than
- * 10,000", and counting all 50,000 of a directory would cost more than the page itself.
+ * Matches are counted up to this many: beyond it the page says "more than 1,000", and counting all
+ * 50,000 of a directory would cost more than the page itself.
  */
-export const DIRECTORY_COUNT_LIMIT = 10_000;
+export const DIRECTORY_COUNT_LIMIT = 1_000;
+/** Rows of name order a search first walks (see directoryPage). */
+const SEARCH_PROBE_ROWS = 2_000;
 
 export type DirectoryFilter = {
   /** Part of a name or an email address, any case. */
@@ -64,7 +66,9 @@ function conditions(f: DirectoryFilter): SQL {
   const search = f.search?.trim();
   if (search) parts.push(sql`(u.name ilike ${likePattern(search)} or u.email ilike ${likePattern(search)})`);
   if (f.company) parts.push(sql`u.company = ${f.company}`);
-  if (f.projectId !== undefined) parts.push(sql`exists (select 1 from project_members pm where pm.user_id = u.id and pm.project_id = ${f.projectId})`);
+  // The project's members by primary key (a project has hundreds, the directory tens of thousands):
+  // as an EXISTS the planner hashes every user.
+  if (f.projectId !== undefined) parts.push(sql`u.id = any(array(select pm.user_id from project_members pm where pm.project_id = ${f.projectId}))`);
   if (f.permission) parts.push(sql`u.directory_permission = ${f.permission}`);
   const status = f.status ?? 'active';
   if (status !== 'all') parts.push(sql`u.status = ${status}`);
@@ -87,14 +91,25 @@ export async function directoryPage(
   const backward = page.before !== undefined && page.after === undefined;
   const edge = page.after ?? page.before;
   const keyset = edge === undefined ? sql`true` : backward ? sql`(u.name, u.id) < (${edge.name}, ${edge.id})` : sql`(u.name, u.id) > (${edge.name}, ${edge.id})`;
-  const fetched = await db.execute<Row>(sql`
+  const order = backward ? sql`u.name desc, u.id desc` : sql`u.name, u.id`;
+  const select = (from: SQL) => db.execute<Row>(sql`
     select u.id, u.name, u.email, u.company, u.job_title as "jobTitle", u.directory_permission::text as permission,
            u.status::text as status, m.id as "managerId", m.name as "managerName",
            (select o.batch_id from offboardings o where o.user_id = u.id and o.ended_at is null) as "offboardingBatchId"
-      from users u left join users m on m.id = u.manager_id
+      from ${from} left join users m on m.id = u.manager_id
      where ${where} and ${keyset}
-     order by ${backward ? sql`u.name desc, u.id desc` : sql`u.name, u.id`}
+     order by ${order}
      limit ${size + 1}`);
+  // A search for something common ("an", "leaver4") matches thousands: the first rows in name order
+  // hold a page of them, where the trigram indexes would fetch and sort every match. So a search
+  // first walks a bounded stretch of the name order; when that is not enough (a rare name), the
+  // trigram indexes answer.
+  let fetched: Row[] | undefined;
+  if (filter.search?.trim()) {
+    const probe = await select(sql`(select * from users u where ${keyset} order by ${order} limit ${SEARCH_PROBE_ROWS}) u`);
+    if (probe.length > size) fetched = [...probe];
+  }
+  fetched ??= [...(await select(sql`users u`))];
   const more = fetched.length > size;
   const rows = fetched.slice(0, size);
   if (backward) rows.reverse();

@@ -138,7 +138,7 @@ export const start: Command = {
       // Requester refusals (not an admin, inactive) fail the review exactly as they would the batch.
       const review = await previewBatch(operationsOf(ctx), requester.id, draft);
       const accepted = review.accepted.map((u) => ({ userId: u.userId, name: u.name, email: u.email, openItems: u.items.length, items: u.items }));
-      ctx.out.data({ dryRun: true, batchId, requestedBy: requester.id, effectiveAt, successors, users: accepted, skipped: review.rejected });
+      ctx.out.data({ dryRun: true, batchId, requestedBy: requester.id, effectiveAt, successors, policy, users: accepted, skipped: review.rejected });
       ctx.out.line(`Review of batch ${batchId} requested by ${userLabel(requester)} — nothing was started.`);
       if (effectiveAt) ctx.out.line(`Effective at: ${effectiveAt}`);
       ctx.out.line(`Would offboard ${accepted.length} user(s):`);
