@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       return body;
     };
     const rowsOf = (html: string) => (html.match(/name="userId" value=/g) ?? []).length;
-    const first = await get('/hr/directory', new RegExp(`${USERS.toLocaleString('en-US').replace(',', ',?')}|${USERS + 1 + 100}`));
+    const first = await get('/hr/directory', /More than 1,000 people match/);
     if (rowsOf(first) !== 50) throw new Error(`page 1 shows ${rowsOf(first)} rows`);
     // A cursor in the middle of the name order.
     const [mid] = await db.execute<{ id: number }>(sql`select id from users order by name, id offset ${Math.floor(USERS / 2)} limit 1`);
