@@ -132,7 +132,7 @@ describe('HR offboards from the directory', () => {
     const victor = id['vivanov']!;
     const olivia = id['olivia.grant']!;
     const zoe = id['zmarin']!;
-    const context = await newContext(browser);
+    const context = await newContext(browser, { width: 1280 });
     const page = await context.newPage();
     // Sign in with the emailed link.
     await page.goto(`${s.url}/hr/directory`);
