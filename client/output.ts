@@ -26,8 +26,9 @@ export type OutputStream = NodeJS.WritableStream & { readonly isTTY?: boolean };
 export function cell(value: unknown): string {
   if (value === null || value === undefined || value === '') return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? '-';
 }
 
 function clip(text: string, max: number | undefined): string {

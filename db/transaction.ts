@@ -10,6 +10,6 @@ export type DbOrTx = Database | Tx;
 
 /** Runs `fn` in the transaction `db` already is, or in a new one. */
 export function withTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if (db instanceof PgTransaction) return fn(db as Tx);
+  if (db instanceof PgTransaction) return fn(db);
   return db.transaction(fn);
 }

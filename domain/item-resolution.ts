@@ -240,18 +240,18 @@ async function checkTarget(tx: Tx, item: LockedItem, label: string, fromUserId: 
     case null:
       return;
     case 'TARGET_NOT_FOUND':
-      refuse('TARGET_NOT_FOUND', `User ${String(toUserId)}, chosen to take over ${label}, does not exist.`);
+      return refuse('TARGET_NOT_FOUND', `User ${String(toUserId)}, chosen to take over ${label}, does not exist.`);
     case 'TARGET_SAME_USER':
-      refuse('TARGET_SAME_USER', `Item ${label} is already held by user ${toUserId}; choose someone else.`);
+      return refuse('TARGET_SAME_USER', `Item ${label} is already held by user ${toUserId}; choose someone else.`);
     case 'TARGET_INACTIVE':
-      refuse('TARGET_INACTIVE', `${who} is inactive and cannot take over ${label}.`);
+      return refuse('TARGET_INACTIVE', `${who} is inactive and cannot take over ${label}.`);
     case 'TARGET_NOT_PROJECT_MEMBER':
-      refuse(
+      return refuse(
         'TARGET_NOT_PROJECT_MEMBER',
         `${who} is not a member of project ${String(item.projectId)} (${item.projectName ?? 'none'}), which ${label} belongs to.`,
       );
     case 'TARGET_BEING_OFFBOARDED':
-      refuse('TARGET_BEING_OFFBOARDED', `${who} is being offboarded (${target?.offboardingWorkflowId ?? 'a running offboarding'}) and cannot take over ${label}.`);
+      return refuse('TARGET_BEING_OFFBOARDED', `${who} is being offboarded (${target?.offboardingWorkflowId ?? 'a running offboarding'}) and cannot take over ${label}.`);
   }
 }
 

@@ -1,7 +1,9 @@
 // Optional payload encryption: an AES-256-GCM PayloadCodec. Worker and clients (CLI) use the same
 // keys, so the Temporal server — its history, the Web UI, exports — only ever holds ciphertext of
-// workflow inputs, results, activity arguments and update payloads. Not for the workflow bundle:
-// codecs run outside the sandbox.
+// workflow inputs, results, activity arguments and update payloads, and of the Web UI's texts: the
+// summaries of activities and timers and the current details (the details hold item titles; the
+// SDK sends every payload of a workflow task and of a query answer through the codec). Not for the
+// workflow bundle: codecs run outside the sandbox.
 //
 // Each payload becomes
 //   metadata: { encoding: 'binary/encrypted', 'encryption-key-id': <id>, 'encryption-format': 'temporal.api.common.v1.Payload' }

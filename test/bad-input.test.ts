@@ -3,8 +3,7 @@
 // refusal code AND that nothing changed: the relevant database rows, the audit-log count and the
 // workflows' state (by query) are snapshotted before and after. The README's "Bad input" table lists
 // the same rows.
-import { WorkflowFailedError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { type WorkflowHandle } from '@temporalio/client';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
@@ -26,7 +25,7 @@ import {
   refusalOf,
 } from '../workflows/contract';
 import { offboardingBatch } from '../workflows';
-import { isRefusalCode, type RefusalCode } from '../workflows/contract';
+import { type RefusalCode } from '../workflows/contract';
 import { runCli } from './helpers/cli';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { auditCount, type Harness, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';

@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimOffboarding, finishOffboarding, validateBatch } from '../domain/batch-validation';
 import { loadPermissions } from '../domain/permissions';

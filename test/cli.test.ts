@@ -3,6 +3,7 @@
 // subprocess (`node --import tsx client/offboard.ts …`) configured only through its environment.
 // The checks around those runs (refusals, reads) and the last block run the CLI in-process (`run()`
 // from client/cli.ts) against the same servers: much faster, where no process boundary matters.
+import type { offboardingBatch } from '../workflows';
 import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
 import type { Worker } from '@temporalio/worker';
@@ -324,7 +325,7 @@ describe('offboard CLI', () => {
     expect(cancelled.code).toBe(0);
     expect(cancelled.stdout).toContain('Cancelled batch second');
 
-    const status = await env.client.workflow.getHandle(batchWorkflowId('second')).result();
+    const status = await env.client.workflow.getHandle<typeof offboardingBatch>(batchWorkflowId('second')).result();
     expect(status).toMatchObject({ removed: [u4], cancelled: [u3], inactivated: [] });
     const rows = await h.t.db.select().from(users).where(sql`${users.id} in (${u3}, ${u4})`);
     expect(rows.map((r) => r.status)).toEqual(['active', 'active']);

@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../db/client';
 import { offboardings } from '../db/schema';

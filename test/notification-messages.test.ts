@@ -105,6 +105,7 @@ describe('rendering', () => {
     for (const n of all) {
       const r = renderNotification(n, spoofed, { workflowId: 'wf-1', now: new Date('2025-01-10T06:00:00Z') });
       for (const part of [r.subject, r.text, r.html]) {
+        // eslint-disable-next-line no-control-regex -- looks for the escape character on purpose
         expect(part).not.toMatch(/[\u001b\u202e]/);
       }
       expect(r.text).toContain('Eve\uFFFD[2J\uFFFDgpj.exe');

@@ -22,7 +22,6 @@ import {
   type Harness,
   mailsAbout,
   runWorkerInBackground,
-  settle,
   startHarness,
   startedWorkflows,
   waitForUserStatus,

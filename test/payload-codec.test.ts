@@ -1,6 +1,6 @@
 // Security: payload encryption (AES-256-GCM codec, worker and client with the same key) — the history
-// holds only ciphertext while the workflow runs end to end — and no personal data (names, emails) in
-// search attributes or workflow IDs.
+// holds only ciphertext while the workflow runs end to end, the Web UI's summaries and current details
+// included — and no personal data (names, emails) in search attributes or workflow IDs.
 import { randomBytes } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { DataConverter, Payload } from '@temporalio/common';
@@ -28,6 +28,9 @@ afterAll(async () => {
   await env?.stop();
   await h?.close();
 });
+
+/** The SDK's built-in query the Web UI calls for a workflow's current details. */
+const METADATA_QUERY = '__temporal_workflow_metadata';
 
 const SECRET = { name: 'Zelda Quixotic-Secretname', email: 'zelda.quixotic@secret-example.com', project: 'Project Nightingale-Secret', title: 'Slab pour Quixotic-Title' };
 
@@ -115,6 +118,16 @@ async function runOffboarding(dataConverter: DataConverter | undefined, tag: str
     await waitForUserStatus(client, leaver, (s) => s.stage === 'awaiting-reassignment');
     const status = await user.query(userStatusQuery);
     expect(status.pendingItems[0]?.title).toBe(`${SECRET.title} ${tag}`); // decoded for the key holder
+    // The Web UI reads the current details through the SDK's metadata query: the key holder reads
+    // them, and the raw answer (what the server relays to a browser) is what the codec made of it.
+    const details = (await user.query<{ currentDetails?: string }>(METADATA_QUERY)).currentDetails ?? '';
+    expect(details).toContain(`${SECRET.title} ${tag}`);
+    const raw = await env.connection.workflowService.queryWorkflow({
+      namespace: env.namespace,
+      execution: { workflowId: userWorkflowId(leaver) },
+      query: { queryType: METADATA_QUERY },
+    });
+    const rawDetails = raw.queryResult?.payloads?.[0];
     await user.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${defect}:assigned-to`, toUserId: colleague, by: manager }] });
     const result = await user.result();
     expect(result.outcome).toBe('inactivated');
@@ -122,7 +135,7 @@ async function runOffboarding(dataConverter: DataConverter | undefined, tag: str
     const summary = await batch.result();
     expect(summary.inactivated).toEqual([leaver]);
     const descriptions = await Promise.all([batch.describe(), user.describe()]);
-    return { batch, user, leaver, descriptions };
+    return { batch, user, leaver, descriptions, rawDetails };
   });
 }
 
@@ -161,11 +174,35 @@ describe('payload encryption', () => {
     }
   });
 
-  it('control: without a key the same run puts the item title in the history (the check above can fail)', async () => {
-    const { user } = await runOffboarding(undefined, 'plain');
+  it('with a key, the Web UI texts go through the codec: summaries in the history, details in the query answer', async () => {
+    const { batch, user, leaver, rawDetails } = await runOffboarding(dataConverterOf({ payloadKey: key }), 'ui');
+    // Every activity call and timer carries a summary, and each is a payload like any other:
+    // encrypted, so the history shows neither the summaries nor what they are built from.
+    const history = await user.fetchHistory();
+    const summaries = (history.events ?? []).flatMap((e) => (e.userMetadata?.summary ? [e.userMetadata.summary] : []));
+    expect(summaries.length).toBeGreaterThan(5);
+    for (const s of summaries) expect(Buffer.from(s.metadata?.encoding ?? new Uint8Array()).toString()).toBe(ENCRYPTED_ENCODING);
+    for (const handle of [batch, user]) {
+      const { haystack } = await historyOf(handle);
+      for (const text of [`scan open items of user ${leaver}`, `claim user ${leaver}`, 'email: ', 'reminder 1', `Offboarding user ${leaver}`]) {
+        expect(haystack).not.toContain(text);
+      }
+    }
+    // The current details are never in the history (only the query answers them); that answer is
+    // encrypted too, item titles included.
+    expect(Buffer.from(rawDetails?.metadata?.encoding ?? new Uint8Array()).toString()).toBe(ENCRYPTED_ENCODING);
+    const rawText = Buffer.from(rawDetails?.data ?? new Uint8Array()).toString('latin1');
+    for (const text of [SECRET.title, 'Awaiting reassignment', 'defect:']) expect(rawText).not.toContain(text);
+  });
+
+  it('control: without a key the same run puts the item title and the summaries in the history, and the title in the details (the checks above can fail)', async () => {
+    const { user, leaver, rawDetails } = await runOffboarding(undefined, 'plain');
     const { haystack, payloads } = await historyOf(user);
     expect(payloads.some((p) => p.encoding === 'json/plain')).toBe(true);
     expect(haystack).toContain(SECRET.title);
+    expect(haystack).toContain(`scan open items of user ${leaver}`);
+    expect(haystack).toContain('reminder 1');
+    expect(Buffer.from(rawDetails?.data ?? new Uint8Array()).toString()).toContain(SECRET.title);
   });
 
   it('no names or emails in workflow IDs or search attributes', async () => {

@@ -390,8 +390,8 @@ describe('a worker whose supervisor dies while the worker starts', () => {
       detached: true,
     });
     let output = '';
-    killed.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    killed.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    killed.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    killed.stderr.on('data', (d: Buffer) => (output += d.toString()));
     try {
       await waitUntil('the start-up banner', () => output.includes('Press Ctrl-C to stop everything.'), 240_000);
       const children = descendants(killed.pid!);

@@ -400,6 +400,55 @@ describe('telling the people concerned', () => {
   });
 });
 
+// Issue 17: what the Web UI shows as a user's current details, read through the API (the SDK's
+// metadata query, which the Web UI calls too); test/web-ui.test.ts looks at the same in a browser.
+describe('current details', () => {
+  const currentDetails = async (handle: WorkflowHandle): Promise<string> =>
+    (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+
+  it('say what is open, what comes next and who may act, and follow each change', async () => {
+    const c = await company();
+    const keys = [
+      `rfi:${await h.fx.rfi({ projectId: c.p1, managerId: c.leaver })}:manager`,
+      `observation:${await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver })}:assignee`,
+      `defect:${await h.fx.defect({ projectId: c.p2, assignedToId: c.leaver })}:assigned-to`,
+    ];
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      const s = await waitForUserStatus(env.client, c.leaver, (st) => st.stage === 'awaiting-reassignment');
+      let md = await currentDetails(handle);
+      expect(md.split('\n')[0]).toBe('### Awaiting reassignment: 3 open items');
+      for (const key of keys) expect(md).toContain(`| \`${key}\` |`);
+      const since = Date.parse(s.waitingSince ?? '');
+      const at = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      expect(md).toContain(`**Next:** reminder 1 on ${at(since + 2 * DAY)} · escalation after 7 d on ${at(since + 7 * DAY)}`);
+      expect(md).toContain(`**Who may act:** the manager, user ${c.manager}, and the directory admins.`);
+      expect(md).toContain('**Resolved:** nothing yet.');
+      // User IDs only: none of the names or emails the directory holds.
+      for (const secret of ['Lee Leaver', 'Max Manager', 'Ada Admin', '@']) expect(md).not.toContain(secret);
+
+      await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: keys[1]!, toUserId: c.colleague, by: c.manager }] });
+      md = await currentDetails(handle);
+      expect(md.split('\n')[0]).toBe('### Awaiting reassignment: 2 open items');
+      expect(md).not.toContain(keys[1]);
+      expect(md).toContain(`**Resolved: 1** — 1 reassigned (to user ${c.colleague}: 1).`);
+
+      await env.sleep(2 * DAY + 60_000);
+      md = await currentDetails(handle);
+      expect(md).toContain(`**Next:** reminder 2 on ${at(since + 4 * DAY)}`);
+      expect(md).toContain('· 1 reminder sent · not escalated');
+
+      for (const key of [keys[0]!, keys[2]!]) await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: key, by: c.manager }] });
+      const result = await handle.result();
+      md = await currentDetails(handle);
+      expect(md.split('\n')[0]).toBe(`### Inactivated on ${at(Date.parse(result.inactivatedAt ?? ''))}`);
+      expect(md).toContain('**Resolved: 3** — 1 reassigned, 2 closed');
+    });
+    h.sink.clear();
+  });
+});
+
 describe('userReactivation', () => {
   it('lets an admin reactivate an inactivated user, and refuses anyone else', async () => {
     const c = await company();

@@ -1,10 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../domain/directory';
 import { createDomainActivities } from '../activities/domain';
 import { inactivateUser, reactivateUser } from '../domain/user-status';
 import type { OpenItem } from '../workflows/contract';
-import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
 import { expectRefusal } from './helpers/refusals';
@@ -93,7 +91,7 @@ describe('inactivateUser', () => {
     expect(res.itemsLeftOpen.map((i) => i.key)).toEqual([`rfi:${r}:manager`]);
     const [rfi] = await t.sql`select status, manager_id from rfis where id = ${r}`;
     expect(rfi).toEqual({ status: 'open', manager_id: u });
-    const [audit] = await t.sql`select after from audit_log where subject_user_id = ${u} and action = 'user.inactivated'`;
+    const [audit] = await t.sql<{ after: { itemsLeftOpen: OpenItem[] } }[]>`select after from audit_log where subject_user_id = ${u} and action = 'user.inactivated'`;
     expect(audit!.after.itemsLeftOpen.map((i: OpenItem) => i.key)).toEqual([`rfi:${r}:manager`]);
     expect((await inactivate(u, { force: true })).itemsLeftOpen).toEqual(res.itemsLeftOpen);
   });

@@ -4,7 +4,7 @@
 // skipped time), which the PostgreSQL/SMTP tests in user-offboarding.test.ts and
 // offboarding-batch.test.ts cannot. What the database decides stays tested there.
 import type { WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
@@ -120,6 +120,18 @@ async function acceptedUpdates(handle: WorkflowHandle): Promise<number> {
 
 const calls = (dir: InMemoryDirectory, name: ActivityName): number => dir.calls[name] ?? 0;
 
+/** The Web UI's label of every activity and timer the workflow scheduled, in history order ('' = none). */
+async function summariesIn(handle: WorkflowHandle): Promise<{ activities: string[]; timers: string[] }> {
+  const history = await handle.fetchHistory();
+  const summary = (e: NonNullable<typeof history.events>[number]): string =>
+    e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '';
+  const events = history.events ?? [];
+  return {
+    activities: events.filter((e) => e.activityTaskScheduledEventAttributes).map(summary),
+    timers: events.filter((e) => e.timerStartedEventAttributes).map(summary),
+  };
+}
+
 /**
  * Expected notices, in order, each `[description, due ms after t0]`; a description list is several
  * notices decided in one workflow task (their order among themselves is the worker's).
@@ -221,6 +233,26 @@ describe('timers of one offboarding', () => {
 
       await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: item, by: c.manager }] });
       expect(await handle.result()).toMatchObject({ outcome: 'inactivated', resolutions: [{ itemKey: item, action: 'closed', byUserId: c.manager }] });
+
+      // The Web UI names each wake-up and each activity, instead of "1 (2d)" and a bare type name.
+      const named = await summariesIn(handle);
+      expect(named.timers).toEqual(['reminder 1', 'reminder 2', 'reminder 3', 'escalation after 7 d', 'reminder 4', 'reminder 5']);
+      expect(named.activities).toEqual([
+        `load the manager and the admins for user ${c.leaver}`,
+        `claim user ${c.leaver} for an offboarding without a batch`,
+        `scan open items of user ${c.leaver}`,
+        'email: 1 item to reassign, to the manager',
+        'email: reminder 1 to the manager',
+        'email: reminder 2 to the manager',
+        'email: reminder 3 to the manager',
+        'email: escalation to the requester and the admins',
+        'email: reminder 4 to the manager',
+        `close ${item} (by user ${c.manager})`,
+        `scan open items of user ${c.leaver}`,
+        `inactivate user ${c.leaver}`,
+        `email: user ${c.leaver} inactivated, to the manager and the requester`,
+        `record the outcome of user ${c.leaver}: inactivated`,
+      ]);
     });
     expect(c.dir.sentAbout(c.leaver).at(-1)?.notification.kind).toBe('inactivated');
     expect(c.dir.item(item).open).toBe(false);
@@ -569,5 +601,92 @@ describe('batches', () => {
     );
     expect(c.dir.item(items[0])).toMatchObject({ holderId: a, open: true });
     expect(c.dir.item(items[1]).holderId).toBe(c.colleague);
+  });
+
+  // Issue 17: the batch's page in the Web UI says where its users are without running a query.
+  const currentDetails = async (handle: WorkflowHandle): Promise<string> =>
+    (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+  const utc = (d: Date | number) => `${new Date(d).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+  it('shows the counts by stage, the window, the oldest wait and who started it as current details', async () => {
+    const c = company();
+    const [a, b, q] = [1, 2, 3].map(() => c.dir.addUser({ managerId: c.manager, projectIds: [P1] })) as [number, number, number];
+    const items = [a, b, q].map((holderId) => c.dir.addItem({ tool: 'defect', role: 'assigned-to', holderId, projectId: P1 }));
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = started.track(
+        await startBatchWorkflow(env.client, taskQueue, {
+          batchId: `mem-details-${block}`,
+          userIds: [a, b, q],
+          requestedBy: c.admin,
+          reason: 'restructuring',
+          effectiveAt: null,
+          successors: {},
+          policy: {},
+          tuning: { window: 2 },
+        }),
+      );
+      for (const u of [a, b, q]) started.track(env.client.workflow.getHandle(userWorkflowId(u)));
+      const startedAt = utc((await handle.describe()).startTime);
+      const md = await vi.waitFor(async () => {
+        const text = await currentDetails(handle);
+        expect(text).toContain('| awaiting reassignment | 2 |');
+        return text;
+      }, WAIT);
+      expect(md.split('\n')[0]).toBe('### Running: 3 users');
+      expect(md).toContain('| queued | 1 |');
+      expect(md).toContain('**Window:** 2 running (at most 2 at once), 1 queued.');
+      const sinceA = Date.parse((await waitForUserStatus(env.client, a, (s) => s.waitingSince !== null)).waitingSince ?? '');
+      const sinceB = Date.parse((await waitForUserStatus(env.client, b, (s) => s.waitingSince !== null)).waitingSince ?? '');
+      const [first, firstSince] = sinceA <= sinceB ? [a, sinceA] : [b, sinceB];
+      const [second, secondSince] = first === a ? [b, sinceB] : [a, sinceA];
+      expect(md).toContain(`**Oldest wait:** user ${first}, awaiting reassignment since ${utc(firstSince)}.`);
+      expect(md).toContain(`_Batch mem-details-${block} · started by user ${c.admin} on ${startedAt} · run 1_`);
+
+      // The one waiting longest is done: the next oldest shows, and the queued user takes the free slot.
+      await env.client.workflow.getHandle(userWorkflowId(first)).executeUpdate(closeItemUpdate, { args: [{ itemKey: items[first === a ? 0 : 1]!, by: c.manager }] });
+      await vi.waitFor(async () => {
+        const text = await currentDetails(handle);
+        expect(text).toContain('| inactivated | 1 |');
+        expect(text).toContain('| awaiting reassignment | 2 |');
+        expect(text).toContain('**Window:** 2 running (at most 2 at once), 0 queued.');
+        expect(text).toContain(`**Oldest wait:** user ${second}, awaiting reassignment since ${utc(secondSince)}.`);
+      }, WAIT);
+
+      await handle.executeUpdate(cancelBatchUpdate, { args: [{ by: c.admin }] });
+      await handle.result();
+      const end = await currentDetails(handle);
+      expect(end.split('\n')[0]).toBe('### Finished: 3 users');
+      expect(end).toContain(`**Cancelled** by user ${c.admin}`);
+      expect(end).toContain('| cancelled | 2 |');
+      expect(end).toContain('**Oldest wait:** nobody is waiting for reassignment.');
+    });
+  });
+
+  it('counts its runs in the details, and keeps when the first one started', async () => {
+    const c = company();
+    const many = Array.from({ length: 30 }, () => c.dir.addUser({ managerId: c.manager }));
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = started.track(
+        await startBatchWorkflow(env.client, taskQueue, {
+          batchId: `mem-runs-${block}`,
+          userIds: many,
+          requestedBy: c.admin,
+          reason: null,
+          effectiveAt: null,
+          successors: {},
+          policy: {},
+          tuning: { window: 5, continueAsNewAtEvents: 200 },
+        }),
+      );
+      for (const u of many) started.track(env.client.workflow.getHandle(userWorkflowId(u)));
+      const startedAt = utc((await handle.describe()).startTime);
+      expect((await handle.result()).inactivated).toHaveLength(30);
+      const last = env.client.workflow.getHandle(handle.workflowId);
+      const { run } = await last.query(batchStatusQuery);
+      expect(run).toBeGreaterThan(1);
+      const md = await currentDetails(last);
+      expect(md).toContain('| inactivated | 30 |');
+      expect(md).toContain(`_Batch mem-runs-${block} · started by user ${c.admin} on ${startedAt} · run ${run} (continued as new ${run - 1} time${run > 2 ? 's' : ''})_`);
+    });
   });
 });

@@ -21,9 +21,9 @@ async function main(): Promise<void> {
     stopping ??= server.stop().finally(() => process.exit(0));
     return stopping;
   };
-  process.on('SIGTERM', stop);
+  process.on('SIGTERM', () => void stop());
   // The supervisor died without stopping us (its IPC channel closed): don't outlive it.
-  process.on('disconnect', stop);
+  process.on('disconnect', () => void stop());
   await ensureDatabase(server.url('postgres'), 'offboarding');
   send({ type: 'postgres-ready', pid: server.pid });
 }

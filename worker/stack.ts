@@ -137,6 +137,7 @@ export async function startStack(o: StackOptions, abort?: AbortSignal): Promise<
   // temporal-sql-tool logs every file and statement it runs (INFO, DEBUG): kept in the job's result,
   // not logged; the script's own lines, warnings and errors are.
   const jobLog = (line: string) => {
+    // eslint-disable-next-line no-control-regex -- strips the colour codes of the scripts' output
     if (!/\s(DEBUG|INFO)\s/.test(line.replace(/\u001b\[[0-9;]*m/g, ''))) log(line);
   };
   const run = async (spec: JobSpec): Promise<JobResult> => {

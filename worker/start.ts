@@ -8,7 +8,6 @@
 // worker, Temporal and PostgreSQL each run in their own process group, so a terminal's Ctrl-C
 // reaches only this supervisor, which stops them in order.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -17,9 +16,7 @@ import {
   databaseUrlOf,
   loadSettings,
   projectRoot,
-  temporalAddressOf,
   type Settings,
-  WEB_LINK_SECRET_FILE,
 } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';

@@ -80,7 +80,7 @@ export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, wa
         fs.rmSync(lockPath, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the install lock ${lockPath}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the install lock ${lockPath}`, { cause: e });
       await sleep(250);
     }
   }

@@ -36,9 +36,9 @@ type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 // temporal.api.enums.v1.IndexedValueType values (the proto package is CommonJS; its enum objects do
 // not import cleanly under Node's ESM loader, so the wire numbers are spelled out).
 export const INDEXED_TYPE: Record<'Keyword' | 'Int' | 'Datetime', IndexedValueType> = {
-  Keyword: 2 as IndexedValueType,
-  Int: 3 as IndexedValueType,
-  Datetime: 6 as IndexedValueType,
+  Keyword: 2,
+  Int: 3,
+  Datetime: 6,
 };
 const TYPE_NAME: Record<number, string> = { 1: 'Text', 2: 'Keyword', 3: 'Int', 4: 'Double', 5: 'Bool', 6: 'Datetime', 7: 'KeywordList' };
 

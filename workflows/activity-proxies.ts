@@ -1,8 +1,11 @@
-// How workflows call activities: timeouts and retries per kind of work. Domain refusals are
+// How workflows call activities: timeouts and retries per kind of work, and a one-line summary on
+// every call (summaries.ts) so the Web UI names what each activity did. Domain refusals are
 // non-retryable ApplicationFailures (their type is a refusal code); everything else is retried.
-import { proxyActivities } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/common';
+import { type ActivityInterfaceFor, proxyActivities } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
 import { REFUSALS } from './contract';
+import { ACTIVITY_SUMMARIES } from './summaries';
 
 const nonRetryableErrorTypes = Object.keys(REFUSALS);
 
@@ -12,25 +15,53 @@ type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotif
 type ScanActivities = Pick<OffboardingActivities, 'listOpenItems'>;
 type EmailActivities = Pick<OffboardingActivities, 'sendNotification'>;
 
+type Call = ((...args: unknown[]) => Promise<unknown>) & {
+  executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<unknown>;
+};
+
+/**
+ * The proxy with each call's summary worked out from its arguments. The summary travels as the
+ * command's user metadata: it adds no command and no event, so it needs no patch to replay.
+ */
+function summarised<A extends Partial<OffboardingActivities>>(proxy: ActivityInterfaceFor<A>): ActivityInterfaceFor<A> {
+  return new Proxy(proxy, {
+    get(target, name, receiver) {
+      const call = Reflect.get(target, name, receiver) as Call;
+      const summarise = ACTIVITY_SUMMARIES[name as keyof OffboardingActivities] as ((...args: unknown[]) => string) | undefined;
+      if (!summarise) return call;
+      const withSummary = (...args: unknown[]) => call.executeWithOptions({ summary: summarise(...args) }, args);
+      withSummary.executeWithOptions = (options: ActivityOptions, args: unknown[]) =>
+        call.executeWithOptions({ summary: summarise(...args), ...options }, args);
+      return withSummary;
+    },
+  });
+}
+
 /** Short transactions on PostgreSQL: retried (with backoff) through a database restart. */
-export const domain = proxyActivities<DomainActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
-});
+export const domain = summarised(
+  proxyActivities<DomainActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
+  }),
+);
 
 /** The open-item scan heartbeats, so a dead worker is noticed long before the start-to-close timeout. */
-export const scans = proxyActivities<ScanActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
-});
+export const scans = summarised(
+  proxyActivities<ScanActivities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
+  }),
+);
 
 /**
  * Email never blocks an offboarding: it runs beside the main flow. One delivery round is a few quick
  * attempts; workflows/email-delivery.ts repeats rounds with a durable pause, so a failure shows in
  * the status query within a minute while delivery keeps being tried (the outbox keeps it exactly-once).
  */
-export const email = proxyActivities<EmailActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes },
-});
+export const email = summarised(
+  proxyActivities<EmailActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes },
+  }),
+);

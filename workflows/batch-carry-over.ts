@@ -14,6 +14,8 @@ export type BatchCarryOver = {
   cancelledBy: number | null;
   removedBy: Record<string, number>;
   reportSeq: Record<string, number>;
+  /** When the batch's first run started, for the details (absent in carry-overs written before). */
+  startedAt?: string;
 };
 
 export const pack = (r: BatchUserRow): PackedRow => [

@@ -4,6 +4,7 @@
 import { log, sleep } from '@temporalio/workflow';
 import { email } from './activity-proxies';
 import type { SendNotificationInput } from './contract';
+import { emailRetryTimer } from './summaries';
 
 export const EMAIL_ROUND_PAUSE_MS = 10 * 60 * 1000;
 export const EMAIL_MAX_ROUNDS = 144; // a day of rounds
@@ -18,7 +19,7 @@ export async function deliverNotification(input: SendNotificationInput, onFailed
       onFailedRound();
       log.warn('notification round failed', { kind: input.notification.kind, round, error: String(err) });
       if (round >= EMAIL_MAX_ROUNDS) return false;
-      await sleep(EMAIL_ROUND_PAUSE_MS);
+      await sleep(EMAIL_ROUND_PAUSE_MS, { summary: emailRetryTimer(input.notification, round + 1, EMAIL_ROUND_PAUSE_MS) });
     }
   }
 }

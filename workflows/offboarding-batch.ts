@@ -19,7 +19,7 @@ import { domain } from './activity-proxies';
 import { deliverNotification } from './email-delivery';
 import {
   type BatchComposition,
-  type BatchRejection,
+  type RemoveUserRequest,
   type BatchStatus,
   BATCH_STATUS_PAGE,
   type BatchStatusRequest,
@@ -45,6 +45,8 @@ import {
 import { asUpdateFailure, refusalOf } from './contract';
 import { refusal } from './contract';
 import { type BatchCarryOver, pack, unpack } from './batch-carry-over';
+import { renderBatchDetails } from './current-details';
+import { DetailsPublisher } from './details-publisher';
 import { userOffboarding } from './user-offboarding';
 
 /** Children running at once: far below Temporal's 2,000 pending-children limit. */
@@ -58,6 +60,9 @@ type RowStage = UserStage | 'queued';
 
 const isFinal = (stage: RowStage): boolean => stage !== 'queued' && FINAL_STAGES.includes(stage);
 const isRunning = (row: BatchUserRow | undefined): boolean => row !== undefined && row.stage !== 'queued' && !isFinal(row.stage);
+/** When the user started waiting for reassignment, or Infinity when they are not waiting for it. */
+const waitingSinceMs = (row: BatchUserRow): number =>
+  row.stage === 'awaiting-reassignment' && row.waitingSince !== null ? Date.parse(row.waitingSince) : Infinity;
 
 export async function offboardingBatch(input: OffboardingBatchInput, carried?: BatchCarryOver): Promise<BatchSummary> {
   const workflowId = workflowInfo().workflowId;
@@ -69,11 +74,30 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   const policy: OffboardingPolicy = { ...DEFAULT_POLICY, ...input.policy };
   const rows = new Map<number, BatchUserRow>((carried?.rows ?? []).map((p) => [p[0], unpack(p)]));
   // Children started and not yet finished, kept as a count: the wait conditions read it after every
-  // activation, and scanning 10,000 rows each time made the parent's workflow tasks slow.
+  // activation, and scanning 10,000 rows each time made the parent's workflow tasks slow. The details'
+  // counts by stage and oldest wait are kept the same way, for the same reason.
   let runningCount = [...rows.values()].filter(isRunning).length;
+  const stageCounts = Object.fromEntries([...USER_STAGES, 'queued'].map((s) => [s, 0])) as BatchStatus['counts'];
+  for (const r of rows.values()) stageCounts[r.stage] += 1;
+  /** The user waiting longest for reassignment; undefined when it left that wait and must be looked up again. */
+  let oldestWait: { userId: number; since: string } | null | undefined;
   function setRow(userId: number, row: BatchUserRow): void {
-    runningCount += (isRunning(row) ? 1 : 0) - (isRunning(rows.get(userId)) ? 1 : 0);
+    const before = rows.get(userId);
+    runningCount += (isRunning(row) ? 1 : 0) - (isRunning(before) ? 1 : 0);
+    if (before) stageCounts[before.stage] -= 1;
+    stageCounts[row.stage] += 1;
     rows.set(userId, row);
+    const since = waitingSinceMs(row);
+    if (oldestWait?.userId === userId && since !== Date.parse(oldestWait.since)) oldestWait = undefined;
+    else if (oldestWait !== undefined && since < (oldestWait === null ? Infinity : Date.parse(oldestWait.since))) {
+      oldestWait = { userId, since: row.waitingSince ?? '' };
+    }
+    details.refresh();
+  }
+  function findOldestWait(): { userId: number; since: string } | null {
+    let oldest: BatchUserRow | undefined;
+    for (const r of rows.values()) if (waitingSinceMs(r) < (oldest ? waitingSinceMs(oldest) : Infinity)) oldest = r;
+    return oldest ? { userId: oldest.userId, since: oldest.waitingSince ?? '' } : null;
   }
   let adminIds = carried?.adminIds ?? [];
   let rejected = carried?.rejected ?? [];
@@ -84,6 +108,26 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   const reportSeq = new Map<number, number>(Object.entries(carried?.reportSeq ?? {}).map(([k, v]) => [Number(k), v]));
   /** Users whose child has not been started yet, in input order. */
   const queue = [...rows.values()].filter((r) => r.stage === 'queued').map((r) => r.userId);
+  // Runs carried over before the start time was carried show their own start instead.
+  const startedAt = carried?.startedAt ?? workflowInfo().startTime.toISOString();
+  const details = new DetailsPublisher(() => {
+    oldestWait ??= findOldestWait();
+    return renderBatchDetails({
+      batchId: input.batchId,
+      phase,
+      requestedBy: input.requestedBy,
+      startedAt,
+      run: carried?.run ?? 1,
+      counts: stageCounts,
+      rejected: rejected.length,
+      running: runningCount,
+      window: windowSize,
+      queued: queue.length,
+      oldestWait,
+      cancelledBy,
+    });
+  });
+  details.refresh();
 
   // ---- handlers --------------------------------------------------------------------------------
 
@@ -177,7 +221,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       throw refusal('BATCH_FINISHED', `user ${userId}'s offboarding already ended (${final ?? 'unknown'})`);
     },
     {
-      validator: ({ userId, by }) => {
+      validator: ({ userId, by }: RemoveUserRequest) => {
         if (!Number.isSafeInteger(userId) || userId <= 0) throw refusal('INVALID_INPUT', `"userId" must be a positive user ID`);
         if (phase === 'validating') return; // admins and users are known once validation is done
         assertAdmin(by);
@@ -193,6 +237,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
 
   const requestCancel = (by: number): void => {
     if (cancelledBy === null) cancelledBy = by;
+    details.refresh();
   };
   /** Cancel signals waiting for the database's word on their sender (signals cannot be refused). */
   const cancelSignals: number[] = [];
@@ -268,6 +313,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
     if (cancelledBy !== null && !adminIds.includes(cancelledBy)) cancelledBy = null;
   }
   phase = 'running';
+  details.refresh();
 
   const running = () => runningCount;
   const stopsSent = new Set<number>();
@@ -348,6 +394,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
       removedBy: Object.fromEntries(removedBy),
       // Finished users send no more reports: only the running ones need their sequence carried.
       reportSeq: Object.fromEntries([...reportSeq].filter(([id]) => !isFinal(rows.get(id)?.stage ?? 'failed'))),
+      startedAt,
     };
     return continueAsNew<typeof offboardingBatch>(input, next);
   }
@@ -400,6 +447,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   // commands and break replay of histories recorded before this step existed.
   if (releases.length > 0) await Promise.all(releases);
   phase = 'finished';
+  details.refresh();
   const summary: BatchSummary = {
     batchId: input.batchId,
     requestedBy: input.requestedBy,

@@ -142,7 +142,7 @@ export function createNotificationSender(deps: NotificationDeps) {
     // A personal link must reach only its owner: several recipients then get a message each.
     const messages =
       linkFor && toPeople.length > 1
-        ? toPeople.map((p) => ({ key: `${key}${PERSONAL_KEY}${p.id}`, to: [p.email ?? ''], recipient: p as Person | undefined }))
+        ? toPeople.map((p) => ({ key: `${key}${PERSONAL_KEY}${p.id}`, to: [p.email ?? ''], recipient: p }))
         : [{ key, to, recipient: toPeople.length === 1 ? toPeople[0] : undefined }];
     await db
       .insert(notificationOutbox)

@@ -1,6 +1,7 @@
 // Fault (4): SMTP down for a stretch, then back. No inactivation waits for email; failures are visible
 // in the outbox (attempts, attempt_log, last_error) while it is down; after recovery every message is
 // delivered exactly once.
+import type { userOffboarding } from '../../workflows';
 import os from 'node:os';
 import path from 'node:path';
 import { inArray } from 'drizzle-orm';
@@ -83,7 +84,7 @@ describe('SMTP down, then back', () => {
       // email before it completes. emailFailures counts sends that failed for good (after a day of
       // retries): none here.
       for (const u of leavers) {
-        const child = env.client.workflow.getHandle(userWorkflowId(u));
+        const child = env.client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(u));
         expect((await child.result()).outcome).toBe('inactivated');
         expect((await child.query(userStatusQuery)).emailFailures).toBe(0);
       }

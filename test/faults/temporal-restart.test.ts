@@ -12,7 +12,7 @@ import { loadSettings } from '../../config/settings';
 import { users } from '../../db/schema';
 import { requireTemporalCli } from '../../worker/temporal-binaries';
 import { type DevServer, startDevServer } from '../../worker/temporal-dev-server';
-import { closeItemUpdate, reassignItemUpdate, userStatusQuery, userWorkflowId } from '../../workflows/contract';
+import { closeItemUpdate, reassignItemUpdate, userWorkflowId } from '../../workflows/contract';
 import { userOffboarding } from '../../workflows';
 import { freePort } from '../helpers/free-port';
 import { workflowBundle } from '../helpers/temporal';
@@ -100,7 +100,7 @@ describe('Temporal restarted while users wait', () => {
 
     // Managers' updates work after the restart.
     for (const u of leavers) {
-      const handle = temporal.client.workflow.getHandle(userWorkflowId(u));
+      const handle = temporal.client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(u));
       const [rfiKey, defectKey] = keys.get(u) ?? [];
       await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: rfiKey ?? '', toUserId: colleague, by: manager }] });
       await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: defectKey ?? '', by: manager, note: 'done after restart' }] });

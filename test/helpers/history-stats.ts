@@ -43,7 +43,7 @@ function eventMs(e: HistoryEvent | undefined): number {
 
 export function runStatsOf(history: History, run: number, runId: string): RunStats & { nextRunId: string | null } {
   const events = history.events ?? [];
-  const count = (type: number) => events.filter((e) => e.eventType === type).length;
+  const count = (type: number) => events.filter((e) => Number(e.eventType) === type).length;
   const last = events[events.length - 1];
   const can = last?.workflowExecutionContinuedAsNewEventAttributes;
   return {

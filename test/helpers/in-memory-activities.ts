@@ -212,7 +212,7 @@ function checkBatchInput(input: ValidateBatchInput): void {
   if (reasonProblem) refuse('INVALID_INPUT', reasonProblem.message);
   const effectiveAt: unknown = input.effectiveAt;
   if (effectiveAt != null && (typeof effectiveAt !== 'string' || !ISO_DATE_TIME.test(effectiveAt) || !Number.isFinite(Date.parse(effectiveAt)))) {
-    refuse('INVALID_INPUT', `The effective date "${String(effectiveAt).slice(0, 60)}" is not an ISO date-time with a zone.`);
+    refuse('INVALID_INPUT', `The effective date "${(typeof effectiveAt === 'string' ? effectiveAt : JSON.stringify(effectiveAt)).slice(0, 60)}" is not an ISO date-time with a zone.`);
   }
   const inBatch = new Set(input.userIds);
   for (const [key, value] of Object.entries(input.successors ?? {})) {

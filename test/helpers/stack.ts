@@ -64,7 +64,7 @@ export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: 
     watch.look();
     watch.killLeftovers();
     fs.rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`the stack did not start: ${e instanceof Error ? e.message : String(e)}\n${lines.slice(-4000)}`);
+    throw new Error(`the stack did not start: ${e instanceof Error ? e.message : String(e)}\n${lines.slice(-4000)}`, { cause: e });
   }
   watch.look();
   const connection = await Connection.connect({ address: stack.temporalAddress });
@@ -79,16 +79,17 @@ export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; env?: 
     close: async () => {
       watch.look();
       await connection.close().catch(() => undefined);
+      let left: unknown[];
       try {
         await stack.stop();
       } finally {
         // tsx's esbuild helpers exit by themselves once their parent's pipe closes: allow a moment.
         for (let i = 0; i < 20 && watch.leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
-        const left = watch.leftovers();
+        left = watch.leftovers();
         watch.killLeftovers();
         fs.rmSync(dataDir, { recursive: true, force: true });
-        if (left.length > 0) throw new Error(`processes left running after the stack stopped: ${JSON.stringify(left)}`);
       }
+      if (left.length > 0) throw new Error(`processes left running after the stack stopped: ${JSON.stringify(left)}`);
     },
   };
 }

@@ -41,7 +41,7 @@ export async function startWebStack(options: { settings?: Partial<WebSettings>; 
     trustedHeader: 'X-Auth-Request-Email',
     trustedProxies: [],
     ...options.settings,
-  } as WebSettings & { linkSecret: string };
+  };
   const activities = createActivities({ db: h.t.db, mailer: h.mailer, clock: () => new Date(), links: { publicUrl: url, secret: WEB_TEST_SECRET } });
   const worker = await runWorkerInBackground(env.nativeConnection, activities);
   const started = startedWorkflows();

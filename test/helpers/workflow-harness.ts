@@ -3,7 +3,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { ne } from 'drizzle-orm';
 import { createActivities, type OffboardingActivities } from '../../activities';
@@ -113,7 +112,7 @@ export async function runWorkerInBackground(
 }
 
 /** Resolves to the value or the error, so several calls can be started before any is awaited. */
-export const settle = <T>(p: Promise<T>): Promise<T | unknown> => p.then((v) => v, (e: unknown) => e);
+export const settle = <T>(p: Promise<T>): Promise<unknown> => p.then((v) => v, (e: unknown) => e);
 
 /** Workflows a test started; terminate the leftovers after each test so none outlives it. */
 export function startedWorkflows() {

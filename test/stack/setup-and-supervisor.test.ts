@@ -95,8 +95,8 @@ async function launch(): Promise<Supervisor> {
   });
   let output = '';
   let exited: number | null | undefined;
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   child.on('exit', (code) => (exited = code));
   await waitUntil('the banner of npm run stack', () => {
     if (exited !== undefined) throw new Error(`npm run stack exited (${exited}):\n${output}`);

@@ -80,7 +80,7 @@ describe('the Temporal server restarted while users wait', () => {
 
     // The managers' updates work after the restart: one reassignment and one close each.
     for (const u of leavers) {
-      const handle = stack.client.workflow.getHandle(userWorkflowId(u));
+      const handle = stack.client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(u));
       const [rfiKey, defectKey] = keysOf(u);
       await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: rfiKey!, toUserId: colleague, by: manager }] });
       await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: defectKey!, by: manager, note: 'done after the restart' }] });

@@ -110,7 +110,7 @@ describe('visibility on PostgreSQL, as the Web UI filters', () => {
       if (!r.ok) throw new Error(`Web UI API: ${r.status} ${await r.text()}`);
       return ((await r.json()) as { executions?: unknown[] }).executions?.length ?? 0;
     };
-    let got: [string, number, number][] = [];
+    let got: [string, number, number][];
     const deadline = Date.now() + 120_000;
     for (;;) {
       got = [];

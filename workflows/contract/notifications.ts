@@ -1,6 +1,6 @@
 // Notifications: workflows say what happened (IDs and items); the email activity looks up people and
 // renders. `idempotencyKey` makes the send exactly-once.
-import type { BatchRejection, BatchSummary } from './batch';
+import type { BatchSummary } from './batch';
 import type { ItemResolution, OpenItem } from './items';
 import type { RefusalCode } from './refusals';
 

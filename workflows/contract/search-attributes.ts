@@ -22,4 +22,4 @@ type RegisteredType = keyof typeof CLI_TYPE;
 /** Name and Temporal CLI type of every custom search attribute — the one list everything registers. */
 export const SEARCH_ATTRIBUTE_REGISTRATIONS: readonly { name: string; type: (typeof CLI_TYPE)[RegisteredType] }[] = Object.values(
   searchAttributes,
-).map((key) => ({ name: key.name, type: CLI_TYPE[key.type as RegisteredType] }));
+).map((key) => ({ name: key.name, type: CLI_TYPE[key.type] }));

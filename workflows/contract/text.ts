@@ -25,9 +25,12 @@ export function textLength(text: string): number {
   return n;
 }
 
+// These patterns exist to find control characters.
+/* eslint-disable no-control-regex */
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r(?!\n)/;
 const CONTROL_OR_BREAK = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 const CONTROL_ALL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r(?!\n)/g;
+/* eslint-enable no-control-regex */
 
 /**
  * The first character a person may not write, as `U+001B`, or undefined. `lineBreaks` allows \n and

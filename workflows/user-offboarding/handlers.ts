@@ -2,7 +2,7 @@
 // history (from the state and the permissions loaded at the start); the activities behind the
 // updates check again against the database, and that answer is the one that counts.
 import { currentUpdateInfo, log, setHandler } from '@temporalio/workflow';
-import type { UserPermissions } from '../contract';
+import type { ActorRequest, CloseItemRequest, ReassignItemRequest, UserPermissions } from '../contract';
 import { domain } from '../activity-proxies';
 import {
   closeItemUpdate,
@@ -83,7 +83,7 @@ export function registerHandlers(run: OffboardingRun): void {
         `reassign:${req.itemKey}`,
       ),
     {
-      validator: (req) => {
+      validator: (req: ReassignItemRequest) => {
         assertWaitingAndAllowed(req?.by);
         assertPendingItem(req.itemKey);
         if (!Number.isSafeInteger(req.toUserId) || req.toUserId <= 0) {
@@ -105,7 +105,7 @@ export function registerHandlers(run: OffboardingRun): void {
         `close:${req.itemKey}`,
       ),
     {
-      validator: (req) => {
+      validator: (req: CloseItemRequest) => {
         assertWaitingAndAllowed(req?.by);
         assertPendingItem(req.itemKey);
         const problem = req.note == null ? undefined : textProblem(req.note, NOTE_RULE);
@@ -136,7 +136,7 @@ export function registerHandlers(run: OffboardingRun): void {
       await run.rescan();
       return state.pendingItems;
     },
-    { validator: (req) => assertWaitingAndAllowed(req?.by) },
+    { validator: (req: ActorRequest) => assertWaitingAndAllowed(req?.by) },
   );
 
   // Validators answer from the permissions loaded at the start; a manager or admin appointed since

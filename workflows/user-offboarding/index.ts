@@ -6,6 +6,7 @@ import { allHandlersFinished, CancellationScope, condition, isCancellation, patc
 import { domain, scans } from '../activity-proxies';
 import type { OpenItem, UserOffboardingInput, UserOffboardingResult } from '../contract';
 import { refusalOf } from '../contract';
+import { effectiveDateTimer } from '../summaries';
 import { registerHandlers } from './handlers';
 import { handOver } from './hand-over';
 import { OffboardingRun } from './run';
@@ -104,7 +105,10 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
       const effectiveMs = input.effectiveAt ? Date.parse(input.effectiveAt) : NaN;
       if (Number.isFinite(effectiveMs) && effectiveMs > Date.now()) {
         run.setStage('waiting-effective-date');
-        await condition(() => run.stopRequest !== undefined, effectiveMs - Date.now());
+        const summary = effectiveDateTimer(effectiveMs);
+        run.wakeUps = [{ what: summary, at: effectiveMs }];
+        await condition(() => run.stopRequest !== undefined, effectiveMs - Date.now(), { summary });
+        run.wakeUps = [];
         continue; // re-check after the wait
       }
       if (run.stopRequest) return await stopped();

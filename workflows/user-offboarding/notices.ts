@@ -5,6 +5,7 @@
 import { condition, isCancellation, log } from '@temporalio/workflow';
 import type { ItemResolution, Notification, UserOffboardingStatus } from '../contract';
 import { deliverNotification } from '../email-delivery';
+import { receiptsTimer } from '../summaries';
 
 /** A manager's hand-overs to one person are told in one message once this long passes without another. */
 export const RECEIPTS_QUIET_MS = 15 * 60 * 1000;
@@ -18,19 +19,29 @@ export class Notices {
   private receiptsAdded = 0;
 
   constructor(
-    private readonly run: { runKey: string; workflowId: string; state: UserOffboardingStatus; common: NoticeCommon },
+    private readonly run: {
+      runKey: string;
+      workflowId: string;
+      state: UserOffboardingStatus;
+      common: NoticeCommon;
+      /** The details show emails being delivered and failed rounds. */
+      progress: { refreshDetails(): void };
+    },
   ) {}
 
   notify(notification: Notification): void {
     this.seq += 1;
-    const { runKey, workflowId, state } = this.run;
+    const { runKey, workflowId, state, progress } = this.run;
     const idempotencyKey = `${runKey}:${notification.kind}:${this.seq}`;
     state.emailsPending += 1;
+    progress.refreshDetails();
     this.sending.push(
       deliverNotification({ idempotencyKey, workflowId, notification }, () => {
         state.emailFailures += 1;
+        progress.refreshDetails();
       }).then((sent) => {
         state.emailsPending -= 1;
+        progress.refreshDetails();
         if (!sent) log.error('notification given up after a day of delivery rounds', { kind: notification.kind });
       }),
     );
@@ -57,7 +68,9 @@ export class Notices {
         await condition(() => this.receipts.size > 0);
         for (;;) {
           const seen = this.receiptsAdded;
-          const more = await condition(() => this.receiptsAdded !== seen || this.receipts.size === 0, RECEIPTS_QUIET_MS);
+          const more = await condition(() => this.receiptsAdded !== seen || this.receipts.size === 0, RECEIPTS_QUIET_MS, {
+            summary: receiptsTimer(RECEIPTS_QUIET_MS),
+          });
           if (!more || this.receipts.size === 0) break;
         }
         this.sendReceipts();

@@ -1,7 +1,9 @@
-// Keeps the Web UI's search attributes and the batch's status current for one user's offboarding.
-// Changes made in one activation are coalesced into at most one upsert and one signal (a microtask
-// runs before the activation completes), which keeps both histories short.
+// Keeps the Web UI's search attributes, its current details and the batch's status current for one
+// user's offboarding. Changes made in one activation are coalesced into at most one upsert and one
+// signal (a microtask runs before the activation completes), which keeps both histories short, and
+// into one rendering of the details.
 import { getExternalWorkflowHandle, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { DetailsPublisher } from '../details-publisher';
 import { batchWorkflowId, searchAttributes, type UserOffboardingInput, type UserOffboardingStatus, userProgressSignal } from '../contract';
 
 export class ProgressReporter {
@@ -9,6 +11,7 @@ export class ProgressReporter {
   private lastReported = JSON.stringify({ stage: 'validating', openItems: 0, waitingSince: null, remindersSent: 0, result: null });
   private seq = 0;
   private scheduled = false;
+  private readonly details: DetailsPublisher;
   private readonly signals: Promise<void>[] = [];
 
   constructor(
@@ -16,7 +19,10 @@ export class ProgressReporter {
     private readonly state: UserOffboardingStatus,
     /** Runs from before 'quiet-parallel-handover' reported every change while validating too. */
     private readonly quietWhileValidating: boolean,
+    /** The current details' Markdown, rendered from the run's state (current-details.ts). */
+    renderDetails: () => string,
   ) {
+    this.details = new DetailsPublisher(renderDetails);
     // What the Web UI and the batch already know. The batch starts each child as 'validating' with
     // nothing open (search attributes included), so that needs no upsert and no report.
     const startedWith = workflowInfo().typedSearchAttributes;
@@ -28,6 +34,7 @@ export class ProgressReporter {
 
   /** Publishes at the end of this activation (once, however often it is called). */
   publish(): void {
+    this.refreshDetails();
     if (this.scheduled) return;
     this.scheduled = true;
     void Promise.resolve().then(() => this.flush());
@@ -67,6 +74,14 @@ export class ProgressReporter {
         .signal(userProgressSignal, { seq: this.seq, userId: input.userId, ...progress })
         .catch((err: unknown) => log.warn('could not report progress to the batch', { error: String(err) })),
     );
+  }
+
+  /**
+   * Renders the details at the end of this activation, for changes only they show (the next wake-up,
+   * the permissions, emails). Apart from flush(), so it never moves the commands flush() emits.
+   */
+  refreshDetails(): void {
+    this.details.refresh();
   }
 
   /** Every report sent so far has been delivered (or given up). */

@@ -13,6 +13,7 @@ import type {
   UserOffboardingStatus,
   UserStage,
 } from '../contract';
+import { renderUserDetails, type WakeUp } from '../current-details';
 import { type NoticeCommon, Notices } from './notices';
 import { ProgressReporter } from './progress';
 
@@ -36,9 +37,10 @@ export class OffboardingRun {
   readonly state: UserOffboardingStatus;
   readonly progress: ProgressReporter;
   readonly notices: Notices;
-  permissions: UserPermissions | undefined;
-  /** Checked only between steps: once the inactivation is scheduled it wins if it succeeds. */
-  stopRequest: StopRequest | undefined;
+  private loadedPermissions: UserPermissions | undefined;
+  private stop: StopRequest | undefined;
+  /** What the current wait ends with, soonest first: the details say what comes next, and when. */
+  private upcoming: readonly WakeUp[] = [];
   /** Someone said "done, please re-check", or an item changed under us. */
   recheckRequested = false;
   /** The manager (or whoever stood in) was asked to act: they hear when that is no longer needed. */
@@ -69,8 +71,46 @@ export class OffboardingRun {
       emailsPending: 0,
       result: null,
     };
-    this.progress = new ProgressReporter(input, this.state, version.quietHandover);
+    this.progress = new ProgressReporter(input, this.state, version.quietHandover, () => this.details());
     this.notices = new Notices(this);
+  }
+
+  // The details show who may act, a stop in progress and the next wake-up: each change refreshes them.
+  get permissions(): UserPermissions | undefined {
+    return this.loadedPermissions;
+  }
+  set permissions(p: UserPermissions | undefined) {
+    this.loadedPermissions = p;
+    this.progress.refreshDetails();
+  }
+
+  /** Checked only between steps: once the inactivation is scheduled it wins if it succeeds. */
+  get stopRequest(): StopRequest | undefined {
+    return this.stop;
+  }
+  set stopRequest(req: StopRequest | undefined) {
+    this.stop = req;
+    this.progress.refreshDetails();
+  }
+
+  get wakeUps(): readonly WakeUp[] {
+    return this.upcoming;
+  }
+  set wakeUps(wakeUps: readonly WakeUp[]) {
+    this.upcoming = [...wakeUps].sort((a, b) => a.at - b.at);
+    this.progress.refreshDetails();
+  }
+
+  /** The Web UI's current details of this run (Markdown). */
+  details(): string {
+    return renderUserDetails({
+      status: this.state,
+      requestedBy: this.input.requestedBy,
+      effectiveAt: this.input.effectiveAt,
+      managerId: this.loadedPermissions === undefined ? undefined : this.loadedPermissions.managerId,
+      wakeUps: this.upcoming,
+      stopRequestedBy: this.stop?.by ?? null,
+    });
   }
 
   /** The actor may act on this user's items, as far as the loaded permissions tell. */

@@ -2,6 +2,7 @@
 // interval, one escalation after the escalation time, and an optional deadline whose policy either
 // escalates or hands everything to the manager. Every wake-up is a durable timer.
 import { condition } from '@temporalio/workflow';
+import { deadlineTimer, escalationTimer, reminderTimer } from '../summaries';
 import { handOver } from './hand-over';
 import type { OffboardingRun } from './run';
 
@@ -19,10 +20,18 @@ export async function waitForReassignment(run: OffboardingRun): Promise<void> {
     const nextReminder = lastNoticeMs + policy.reminderIntervalMs;
     const escalation = state.escalated ? Infinity : waitingSinceMs + policy.escalateAfterMs;
     const deadline = deadlineHandled ? Infinity : waitingSinceMs + (policy.deadlineMs ?? 0);
-    const wakeAt = Math.min(nextReminder, escalation, deadline);
+    const wakeUps = [
+      { what: reminderTimer(state.remindersSent + 1), at: nextReminder },
+      { what: escalationTimer(policy.escalateAfterMs), at: escalation },
+      { what: deadlineTimer(policy.deadlineMs ?? 0), at: deadline },
+    ].filter((w) => Number.isFinite(w.at));
+    run.wakeUps = wakeUps;
+    const wakeAt = Math.min(...wakeUps.map((w) => w.at));
     const settled = await condition(
       () => state.pendingItems.length === 0 || run.stopRequest !== undefined || run.recheckRequested,
       Math.max(1, wakeAt - Date.now()),
+      // What this wake-up is for, in the Web UI's timeline: "reminder 2", or "escalation after 7 d + reminder 4".
+      { summary: wakeUps.filter((w) => w.at === wakeAt).map((w) => w.what).join(' + ') },
     );
     if (run.recheckRequested) {
       run.recheckRequested = false;
@@ -52,4 +61,5 @@ export async function waitForReassignment(run: OffboardingRun): Promise<void> {
     }
     run.progress.publish();
   }
+  run.wakeUps = [];
 }
