@@ -162,7 +162,9 @@ async function main(): Promise<void> {
     const results = [
       await time(`directory, page 1 of ${Math.ceil(USERS / 50)} (${USERS.toLocaleString('en-US')} users)`, () => get('/hr/directory')),
       await time('directory, a page in the middle (keyset cursor)', () => get(`/hr/directory?after=${mid!.id}`, /Leaver/)),
-      await time(`directory, search "leaver${probe}" (name or email)`, () => get(`/hr/directory?q=leaver${probe}`, new RegExp(`Leaver ${probe}<`))),
+      await time(`directory, search "${probe}" (a rare name or email part)`, () => get(`/hr/directory?q=${probe}`, new RegExp(`Leaver ${probe}<`))),
+      await time(`directory, search "leaver${probe}" (every name starts with "Leaver ")`, () => get(`/hr/directory?q=leaver${probe}`, new RegExp(`Leaver ${probe}<`))),
+      await time('directory, search "leaver4" (11,111 match)', () => get('/hr/directory?q=leaver4', /More than 1,000 people match/)),
       await time('directory, company + permission filter', () => get('/hr/directory?company=Summit+Steel&permission=read_only', /Summit Steel/)),
       await time('directory, project filter', () => get(`/hr/directory?project=${aProject!.id}`, /Leaver/)),
       await time('directory, "Select all on this page" (POST)', () => postForm('/hr/directory', [['selectPage', '1'], ['at', `after:${mid!.id}`]], /Offboard selected \(50\)/)),

@@ -318,7 +318,7 @@ describe('HR offboards from the directory', () => {
       [luis, false, 'removed'],
       [frank, false, 'cancelled'],
       [paul, false, 'cancelled'],
-    ].sort((x, y) => Number(x[0]) - Number(y[0])) as unknown[]);
+    ].sort((x, y) => Number(x[0]) - Number(y[0])));
     const statuses = await db().execute<{ status: string }>(sql`select status::text as status from users where id = any(${`{${luis},${frank},${paul}}`}::int[])`);
     expect(statuses.map((r) => r.status)).toEqual(['active', 'active', 'active']);
     // Hannah stays in her batch.
