@@ -84,23 +84,23 @@ export function policyOf(f: PolicyFields): Partial<OffboardingPolicy> {
 /**
  * Successor pairs (leaving user -> who takes their items), checked against the batch: the leaving
  * user is in it, the successor is not, nobody succeeds themselves, one successor per user. `label`
- * names a pair in messages (the CLI's `--successor a=b`).
+ * names a pair in messages (the CLI's `--successor a=b`), `name` where two pairs are compared (`a=b`).
  */
 export function checkSuccessors(
   userIds: readonly number[],
-  pairs: readonly { from: number; to: number; label: string }[],
+  pairs: readonly { from: number; to: number; label: string; name?: string }[],
   field = '--successor',
 ): Record<string, number> {
   const successors: Record<string, number> = {};
   const pairOf = new Map<number, string>();
-  for (const { from, to, label } of pairs) {
+  for (const { from, to, label, name = label } of pairs) {
     if (!userIds.includes(from)) refuse('INVALID_INPUT', `${label}: user ${from} is not in this batch.`);
     if (userIds.includes(to)) refuse('TARGET_BEING_OFFBOARDED', `${label}: user ${to} is in this batch too; choose someone staying.`);
     if (from === to) refuse('TARGET_SAME_USER', `${label}: a user cannot succeed themselves.`);
     // A second pair for the same user would silently replace the first (the last one won).
     const earlier = pairOf.get(from);
-    if (earlier !== undefined) refuse('INVALID_INPUT', `${field} names user ${from} twice (${earlier.slice(0, 80)} and ${label.slice(0, 80)}); give each user one successor.`);
-    pairOf.set(from, label);
+    if (earlier !== undefined) refuse('INVALID_INPUT', `${field} names user ${from} twice (${earlier.slice(0, 80)} and ${name.slice(0, 80)}); give each user one successor.`);
+    pairOf.set(from, name);
     successors[String(from)] = to;
   }
   return successors;

@@ -125,11 +125,11 @@ export const start: Command = {
     const people: User[] = [];
     for (const ref of positionals) people.push(await resolveUser(db, ref));
     const userIds = people.map((u) => u.id);
-    const pairs: { from: number; to: number; label: string }[] = [];
+    const pairs: { from: number; to: number; label: string; name: string }[] = [];
     for (const pair of f.successor) {
       const [from, to, ...rest] = pair.split('=');
       if (!from || !to || rest.length > 0) refuse('INVALID_INPUT', `--successor "${pair.slice(0, 80)}" must look like <user>=<user>.`);
-      pairs.push({ from: (await resolveUser(db, from)).id, to: (await resolveUser(db, to)).id, label: `--successor ${pair.slice(0, 80)}` });
+      pairs.push({ from: (await resolveUser(db, from)).id, to: (await resolveUser(db, to)).id, label: `--successor ${pair.slice(0, 80)}`, name: pair });
     }
     const successors = checkSuccessors(userIds, pairs);
 
