@@ -18,6 +18,7 @@ import {
   BATCH_ID_PATTERN,
   type BatchRejection,
   DEADLINE_ACTIONS,
+  DEFAULT_POLICY,
   MAX_BATCH_SIZE,
   MAX_REASON_LENGTH,
   type OffboardingPolicy,
@@ -31,6 +32,7 @@ import { Csrf, Layout, Stop } from '../views/layout';
 import { plural } from '../words';
 
 const idValue = z.coerce.number().int().positive().max(2_147_483_647);
+const DAY_MS = 24 * 60 * 60 * 1000;
 type Body = Record<string, string | File | (string | File)[]>;
 
 /** What the review form says besides the people: as typed (to draw it again) and as checked. */
@@ -228,11 +230,11 @@ function ReviewPage(props: { d: Drawn; csrf: string; seal: string }) {
           <div class="policy">
             <label for="remind-every">
               Reminders every (days)
-              <input type="number" id="remind-every" name="remind-every" min={1} max={30} value={field('remind-every')} placeholder="2" />
+              <input type="number" id="remind-every" name="remind-every" min={1} max={30} value={field('remind-every')} placeholder={String(DEFAULT_POLICY.reminderIntervalMs / DAY_MS)} />
             </label>
             <label for="escalate-after">
               Escalate to admins after (days)
-              <input type="number" id="escalate-after" name="escalate-after" min={1} max={90} value={field('escalate-after')} placeholder="7" />
+              <input type="number" id="escalate-after" name="escalate-after" min={1} max={90} value={field('escalate-after')} placeholder={String(DEFAULT_POLICY.escalateAfterMs / DAY_MS)} />
             </label>
             <label for="deadline">
               Deadline after (days)
