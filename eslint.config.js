@@ -57,4 +57,9 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The web app's own script runs in the browser.
+    files: ['client/web/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

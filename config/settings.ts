@@ -41,6 +41,8 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('offboarding'),
   TEMPORAL_PORT: port(DEFAULT_TEMPORAL_PORT),
   TEMPORAL_UI_PORT: port(DEFAULT_TEMPORAL_UI_PORT),
+  // Where people open the Temporal Web UI (the web app links batches to it); default: this machine's.
+  TEMPORAL_UI_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^?#]+$/.test(v), 'must be an http(s) URL, like https://temporal.example.com'),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   SMTP_URL: optionalString.refine(
@@ -129,6 +131,8 @@ export type WebSettings = {
   trustedHeader: string;
   /** Addresses of the proxies whose trusted header (and X-Forwarded-For) is believed. */
   trustedProxies: string[];
+  /** The Temporal Web UI people open, and the namespace, for links to a batch's workflows; undefined = no link. */
+  temporalUi?: { url: string; namespace: string };
 };
 
 export class ConfigurationError extends Error {
@@ -180,6 +184,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       auth: e.WEB_AUTH,
       trustedHeader: e.WEB_TRUSTED_HEADER,
       trustedProxies: e.WEB_TRUSTED_PROXIES,
+      temporalUi: {
+        url: (e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
+        namespace: temporalProfile.namespace ?? 'default',
+      },
     },
   };
 }

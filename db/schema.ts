@@ -69,6 +69,11 @@ export const users = pgTable(
     index('users_status_idx').on(t.status),
     // The directory pages in name order (domain/directory-page.ts: keyset on (name, id)).
     index('users_name_id_idx').on(t.name, t.id),
+    // HR's directory search (part of a name or an email, any case: ILIKE '%…%') and its company
+    // filter and facet (migration 0007 creates the pg_trgm extension these need).
+    index('users_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
+    index('users_email_trgm_idx').using('gin', t.email.op('gin_trgm_ops')),
+    index('users_company_name_id_idx').on(t.company, t.name, t.id),
     check('users_not_own_manager', sql`${t.managerId} is null or ${t.managerId} <> ${t.id}`),
     check(
       'users_inactive_has_timestamp',

@@ -159,15 +159,30 @@ describe('offboard CLI', () => {
   }, 120_000);
 
   it('start --dry-run shows the review with the validation codes and starts and claims nothing; start refusals; usage exits 2', async () => {
-    const [dry, unknown, notAdmin, past, badDate, noBy] = await parallel([
+    const [dry, unknown, notAdmin, past, badDate, noBy, zeroDays, actionAlone, forced] = await parallel([
       ['start', String(u1), String(u5), String(inactive), 'ada@example.com', u1Email, '--by', String(admin), '--batch', 'dry', '--dry-run', '--json'],
       ['start', 'nobody@example.com', '--by', String(admin)],
       ['start', String(u5), '--by', String(outsider)],
       ['start', String(u5), '--by', String(admin), '--effective-at', '2001-01-01T00:00:00Z'],
       ['start', String(u5), '--by', String(admin), '--effective-at', 'tomorrow'],
       ['start', String(u5)],
+      ['start', String(u5), '--by', String(admin), '--remind-every', '0'],
+      ['start', String(u5), '--by', String(admin), '--deadline-action', 'reassign-to-manager'],
+      ['start', String(u5), '--by', String(admin), '--remind-every', '1', '--escalate-after', '3', '--deadline', '10', '--deadline-action', 'reassign-to-manager', '--force', '--dry-run', '--json'],
     ]);
     expect(dry.code).toBe(0);
+    // The policy options (client/batch-options.ts, shared with the web's review form).
+    expect(zeroDays.code).toBe(2);
+    expect(zeroDays.stderr).toMatch(/^offboard: --remind-every must be at least 1 day/);
+    expectRefusal(actionAlone, 'INVALID_INPUT');
+    expect(forced.code).toBe(0);
+    expect(forced.json<{ policy: unknown }>().policy).toEqual({
+      reminderIntervalMs: 86_400_000,
+      escalateAfterMs: 3 * 86_400_000,
+      deadlineMs: 10 * 86_400_000,
+      deadlineAction: 'reassign-to-manager',
+      inactivateWithOpenItems: true,
+    });
     const review = dry.json<{ dryRun: boolean; users: { userId: number; openItems: number }[]; skipped: { userId: number; code: string }[] }>();
     expect(review.users).toEqual([expect.objectContaining({ userId: u1, openItems: 2 }), expect.objectContaining({ userId: u5, openItems: 1 })]);
     expect(review.skipped.map((s) => [s.userId, s.code])).toEqual([

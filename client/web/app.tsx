@@ -8,6 +8,10 @@ import { csrfTokenValid, CSRF_FIELD, sameOrigin } from './csrf';
 import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
+import { hrBatchRoutes } from './routes/hr-batch';
+import { hrBatchesRoutes } from './routes/hr-batches';
+import { hrDirectoryRoutes } from './routes/hr-directory';
+import { hrReviewRoutes } from './routes/hr-review';
 import { hrInactiveRoutes } from './routes/hr-inactive';
 import { hrReportRoutes } from './routes/hr-report';
 import { peopleListRoutes } from './routes/people-list';
@@ -23,7 +27,10 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   app.use(securityHeaders(secure));
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) }));
+  // HR's directory and review forms carry the people chosen (up to a batch of 10,000 IDs).
+  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
+  const selectionLimit = bodyLimit({ maxSize: 512 * 1024, onError: (c) => c.text('The form is too large.', 413) });
+  app.use((c, next) => (c.req.path === '/hr/directory' || c.req.path === '/hr/review' ? selectionLimit : formLimit)(c, next));
   app.use(identity(deps, secure));
   app.use(async (c, next) => {
     if (c.req.method !== 'POST') return next();
@@ -62,6 +69,10 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
       ),
     ),
   );
+  hrDirectoryRoutes(app, deps);
+  hrReviewRoutes(app, deps);
+  hrBatchesRoutes(app, deps);
+  hrBatchRoutes(app, deps);
   hrInactiveRoutes(app, deps);
   hrReportRoutes(app, deps);
   app.notFound((c) =>

@@ -3,10 +3,11 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { derivedKey } from '../../domain/action-links';
 
-export type WebKeys = { csrf: Buffer };
+/** csrf: the forms' tokens; review: the seal of HR's review form (its batch ID and people). */
+export type WebKeys = { csrf: Buffer; review: Buffer };
 
 export function webKeys(secret: string): WebKeys {
-  return { csrf: derivedKey(secret, 'csrf/v1') };
+  return { csrf: derivedKey(secret, 'csrf/v1'), review: derivedKey(secret, 'hr-review/v1') };
 }
 
 /** 32 random bytes, base64url (43 characters): session IDs, sign-in tokens, anonymous form keys. */

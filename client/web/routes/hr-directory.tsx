@@ -1,0 +1,253 @@
+// HR's Company Directory: search by name or email, filter by company, project, permission and status,
+// 50 people a page in name order (keyset paging: domain/directory-page.ts), each row with its open
+// items per tool. One form holds the filters, the page's checkboxes and the people chosen on other
+// pages (hidden fields), so the choice survives paging and filtering with JavaScript off: every
+// button posts it back and the page is drawn again (nothing is changed by these POSTs). "Select all on
+// this page" is such a button; "Offboard selected (N)" posts the choice to the review.
+import type { Context, Hono } from 'hono';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { type DirectoryFilter, directoryFacets, directoryPage, isDirectoryPermission, type DirectoryRow } from '../../../domain/directory-page';
+import { MAX_BATCH_SIZE, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
+import type { AppEnv, WebDeps } from '../context';
+import { takeFlash } from '../sessions';
+import { allValues, oneValue, TOOL_SHORT, ToolCells, ToolHeadings } from '../views/hr';
+import { Csrf, Layout } from '../views/layout';
+import { plural } from '../words';
+
+const idValue = z.coerce.number().int().positive().max(2_147_483_647);
+const PERMISSION_WORDS: Record<string, string> = { admin: 'Admin', standard: 'Standard', read_only: 'Read only', none: 'None' };
+
+type Source = Record<string, string | File | (string | File)[]>;
+
+/** What the page was asked for, from the query string (GET) or the form (POST). */
+function requestOf(source: Source) {
+  const text = (name: string, max: number) => (oneValue(source, name) ?? '').trim().slice(0, max);
+  const permission = text('permission', 20);
+  const status = text('status', 10);
+  const project = idValue.safeParse(text('project', 12));
+  const filter: DirectoryFilter = {
+    search: text('q', 200) || undefined,
+    company: text('company', 200) || undefined,
+    projectId: project.success ? project.data : undefined,
+    permission: isDirectoryPermission(permission) ? permission : undefined,
+    status: status === 'inactive' || status === 'all' ? status : 'active',
+  };
+  const after = idValue.safeParse(oneValue(source, 'after'));
+  const before = idValue.safeParse(oneValue(source, 'before'));
+  // The page on screen when a button other than the pager was pressed ("after:12", "before:40", "").
+  const at = /^(after|before):([1-9][0-9]{0,9})$/.exec(oneValue(source, 'at') ?? '');
+  const cursor = after.success
+    ? { after: after.data }
+    : before.success
+      ? { before: before.data }
+      : at && oneValue(source, 'go') === undefined
+        ? { [at[1] as 'after' | 'before']: Number(at[2]) }
+        : {};
+  const selected = new Set<number>();
+  for (const v of allValues(source, 'userId')) {
+    const id = idValue.safeParse(v);
+    if (id.success) selected.add(id.data);
+    if (selected.size > MAX_BATCH_SIZE) break;
+  }
+  if (oneValue(source, 'clear') !== undefined) selected.clear();
+  return { filter, cursor, selected, selectPage: oneValue(source, 'selectPage') !== undefined };
+}
+
+function Row(props: { row: DirectoryRow; checked: boolean }) {
+  const { row } = props;
+  return (
+    <tr>
+      <td>
+        <input type="checkbox" name="userId" value={String(row.id)} id={`u-${row.id}`} checked={props.checked} aria-label={`Select ${row.name}`} />
+      </td>
+      <th scope="row">
+        <label for={`u-${row.id}`}>{row.name}</label>
+        <br />
+        <small class="muted">{row.email ?? 'no email'}</small>
+      </th>
+      <td data-label="Company">
+        {row.company}
+        <br />
+        <small class="muted">{PERMISSION_WORDS[row.permission] ?? row.permission}</small>
+      </td>
+      <td data-label="Status">
+        {row.status === 'inactive' ? (
+          <strong>Inactive</strong>
+        ) : row.offboardingBatchId ? (
+          <a href={`/hr/batches/${encodeURIComponent(row.offboardingBatchId)}`}>Being offboarded</a>
+        ) : (
+          'Active'
+        )}
+      </td>
+      <td data-label="Manager">{row.manager?.name ?? '—'}</td>
+      <ToolCells counts={row.openByTool} />
+      <td class="num" data-label="All open items">
+        <strong>{row.openItems}</strong>
+      </td>
+    </tr>
+  );
+}
+
+export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  const { db } = deps;
+
+  async function cursorOf(id: number | undefined) {
+    if (id === undefined) return undefined;
+    const [row] = await db.execute<{ name: string; id: number }>(sql`select name, id from users where id = ${id}`);
+    return row ? { name: row.name, id: row.id } : undefined;
+  }
+
+  async function render(c: Context<AppEnv>, source: Source): Promise<Response> {
+    const { filter, cursor, selected, selectPage } = requestOf(source);
+    const after = await cursorOf(cursor.after);
+    const before = after ? undefined : await cursorOf(cursor.before);
+    const [page, facets] = await Promise.all([
+      directoryPage(db, filter, { ...(after ? { after } : {}), ...(before ? { before } : {}) }),
+      directoryFacets(db),
+    ]);
+    if (selectPage) for (const r of page.rows) selected.add(r.id);
+    const onPage = new Set(page.rows.map((r) => r.id));
+    const elsewhere = [...selected].filter((id) => !onPage.has(id));
+    const at = after ? `after:${after.id}` : before ? `before:${before.id}` : '';
+    const session = c.get('session');
+    const flash = session ? await takeFlash(db, session) : null;
+    const csrf = c.get('csrfToken');
+    return c.html(
+      <Layout title="Directory" viewer={c.get('viewer')} csrfToken={csrf} flash={flash}>
+        <h1>Directory</h1>
+        <form method="post" action="/hr/directory" class="directory" id="directory">
+          <Csrf token={csrf} />
+          <input type="hidden" name="at" value={at} />
+          <fieldset class="filters">
+            <legend class="visually-hidden">Search and filters</legend>
+            <label for="q">
+              Name or email
+              <input type="search" id="q" name="q" value={filter.search ?? ''} placeholder="Search name or email" maxlength={200} />
+            </label>
+            <button type="submit" name="go" value="1">
+              Search
+            </button>
+            <label for="company">
+              Company
+              <select id="company" name="company">
+                <option value="">All companies</option>
+                {facets.companies.map((name) => (
+                  <option value={name} selected={name === filter.company}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label for="project">
+              Project
+              <select id="project" name="project">
+                <option value="">All projects</option>
+                {facets.projects.map((p) => (
+                  <option value={String(p.id)} selected={p.id === filter.projectId}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label for="permission">
+              Permission
+              <select id="permission" name="permission">
+                <option value="">Any permission</option>
+                {Object.entries(PERMISSION_WORDS).map(([value, words]) => (
+                  <option value={value} selected={value === filter.permission}>
+                    {words}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label for="status">
+              Status
+              <select id="status" name="status">
+                <option value="active" selected={filter.status === 'active'}>
+                  Active
+                </option>
+                <option value="inactive" selected={filter.status === 'inactive'}>
+                  Inactive
+                </option>
+                <option value="all" selected={filter.status === 'all'}>
+                  Active and inactive
+                </option>
+              </select>
+            </label>
+          </fieldset>
+          {elsewhere.map((id) => (
+            <input type="hidden" name="userId" value={String(id)} />
+          ))}
+          <p class="summary">
+            {page.totalOverLimit ? `More than ${page.total.toLocaleString('en-US')} people match` : `${plural(page.total, 'person', 'people')} match`}
+            {elsewhere.length > 0 ? ` · ${elsewhere.length} chosen on other pages stay chosen` : ''}
+          </p>
+          {page.rows.length === 0 ? (
+            <p class="muted">Nobody matches. Change the search or the filters (inactive people are shown with Status “Inactive”).</p>
+          ) : (
+            <>
+              <div class="actions">
+                <button type="submit" name="selectPage" value="1" class="secondary" id="select-page">
+                  Select all on this page
+                </button>
+                {selected.size > 0 ? (
+                  <button type="submit" name="clear" value="1" class="secondary outline">
+                    Clear the selection
+                  </button>
+                ) : null}
+              </div>
+              <div class="overflow-auto">
+                <table class="directory striped">
+                  <caption class="visually-hidden">People, with their open items per tool</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">
+                        <span class="visually-hidden">Selected</span>
+                      </th>
+                      <th scope="col">Name</th>
+                      <th scope="col">Company · permission</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Manager</th>
+                      <ToolHeadings />
+                      <th scope="col" class="num">
+                        All
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.rows.map((row) => (
+                      <Row row={row} checked={selected.has(row.id)} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )}
+          <nav class="pager" aria-label="Pages">
+            {page.previous ? (
+              <button type="submit" name="before" value={String(page.previous.id)} class="secondary outline">
+                Previous page
+              </button>
+            ) : null}
+            {page.next ? (
+              <button type="submit" name="after" value={String(page.next.id)} class="secondary outline">
+                Next page
+              </button>
+            ) : null}
+          </nav>
+          <div class="offboard-bar">
+            <button type="submit" formaction="/hr/review" name="review" value="1" id="offboard-selected" data-count={String(selected.size)}>
+              Offboard selected ({selected.size})
+            </button>
+            <small class="muted"> You review them, with their open items, before anything starts.</small>
+          </div>
+        </form>
+        <p class="muted legend">Open items: {TOOLS.map((t) => `${TOOL_SHORT[t]} ${TOOL_LABELS[t]}`).join(' · ')}.</p>
+      </Layout>,
+    );
+  }
+
+  app.get('/hr/directory', (c) => render(c, c.req.query()));
+  app.post('/hr/directory', async (c) => render(c, await c.req.parseBody({ all: true })));
+}
