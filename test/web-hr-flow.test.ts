@@ -13,13 +13,12 @@
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueSignInToken } from '../client/web/sign-in-tokens';
 import { statusOf } from '../client/operations';
 import { seedDemoDirectory } from '../db/seed';
 import { users } from '../db/schema';
 import { scanOpenItems } from '../domain/open-items';
 import { batchStatusQuery, batchWorkflowId, MAX_BATCH_SIZE, userWorkflowId } from '../workflows/contract';
-import { launchBrowser, newContext, screenshot, seriousA11yViolations } from './helpers/browser';
+import { launchBrowser, newContext, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -50,16 +49,8 @@ async function expectAccessible(page: Page): Promise<void> {
 }
 const banner = async (page: Page) => (await page.locator('#banner').textContent())?.trim() ?? '';
 
-/** Signed in as `userId` through a sign-in token (scenario 1 goes through the email itself). */
-async function signedIn(userId: number, options: { javaScript?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser, options);
-  const page = await context.newPage();
-  const { token } = await issueSignInToken(db(), userId);
-  await page.goto(`${s.url}/signin/token?t=${token}`);
-  await page.getByRole('button', { name: /^Sign in as/ }).click();
-  await page.waitForURL(`${s.url}/people`);
-  return { context, page };
-}
+/** Signed in as `userId` through a sign-in token. */
+const signedIn = (userId: number, options: { javaScript?: boolean } = {}) => signedInContext(browser, { db: db(), url: s.url }, userId, options);
 
 /** The directory row's checkbox of a person. */
 const box = (page: Page, name: string) => page.getByRole('checkbox', { name: `Select ${name}` });

@@ -14,13 +14,12 @@ import { parse } from 'csv-parse/sync';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueSignInToken } from '../client/web/sign-in-tokens';
 import { reactivateUser } from '../client/operations';
 import { REPORT_CSV_HEADER } from '../client/report-csv';
 import { auditLog, offboardings, users } from '../db/schema';
 import { assignmentReportRows, type ReportFilter, type ReportRow } from '../domain/assignment-report';
 import { refusalOf, ROLE_LABELS, TOOL_LABELS } from '../workflows/contract';
-import { launchBrowser, newContext, screenshot, seriousA11yViolations } from './helpers/browser';
+import { csrfOf, launchBrowser, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -97,18 +96,9 @@ async function unchanged<T>(act: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** A browser context signed in as `userId` through a sign-in token (the email part is tested elsewhere). */
-async function signedIn(userId: number, options: { javaScript?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser, options);
-  const page = await context.newPage();
-  const { token } = await issueSignInToken(db(), userId);
-  await page.goto(`${s.url}/signin/token?t=${token}`);
-  await page.getByRole('button', { name: /^Sign in as/ }).click();
-  await page.waitForURL(`${s.url}/people`);
-  return { context, page };
-}
+/** Signed in as `userId` through a sign-in token. */
+const signedIn = (userId: number, options: { javaScript?: boolean } = {}) => signedInContext(browser, { db: db(), url: s.url }, userId, options);
 
-const csrfOf = async (page: Page) => (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
 const post = (page: Page, path: string, form: Record<string, string>) =>
   page.request.post(`${s.url}${path}`, { form, headers: { Origin: s.url }, maxRedirects: 0 });
 const banner = async (page: Page) => (await page.locator('#banner').textContent())?.trim() ?? '';

@@ -14,7 +14,7 @@ import { issueSignInToken } from '../client/web/sign-in-tokens';
 import { auditLog, offboardings, users, webSessions, webSignInTokens } from '../db/schema';
 import { signActionLink } from '../domain/action-links';
 import { userStatusQuery, userWorkflowId } from '../workflows/contract';
-import { launchBrowser, newContext, seriousA11yViolations } from './helpers/browser';
+import { csrfOf, launchBrowser, newContext, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { freePort } from './helpers/free-port';
 import { startWebStack, WEB_TEST_SECRET, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
@@ -78,18 +78,9 @@ async function unchanged<T>(act: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** A browser context signed in as `userId` through a sign-in token (the email part is tested elsewhere). */
-async function signedIn(userId: number, options: { javaScript?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser, options);
-  const page = await context.newPage();
-  const { token } = await issueSignInToken(db(), userId);
-  await page.goto(`${s.url}/signin/token?t=${token}`);
-  await page.getByRole('button', { name: /^Sign in as/ }).click();
-  await page.waitForURL(`${s.url}/people`);
-  return { context, page };
-}
+/** Signed in as `userId` through a sign-in token. */
+const signedIn = (userId: number, options: { javaScript?: boolean } = {}) => signedInContext(browser, { db: db(), url: s.url }, userId, options);
 
-const csrfOf = async (page: Page) => (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
 const post = (page: Page, path: string, form: Record<string, string>, headers: Record<string, string> = { Origin: s.url }) =>
   page.request.post(`${s.url}${path}`, { form, headers, maxRedirects: 0 });
 const uuid = () => crypto.randomUUID();

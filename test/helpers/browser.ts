@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { issueSignInToken } from '../../client/web/sign-in-tokens';
 import { projectRoot } from '../../config/settings';
+import type { Database } from '../../db/client';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -63,3 +65,25 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/**
+ * A browser context signed in as `userId` through a sign-in token, as the sign-in email's link does
+ * (the email itself is tested elsewhere).
+ */
+export async function signedInContext(
+  browser: Browser,
+  web: { db: Database; url: string },
+  userId: number,
+  options: { javaScript?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(browser, options);
+  const page = await context.newPage();
+  const { token } = await issueSignInToken(web.db, userId);
+  await page.goto(`${web.url}/signin/token?t=${token}`);
+  await page.getByRole('button', { name: /^Sign in as/ }).click();
+  await page.waitForURL(`${web.url}/people`);
+  return { context, page };
+}
+
+/** The CSRF token the page's forms carry. */
+export const csrfOf = async (page: Page): Promise<string> => (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
