@@ -19,6 +19,7 @@ import {
   userWorkflowId,
 } from '../workflows/contract';
 import { recordHistory } from './helpers/histories';
+import { waitUntil } from './helpers/wait-until';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import {
   type Harness,
@@ -195,6 +196,9 @@ describe('permissions are checked against the database at the moment of each req
     const items = [await h.fx.defect({ projectId: c.p, assignedToId: a }), await h.fx.defect({ projectId: c.p, assignedToId: b })];
     const batch = await startBatch({ userIds: [a, b], requestedBy: helen });
     for (const u of [a, b]) await waitForUserStatus(env.client, u, (s) => s.stage === 'awaiting-reassignment');
+    // The batch hears of its children's progress by signal: wait until its own rows say so too, or a
+    // snapshot taken now could still show "validating".
+    await waitUntil('the batch to see both users waiting', async () => (await batch.handle.query(batchStatusQuery)).users.every((u) => u.stage === 'awaiting-reassignment'), 20_000, 100);
     await h.t.db
       .update(users)
       .set(loseRights === 'inactivated' ? { status: 'inactive', inactivatedAt: new Date() } : { directoryPermission: 'standard' })
