@@ -63,6 +63,16 @@ const isRunning = (row: BatchUserRow | undefined): boolean => row !== undefined 
 /** When the user started waiting for reassignment, or Infinity when they are not waiting for it. */
 const waitingSinceMs = (row: BatchUserRow): number =>
   row.stage === 'awaiting-reassignment' && row.waitingSince !== null ? Date.parse(row.waitingSince) : Infinity;
+/**
+ * Whether a user waiting since `sinceMs` has waited longer than `than`. Equal waits go to the lower
+ * user ID, so the answer does not depend on the order in which the children's reports arrived.
+ */
+const waitsLonger = (userId: number, sinceMs: number, than: { userId: number; since: string } | null): boolean => {
+  if (sinceMs === Infinity) return false;
+  if (than === null) return true;
+  const thanMs = Date.parse(than.since);
+  return sinceMs < thanMs || (sinceMs === thanMs && userId < than.userId);
+};
 
 export async function offboardingBatch(input: OffboardingBatchInput, carried?: BatchCarryOver): Promise<BatchSummary> {
   const workflowId = workflowInfo().workflowId;
@@ -89,15 +99,13 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
     rows.set(userId, row);
     const since = waitingSinceMs(row);
     if (oldestWait?.userId === userId && since !== Date.parse(oldestWait.since)) oldestWait = undefined;
-    else if (oldestWait !== undefined && since < (oldestWait === null ? Infinity : Date.parse(oldestWait.since))) {
-      oldestWait = { userId, since: row.waitingSince ?? '' };
-    }
+    else if (oldestWait !== undefined && waitsLonger(userId, since, oldestWait)) oldestWait = { userId, since: row.waitingSince ?? '' };
     details.refresh();
   }
   function findOldestWait(): { userId: number; since: string } | null {
-    let oldest: BatchUserRow | undefined;
-    for (const r of rows.values()) if (waitingSinceMs(r) < (oldest ? waitingSinceMs(oldest) : Infinity)) oldest = r;
-    return oldest ? { userId: oldest.userId, since: oldest.waitingSince ?? '' } : null;
+    let oldest: { userId: number; since: string } | null = null;
+    for (const r of rows.values()) if (waitsLonger(r.userId, waitingSinceMs(r), oldest)) oldest = { userId: r.userId, since: r.waitingSince ?? '' };
+    return oldest;
   }
   let adminIds = carried?.adminIds ?? [];
   let rejected = carried?.rejected ?? [];
