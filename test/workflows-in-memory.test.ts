@@ -392,7 +392,8 @@ describe('the stop signal', () => {
       const result = await handle.result();
       expect(result).toMatchObject({ outcome: 'cancelled', reason: `cancelled by user ${c.admin}`, itemsLeftOpen: [{ key: left }], resolutions: [{ itemKey: handed }] });
       const sent = c.dir.sentAbout(c.leaver);
-      const stopAt = Math.max(...sent.map((s) => s.at)) - t0;
+      // Both are decided in the stop's workflow task; the server may stamp their schedules a millisecond apart.
+      const stopAt = Math.min(...sent.filter((s) => s.notification.kind !== 'items-assigned').map((s) => s.at)) - t0;
       expectTimeline(sent, t0, [
         ['items-assigned', 0],
         [[`items-received by ${c.colleague}: ${handed}`, `offboarding-stopped (cancelled by ${c.admin})`], stopAt],
@@ -637,6 +638,7 @@ describe('batches', () => {
       expect(md).toContain('**Window:** 2 running (at most 2 at once), 1 queued.');
       const sinceA = Date.parse((await waitForUserStatus(env.client, a, (s) => s.waitingSince !== null)).waitingSince ?? '');
       const sinceB = Date.parse((await waitForUserStatus(env.client, b, (s) => s.waitingSince !== null)).waitingSince ?? '');
+      // Equal waits go to the lower user ID (a), as the workflow breaks ties.
       const [first, firstSince] = sinceA <= sinceB ? [a, sinceA] : [b, sinceB];
       const [second, secondSince] = first === a ? [b, sinceB] : [a, sinceA];
       expect(md).toContain(`**Oldest wait:** user ${first}, awaiting reassignment since ${utc(firstSince)}.`);
