@@ -338,7 +338,10 @@ describe('the Assignment Report (scenario 6)', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     const today = new Date().toISOString().slice(0, 10);
     expect(download.suggestedFilename()).toBe(`assignment-report-${today}.csv`);
-    const text = fs.readFileSync(await download.path(), 'utf8');
+    const file = fs.readFileSync(await download.path(), 'utf8');
+    // A byte-order mark first, so that Excel reads the names as UTF-8.
+    expect(file.startsWith('\uFEFF')).toBe(true);
+    const text = file.slice(1);
     // CRLF after every record; the line break inside Quinn's name stays a bare LF inside quotes.
     expect(text.endsWith('\r\n')).toBe(true);
     expect(text.split('\r\n')[0]).toBe(REPORT_CSV_HEADER.join(','));
@@ -358,7 +361,7 @@ describe('the Assignment Report (scenario 6)', () => {
     expect(r.headers()['content-disposition']).toBe(`attachment; filename="assignment-report-${today}.csv"`);
     expect(r.headers()['content-length']).toBeUndefined();
     expect(r.headers()['transfer-encoding']).toBe('chunked');
-    const observations = parse(await r.text(), { record_delimiter: '\r\n' });
+    const observations = parse(await r.text(), { record_delimiter: '\r\n', bom: true });
     expect(observations.slice(1)).toEqual((await reportRows({ tool: 'observation' })).map(expectedCells));
     await context.close();
   });
@@ -367,7 +370,7 @@ describe('the Assignment Report (scenario 6)', () => {
     const { context, page } = await signedIn(ada, { javaScript: false });
     await page.goto(`${s.url}/hr/report?user=${quinn}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-    const records = parse(fs.readFileSync(await download.path(), 'utf8'), { record_delimiter: '\r\n' });
+    const records = parse(fs.readFileSync(await download.path(), 'utf8'), { record_delimiter: '\r\n', bom: true });
     expect(records.slice(1)).toEqual((await reportRows({ userId: quinn })).map(expectedCells));
     expect(records.slice(1).map((r) => r[1])).toEqual([QUINN, QUINN]);
     await context.close();

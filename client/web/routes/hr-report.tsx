@@ -202,12 +202,20 @@ export function hrReportRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if ('problem' in read) return c.text(`${read.problem}\n`, 400);
     const chunks = assignmentReportCsv(db, read.filter);
     const encoder = new TextEncoder();
+    // Excel, which HR opens the file with, reads UTF-8 only after a byte-order mark; without one,
+    // "Zoë" shows as "ZoÃ«". The CLI's `report --csv` goes to programs and has none.
+    let bomSent = false;
     // Pulled as the client reads: one cursor chunk in memory at a time, however large the report.
     // A client that goes away cancels the stream, which closes the cursor.
     const body = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
           try {
+            if (!bomSent) {
+              bomSent = true;
+              controller.enqueue(encoder.encode('\uFEFF'));
+              return;
+            }
             const next = await chunks.next();
             if (next.done) controller.close();
             else controller.enqueue(encoder.encode(next.value));
