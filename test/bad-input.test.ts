@@ -412,6 +412,13 @@ const CASES: Case[] = [
     code: 'PERMISSION_DENIED',
     run: () => cli(['start', String(w.leaver), String(w.mate), '--batch', w.mainBatch, '--by', String(w.nonAdmin)]),
   },
+  // Row 116: the review refuses what the start would.
+  {
+    surface: 'CLI',
+    input: 'offboard start --dry-run --batch of a running batch, other users',
+    code: 'BATCH_ID_TAKEN',
+    run: () => cli(['start', String(w.leaver), String(w.colleague), '--batch', w.mainBatch, '--by', String(w.admin), '--dry-run']),
+  },
 ];
 
 describe('bad input: every row is refused with its code and changes nothing', () => {

@@ -534,11 +534,14 @@ describe('offboard CLI in-process', () => {
     const claims = async () => (await h.t.db.select().from(offboardings).orderBy(offboardings.id)).map((o) => [o.userId, o.batchId, o.endedAt]);
     const before = await claims();
 
-    const [nonAdminTaken, nonAdminFresh, other, same] = await Promise.all([
+    const [nonAdminTaken, nonAdminFresh, other, same, otherDry, sameDry, nonAdminDry] = await Promise.all([
       offboard(['start', String(a), String(c), '--by', String(outsider), '--batch', 'taken']),
       offboard(['start', String(a), String(c), '--by', String(outsider), '--batch', 'never-used']),
       offboard(['start', String(a), String(c), '--by', String(admin), '--batch', 'taken']),
       offboard(['start', String(b), 'ann.taken@example.com', '--by', String(admin), '--batch', 'taken', '--json']),
+      offboard(['start', String(a), String(c), '--by', String(admin), '--batch', 'taken', '--dry-run']),
+      offboard(['start', String(b), String(a), '--by', String(admin), '--batch', 'taken', '--dry-run']),
+      offboard(['start', String(a), String(c), '--by', String(outsider), '--batch', 'taken', '--dry-run']),
     ]);
     // Word for word what a new batch ID gets: nothing says the ID is in use.
     expect(nonAdminTaken.code).toBe(1);
@@ -551,6 +554,14 @@ describe('offboard CLI in-process', () => {
     );
     expect(same.code).toBe(0);
     expect(same.json<{ created: boolean; users: { userId: number }[] }>()).toMatchObject({ created: false, users: [{ userId: a }, { userId: b }] });
+    // The dry run answers as the start would: refused for other users, the existing batch for the same.
+    expect(otherDry.code).toBe(1);
+    expect(otherDry.stderr).toBe(other.stderr);
+    expect(otherDry.stdout).toBe('');
+    expect(sameDry.code).toBe(0);
+    expect(sameDry.stdout).toContain('Batch taken already exists for these users (running): a start would answer with it and start nothing new.');
+    expect(nonAdminDry.code).toBe(1);
+    expect(nonAdminDry.stderr).toMatch(/^PERMISSION_DENIED: /);
     expect(await claims()).toEqual(before);
     await expect(env.client.workflow.getHandle(batchWorkflowId('never-used')).describe()).rejects.toThrow();
 

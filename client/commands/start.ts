@@ -18,7 +18,7 @@ import {
 } from '../../workflows/contract';
 import { checkReason, checkSuccessors, parseEffectiveAt, policyFields, policyOf } from '../batch-options';
 import { type Command, type Ctx, flags, operationsOf, printItems, resolveUser, userLabel } from '../common';
-import { type BatchDraft, generateBatchId, previewBatch, startBatch } from '../operations';
+import { type BatchDraft, batchWithId, generateBatchId, previewBatch, startBatch } from '../operations';
 
 const startFlags = z
   .object({
@@ -95,7 +95,8 @@ export const start: Command = {
     '--deadline <days>       after so many days, --deadline-action: escalate-only (default) or reassign-to-manager',
     `--deadline-action <a>   ${DEADLINE_ACTIONS.join(' | ')}`,
     '--force                 inactivate even with open items (they stay assigned to the person, recorded in the result)',
-    '--dry-run               show the review (users, who is skipped and why, open items) and start nothing',
+    '--dry-run               show the review (users, who is skipped and why, open items) and start nothing;',
+    '                        a --batch already used for other users is refused as the start would be',
   ],
   options: {
     by: { type: 'string' },
@@ -137,9 +138,12 @@ export const start: Command = {
     if (f['dry-run']) {
       // Requester refusals (not an admin, inactive) fail the review exactly as they would the batch.
       const review = await previewBatch(operationsOf(ctx), requester.id, draft);
+      // A --batch in use: other users are BATCH_ID_TAKEN here as in the real start, not after it.
+      const existing = f.batch === undefined ? undefined : await batchWithId(operationsOf(ctx), batchId, userIds);
       const accepted = review.accepted.map((u) => ({ userId: u.userId, name: u.name, email: u.email, openItems: u.items.length, items: u.items }));
-      ctx.out.data({ dryRun: true, batchId, requestedBy: requester.id, effectiveAt, successors, policy, users: accepted, skipped: review.rejected });
+      ctx.out.data({ dryRun: true, batchId, existing: existing !== undefined, requestedBy: requester.id, effectiveAt, successors, policy, users: accepted, skipped: review.rejected });
       ctx.out.line(`Review of batch ${batchId} requested by ${userLabel(requester)} — nothing was started.`);
+      if (existing) ctx.out.line(`Batch ${batchId} already exists for these users (${existing.phase}): a start would answer with it and start nothing new.`);
       if (effectiveAt) ctx.out.line(`Effective at: ${effectiveAt}`);
       ctx.out.line(`Would offboard ${accepted.length} user(s):`);
       for (const u of accepted) {

@@ -147,6 +147,17 @@ async function existingBatch(ctx: OperationsContext, batchId: string, userIds: r
   return status;
 }
 
+/**
+ * What a start with this batch ID would meet: undefined when the ID is free, the existing batch when
+ * it was started for the same users (a start answers with it and starts nothing), BATCH_ID_TAKEN when
+ * for other users. The caller checks the requester first.
+ */
+export async function batchWithId(ctx: OperationsContext, batchId: string, userIds: readonly number[]): Promise<BatchStatus | undefined> {
+  const handle = (await ctx.temporal()).workflow.getHandle(batchWorkflowId(batchId));
+  if ((await statusOf(handle)) === undefined) return undefined;
+  return existingBatch(ctx, batchId, userIds);
+}
+
 export type StartedBatch = { batchId: string; created: boolean; status: BatchStatus };
 
 /**
@@ -158,9 +169,10 @@ export async function startBatch(ctx: OperationsContext, actorId: number, draft:
   const batchId = draft.batchId ?? generateBatchId();
   // Pre-flight: the requester checks answer here instead of as a failed workflow.
   await reviewBatch(await ctx.db(), { ...draft, batchId, requestedBy: actorId });
+  const existing = await batchWithId(ctx, batchId, draft.userIds);
+  if (existing) return { batchId, created: false, status: existing };
   const client = await ctx.temporal();
   const handle = client.workflow.getHandle(batchWorkflowId(batchId));
-  if ((await statusOf(handle)) !== undefined) return { batchId, created: false, status: await existingBatch(ctx, batchId, draft.userIds) };
   const input: OffboardingBatchInput = {
     batchId,
     userIds: draft.userIds,
