@@ -12,7 +12,7 @@ import { statusOf } from '../client/operations';
 import { assignmentReportCsv, REPORT_CSV_HEADER } from '../client/report-csv';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
-import { batchWorkflowId } from '../workflows/contract';
+import { batchWorkflowId, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { refusalHint } from '../workflows/contract';
 import { type CliResult, FailingStream, runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
@@ -577,5 +577,47 @@ describe('offboard CLI in-process', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^INVALID_INPUT: --successor names user ${u5} twice \\(${u5}=${staying} and uwe@example.com=${manager}\\)`));
     expect(await statusOf(env.client.workflow.getHandle(batchWorkflowId('two-successors')))).toBeUndefined();
+  });
+
+  // README row 118.
+  it('reassign --all hands over every item --to may take and lists the rest; refusals change nothing; <itemKey> and --all exclude each other', async () => {
+    const fx = h.fx;
+    const lea = await fx.user({ name: 'Lea All', managerId: manager });
+    const pia = await fx.user({ name: 'Pia Harbor' });
+    for (const u of [lea, pia]) await fx.member(projectP, u);
+    await fx.member(projectQ, lea);
+    const p1 = `defect:${await fx.defect({ projectId: projectP, assignedToId: lea })}:assigned-to`;
+    const p2 = `observation:${await fx.observation({ projectId: projectP, assigneeId: lea })}:assignee`;
+    const q1 = `defect:${await fx.defect({ projectId: projectQ, assignedToId: lea })}:assigned-to`;
+    expect((await offboard(['start', String(lea), '--by', String(admin), '--batch', 'all-to-one'])).code).toBe(0);
+    await waitForUserStatus(env.client, lea, (x) => x.stage === 'awaiting-reassignment');
+    const holders = async () => [
+      ...(await h.t.db.select({ id: defectItems.id, to: defectItems.assignedToId }).from(defectItems).where(sql`${defectItems.id} in (${Number(p1.split(':')[1])}, ${Number(q1.split(':')[1])})`).orderBy(defectItems.id)),
+      ...(await h.t.db.select({ id: observations.id, to: observations.assigneeId }).from(observations).where(eq(observations.id, Number(p2.split(':')[1])))),
+    ];
+    const before = await holders();
+    expect(before.map((r) => r.to)).toEqual([lea, lea, lea]);
+
+    const [both, neither, nobodyThere, notManager] = await Promise.all([
+      offboard(['reassign', String(lea), p1, '--all', '--to', String(pia), '--by', String(manager)]),
+      offboard(['reassign', String(lea), '--to', String(pia), '--by', String(manager)]),
+      offboard(['reassign', String(lea), '--all', '--to', String(nonMember), '--by', String(manager)]),
+      offboard(['reassign', String(lea), '--all', '--to', String(pia), '--by', String(outsider)]),
+    ]);
+    expect([both.code, both.stderr]).toEqual([2, 'offboard: give either <itemKey> or --all, not both\n  See `offboard reassign --help`.\n']);
+    expect([neither.code, neither.stderr]).toEqual([2, 'offboard: missing <itemKey> (or --all)\n  See `offboard reassign --help`.\n']);
+    expectRefusal(nobodyThere, 'TARGET_NOT_PROJECT_MEMBER');
+    expect(nobodyThere.stderr).toContain(`Nina Nonmember (${nonMember}) may take none of Lea All (${lea})'s 3 open item(s)`);
+    expectRefusal(notManager, 'PERMISSION_DENIED');
+    expect(await holders()).toEqual(before);
+
+    const all = await offboard(['reassign', String(lea), '--all', '--to', String(pia), '--by', String(manager), '--json']);
+    expect(all.code).toBe(0);
+    const result = all.json<{ handedOver: string[]; refused: unknown[]; pendingItems: { key: string }[] }>();
+    expect(result.handedOver.slice().sort()).toEqual([p1, p2].sort());
+    expect(result).toMatchObject({ refused: [], pendingItems: [{ key: q1 }] });
+    expect((await holders()).map((r) => r.to)).toEqual([pia, lea, pia]);
+    expect((await env.client.workflow.getHandle(userWorkflowId(lea)).query(userStatusQuery)).pendingItems.map((i) => i.key)).toEqual([q1]);
+    expect((await offboard(['cancel', 'all-to-one', '--by', String(admin)])).code).toBe(0);
   });
 });

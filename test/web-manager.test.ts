@@ -5,15 +5,17 @@
 //      "check again" after handling the rest in the tools — the person is inactivated and told.
 //   2. The same with JavaScript off.
 //   3. Sign-in by email link; the list; axe-core on every page (JavaScript on).
+//   4. "Hand everything over to one person" with JavaScript off, a double submit, a refused target.
+import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForValue } from './helpers/wait-until';
 import { scanOpenItems } from '../domain/open-items';
-import { auditLog, inspections, rfiAssignees, rfis, timecardEntries, users } from '../db/schema';
+import { auditLog, defectItems, inspections, observations, rfiAssignees, rfis, timecardEntries, users } from '../db/schema';
 import { seedDemoDirectory } from '../db/seed';
 import { userStatusQuery, userWorkflowId } from '../workflows/contract';
-import { launchBrowser, newContext, screenshot, seriousA11yViolations } from './helpers/browser';
+import { csrfOf, launchBrowser, newContext, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -244,6 +246,76 @@ describe('sign-in by email and the list', () => {
     await screenshot(page, 'manager-list-phone');
     await page.goto(`${s.url}/people/${emily}`);
     await screenshot(page, 'manager-user-page-phone');
+    await context.close();
+  });
+});
+
+describe('hand everything over to one person', () => {
+  it('with JavaScript off: they take every item they may, the rest stays; a double submit acts once; someone who may take none changes nothing', async () => {
+    const fx = s.h.fx;
+    const [harbor, mill] = [await fx.project('Harbor Tower'), await fx.project('Mill Street Lofts')];
+    const bea = await fx.user({ name: 'Bea Boss', email: 'bea.boss@example.com' });
+    const lee = await fx.user({ name: 'Lee Leaving', email: 'lee.leaving@example.com', managerId: bea, isEmployee: true });
+    const tia = await fx.user({ name: 'Tia Taker', email: 'tia.taker@example.com', jobTitle: 'Field Engineer' });
+    const oz = await fx.user({ name: 'Oz Other', email: 'oz.other@example.com' });
+    for (const u of [lee, tia, oz]) await fx.member(harbor, u);
+    for (const u of [lee, oz]) await fx.member(mill, u);
+    const h1 = `defect:${await fx.defect({ projectId: harbor, assignedToId: lee })}:assigned-to`;
+    const h2 = `observation:${await fx.observation({ projectId: harbor, assigneeId: lee })}:assignee`;
+    const m1 = `defect:${await fx.defect({ projectId: mill, assignedToId: lee })}:assigned-to`;
+    const m2 = `observation:${await fx.observation({ projectId: mill, assigneeId: lee })}:assignee`;
+    await fx.timecard({ projectId: harbor, userId: lee });
+    const handle = await s.offboard(lee, id['helen.park']!);
+    await waitForUserStatus(s.env.client, lee, (st) => st.stage === 'awaiting-reassignment');
+    const timecard = (await openKeys(lee)).find((k) => k.startsWith('timecard:'))!;
+    expect(await openKeys(lee)).toEqual([h1, h2, m1, m2, timecard].sort());
+    const pending = async () => (await handle.query(userStatusQuery)).pendingItems.map((i) => i.key).sort();
+    const reassignedBy = async () =>
+      (await db().select().from(auditLog).where(and(eq(auditLog.subjectUserId, lee), eq(auditLog.action, 'item.reassigned')))).map((a) => a.actorId);
+
+    const { context, page } = await signedInContext(browser, { db: db(), url: s.url }, bea, { javaScript: false });
+    await page.goto(`${s.url}/people/${lee}`);
+    // Each choice says how much of the four items (the timecard is not handed over) they may take.
+    expect(await page.locator('#to-all option').allTextContents()).toEqual(['Choose a person', 'Oz Other — all 4', 'Tia Taker (Field Engineer) — 2 of 4']);
+    await screenshot(page, 'manager-hand-over-all');
+
+    // README row 117: Bea herself is on neither project; refused, and nothing changed.
+    const csrf = await csrfOf(page);
+    const refused = await page.request.post(`${s.url}/people/${lee}/hand-over-all`, {
+      form: { _csrf: csrf, requestId: randomUUID(), toUserId: String(bea) },
+      headers: { Origin: s.url },
+      maxRedirects: 0,
+    });
+    expect(refused.status()).toBe(303);
+    await page.goto(`${s.url}/people/${lee}`);
+    expect(await banner(page)).toContain(`Bea Boss (${bea}) may take none of Lee Leaving (${lee})'s 5 open item(s)`);
+    expect(await banner(page)).toContain('TARGET_NOT_PROJECT_MEMBER');
+    expect(await openKeys(lee)).toEqual([h1, h2, m1, m2, timecard].sort());
+    expect(await pending()).toEqual([h1, h2, m1, m2, timecard].sort());
+    expect(await reassignedBy()).toEqual([]);
+
+    // Tia takes the two Harbor Tower items; the Mill Street ones and the timecard stay.
+    await page.locator('#to-all').selectOption(String(tia));
+    await page.getByRole('button', { name: 'Reassign all they can take' }).click();
+    expect(await banner(page)).toBe('✔ 2 items reassigned to Tia Taker. 3 items left.');
+    const [d1] = await db().select({ to: defectItems.assignedToId }).from(defectItems).where(eq(defectItems.id, Number(h1.split(':')[1])));
+    const [o1] = await db().select({ to: observations.assigneeId }).from(observations).where(eq(observations.id, Number(h2.split(':')[1])));
+    expect([d1?.to, o1?.to]).toEqual([tia, tia]);
+    expect(await pending()).toEqual([m1, m2, timecard].sort());
+    expect(await openKeys(lee)).toEqual([m1, m2, timecard].sort());
+    expect(await reassignedBy()).toEqual([bea, bea]);
+
+    // The same form sent twice at once (a double click with JavaScript off): each item moves once.
+    const form = { _csrf: await csrfOf(page), requestId: (await page.locator('.hand-over-all input[name="requestId"]').getAttribute('value')) ?? '', toUserId: String(oz) };
+    const twice = await Promise.all([1, 2].map(() => page.request.post(`${s.url}/people/${lee}/hand-over-all`, { form, headers: { Origin: s.url }, maxRedirects: 0 })));
+    expect(twice.map((r) => r.status())).toEqual([303, 303]);
+    expect(await pending()).toEqual([timecard]);
+    expect(await reassignedBy()).toEqual([bea, bea, bea, bea]);
+    const resolutions = (await handle.query(userStatusQuery)).resolutions;
+    expect(resolutions.map((r) => [r.itemKey, r.toUserId]).sort()).toEqual([[h1, tia], [h2, tia], [m1, oz], [m2, oz]].sort());
+    // One item left, and it is a timecard: the form is gone.
+    await page.goto(`${s.url}/people/${lee}`);
+    expect(await page.locator('#to-all').count()).toBe(0);
     await context.close();
   });
 });

@@ -254,6 +254,8 @@ describe('forms that must not be accepted', () => {
     ['close: note of 2,001 characters', { itemKey: '', note: 'x'.repeat(2001), requestId: '' }, '/close', /NOTE_TOO_LONG/],
     ['close: note with a right-to-left override', { itemKey: '', note: 'ok \u202E txt.exe', requestId: '' }, '/close', /INVALID_INPUT/],
     ['close: no request ID (a tampered form)', { itemKey: '', note: '', requestId: 'not-a-uuid' }, '/close', /INVALID_INPUT/],
+    ['hand everything over: person "abc"', { toUserId: 'abc', requestId: '' }, '/hand-over-all', /INVALID_INPUT/],
+    ['hand everything over: someone on none of the projects', { toUserId: '', requestId: '' }, '/hand-over-all', /TARGET_NOT_PROJECT_MEMBER/],
   ];
   for (const [name, form, path, code] of cases) {
     it(name, async () => {
@@ -296,6 +298,10 @@ describe('people who may not act', () => {
       // Past the web's check, the workflow refuses too (its validator and the activity).
       const direct = await managerActions({ db: async () => db(), temporal: async () => s.env.client, taskQueue: s.taskQueue }).reassign(olly, uma, umaObs, sam, uuid());
       expect(direct).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
+      const all = await post(page, `/people/${uma}/hand-over-all`, { toUserId: String(sam), requestId: uuid(), _csrf: csrf });
+      expect(all.status()).toBe(403);
+      const directAll = await managerActions({ db: async () => db(), temporal: async () => s.env.client, taskQueue: s.taskQueue }).handOverAll(olly, uma, sam, uuid());
+      expect(directAll).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
     });
     await context.close();
   });

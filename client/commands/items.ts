@@ -1,10 +1,11 @@
-// offboard items <user> · reassign <user> <itemKey> --to <user> --by <user>
+// offboard items <user> · reassign <user> (<itemKey> | --all) --to <user> --by <user>
 // · close <user> <itemKey> --by <user> [--note <text>] · done <user> --by <user>
 import { z } from 'zod';
 import type { User } from '../../db/schema';
 import { MAX_NOTE_LENGTH, type OpenItem } from '../../workflows/contract';
 import { type Command, type Ctx, flags, operationsOf, printItems, resolveUser } from '../common';
-import { checkItemKey, checkNote, closeItem, offboardingStatus, reassignItem, recheck } from '../operations';
+import { UsageError } from '../exit-codes';
+import { checkItemKey, checkNote, closeItem, handOverAll, offboardingStatus, reassignItem, recheck } from '../operations';
 import { ago } from '../output';
 
 function printStillOpen(ctx: Ctx, u: User, items: readonly OpenItem[], done: string): void {
@@ -41,24 +42,40 @@ const actor = z.string({ error: 'is required (the manager or admin doing this)' 
 
 export const reassign: Command = {
   name: 'reassign',
-  synopsis: 'reassign <user> <itemKey> --to <user> --by <user>',
-  summary: 'Hand one open item of a user in offboarding to someone else',
+  synopsis: 'reassign <user> (<itemKey> | --all) --to <user> --by <user>',
+  summary: 'Hand one open item (or --all they may take) of a user in offboarding to someone else',
   help: [
     '--to <user>   the new responsible user: an active member of the item’s project who is staying',
+    '--all         instead of one <itemKey>: every open item --to may take (the rest stay open, listed)',
     '--by <user>   the user’s manager or a directory admin (required)',
   ],
-  options: { to: { type: 'string' }, by: { type: 'string' } },
-  positionals: { min: 2, max: 2, names: '<user> <itemKey>' },
+  options: { to: { type: 'string' }, by: { type: 'string' }, all: { type: 'boolean' } },
+  positionals: { min: 1, max: 2, names: '<user> <itemKey>' },
   async run(ctx, { values, positionals }) {
-    const f = flags('reassign', z.object({ to: z.string({ error: 'is required (who takes the item over)' }).trim().min(1), by: actor }), values);
-    const itemKey = (positionals[1] ?? '').trim();
-    checkItemKey(itemKey);
+    const f = flags(
+      'reassign',
+      z.object({ to: z.string({ error: 'is required (who takes the item over)' }).trim().min(1), by: actor, all: z.boolean().default(false) }),
+      values,
+    );
+    const key = positionals[1]?.trim();
+    if (f.all && key !== undefined) throw new UsageError('give either <itemKey> or --all, not both', 'reassign');
+    if (!f.all && key === undefined) throw new UsageError('missing <itemKey> (or --all)', 'reassign');
+    if (key !== undefined) checkItemKey(key);
     const db = await ctx.conn.db();
     const u = await resolveUser(db, positionals[0] ?? '');
     const to = await resolveUser(db, f.to);
     const by = await resolveUser(db, f.by);
-    const left = await reassignItem(operationsOf(ctx), by.id, u, itemKey, to.id);
-    printStillOpen(ctx, u, left, `Reassigned ${itemKey} from ${u.name} (${u.id}) to ${to.name} (${to.id}).`);
+    if (key !== undefined) {
+      const left = await reassignItem(operationsOf(ctx), by.id, u, key, to.id);
+      printStillOpen(ctx, u, left, `Reassigned ${key} from ${u.name} (${u.id}) to ${to.name} (${to.id}).`);
+      return;
+    }
+    const r = await handOverAll(operationsOf(ctx), by.id, u, to.id);
+    ctx.out.data({ userId: u.id, toUserId: to.id, handedOver: r.handedOver.map((i) => i.key), refused: r.refused.map((x) => ({ itemKey: x.item.key, code: x.code, message: x.message })), pendingItems: r.itemsLeft });
+    ctx.out.line(`Reassigned ${r.handedOver.length} item(s) from ${u.name} (${u.id}) to ${to.name} (${to.id}): ${r.handedOver.map((i) => i.key).join(', ')}.`);
+    for (const x of r.refused) ctx.out.line(`Not ${x.item.key}: ${x.code}: ${x.message}`);
+    if (r.itemsLeft.length === 0) ctx.out.line(`Nothing is open any more for ${u.name} (${u.id}): the offboarding goes on to inactivation.`);
+    else printItems(ctx.out, r.itemsLeft, `Still open for ${u.name} (${u.id}): ${r.itemsLeft.length} item(s)`);
   },
 };
 

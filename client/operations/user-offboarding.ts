@@ -2,6 +2,7 @@
 // say "handled in the tools — check again". The actor is an argument (the CLI's --by, the web's
 // session); the workflow's validators and activities check them again against the database.
 import type { WorkflowHandle } from '@temporalio/client';
+import { candidateFacts, eligibleAssignees, whyIneligible } from '../../domain/assignee-eligibility';
 import { mayActOnItemsOf } from '../../domain/permissions';
 import {
   closeItemUpdate,
@@ -10,6 +11,8 @@ import {
   type OpenItem,
   parseItemKey,
   reassignItemUpdate,
+  type RefusalCode,
+  refusalOf,
   refuse,
   textProblem,
   type UserOffboardingStatus,
@@ -111,4 +114,69 @@ export async function recheck(ctx: OperationsContext, actorId: number, user: Sub
   return updateUser(ctx, actorId, user, (handle) =>
     handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: actorId }], ...(options.requestId ? { updateId: options.requestId } : {}) }),
   );
+}
+
+export type HandOverAllResult = {
+  /** The items now held by the new person, in the order they were handed over. */
+  handedOver: OpenItem[];
+  /** Items they may take that the workflow still refused (e.g. handled in the tools meanwhile), with why. */
+  refused: { item: OpenItem; code: RefusalCode; message: string }[];
+  /** What is still open afterwards: timecards, items on projects they are not on, the refused. */
+  itemsLeft: OpenItem[];
+};
+
+/** Refusals about one item: the others are still handed over. Any other stops the rest. */
+const ITEM_REFUSALS: ReadonlySet<RefusalCode> = new Set(['ITEM_NOT_FOUND', 'ITEM_NOT_PENDING', 'ITEM_NOT_OPEN', 'ITEM_NOT_HELD_BY_USER', 'TARGET_NOT_PROJECT_MEMBER']);
+
+/**
+ * Hands every open item `toUserId` may take (the reassignment's own rule: an active member of the
+ * item's project who is staying; timecards are never handed over) to them, one update per item, as
+ * the manager would one by one. With a requestId each item's update ID is derived from it, so a
+ * repeated request acts once per item. When they may take none, refuses and changes nothing.
+ */
+export async function handOverAll(
+  ctx: OperationsContext,
+  actorId: number,
+  user: Subject,
+  toUserId: number,
+  options: RequestOptions = {},
+): Promise<HandOverAllResult> {
+  const db = await ctx.db();
+  // The answer about the items is for those who may act on them only.
+  if (!(await mayActOnItemsOf(db, actorId, user.id))) {
+    refuse('PERMISSION_DENIED', `user ${actorId} is neither user ${user.id}'s manager nor a directory admin`);
+  }
+  const status = await offboardingStatus(ctx, user);
+  if (status.result !== null) refuse('OFFBOARDING_NOT_WAITING', `${label(user)}'s offboarding has ended (${status.result.outcome}).`);
+  if (status.stage !== 'awaiting-reassignment') refuse('OFFBOARDING_NOT_WAITING', `${label(user)}'s offboarding is not waiting for reassignment (stage ${status.stage}).`);
+  const pending = status.pendingItems;
+  const eligible = await eligibleAssignees(db, pending.flatMap((i) => (i.projectId === null ? [] : [i.projectId])), user.id);
+  const mayTake = (i: OpenItem) => i.tool !== 'timecard' && i.projectId !== null && (eligible.get(i.projectId) ?? []).some((p) => p.id === toUserId);
+  const takeable = pending.filter(mayTake);
+  if (takeable.length === 0) {
+    const projectId = pending.find((i) => i.tool !== 'timecard')?.projectId ?? null;
+    const facts = await candidateFacts(db, projectId, toUserId);
+    const target = facts ? `${facts.name} (${toUserId})` : `user ${toUserId}`;
+    const why = projectId === null ? null : whyIneligible(facts, user.id);
+    refuse(
+      why ?? 'TARGET_NOT_PROJECT_MEMBER',
+      pending.every((i) => i.tool === 'timecard')
+        ? `${label(user)} has no open item that can be handed over (a final timecard entry is recorded, not handed over).`
+        : `${target} may take none of ${label(user)}'s ${pending.length} open item(s): only active members of an item's project who are staying can.`,
+    );
+  }
+  const result: HandOverAllResult = { handedOver: [], refused: [], itemsLeft: pending };
+  for (const item of takeable) {
+    try {
+      result.itemsLeft = await reassignItem(ctx, actorId, user, item.key, toUserId, options.requestId ? { requestId: `${options.requestId}:${item.key}` } : {});
+      result.handedOver.push(item);
+    } catch (e) {
+      const r = refusalOf(e);
+      if (!r || (!ITEM_REFUSALS.has(r.code) && result.handedOver.length === 0)) throw e;
+      result.refused.push({ item, code: r.code, message: r.message });
+      // Not about this item (the new person left meanwhile, the offboarding ended): the rest would fare the same.
+      if (!ITEM_REFUSALS.has(r.code)) break;
+    }
+  }
+  return result;
 }

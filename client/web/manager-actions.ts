@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
 import { type OpenItem, type RefusalCode, refusalOf } from '../../workflows/contract';
-import { closeItem, type OperationsContext, reassignItem, recheck, type Subject } from '../operations';
+import { closeItem, handOverAll, type HandOverAllResult, type OperationsContext, reassignItem, recheck, type Subject } from '../operations';
 
 export type ActionOutcome =
   | { ok: true; itemsLeft: OpenItem[] }
@@ -17,6 +17,13 @@ export type ManagerActions = {
   close(actorId: number, userId: number, itemKey: string, note: string | null, requestId: string): Promise<ActionOutcome>;
   /** "I handled the rest in the tools — check again". */
   recheck(actorId: number, userId: number, requestId: string): Promise<ActionOutcome>;
+  /** Every open item `toUserId` may take, handed to them at once. */
+  handOverAll(
+    actorId: number,
+    userId: number,
+    toUserId: number,
+    requestId: string,
+  ): Promise<{ ok: true; value: HandOverAllResult } | { ok: false; code: RefusalCode | 'UNAVAILABLE'; message: string }>;
 };
 
 /** Runs an operation and turns its refusal (or an outage) into what the page shows. */
@@ -47,5 +54,6 @@ export function managerActions(ops: OperationsContext): ManagerActions {
     close: (actorId, userId, itemKey, note, nonce) =>
       asAction(async () => closeItem(ops, actorId, await subject(userId), itemKey, note, requestId(actorId, nonce))),
     recheck: (actorId, userId, nonce) => asAction(async () => recheck(ops, actorId, await subject(userId), requestId(actorId, nonce))),
+    handOverAll: (actorId, userId, toUserId, nonce) => outcomeOf(async () => handOverAll(ops, actorId, await subject(userId), toUserId, requestId(actorId, nonce))),
   };
 }

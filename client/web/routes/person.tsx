@@ -1,6 +1,7 @@
 // One leaving person's page: their open items grouped by project and tool, as in the email, each with
 // "Hand over to" (the people who may take it), "Close…" with a note, or "Record final entry" for a
-// timecard; "check again" for what was handled in the tools; and, when nothing is left, what happens
+// timecard; "Hand everything over to one person" for many items at once; "check again" for what was
+// handled in the tools; and, when nothing is left, what happens
 // next. Every form works without JavaScript: it POSTs, the action runs (ManagerActions), and a 303
 // brings the page back with a banner. The acting user is the session's; the permission is asked of
 // the database on every request.
@@ -89,6 +90,47 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
   );
 }
 
+/**
+ * "Hand everything over to one person": offered when at least two items could go to someone. Each
+ * choice says how many of the items that person may take; the rest stay for the forms below.
+ */
+function HandOverAllForm(props: { userId: number; items: readonly OpenItem[]; eligible: UserPage['eligible']; csrf: string }) {
+  const handable = props.items.filter((i) => i.tool !== 'timecard');
+  const counts = new Map<number, { name: string; jobTitle: string | null; n: number }>();
+  for (const item of handable) {
+    for (const p of item.projectId === null ? [] : (props.eligible.get(item.projectId) ?? [])) {
+      const c = counts.get(p.id) ?? { name: p.name, jobTitle: p.jobTitle, n: 0 };
+      c.n += 1;
+      counts.set(p.id, c);
+    }
+  }
+  if (handable.length < 2 || counts.size === 0) return null;
+  const people = [...counts].sort(([ia, a], [ib, b]) => a.name.localeCompare(b.name) || ia - ib);
+  return (
+    <section class="hand-over-all">
+      <form method="post" action={`/people/${props.userId}/hand-over-all`} class="hand-over">
+        <Csrf token={props.csrf} />
+        <input type="hidden" name="requestId" value={randomUUID()} />
+        <label for="to-all">
+          Hand everything over to one person
+          <select id="to-all" name="toUserId" required aria-describedby="to-all-help">
+            <option value="">Choose a person</option>
+            {people.map(([id, p]) => (
+              <option value={String(id)}>
+                {p.jobTitle ? `${p.name} (${p.jobTitle})` : p.name} — {p.n === handable.length ? `all ${p.n}` : `${p.n} of ${handable.length}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Reassign all they can take</button>
+      </form>
+      <small id="to-all-help" class="muted">
+        Each item goes to them only if they are on its project; the others stay below. A final timecard entry is recorded, not handed over.
+      </small>
+    </section>
+  );
+}
+
 function NextStep(props: { page: UserPage; now: Date }) {
   const { person, offboarding, status } = props.page;
   if (!offboarding) return <p>{person.name} is not being offboarded.</p>;
@@ -173,6 +215,7 @@ function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
             {status && status.remindersSent > 0 ? ` · ${plural(status.remindersSent, 'reminder')} sent` : ''}
             {status?.escalated ? ' · escalated to HR' : ''}
           </p>
+          <HandOverAllForm userId={person.id} items={items} eligible={eligible} csrf={props.csrf} />
           {groupItems(items).map((group) => (
             <section>
               <h2>{group.project}</h2>
@@ -232,7 +275,7 @@ function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
   );
 }
 
-type Action = 'reassign' | 'close' | 'recheck';
+type Action = 'reassign' | 'close' | 'recheck' | 'hand-over-all';
 
 export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   const { db } = deps;
@@ -304,6 +347,22 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       const left = outcome.itemsLeft.length;
       return say({ kind: 'ok', text: left === 0 ? 'Checked again: nothing is left.' : `Checked again: ${plural(left, 'item')} still open.` });
     }
+    if (action === 'hand-over-all') {
+      const to = userIdParam.safeParse(body.toUserId);
+      if (!to.success) return say(refusal('INVALID_INPUT', 'Choose who takes the items over.'));
+      const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));
+      const outcome = await deps.actions.handOverAll(viewer.id, userId, to.data, requestId.data);
+      if (!outcome.ok) return say(refusal(outcome.code, outcome.message));
+      const { handedOver, refused, itemsLeft } = outcome.value;
+      const who = target?.name ?? `user ${to.data}`;
+      const notHanded = refused.map((r) => `${itemName(r.item)} was not: ${r.message}`);
+      const text = [
+        `${plural(handedOver.length, 'item')} reassigned to ${who}.`,
+        ...notHanded.map((t) => `${t.endsWith('.') ? t : `${t}.`}`),
+        itemsLeft.length === 0 ? 'Nothing is left.' : `${plural(itemsLeft.length, 'item')} left.`,
+      ].join(' ');
+      return say({ kind: refused.length > 0 ? 'error' : 'ok', text, ...(refused[0] ? { code: refused[0].code } : {}) });
+    }
     const itemKey = typeof body.itemKey === 'string' ? body.itemKey : '';
     if (!parseItemKey(itemKey)) return say(refusal('ITEM_KEY_MALFORMED', `“${itemKey.slice(0, 60)}” is not an item of this page.`));
     const name = await itemNameOf(db, itemKey);
@@ -331,4 +390,5 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   app.post('/people/:userId/reassign', (c) => act(c, 'reassign'));
   app.post('/people/:userId/close', (c) => act(c, 'close'));
   app.post('/people/:userId/recheck', (c) => act(c, 'recheck'));
+  app.post('/people/:userId/hand-over-all', (c) => act(c, 'hand-over-all'));
 }
