@@ -18,7 +18,7 @@ import { seedDemoDirectory } from '../db/seed';
 import { users } from '../db/schema';
 import { scanOpenItems } from '../domain/open-items';
 import { batchStatusQuery, batchWorkflowId, MAX_BATCH_SIZE, userWorkflowId } from '../workflows/contract';
-import { launchBrowser, newContext, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
+import { launchBrowser, newContext, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -74,16 +74,7 @@ async function reviewForm(page: Page): Promise<Record<string, string | string[]>
   };
 }
 
-/** A form POST with the page's cookies; repeated fields as arrays. */
-function post(page: Page, path: string, fields: Record<string, string | string[]>, origin = s.url) {
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  return page.request.post(`${s.url}${path}`, {
-    data: body.toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
-    maxRedirects: 0,
-  });
-}
+const post = (page: Page, path: string, fields: Record<string, string | string[]>, origin = s.url) => postForm(page, s.url, path, fields, { origin });
 
 /** A manager hands over everything of `userId` on their page: closes each item, records the timecard. */
 async function resolveAll(page: Page, userId: number): Promise<void> {

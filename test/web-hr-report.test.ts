@@ -19,7 +19,7 @@ import { REPORT_CSV_HEADER } from '../client/report-csv';
 import { auditLog, offboardings, users } from '../db/schema';
 import { assignmentReportRows, type ReportFilter, type ReportRow } from '../domain/assignment-report';
 import { refusalOf, ROLE_LABELS, TOOL_LABELS } from '../workflows/contract';
-import { csrfOf, launchBrowser, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
+import { csrfOf, launchBrowser, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -99,8 +99,7 @@ async function unchanged<T>(act: () => Promise<T>): Promise<T> {
 /** Signed in as `userId` through a sign-in token. */
 const signedIn = (userId: number, options: { javaScript?: boolean } = {}) => signedInContext(browser, { db: db(), url: s.url }, userId, options);
 
-const post = (page: Page, path: string, form: Record<string, string>) =>
-  page.request.post(`${s.url}${path}`, { form, headers: { Origin: s.url }, maxRedirects: 0 });
+const post = (page: Page, path: string, form: Record<string, string>) => postForm(page, s.url, path, form);
 const banner = async (page: Page) => (await page.locator('#banner').textContent())?.trim() ?? '';
 const status = async (userId: number) => (await db().select({ status: users.status }).from(users).where(eq(users.id, userId)))[0]?.status;
 

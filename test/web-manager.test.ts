@@ -15,7 +15,7 @@ import { scanOpenItems } from '../domain/open-items';
 import { auditLog, defectItems, inspections, observations, rfiAssignees, rfis, timecardEntries, users } from '../db/schema';
 import { seedDemoDirectory } from '../db/seed';
 import { userStatusQuery, userWorkflowId } from '../workflows/contract';
-import { csrfOf, launchBrowser, newContext, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
+import { csrfOf, launchBrowser, newContext, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -281,11 +281,7 @@ describe('hand everything over to one person', () => {
 
     // README row 117: Bea herself is on neither project; refused, and nothing changed.
     const csrf = await csrfOf(page);
-    const refused = await page.request.post(`${s.url}/people/${lee}/hand-over-all`, {
-      form: { _csrf: csrf, requestId: randomUUID(), toUserId: String(bea) },
-      headers: { Origin: s.url },
-      maxRedirects: 0,
-    });
+    const refused = await postForm(page, s.url, `/people/${lee}/hand-over-all`, { _csrf: csrf, requestId: randomUUID(), toUserId: String(bea) });
     expect(refused.status()).toBe(303);
     await page.goto(`${s.url}/people/${lee}`);
     expect(await banner(page)).toContain(`Bea Boss (${bea}) may take none of Lee Leaving (${lee})'s 5 open item(s)`);
@@ -307,7 +303,7 @@ describe('hand everything over to one person', () => {
 
     // The same form sent twice at once (a double click with JavaScript off): each item moves once.
     const form = { _csrf: await csrfOf(page), requestId: (await page.locator('.hand-over-all input[name="requestId"]').getAttribute('value')) ?? '', toUserId: String(oz) };
-    const twice = await Promise.all([1, 2].map(() => page.request.post(`${s.url}/people/${lee}/hand-over-all`, { form, headers: { Origin: s.url }, maxRedirects: 0 })));
+    const twice = await Promise.all([1, 2].map(() => postForm(page, s.url, `/people/${lee}/hand-over-all`, form)));
     expect(twice.map((r) => r.status())).toEqual([303, 303]);
     expect(await pending()).toEqual([timecard]);
     expect(await reassignedBy()).toEqual([bea, bea, bea, bea]);

@@ -14,7 +14,7 @@ import { issueSignInToken } from '../client/web/sign-in-tokens';
 import { auditLog, offboardings, users, webSessions, webSignInTokens } from '../db/schema';
 import { signActionLink } from '../domain/action-links';
 import { userStatusQuery, userWorkflowId } from '../workflows/contract';
-import { csrfOf, launchBrowser, newContext, seriousA11yViolations, signedInContext } from './helpers/browser';
+import { csrfOf, launchBrowser, newContext, postForm, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { freePort } from './helpers/free-port';
 import { startWebStack, WEB_TEST_SECRET, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
@@ -82,7 +82,7 @@ async function unchanged<T>(act: () => Promise<T>): Promise<T> {
 const signedIn = (userId: number, options: { javaScript?: boolean } = {}) => signedInContext(browser, { db: db(), url: s.url }, userId, options);
 
 const post = (page: Page, path: string, form: Record<string, string>, headers: Record<string, string> = { Origin: s.url }) =>
-  page.request.post(`${s.url}${path}`, { form, headers, maxRedirects: 0 });
+  postForm(page, s.url, path, form, headers);
 const uuid = () => crypto.randomUUID();
 const bannerAfter = async (page: Page, userId: number) => {
   await page.goto(`${s.url}/people/${userId}`);

@@ -40,6 +40,26 @@ export function newContext(browser: Browser, options: { javaScript?: boolean; wi
   });
 }
 
+/**
+ * A form POST with the page's cookies, as a crafted or repeated submit would send it: from the app's
+ * own origin unless `headers` say otherwise, repeated fields as arrays, the 303 not followed.
+ */
+export function postForm(
+  page: Page,
+  baseUrl: string,
+  path: string,
+  fields: Record<string, string | string[]>,
+  headers: Record<string, string> = { origin: baseUrl },
+) {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+  return page.request.post(`${baseUrl}${path}`, {
+    data: body.toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    maxRedirects: 0,
+  });
+}
+
 export const SCREENSHOT_DIR = path.join(projectRoot, 'test', 'screenshots');
 
 /** Saves a full-page screenshot under test/screenshots/ (and returns its path). */
