@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../config/settings';
 import { parseRegisterScript, REGISTER_SCRIPT, renderRegisterScript } from '../scripts/write-search-attributes-script';
 import { devServerArgs } from '../worker/temporal-dev-server';
+import { DOCKER_COMPOSE, requireSystemBinary } from './helpers/system-packages';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 
 const run = promisify(execFile);
@@ -29,33 +30,6 @@ const expectedAttributes = SEARCH_ATTRIBUTE_REGISTRATIONS.map((sa) => ({ name: s
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-deploy-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function which(cmd: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-/** Finds docker-compose, installing Debian's package when it is missing and we are root. */
-function ensureDockerCompose(): string {
-  const found = which('docker-compose');
-  if (found) return found;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || process.env.OFFBOARDING_NO_APT === '1' || !which('apt-get')) {
-    throw new Error(
-      'docker-compose is not installed and cannot be installed here: run `apt-get update && apt-get install -y docker-compose` as root (Debian 1.29) and re-run',
-    );
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-q', 'docker-compose'], { encoding: 'utf8', env, timeout: 240_000 });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-q'], { encoding: 'utf8', env, timeout: 240_000 });
-    r = spawnSync('apt-get', ['install', '-y', '-q', 'docker-compose'], { encoding: 'utf8', env, timeout: 240_000 });
-  }
-  const installed = which('docker-compose');
-  if (!installed) {
-    throw new Error(`apt-get install docker-compose failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-800)}`);
-  }
-  return installed;
-}
 
 type ComposeService = {
   image?: string;
@@ -96,7 +70,7 @@ describe('(a) docker-compose.yml', () => {
   let config: ComposeConfig;
 
   beforeAll(async () => {
-    compose = ensureDockerCompose();
+    compose = requireSystemBinary(DOCKER_COMPOSE);
     config = await resolvedCompose(compose, COMPOSE_FILE);
   }, 300_000);
 

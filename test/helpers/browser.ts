@@ -1,43 +1,33 @@
-// One real Chromium per test file (Debian's, driven by playwright-core; no browser download). When
-// /usr/bin/chromium is missing, it is installed with apt-get, and the test says so: browser tests
-// never skip.
-import { execFileSync } from 'node:child_process';
+// One real Chromium per test file (Debian's, driven by playwright-core; no browser download). The
+// global setup installs it once per run (system-packages.ts); a file that finds it missing fails and
+// says why: browser tests never skip.
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { issueSignInToken } from '../../client/web/sign-in-tokens';
 import { projectRoot } from '../../config/settings';
 import type { Database } from '../../db/client';
+import { CHROMIUM, requireSystemBinary } from './system-packages';
+import { WAIT_MS } from './time-budget';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-function ensureChromium(): void {
-  if (fs.existsSync(CHROMIUM)) return;
-  console.warn(`[browser tests] ${CHROMIUM} is missing: installing Debian's chromium with apt-get (a minute or two)`);
-  execFileSync('apt-get', ['update'], { stdio: 'ignore', timeout: 300_000 });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'ignore',
-    timeout: 600_000,
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get install chromium did not provide ${CHROMIUM}`);
-}
 
 export async function launchBrowser(): Promise<Browser> {
-  ensureChromium();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: requireSystemBinary(CHROMIUM),
     // Without these Chromium reaches for Google's hosts, which this machine's network refuses.
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'],
   });
 }
 
 /** A fresh context (its own cookies); `javaScript: false` for the no-JavaScript runs. */
-export function newContext(browser: Browser, options: { javaScript?: boolean; width?: number } = {}): Promise<BrowserContext> {
-  return browser.newContext({
+export async function newContext(browser: Browser, options: { javaScript?: boolean; width?: number } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({
     javaScriptEnabled: options.javaScript ?? true,
     viewport: { width: options.width ?? 1100, height: 900 },
   });
+  // Clicks, navigations and locator waits get the tests' budget, not Playwright's fixed 30 s.
+  context.setDefaultTimeout(WAIT_MS);
+  return context;
 }
 
 /**

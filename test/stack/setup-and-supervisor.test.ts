@@ -240,7 +240,7 @@ describe("the stack's server and jobs get compose's environment", () => {
   type Service = { environment?: Record<string, string | null>; volumes?: string[]; command?: string[] };
   const compose = (): Record<string, Service> => {
     const resolved = spawnSync('docker-compose', ['-f', path.join(projectRoot, 'docker-compose.yml'), 'config'], { cwd: projectRoot, encoding: 'utf8' });
-    if (resolved.status !== 0) throw new Error(`docker-compose config failed (it comes with Debian's docker-compose package; test/deployment.test.ts installs it): ${resolved.stderr}`);
+    if (resolved.status !== 0) throw new Error(`docker-compose config failed (Debian's docker-compose package; the global setup, test/helpers/system-packages.ts, installs it): ${resolved.stderr}`);
     const json = spawnSync('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: resolved.stdout, encoding: 'utf8' });
     return (JSON.parse(json.stdout) as { services: Record<string, Service> }).services;
   };
