@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { scaledTimeouts, WAIT_MS } from './test/helpers/time-budget';
 
 export default defineConfig({
   test: {
@@ -12,8 +13,8 @@ export default defineConfig({
     // Files run in parallel processes; Temporal servers and databases are per file.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
-    teardownTimeout: 60_000,
+    ...scaledTimeouts({ test: 60_000, hook: 180_000, teardown: 60_000 }),
+    // expect.poll waits WAIT_MS unless told otherwise (vitest's own default, 1 s, flakes under load).
+    expect: { poll: { timeout: WAIT_MS, interval: 100 } },
   },
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scaledTimeouts, WAIT_MS } from './test/helpers/time-budget';
 
 // `npm run test:scale`: the long-running scale tests (minutes), kept out of `npm test`.
 export default defineConfig({
@@ -7,8 +8,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 1,
-    testTimeout: 60 * 60_000,
-    hookTimeout: 180_000,
-    teardownTimeout: 120_000,
+    ...scaledTimeouts({ test: 60 * 60_000, hook: 180_000, teardown: 120_000 }),
+    // expect.poll waits WAIT_MS unless told otherwise (vitest's own default, 1 s, flakes under load).
+    expect: { poll: { timeout: WAIT_MS, interval: 100 } },
   },
 });

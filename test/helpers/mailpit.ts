@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { z } from 'zod';
 import { freePort } from './free-port';
+import { budget } from './time-budget';
 
 const address = z.object({ Name: z.string(), Address: z.string() });
 const summary = z.object({ ID: z.string(), Subject: z.string(), To: z.array(address), Created: z.string() });
@@ -87,7 +88,8 @@ export async function startMailpit(binary: string): Promise<Mailpit> {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     httpUrl,
     messages,
-    waitFor: async (count, timeoutMs = 15_000) => {
+    waitFor: async (count, waitMs = 30_000) => {
+      const timeoutMs = budget(waitMs);
       const until = Date.now() + timeoutMs;
       for (;;) {
         const list = await messages();

@@ -10,6 +10,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from './free-port';
+import { budget } from './time-budget';
 
 export type ReceivedMessage = {
   envelope: { from: string | null; to: string[]; user: string | null };
@@ -108,7 +109,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       refuse = count;
       refuseCode = code;
     },
-    waitFor(count, timeoutMs = 5_000) {
+    waitFor(count, waitMs = 30_000) {
+      const timeoutMs = budget(waitMs);
       return new Promise((resolve, reject) => {
         const check = () => {
           if (messages.length >= count) {

@@ -1,13 +1,15 @@
 // Waiting for something outside the test to happen (a process, a workflow moving on by itself):
-// vitest's vi.waitFor, with the test's own words in the error when it never does.
+// vitest's vi.waitFor, with the test's own words in the error when it never does. Timeouts are
+// budgets for an idle machine, scaled by TEST_TIME_SCALE (time-budget.ts).
 import { vi } from 'vitest';
+import { budget } from './time-budget';
 
 export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
   await vi.waitFor(
     async () => {
       if (!(await check())) throw new Error(`timed out waiting for ${what}`);
     },
-    { timeout: timeoutMs, interval: intervalMs },
+    { timeout: budget(timeoutMs), interval: intervalMs },
   );
 }
 
@@ -28,6 +30,6 @@ export async function waitForValue<T>(what: string, read: () => Promise<T>, read
       }
       return last as T;
     },
-    { timeout: timeoutMs, interval: intervalMs },
+    { timeout: budget(timeoutMs), interval: intervalMs },
   );
 }
