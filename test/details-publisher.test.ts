@@ -10,6 +10,9 @@ vi.mock('@temporalio/workflow', async (importOriginal) => ({
   setCurrentDetails: set,
 }));
 
+// Test files may share a process (vitest's isolate: false): drop any copy of the module imported,
+// unmocked, by an earlier file.
+vi.resetModules();
 const { DetailsPublisher } = await import('../workflows/details-publisher');
 
 /** Lets the microtasks queued so far run, as they do before an activation completes. */
