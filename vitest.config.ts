@@ -19,7 +19,7 @@ export default defineConfig({
     isolate: false,
     // The longest files first (test/file-durations.json), so both workers finish together.
     sequence: { sequencer: LongestFirstSequencer },
-    ...scaledTimeouts({ test: 60_000, hook: 180_000, teardown: 60_000 }),
+    ...scaledTimeouts({ test: 120_000, hook: 180_000, teardown: 60_000 }),
     // expect.poll waits WAIT_MS unless told otherwise (vitest's own default, 1 s, flakes under load).
     expect: { poll: { timeout: WAIT_MS, interval: 100 } },
   },

@@ -88,7 +88,7 @@ export async function startMailpit(binary: string): Promise<Mailpit> {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     httpUrl,
     messages,
-    waitFor: async (count, waitMs = 30_000) => {
+    waitFor: async (count, waitMs = 60_000) => {
       const timeoutMs = budget(waitMs);
       const until = Date.now() + timeoutMs;
       for (;;) {

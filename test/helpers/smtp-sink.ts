@@ -109,7 +109,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       refuse = count;
       refuseCode = code;
     },
-    waitFor(count, waitMs = 30_000) {
+    waitFor(count, waitMs = 60_000) {
       const timeoutMs = budget(waitMs);
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -18,7 +18,7 @@ export const TIME_SCALE = readScale();
 export const budget = (ms: number): number => Math.round(ms * TIME_SCALE);
 
 /** The default wait for something outside the test (an email, a workflow moving on, a page update). */
-export const WAIT_MS = budget(30_000);
+export const WAIT_MS = budget(60_000);
 
 /** A vitest config's test, hook and teardown timeouts, scaled. */
 export function scaledTimeouts(ms: { test: number; hook: number; teardown: number }) {

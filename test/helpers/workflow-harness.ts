@@ -65,7 +65,7 @@ export async function waitForUserStatus(
   client: Client,
   userId: number,
   predicate: (s: UserOffboardingStatus) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<UserOffboardingStatus> {
   const handle = client.workflow.getHandle(userWorkflowId(userId));
   // A query fails until the workflow has started: waitForValue retries it.
