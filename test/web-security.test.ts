@@ -198,6 +198,30 @@ describe('links and sign-in tokens that must not work', () => {
     expect(s.h.sink.messages.length).toBe(mails);
     await context.close();
   });
+  it('a sign-in request for a known address is answered before its token is written: the same answer as for an unknown one (issue 21, item 6)', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${s.url}/signin`);
+    const csrf = await csrfOf(page);
+    const stansTokens = async () => (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, stranger))).length;
+    const [tokensBefore, mailsBefore] = [await stansTokens(), mailsAbout(s.h.sink, stranger, 'sign-in-link').length];
+    const answer = (r: Awaited<ReturnType<typeof post>>) => ({ status: r.status(), location: r.headers().location, headers: Object.keys(r.headers()).sort() });
+    // While nobody can write a token, the known address is answered all the same: its answer waits
+    // for nothing the unknown address's does not.
+    const [known, unknown] = await db().transaction(async (tx) => {
+      await tx.execute(sql`lock table web_sign_in_tokens in exclusive mode`);
+      const timeout = sleep(10_000).then(() => 'no answer within 10 s while the token table was locked');
+      const k = await Promise.race([post(page, '/signin', { email: 'stan@example.com', _csrf: csrf }).then(answer), timeout]);
+      const u = await Promise.race([post(page, '/signin', { email: 'nobody-either@example.com', _csrf: csrf }).then(answer), timeout]);
+      return [k, u];
+    });
+    expect(known).toEqual({ status: 303, location: '/signin/sent', headers: expect.any(Array) as unknown });
+    expect(unknown).toEqual(known);
+    // Then the token is written and the link sent, after the answer.
+    await expect.poll(stansTokens, { timeout: 30_000 }).toBe(tokensBefore + 1);
+    await expect.poll(() => mailsAbout(s.h.sink, stranger, 'sign-in-link').length, { timeout: 30_000 }).toBe(mailsBefore + 1);
+    await context.close();
+  });
   it('the sixth sign-in request for one address within 15 minutes is refused (429), no token', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -205,6 +229,8 @@ describe('links and sign-in tokens that must not work', () => {
     const csrf = await csrfOf(page);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await post(page, '/signin', { email: 'sam@example.com', _csrf: csrf })).status());
+    // The tokens are written after the answers (item 6 of issue 21): wait for all five.
+    await expect.poll(async () => (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, sam))).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
     const tokens = (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, sam))).length;
     const sixth = await post(page, '/signin', { email: 'SAM@example.com', _csrf: csrf });
     expect(statuses).toEqual([303, 303, 303, 303, 303]);
