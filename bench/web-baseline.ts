@@ -12,7 +12,7 @@ import type { WebDeps } from '../client/web/context';
 import { projectRoot } from '../config/settings';
 
 /** What the bench needs of an app: Hono's in-process request. */
-export type BenchApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+export type BenchApp = { request: (input: string | Request, init?: RequestInit) => Response | Promise<Response> };
 
 export type BaselineApp = { revision: string; commit: string; createWebApp: (deps: WebDeps) => BenchApp; remove: () => Promise<void> };
 

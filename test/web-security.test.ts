@@ -17,6 +17,7 @@ import { userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { csrfOf, launchBrowser, newContext, postForm, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { freePort } from './helpers/free-port';
 import { startWebStack, WEB_TEST_SECRET, type WebStack } from './helpers/web-stack';
+import { rawRequest } from './helpers/raw-http';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
 
 let s: WebStack;
@@ -81,7 +82,7 @@ async function unchanged<T>(act: () => Promise<T>): Promise<T> {
 /** Signed in as `userId` through a sign-in token. */
 const signedIn = (userId: number, options: { javaScript?: boolean } = {}) => signedInContext(browser, { db: db(), url: s.url }, userId, options);
 
-const post = (page: Page, path: string, form: Record<string, string>, headers: Record<string, string> = { Origin: s.url }) =>
+const post = (page: Page, path: string, form: Record<string, string | string[]>, headers: Record<string, string> = { Origin: s.url }) =>
   postForm(page, s.url, path, form, headers);
 const uuid = () => crypto.randomUUID();
 const bannerAfter = async (page: Page, userId: number) => {
@@ -197,6 +198,30 @@ describe('links and sign-in tokens that must not work', () => {
     expect(s.h.sink.messages.length).toBe(mails);
     await context.close();
   });
+  it('a sign-in request for a known address is answered before its token is written: the same answer as for an unknown one (issue 21, item 6)', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${s.url}/signin`);
+    const csrf = await csrfOf(page);
+    const stansTokens = async () => (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, stranger))).length;
+    const [tokensBefore, mailsBefore] = [await stansTokens(), mailsAbout(s.h.sink, stranger, 'sign-in-link').length];
+    const answer = (r: Awaited<ReturnType<typeof post>>) => ({ status: r.status(), location: r.headers().location, headers: Object.keys(r.headers()).sort() });
+    // While nobody can write a token, the known address is answered all the same: its answer waits
+    // for nothing the unknown address's does not.
+    const [known, unknown] = await db().transaction(async (tx) => {
+      await tx.execute(sql`lock table web_sign_in_tokens in exclusive mode`);
+      const timeout = sleep(10_000).then(() => 'no answer within 10 s while the token table was locked');
+      const k = await Promise.race([post(page, '/signin', { email: 'stan@example.com', _csrf: csrf }).then(answer), timeout]);
+      const u = await Promise.race([post(page, '/signin', { email: 'nobody-either@example.com', _csrf: csrf }).then(answer), timeout]);
+      return [k, u];
+    });
+    expect(known).toEqual({ status: 303, location: '/signin/sent', headers: expect.any(Array) as unknown });
+    expect(unknown).toEqual(known);
+    // Then the token is written and the link sent, after the answer.
+    await expect.poll(stansTokens, { timeout: 30_000 }).toBe(tokensBefore + 1);
+    await expect.poll(() => mailsAbout(s.h.sink, stranger, 'sign-in-link').length, { timeout: 30_000 }).toBe(mailsBefore + 1);
+    await context.close();
+  });
   it('the sixth sign-in request for one address within 15 minutes is refused (429), no token', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -204,6 +229,8 @@ describe('links and sign-in tokens that must not work', () => {
     const csrf = await csrfOf(page);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await post(page, '/signin', { email: 'sam@example.com', _csrf: csrf })).status());
+    // The tokens are written after the answers (item 6 of issue 21): wait for all five.
+    await expect.poll(async () => (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, sam))).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
     const tokens = (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, sam))).length;
     const sixth = await post(page, '/signin', { email: 'SAM@example.com', _csrf: csrf });
     expect(statuses).toEqual([303, 303, 303, 303, 303]);
@@ -338,6 +365,105 @@ describe('people who may not act', () => {
       await db().update(users).set({ status: 'active', inactivatedAt: null }).where(eq(users.id, ivy));
       await context.close();
     }
+  });
+});
+
+describe('forms judged before their bodies are read (issue 21, item 4)', () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  /** The web tables a sign-in or a form could write, beside the snapshot of everything else. */
+  const webRows = async () =>
+    JSON.stringify(await db().execute(sql`select (select count(*) from web_sign_in_tokens) as tokens,
+      (select coalesce(sum(count), 0) from web_rate_limits) as attempts, (select count(*) from web_sessions) as sessions`));
+  async function nothingChanged<T>(act: () => Promise<T>): Promise<T> {
+    const before = await webRows();
+    const result = await unchanged(act);
+    expect(await webRows()).toBe(before);
+    return result;
+  }
+  const cookieHeader = async (context: BrowserContext) => (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  /** A POST that declares `length` bytes and never sends them: only an answer that did not read the body can come. */
+  const declaredOnly = (path: string, length: number, headers: Record<string, string> = {}) =>
+    rawRequest(s.url, { method: 'POST', path, headers: { Origin: s.url, 'Content-Type': FORM, 'Content-Length': String(length), ...headers } }, { timeoutMs: 15_000 });
+
+  it('an anonymous POST /hr/review declaring 512 KB: 403 before a byte of the body, the connection closed, nothing changed', async () => {
+    await nothingChanged(async () => {
+      const r = await declaredOnly('/hr/review', 512 * 1024);
+      expect(r.status).toBe(403);
+      await r.closed;
+    });
+  });
+  it('an anonymous POST /signin declaring 64 KB: 413 before a byte of the body, nothing changed', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${s.url}/signin`);
+    const cookie = await cookieHeader(context);
+    await nothingChanged(async () => {
+      const r = await declaredOnly('/signin', 64 * 1024, { Cookie: cookie });
+      expect(r.status).toBe(413);
+      await r.closed;
+    });
+    await context.close();
+  });
+  it('a POST from another origin declaring 512 KB: 403 before a byte of the body', async () => {
+    await nothingChanged(async () => {
+      const r = await declaredOnly('/hr/review', 512 * 1024, { Origin: 'http://evil.example' });
+      expect(r.status).toBe(403);
+      await r.closed;
+    });
+  });
+  it('a signed-in manager (not an admin) POSTing 512 KB to /hr/review: 403 before a byte of the body', async () => {
+    const { context } = await signedIn(mia);
+    const cookie = await cookieHeader(context);
+    await nothingChanged(async () => {
+      const r = await declaredOnly('/hr/review', 512 * 1024, { Cookie: cookie });
+      expect(r.status).toBe(403);
+      await r.closed;
+    });
+    await context.close();
+  });
+  it('an anonymous chunked body over 4 KB to /signin (no Content-Length): 413, nothing changed', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${s.url}/signin`);
+    const csrf = await csrfOf(page);
+    const cookie = await cookieHeader(context);
+    const body = `_csrf=${csrf}&email=sam%40example.com&pad=${'x'.repeat(8 * 1024)}`;
+    const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    await nothingChanged(async () => {
+      const r = await rawRequest(s.url, { method: 'POST', path: '/signin', headers: { Origin: s.url, Cookie: cookie, 'Content-Type': FORM, 'Transfer-Encoding': 'chunked' }, body: chunked });
+      expect(r.status).toBe(413);
+    });
+    await context.close();
+  });
+  it('a form with more fields than its route takes (a=&a=&…): 413 before it is parsed, nothing changed', async () => {
+    const anonymous = await newContext(browser);
+    const signInPage = await anonymous.newPage();
+    await signInPage.goto(`${s.url}/signin`);
+    const { context, page } = await signedIn(mia);
+    await page.goto(`${s.url}/people/${uma}`);
+    const many = Array.from({ length: 60 }, () => '');
+    await nothingChanged(async () => {
+      const signIn = await postForm(signInPage, s.url, '/signin', { _csrf: await csrfOf(signInPage), email: 'sam@example.com', a: many });
+      expect(signIn.status()).toBe(413);
+      expect(await signIn.text()).toContain('too many fields');
+      const close = await post(page, `/people/${uma}/close`, { itemKey: umaObs, requestId: uuid(), _csrf: await csrfOf(page), a: many });
+      expect(close.status()).toBe(413);
+    });
+    await Promise.all([anonymous.close(), context.close()]);
+  });
+  it('a form that is not urlencoded (multipart): 415, nothing changed', async () => {
+    const { context, page } = await signedIn(mia);
+    await page.goto(`${s.url}/people/${uma}`);
+    const csrf = await csrfOf(page);
+    await nothingChanged(async () => {
+      const r = await page.request.post(`${s.url}/people/${uma}/close`, {
+        multipart: { itemKey: umaObs, requestId: uuid(), _csrf: csrf },
+        headers: { origin: s.url },
+        maxRedirects: 0,
+      });
+      expect(r.status()).toBe(415);
+    });
+    await context.close();
   });
 });
 

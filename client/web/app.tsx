@@ -1,10 +1,11 @@
-// The web app: security headers on everything, who is there (identity.ts), a CSRF and Origin check
-// before any POST handler runs, then the pages. Server-rendered: every page and action works with
+// The web app: security headers on everything, who is there (identity.ts), then for a POST the
+// checks that need no body (Origin, session, HR's admin gate) before its body is read within the
+// route's limits (form-gate.ts) and its CSRF token checked, then the pages. Server-rendered: every page and action works with
 // JavaScript off.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv, WebDeps } from './context';
+import type { AppEnv, Viewer, WebDeps } from './context';
 import { csrfTokenValid, CSRF_FIELD, sameOrigin } from './csrf';
+import { formLimitFor, isAnonymousPost, readForm } from './form-gate';
 import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
@@ -21,44 +22,44 @@ import { securityHeaders } from './security-headers';
 import { staticRoutes } from './static-files';
 import { Stop } from './views/layout';
 
+function FormRefused(props: { viewer: Viewer | null; csrfToken: string }) {
+  return (
+    <Stop title="This form could not be accepted" viewer={props.viewer} csrfToken={props.csrfToken}>
+      <p>It did not come from this site’s own page, or the page was open from an earlier sign-in. Nothing was changed.</p>
+      <p>
+        <a href="/people">Open the page again</a> and repeat what you did.
+      </p>
+    </Stop>
+  );
+}
+
 export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   const secure = deps.settings.publicUrl.startsWith('https://');
   const app = new Hono<AppEnv>();
   app.use(securityHeaders(secure));
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));
-  // HR's directory and review forms carry the people chosen (up to a batch of 10,000 IDs).
-  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
-  const selectionLimit = bodyLimit({ maxSize: 512 * 1024, onError: (c) => c.text('The form is too large.', 413) });
-  app.use((c, next) => (c.req.path === '/hr/directory' || c.req.path === '/hr/review' ? selectionLimit : formLimit)(c, next));
-  app.use(identity(deps, secure));
+  // POSTs are judged before their bodies are read (form-gate.ts): Origin first, from the headers alone.
   app.use(async (c, next) => {
-    if (c.req.method !== 'POST') return next();
-    const body = await c.req.parseBody();
-    if (!sameOrigin(c, deps.settings.publicUrl) || !csrfTokenValid(c, deps.keys, c.get('session'), secure, body[CSRF_FIELD])) {
-      deps.log('warn', 'POST refused: CSRF token or Origin check failed', { path: c.req.path, origin: c.req.header('origin') ?? null });
-      return c.html(
-        <Stop title="This form could not be accepted" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
-          <p>It did not come from this site’s own page, or the page was open from an earlier sign-in. Nothing was changed.</p>
-          <p>
-            <a href="/people">Open the page again</a> and repeat what you did.
-          </p>
-        </Stop>,
-        403,
-      );
-    }
-    return next();
+    if (c.req.method !== 'POST' || sameOrigin(c, deps.settings.publicUrl)) return next();
+    deps.log('warn', 'POST refused: Origin check failed', { path: c.req.path, origin: c.req.header('origin') ?? null });
+    c.header('Connection', 'close');
+    return c.html(<FormRefused viewer={null} csrfToken="" />, 403);
   });
-  app.get('/', (c) => c.redirect(c.get('viewer') ? '/people' : '/signin', 303));
-  signInRoutes(app, deps, secure);
-  actionLinkRoutes(app, deps, secure);
-  peopleListRoutes(app, deps);
-  personRoutes(app, deps);
-  // HR's pages: company admins only, checked before any of their handlers run.
+  app.use(identity(deps, secure));
+  // Then the session, where one is needed: nobody signed out posts a form of a signed-in page.
+  app.use(async (c, next) => {
+    if (c.req.method !== 'POST' || c.get('viewer') || isAnonymousPost(c.req.path)) return next();
+    c.header('Connection', 'close');
+    return c.text('Sign in first. Nothing was changed.', 403);
+  });
+  // HR's pages: company admins only, checked before any of their handlers run (and, for a POST,
+  // before its body is read).
   app.use(
     '/hr/*',
-    hrGate((c, refusal) =>
-      c.html(
+    hrGate((c, refusal) => {
+      if (c.req.method === 'POST') c.header('Connection', 'close');
+      return c.html(
         <Stop title="Only for company directory admins" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
           <p>{refusal.why}</p>
           <p>
@@ -66,9 +67,32 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
           </p>
         </Stop>,
         refusal.status,
-      ),
-    ),
+      );
+    }),
   );
+  // Then the body, within the route's limits, and its CSRF token.
+  app.use(async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const read = await readForm(c, formLimitFor(c));
+    if (!read.ok) {
+      deps.log('warn', `POST refused: ${read.why}`, { path: c.req.path });
+      // What was not read is not read later either: the connection ends with the answer.
+      if (!read.bodyRead) c.header('Connection', 'close');
+      return c.text(`${read.why} Nothing was changed.`, read.status);
+    }
+    if (!csrfTokenValid(c, deps.keys, c.get('session'), secure, read.form.get(CSRF_FIELD) ?? undefined)) {
+      deps.log('warn', 'POST refused: CSRF token check failed', { path: c.req.path });
+      return c.html(<FormRefused viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} />, 403);
+    }
+    // The handlers parse the form again from the bytes already read.
+    c.req.raw = new Request(c.req.raw, { body: read.raw });
+    return next();
+  });
+  app.get('/', (c) => c.redirect(c.get('viewer') ? '/people' : '/signin', 303));
+  signInRoutes(app, deps, secure);
+  actionLinkRoutes(app, deps, secure);
+  peopleListRoutes(app, deps);
+  personRoutes(app, deps);
   hrDirectoryRoutes(app, deps);
   hrReviewRoutes(app, deps);
   hrBatchesRoutes(app, deps);

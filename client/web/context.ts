@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { WebSettings } from '../../config/settings';
 import type { Database } from '../../db/client';
 import type { Mailer } from '../../domain/notifications/mailer';
+import type { DownloadLimits } from './csv-downloads';
 import type { WebKeys } from './keys';
 import type { OperationsContext } from '../operations';
 import type { ManagerActions } from './manager-actions';
@@ -17,6 +18,8 @@ export type WebDeps = {
   mailer: Mailer;
   actions: ManagerActions;
   keys: WebKeys;
+  /** How many CSV downloads at once, and when a client that stops reading is cut off (csv-downloads.ts). */
+  csvDownloads?: DownloadLimits;
   log: (level: 'info' | 'warn' | 'error', message: string, meta?: Record<string, unknown>) => void;
 };
 

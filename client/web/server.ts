@@ -28,6 +28,7 @@ export type WebServerOptions = {
   /** Defaults to the shared operations (client/operations). */
   actions?: ManagerActions;
   log?: WebDeps['log'];
+  csvDownloads?: WebDeps['csvDownloads'];
 };
 
 export type WebServer = { url: string; port: number; close: () => Promise<void> };
@@ -62,6 +63,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     actions: options.actions ?? managerActions(operations),
     keys: webKeys(settings.linkSecret),
     log: options.log ?? defaultLog,
+    ...(options.csvDownloads ? { csvDownloads: options.csvDownloads } : {}),
   };
   const app = createWebApp(deps);
   const server = await new Promise<Server>((resolve, reject) => {

@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import type { WebSettings } from '../../config/settings';
 import { startWebServer, type WebServer } from '../../client/web/server';
+import type { DownloadLimits } from '../../client/web/csv-downloads';
 import type { ManagerActions } from '../../client/web/manager-actions';
 import { createMailer } from '../../domain/notifications/mailer';
 import { type UserOffboardingInput, userWorkflowId } from '../../workflows/contract';
@@ -38,6 +39,7 @@ export async function startWebStack(
     actions?: (s: Omit<WebStack, 'close' | 'web'>) => ManagerActions;
     /** Send the worker's and the web app's emails to this SMTP server (e.g. Mailpit) instead of the harness's sink. */
     smtpUrl?: string;
+    csvDownloads?: DownloadLimits;
   } = {},
 ): Promise<WebStack> {
   const [env, h, port] = await Promise.all([startDevServerEnvironment(), startHarness(), freePort()]);
@@ -83,6 +85,7 @@ export async function startWebStack(
     mailer,
     log: (level, message) => logs.push(`${level}: ${message}`),
     ...(options.actions ? { actions: options.actions(partial) } : {}),
+    ...(options.csvDownloads ? { csvDownloads: options.csvDownloads } : {}),
   });
   return {
     ...partial,

@@ -1,8 +1,9 @@
 // The Assignment Report (HR): every open item by user, tool and project, filtered by user (ID or
-// email), tool and project, a page at a time on screen; "Download CSV" gives the same rows, streamed
-// from the database's cursor as the browser reads them (client/report-csv.ts, shared with the CLI's
-// `report --csv`). Filters are GET parameters, so the page and the download work with JavaScript off
+// email), tool and project, a page at a time on screen; "Download CSV" gives the same rows
+// (client/report-csv.ts, shared with the CLI's `report --csv`), read from the database's cursor into
+// a temporary file and sent from there, a few downloads at a time (csv-downloads.ts). Filters are GET parameters, so the page and the download work with JavaScript off
 // and can be bookmarked. A malformed or unknown filter answers 400 with what is wrong, and no rows.
+import type { HttpBindings } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import type { Database } from '../../../db/client';
@@ -13,6 +14,7 @@ import { directoryFacets } from '../../../domain/directory-page';
 import { refusalOf, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import { assignmentReportCsv, reportCsvFilename } from '../../report-csv';
 import type { AppEnv, WebDeps } from '../context';
+import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_RETRY_AFTER_SECONDS, downloadSlots, spooledStream } from '../csv-downloads';
 import { Layout } from '../views/layout';
 import { itemName, plural } from '../words';
 
@@ -197,42 +199,44 @@ export function hrReportRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     );
   });
 
+  const limits = deps.csvDownloads ?? DEFAULT_DOWNLOAD_LIMITS;
+  const slots = downloadSlots(limits.maxConcurrent);
+
   app.get('/hr/report.csv', async (c) => {
-    const read = await readFilters(db, c);
-    if ('problem' in read) return c.text(`${read.problem}\n`, 400);
-    const chunks = assignmentReportCsv(db, read.filter);
-    const encoder = new TextEncoder();
-    // Excel, which HR opens the file with, reads UTF-8 only after a byte-order mark; without one,
-    // "Zoë" shows as "ZoÃ«". The CLI's `report --csv` goes to programs and has none.
-    let bomSent = false;
-    // Pulled as the client reads: one cursor chunk in memory at a time, however large the report.
-    // A client that goes away cancels the stream, which closes the cursor.
-    const body = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          try {
-            if (!bomSent) {
-              bomSent = true;
-              controller.enqueue(encoder.encode('\uFEFF'));
-              return;
-            }
-            const next = await chunks.next();
-            if (next.done) controller.close();
-            else controller.enqueue(encoder.encode(next.value));
-          } catch (e) {
-            deps.log('error', `Assignment Report CSV failed mid-stream: ${e instanceof Error ? e.message : String(e)}`);
-            controller.error(e);
-          }
+    const release = slots.take();
+    if (!release) {
+      c.header('Retry-After', String(DOWNLOAD_RETRY_AFTER_SECONDS));
+      return c.text(`${limits.maxConcurrent} Assignment Report downloads are already running. Try again in ${DOWNLOAD_RETRY_AFTER_SECONDS} seconds.\n`, 503);
+    }
+    let handedOver = false;
+    try {
+      const read = await readFilters(db, c);
+      if ('problem' in read) return c.text(`${read.problem}\n`, 400);
+      const { filter } = read;
+      // Excel, which HR opens the file with, reads UTF-8 only after a byte-order mark; without one,
+      // "Zoë" shows as "ZoÃ«". The CLI's `report --csv` goes to programs and has none.
+      async function* withBom() {
+        yield '\uFEFF';
+        yield* assignmentReportCsv(db, filter);
+      }
+      // The rows go to a file as fast as the cursor gives them, so the connection is back in the
+      // pool before the client reads the first byte; a client that stops reading is cut off.
+      const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+      const body = await spooledStream(withBom(), {
+        stallMs: limits.stallMs,
+        onEnd: release,
+        onStall: () => {
+          deps.log('warn', `Assignment Report CSV: the client read nothing for ${limits.stallMs} ms; cut off`);
+          outgoing?.destroy();
         },
-        async cancel() {
-          await chunks.return(undefined);
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    return c.body(body, 200, {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${reportCsvFilename(new Date())}"`,
-    });
+      });
+      handedOver = true;
+      return c.body(body, 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${reportCsvFilename(new Date())}"`,
+      });
+    } finally {
+      if (!handedOver) release();
+    }
   });
 }
