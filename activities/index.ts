@@ -3,6 +3,7 @@
 import type { Database } from '../db/client';
 import type { ActionLinkSigner } from '../domain/action-links';
 import { createDomainActivities } from './domain';
+import { createHousekeepingActivities } from './housekeeping';
 import type { Mailer } from '../domain/notifications/mailer';
 import { createNotificationActivities } from './notifications';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDomainActivities(deps),
     ...createNotificationActivities(deps),
+    ...createHousekeepingActivities(deps),
   };
 }
 

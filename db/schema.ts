@@ -422,7 +422,9 @@ export const webSignInTokens = pgTable(
 
 /**
  * A signed-in browser. Idle expiry is last_seen_at + 8 h, absolute expiry expires_at (7 days). A
- * session from an action link is scoped to the one leaving user the link was about (scope_user_id).
+ * session from an action link is scoped to the one leaving user the link was about (scope_user_id)
+ * and bound to that offboarding (offboarding_id): it ends when the offboarding ends, and a later
+ * offboarding of the same person does not revive it.
  * `flash` is the banner the next page shows once (the result of the last action).
  */
 export const webSessions = pgTable(
@@ -438,8 +440,46 @@ export const webSessions = pgTable(
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     flash: jsonb('flash').$type<{ kind: 'ok' | 'error'; text: string; code?: string }>(),
+    offboardingId: integer('offboarding_id').references(() => offboardings.id),
   },
-  (t) => [index('web_sessions_user_idx').on(t.userId), index('web_sessions_expires_idx').on(t.expiresAt)],
+  (t) => [
+    index('web_sessions_user_idx').on(t.userId),
+    index('web_sessions_expires_idx').on(t.expiresAt),
+    index('web_sessions_offboarding_idx').on(t.offboardingId),
+    check('web_sessions_action_link_bound', sql`${t.via} <> 'action-link' or (${t.offboardingId} is not null and ${t.scopeUserId} is not null)`),
+  ],
+);
+
+/**
+ * How many sessions each action link has opened (by the link's SHA-256): a link opens a handful at
+ * most, however often it is pressed. Kept until the link expires, then purged.
+ */
+export const webActionLinkUses = pgTable(
+  'web_action_link_uses',
+  {
+    linkHash: text('link_hash').primaryKey(),
+    uses: integer('uses').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('web_action_link_uses_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * A form's nonce (requestId) and what that form did (a hash of the action): the same form again is a
+ * repeat and acts once; the nonce with another action is refused. A form can only be posted within
+ * its session's lifetime (the CSRF token is the session's), so rows older than that are purged.
+ */
+export const webFormUses = pgTable(
+  'web_form_uses',
+  {
+    actorId: integer('actor_id')
+      .notNull()
+      .references(() => users.id),
+    requestId: text('request_id').notNull(),
+    actionHash: text('action_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.actorId, t.requestId] }), index('web_form_uses_used_idx').on(t.usedAt)],
 );
 
 /** Sign-in attempts per bucket (an email's hash, a client address) and fixed window: shared by every web process. */

@@ -1,7 +1,7 @@
 // The worker process (`npm run worker`; `npm start` runs it as a child): connects to PostgreSQL and
 // Temporal, registers the workflows and activities, and shuts down cleanly on SIGTERM / SIGINT.
 // Bad configuration ends it with one line naming what is wrong and how to fix it, and exit code 1.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { createActivities } from '../activities/index';
 import { createMailer } from '../domain/notifications/mailer';
@@ -11,6 +11,7 @@ import { migrateDatabase } from '../db/migrate';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from '../temporal/connection-options';
 import { dataConverterOf } from '../temporal/data-converter';
 import { ignoreClosedOutput } from './closed-output';
+import { ensureHousekeepingSchedule } from './housekeeping-schedule';
 import { reason, redactUrl } from './error-lines';
 import { registerSearchAttributes } from './temporal-dev-server';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
@@ -106,11 +107,15 @@ export async function runWorker(settings: Settings): Promise<void> {
   const connection = await step(`cannot reach Temporal at ${address}`, temporalFix, () =>
     withTimeout(NativeConnection.connect(connectionOptions), 15_000, 'connect'),
   );
+  const dataConverter = dataConverterOf(settings);
   // Idempotent: an external server (TEMPORAL_ADDRESS, docker) gets the search attributes too.
   await step(`cannot register search attributes on Temporal at ${address}`, temporalFix, async () => {
     const admin = await withTimeout(Connection.connect({ ...connectionOptions, connectTimeout: 10_000 }), 15_000, 'connect');
     try {
       await registerSearchAttributes(admin, settings.temporalNamespace);
+      // Likewise the hourly purge of the web app's expired rows (a schedule that exists is kept).
+      const client = new Client({ connection: admin, namespace: settings.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) });
+      await ensureHousekeepingSchedule(client, settings.taskQueue);
     } finally {
       await admin.close();
     }
@@ -126,7 +131,6 @@ export async function runWorker(settings: Settings): Promise<void> {
     ...(linkSecret ? { links: { publicUrl: settings.web.publicUrl, secret: linkSecret } } : {}),
   });
 
-  const dataConverter = dataConverterOf(settings);
   const worker = await step('cannot create the worker', 'Check TEMPORAL_NAMESPACE and WORKFLOW_BUNDLE_PATH', () =>
     Worker.create({
       connection,

@@ -11,7 +11,8 @@ const nonRetryableErrorTypes = Object.keys(REFUSALS);
 
 // Each proxy sees only its own activities, so a call cannot silently skip the heartbeat timeout
 // of the scan or the bounded retries of email.
-type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification'>;
+type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification' | 'purgeExpiredWebRows'>;
+type HousekeepingActivities = Pick<OffboardingActivities, 'purgeExpiredWebRows'>;
 type ScanActivities = Pick<OffboardingActivities, 'listOpenItems'>;
 type EmailActivities = Pick<OffboardingActivities, 'sendNotification'>;
 
@@ -42,6 +43,15 @@ export const domain = summarised(
   proxyActivities<DomainActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
+  }),
+);
+
+/** The web purge deletes in chunks and heartbeats after each; a run that fails waits for the next hour. */
+export const housekeeping = summarised(
+  proxyActivities<HousekeepingActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
   }),
 );
 

@@ -2,3 +2,4 @@
 export { offboardingBatch } from './offboarding-batch';
 export { userOffboarding } from './user-offboarding';
 export { userReactivation } from './user-reactivation';
+export { webHousekeeping } from './web-housekeeping';

@@ -77,6 +77,7 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
   inactivateUser: (i) => `inactivate ${user(i.userId)}${i.force === true ? ', open items left as they are (policy)' : ''}`,
   reactivateUser: (i) => `reactivate ${user(i.userId)} (by ${user(i.actorId)})`,
   sendNotification: (i) => emailSummary(i.notification),
+  purgeExpiredWebRows: () => 'purge expired web sessions, sign-in tokens, rate-limit windows and form nonces',
 };
 
 // Timers: what the workflow wakes up for.

@@ -1,18 +1,19 @@
 // Sessions: a random ID in an HttpOnly, SameSite=Lax cookie (Secure, and __Host- prefixed, under
 // https), stored as its SHA-256 in web_sessions. 8 hours idle, 7 days at most. Every request reads
 // the session together with the person: an inactivated person's sessions end at once, and so does a
-// session from an action link whose holder may no longer act on the user it was for.
+// session from an action link whose holder may no longer act on the user it was for, or whose
+// offboarding has ended (removed, cancelled, done: a later offboarding of the person does not revive it).
 import { and, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { mayActOnItemsOf } from '../../domain/permissions';
 import type { Database } from '../../db/client';
 import { webSessions } from '../../db/schema';
+import { SESSION_IDLE_HOURS, SESSION_MAX_DAYS } from '../../domain/web-housekeeping';
 import type { Flash, SessionInfo, Viewer } from './context';
 import { randomToken, sha256, TOKEN_PATTERN } from './keys';
 
-export const SESSION_IDLE_HOURS = 8;
-export const SESSION_MAX_DAYS = 7;
+export { SESSION_IDLE_HOURS, SESSION_MAX_DAYS } from '../../domain/web-housekeeping';
 /** last_seen_at is written at most this often: a page view is not a write each time. */
 const TOUCH_EVERY_SECONDS = 60;
 
@@ -24,6 +25,7 @@ type Row = {
   scopeUserId: number | null;
   flash: Flash | null;
   expired: boolean;
+  offboardingEnded: boolean;
   stale: boolean;
   userId: number;
   name: string;
@@ -37,6 +39,7 @@ export const SESSION_ENDED = {
   expired: 'Your session expired. Sign in again.',
   inactive: 'You were signed out: your account is inactive.',
   'not-allowed': 'You were signed out: you may no longer act on the offboarding the link was for.',
+  'offboarding-ended': 'You were signed out: the offboarding the link was for has ended. Sign in with your email to see where it ended.',
 } as const;
 export type SessionEnded = keyof typeof SESSION_ENDED;
 
@@ -53,8 +56,9 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
     select s.id_hash as "idHash", s.via::text as via, s.scope_user_id as "scopeUserId", s.flash,
            (s.expires_at <= now() or s.last_seen_at <= now() - make_interval(hours => ${SESSION_IDLE_HOURS})) as expired,
            (s.last_seen_at <= now() - make_interval(secs => ${TOUCH_EVERY_SECONDS})) as stale,
+           coalesce(o.ended_at is not null, false) as "offboardingEnded",
            u.id as "userId", u.name, u.email, u.status::text as status, (u.directory_permission = 'admin') as "isAdmin"
-      from web_sessions s join users u on u.id = s.user_id
+      from web_sessions s join users u on u.id = s.user_id left join offboardings o on o.id = s.offboarding_id
      where s.id_hash = ${idHash}`);
   if (!row) return { kind: 'none' };
   if (row.expired) {
@@ -65,6 +69,10 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
     // Every session of an inactive person ends, not only this one.
     await db.delete(webSessions).where(eq(webSessions.userId, row.userId));
     return { kind: 'ended', why: 'inactive' };
+  }
+  if (row.offboardingEnded) {
+    await endSession(db, idHash);
+    return { kind: 'ended', why: 'offboarding-ended' };
   }
   if (row.scopeUserId !== null && !(await mayActOnItemsOf(db, row.userId, row.scopeUserId))) {
     await endSession(db, idHash);
@@ -83,7 +91,7 @@ export async function startSession(
   c: Context,
   db: Database,
   secure: boolean,
-  values: { userId: number; via: SessionInfo['via']; scopeUserId: number | null },
+  values: { userId: number; via: SessionInfo['via']; scopeUserId: number | null; offboardingId?: number },
 ): Promise<{ id: string; idHash: string }> {
   const id = randomToken();
   const idHash = sha256(id);
@@ -92,6 +100,7 @@ export async function startSession(
     userId: values.userId,
     via: values.via,
     scopeUserId: values.scopeUserId,
+    offboardingId: values.offboardingId ?? null,
     expiresAt: sql`now() + make_interval(days => ${SESSION_MAX_DAYS})`,
   });
   setCookie(c, sessionCookieName(secure), id, {

@@ -502,6 +502,12 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       dir.outbox.push({ ...input, at: dir.now() });
       return { status: 'sent', messageId: `<${key}>`, recipients: [] };
     },
+
+    // The in-memory directory keeps no web rows: nothing to purge.
+    async purgeExpiredWebRows() {
+      dir.count('purgeExpiredWebRows');
+      return { sessions: 0, signInTokens: 0, rateLimits: 0, actionLinkUses: 0, formUses: 0 };
+    },
   };
 }
 

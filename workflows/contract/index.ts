@@ -4,6 +4,7 @@
 // in the workflow bundle.
 export * from './activities';
 export * from './batch';
+export * from './housekeeping';
 export * from './ids';
 export * from './items';
 export * from './messages';

@@ -2,12 +2,14 @@
 // and offers "Continue as <name>"; only that POST signs in (mail scanners open links, people press
 // buttons), with a session that may see only the person the link was about. The link is checked again
 // at the POST: signature, expiry, the offboarding still running, the recipient still active and still
-// allowed to act on the person. Behind an SSO proxy the proxy says who is there, so the link only
-// leads to the page.
+// allowed to act on the person. The session is bound to that offboarding (it ends when the offboarding
+// does), and one link opens ACTION_LINK_MAX_SESSIONS sessions at most. Behind an SSO proxy the proxy
+// says who is there, so the link only leads to the page.
 import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { mayActOnItemsOf } from '../../../domain/permissions';
 import { type ActionLinkClaims, verifyActionLink } from '../../../domain/action-links';
+import { ACTION_LINK_MAX_SESSIONS, takeActionLinkUse } from '../action-link-uses';
 import type { AppEnv, WebDeps } from '../context';
 import { endSession, startSession } from '../sessions';
 import { Csrf, Layout, Stop } from '../views/layout';
@@ -37,7 +39,7 @@ async function checkLink(deps: WebDeps, token: unknown): Promise<Checked> {
 }
 
 export function actionLinkRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boolean): void {
-  const refused = (c: Context<AppEnv>, checked: Extract<Checked, { ok: false }>) =>
+  const refused = (c: Context<AppEnv>, checked: Extract<Checked, { ok: false }>, status: 400 | 429 = 400) =>
     c.html(
       <Stop title={checked.title} viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
         <p>{checked.why}</p>
@@ -47,7 +49,7 @@ export function actionLinkRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boole
           </a>
         </p>
       </Stop>,
-      400,
+      status,
     );
 
   app.get('/link', async (c) => {
@@ -82,9 +84,19 @@ export function actionLinkRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boole
     if (!checked.ok) return refused(c, checked);
     const page = `/people/${checked.claims.userId}`;
     if (deps.settings.auth === 'trusted-header') return c.redirect(page, 303);
+    // checkLink accepted only a string token.
+    if (!(await takeActionLinkUse(deps.db, typeof body.t === 'string' ? body.t : '', checked.claims))) {
+      const why = `This link has already signed someone in ${ACTION_LINK_MAX_SESSIONS} times, the most one link may. Sign in with your email instead.`;
+      return refused(c, { ok: false, title: 'This link has been used up', why }, 429);
+    }
     const old = c.get('session');
     if (old) await endSession(deps.db, old.idHash);
-    await startSession(c, deps.db, secure, { userId: checked.claims.recipientId, via: 'action-link', scopeUserId: checked.claims.userId });
+    await startSession(c, deps.db, secure, {
+      userId: checked.claims.recipientId,
+      via: 'action-link',
+      scopeUserId: checked.claims.userId,
+      offboardingId: checked.claims.offboardingId,
+    });
     return c.redirect(page, 303);
   });
 }

@@ -17,6 +17,7 @@ import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
 import { signInPath } from '../sign-in-path';
 import type { AppEnv, Flash, WebDeps } from '../context';
+import { FORM_ALREADY_USED, type FormAction, formNonceFits } from '../form-uses';
 import type { ActionOutcome } from '../manager-actions';
 import { accessToPerson } from '../permissions';
 import { itemNameOf } from '../reads/item-name';
@@ -341,7 +342,11 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const body = await c.req.parseBody();
     const requestId = requestIdField.safeParse(body.requestId);
     if (!requestId.success) return say(refusal('INVALID_INPUT', 'The form was incomplete.'));
+    /** The nonce must be this form's: the same action again acts once, another is refused. */
+    const fits = (what: FormAction) => formNonceFits(db, viewer.id, requestId.data, { kind: action, userId, ...what });
+    const used = () => say({ kind: 'error', text: FORM_ALREADY_USED, code: 'FORM_ALREADY_USED' });
     if (action === 'recheck') {
+      if (!(await fits({}))) return used();
       const outcome = await deps.actions.recheck(viewer.id, userId, requestId.data);
       if (!outcome.ok) return say(refusal(outcome.code, outcome.message));
       const left = outcome.itemsLeft.length;
@@ -350,6 +355,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (action === 'hand-over-all') {
       const to = userIdParam.safeParse(body.toUserId);
       if (!to.success) return say(refusal('INVALID_INPUT', 'Choose who takes the items over.'));
+      if (!(await fits({ toUserId: to.data }))) return used();
       const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));
       const outcome = await deps.actions.handOverAll(viewer.id, userId, to.data, requestId.data);
       if (!outcome.ok) return say(refusal(outcome.code, outcome.message));
@@ -371,6 +377,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (action === 'reassign') {
       const to = userIdParam.safeParse(body.toUserId);
       if (!to.success) return say(refusal('INVALID_INPUT', `Choose who takes over ${name}.`));
+      if (!(await fits({ itemKey, toUserId: to.data }))) return used();
       const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));
       outcome = await deps.actions.reassign(viewer.id, userId, itemKey, to.data, requestId.data);
       done = `${name} reassigned to ${target?.name ?? `user ${to.data}`}.`;
@@ -379,6 +386,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       const note = raw === '' ? null : raw;
       const problem = note === null ? undefined : textProblem(note, NOTE_RULE);
       if (problem) return say(refusal(problem.kind === 'length' ? 'NOTE_TOO_LONG' : 'INVALID_INPUT', problem.message));
+      if (!(await fits({ itemKey, note }))) return used();
       outcome = await deps.actions.close(viewer.id, userId, itemKey, note, requestId.data);
       done = itemKey.startsWith('timecard:') ? 'Final timecard entry recorded.' : `${name} closed.`;
     }

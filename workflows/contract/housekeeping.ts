@@ -1,0 +1,9 @@
+// The web housekeeping: a Temporal Schedule the worker creates runs the webHousekeeping workflow
+// every hour, which purges the web app's dead rows (sessions, sign-in tokens, rate-limit windows,
+// action-link counts, form nonces).
+
+export const WEB_HOUSEKEEPING_SCHEDULE_ID = 'web-housekeeping';
+export const WEB_HOUSEKEEPING_EVERY = '1 hour';
+
+/** How many rows of each kind one run deleted. */
+export type WebHousekeepingResult = { sessions: number; signInTokens: number; rateLimits: number; actionLinkUses: number; formUses: number };
