@@ -3,6 +3,7 @@
 // JavaScript off.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { refuseControlCharacters } from './address-characters';
 import type { AppEnv, WebDeps } from './context';
 import { csrfTokenValid, CSRF_FIELD, sameOrigin } from './csrf';
 import { hrGate } from './hr-gate';
@@ -25,6 +26,7 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   const secure = deps.settings.publicUrl.startsWith('https://');
   const app = new Hono<AppEnv>();
   app.use(securityHeaders(secure));
+  app.use(refuseControlCharacters());
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));
   // HR's directory and review forms carry the people chosen (up to a batch of 10,000 IDs).

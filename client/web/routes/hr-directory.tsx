@@ -8,11 +8,11 @@ import type { Context, Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type DirectoryFilter, directoryFacets, directoryPage, isDirectoryPermission, type DirectoryRow } from '../../../domain/directory-page';
-import { MAX_BATCH_SIZE, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
+import { forbiddenCharacter, MAX_BATCH_SIZE, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import type { AppEnv, WebDeps } from '../context';
 import { takeFlash } from '../sessions';
 import { allValues, oneValue, TOOL_SHORT, ToolCells, ToolHeadings } from '../views/hr';
-import { Csrf, Layout } from '../views/layout';
+import { Csrf, Layout, Stop } from '../views/layout';
 import { plural } from '../words';
 
 const idValue = z.coerce.number().int().positive().max(2_147_483_647);
@@ -100,6 +100,19 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
   async function render(c: Context<AppEnv>, source: Source): Promise<Response> {
     const { filter, cursor, selected, selectPage } = requestOf(source);
+    // GET addresses are judged by address-characters.tsx; a crafted POST can still carry NUL, which PostgreSQL refuses.
+    const control = forbiddenCharacter(`${filter.search ?? ''}${filter.company ?? ''}`, { lineBreaks: false });
+    if (control) {
+      return c.html(
+        <Stop title="This search cannot be run" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
+          <p>The name, email or company holds a control character ({control}), which nobody’s has. Nothing was changed.</p>
+          <p>
+            <a href="/hr/directory">Directory</a>
+          </p>
+        </Stop>,
+        400,
+      );
+    }
     const after = await cursorOf(cursor.after);
     const before = after ? undefined : await cursorOf(cursor.before);
     const [page, facets] = await Promise.all([
