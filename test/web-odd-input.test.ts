@@ -14,8 +14,10 @@ import { createWebApp } from '../client/web/app';
 import { webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
 import { issueSignInToken } from '../client/web/sign-in-tokens';
+import { resolveUserRef } from '../domain/directory';
 import { auditLog, offboardings } from '../db/schema';
 import { userStatusQuery, userWorkflowId } from '../workflows/contract';
+import { expectRefusal } from './helpers/refusals';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { waitForUserStatus } from './helpers/workflow-harness';
 
@@ -197,6 +199,24 @@ describe('odd input to every GET route', () => {
     expect(await posted.text()).toContain('control character');
     expect(await snapshot()).toBe(before);
     expect(s.logs.filter((l) => l.startsWith('error'))).toEqual([]);
+  });
+
+  it('IDs spelled as the CLI refuses them (1e1, 0x12, +12, " 12", 12x, 012, past int4) name nobody on the web either', async () => {
+    const spellings = [`${uma}e0`, `0x${uma.toString(16)}`, `+${uma}`, ` ${uma}`, `${uma} `, `${uma}x`, `0${uma}`, `${uma}.0`, '-1', '0', '2147483648', '99999999999'];
+    const manager = await sessionCookies(mia);
+    const hr = await sessionCookies(admin);
+    expect((await fetch(`${s.url}/people/${uma}`, { headers: { cookie: manager } })).status).toBe(200);
+    const before = await snapshot();
+    for (const text of spellings) {
+      const id = encodeURIComponent(text);
+      expect((await fetch(`${s.url}/people/${id}`, { headers: { cookie: manager } })).status, `/people/${text}`).toBe(404);
+      expect((await fetch(`${s.url}/hr/batches/${BATCH}/remove/${id}`, { headers: { cookie: hr } })).status, `remove/${text}`).toBe(404);
+      expect((await fetch(`${s.url}/hr/report?project=${id}`, { headers: { cookie: hr } })).status, `report project ${text}`).toBe(400);
+    }
+    expect(await snapshot()).toBe(before);
+    // The CLI's reading (offboard start/remove/reassign resolve users with it): INVALID_INPUT for each.
+    for (const text of spellings) await expectRefusal(resolveUserRef(s.h.t.db, text), 'INVALID_INPUT');
+    await expect(resolveUserRef(s.h.t.db, String(uma))).resolves.toMatchObject({ id: uma });
   });
 
   for (const who of ['signed out', 'a manager', 'an admin'] as const) {
