@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClientConfigProfile, loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { parseAddressRange } from './address-ranges';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,7 +72,13 @@ const envSchema = z.object({
     .string()
     .default('X-Auth-Request-Email')
     .refine((v) => /^[A-Za-z0-9-]+$/.test(v), 'must be a header name like X-Auth-Request-Email'),
-  WEB_TRUSTED_PROXIES: optionalString.transform((v) => (v === undefined ? [] : v.split(',').map((a) => a.trim()).filter((a) => a !== ''))),
+  WEB_TRUSTED_PROXIES: optionalString
+    .transform((v) => (v === undefined ? [] : v.split(',').map((a) => a.trim()).filter((a) => a !== '')))
+    .superRefine((entries, ctx) => {
+      // Refused rather than skipped: a proxy that is never matched would silently trust nobody.
+      const bad = entries.find((a) => parseAddressRange(a) === undefined);
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `"${bad.slice(0, 60)}" is not an IP address or CIDR range (like 10.0.0.5, 10.0.0.0/8, ::1 or 0.0.0.0/0), separated by commas` });
+    }),
   OFFBOARDING_PAYLOAD_KEY: optionalString.refine(
     (v) => v === undefined || isPayloadKey(v),
     'OFFBOARDING_PAYLOAD_KEY must be 32 random bytes in base64 (openssl rand -base64 32)',
@@ -129,7 +136,7 @@ export type WebSettings = {
   auth: 'email-link' | 'trusted-header';
   /** The header an SSO proxy puts the signed-in email in (WEB_AUTH=trusted-header). */
   trustedHeader: string;
-  /** Addresses of the proxies whose trusted header (and X-Forwarded-For) is believed. */
+  /** Addresses and CIDR ranges (config/address-ranges.ts) of the proxies whose trusted header (and X-Forwarded-For) is believed. */
   trustedProxies: string[];
   /** The Temporal Web UI people open, and the namespace, for links to a batch's workflows; undefined = no link. */
   temporalUi?: { url: string; namespace: string };

@@ -13,7 +13,7 @@ import {
   refuse,
   isUserId,
 } from '../workflows/contract';
-import { textProblem } from '../workflows/contract';
+import { parseIdText, textProblem } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
 import type {
   ClaimOffboardingInput,
@@ -56,7 +56,7 @@ function checkBatchInput(input: ValidateBatchInput): void {
   if (typeof successors !== 'object' || Array.isArray(successors)) refuse('INVALID_INPUT', 'Successors must map user IDs to user IDs.');
   const inBatch = new Set(input.userIds);
   for (const [key, value] of Object.entries(successors)) {
-    const userId = /^[1-9][0-9]{0,9}$/.test(key) ? Number(key) : NaN;
+    const userId = parseIdText(key);
     if (!isUserId(userId) || !inBatch.has(userId)) refuse('INVALID_INPUT', `Successor given for "${key.slice(0, 40)}", who is not a user in batch ${input.batchId}.`);
     if (!isUserId(value)) refuse('INVALID_INPUT', `The successor of user ${userId} must be a user ID, got ${JSON.stringify(value)?.slice(0, 40)}.`);
     if (value === userId) refuse('TARGET_SAME_USER', `User ${userId} cannot be their own successor.`);

@@ -7,12 +7,9 @@ import type { OpenItem } from '../workflows/contract';
 import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
 import { scanAllOpenItems, scanOpenItems } from './open-items';
-import { refuse, isUserId } from '../workflows/contract';
+import { refuse, isUserId, parseIdText } from '../workflows/contract';
 
 export type UserRef = { id: number; name: string };
-
-/** A user ID as a person writes it: digits only, no sign, exponent, hex or leading zero. */
-const USER_ID_TEXT = /^[1-9][0-9]{0,9}$/;
 
 /**
  * A user ID or an email address (case-insensitive). Anything else, "1e1", "0x0A" or "+10" included, is
@@ -20,8 +17,9 @@ const USER_ID_TEXT = /^[1-9][0-9]{0,9}$/;
  */
 export async function resolveUserRef(db: DbOrTx, ref: string): Promise<User> {
   const text = String(ref).trim();
-  const id = USER_ID_TEXT.test(text) ? Number(text) : undefined;
-  if ((id === undefined || !isUserId(id)) && !text.includes('@')) {
+  // An ID is read as given (" 12" is refused, as on the web); an email may come with spaces around it.
+  const id = parseIdText(String(ref));
+  if (id === undefined && !text.includes('@')) {
     refuse('INVALID_INPUT', `"${text.slice(0, 40)}" is not a user ID (digits, like 42) or an email address.`);
   }
   const rows =

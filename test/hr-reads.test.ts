@@ -128,4 +128,18 @@ describe('the Assignment Report as CSV', () => {
     expect(csvCell('\tTAB')).toBe(`'\tTAB`);
     expect(csvCell(-5)).toBe('-5');
   });
+
+  it('neutralises a formula behind leading spaces or line breaks (` =HYPERLINK(…)`, issue 21)', () => {
+    // Spreadsheets skip leading whitespace before deciding a cell is a formula.
+    expect(csvCell(' =HYPERLINK("http://x","y")')).toBe(`"' =HYPERLINK(""http://x"",""y"")"`);
+    expect(csvCell('\n=1+1')).toBe(`"'\n=1+1"`);
+    expect(csvCell('\r\n@SUM(A1)')).toBe(`"'\r\n@SUM(A1)"`);
+    expect(csvCell('  \t+1')).toBe(`'  \t+1`);
+    expect(csvCell('\u00a0-cmd')).toBe(`'\u00a0-cmd`);
+    expect(csvCell('\u3000＝1+1')).toBe(`'\u3000＝1+1`);
+    // Text that merely holds such a character later, or is only spaces, stays as it is.
+    expect(csvCell(' a=b')).toBe(' a=b');
+    expect(csvCell('   ')).toBe('   ');
+    expect(csvCell('Jane Doe - site lead')).toBe('Jane Doe - site lead');
+  });
 });

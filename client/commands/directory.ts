@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { assignmentReport, inactiveUsers, listUsers } from '../../domain/directory';
 import type { Database } from '../../db/client';
 import { projects } from '../../db/schema';
-import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, refuse, USER_STAGES } from '../../workflows/contract';
+import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, parseIdText, refuse, USER_STAGES } from '../../workflows/contract';
 import { type Command, flags, operationsOf, resolveUser } from '../common';
 import { listOffboardings, reactivateUser } from '../operations';
 import { assignmentReportCsv } from '../report-csv';
@@ -60,9 +60,8 @@ export const report: Command = {
 
 const projectId = z
   .string()
-  .regex(/^[1-9][0-9]{0,9}$/, 'must be a project ID (a positive number)')
-  .transform(Number)
-  .refine((id) => id <= 2_147_483_647, 'must be a project ID (a positive number)')
+  .refine((v) => parseIdText(v) !== undefined, 'must be a project ID (a positive number)')
+  .transform((v) => parseIdText(v) ?? 0)
   .optional();
 
 /** How many projects a PROJECT_NOT_FOUND message names: enough for a small directory, short for a big one. */

@@ -3,6 +3,7 @@
 // route's limits (form-gate.ts) and its CSRF token checked, then the pages. Server-rendered: every page and action works with
 // JavaScript off.
 import { Hono } from 'hono';
+import { refuseControlCharacters } from './address-characters';
 import type { AppEnv, Viewer, WebDeps } from './context';
 import { csrfTokenValid, CSRF_FIELD, sameOrigin } from './csrf';
 import { formLimitFor, isAnonymousPost, readForm } from './form-gate';
@@ -37,6 +38,7 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   const secure = deps.settings.publicUrl.startsWith('https://');
   const app = new Hono<AppEnv>();
   app.use(securityHeaders(secure));
+  app.use(refuseControlCharacters());
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));
   // POSTs are judged before their bodies are read (form-gate.ts): Origin first, from the headers alone.

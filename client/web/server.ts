@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
+import { parseAddressRange } from '../../config/address-ranges';
 import type { WebSettings } from '../../config/settings';
 import type { Database } from '../../db/client';
 import type { Mailer } from '../../domain/notifications/mailer';
@@ -44,6 +45,10 @@ export function checkWebSettings(settings: WebSettings): WebSettings & { linkSec
     throw new WebConfigurationError(
       `WEB_AUTH=trusted-header needs WEB_TRUSTED_PROXIES: the addresses of the proxies allowed to set ${settings.trustedHeader} (anyone else could name any user)`,
     );
+  }
+  const unparsed = settings.trustedProxies.find((a) => parseAddressRange(a) === undefined);
+  if (unparsed !== undefined) {
+    throw new WebConfigurationError(`WEB_TRUSTED_PROXIES: "${unparsed.slice(0, 60)}" is not an IP address or CIDR range (like 10.0.0.5, 10.0.0.0/8, ::1 or 0.0.0.0/0)`);
   }
   return { ...settings, linkSecret: settings.linkSecret };
 }

@@ -14,13 +14,14 @@ const require = createRequire(import.meta.url);
 const picoCss = (): string => fs.readFileSync(require.resolve('@picocss/pico'), 'utf8');
 
 export function staticRoutes(app: Hono<AppEnv>): void {
-  const files: Record<string, { body: string; type: string }> = {
-    'pico.min.css': { body: picoCss(), type: 'text/css; charset=utf-8' },
-    'app.css': { body: fs.readFileSync(path.join(here, 'public', 'app.css'), 'utf8'), type: 'text/css; charset=utf-8' },
-    'app.js': { body: fs.readFileSync(path.join(here, 'public', 'app.js'), 'utf8'), type: 'text/javascript; charset=utf-8' },
-  };
+  // A Map, not an object: /static/constructor or /static/__proto__ must find nothing, not Object's own.
+  const files = new Map<string, { body: string; type: string }>([
+    ['pico.min.css', { body: picoCss(), type: 'text/css; charset=utf-8' }],
+    ['app.css', { body: fs.readFileSync(path.join(here, 'public', 'app.css'), 'utf8'), type: 'text/css; charset=utf-8' }],
+    ['app.js', { body: fs.readFileSync(path.join(here, 'public', 'app.js'), 'utf8'), type: 'text/javascript; charset=utf-8' }],
+  ]);
   app.get('/static/:file', (c) => {
-    const file = files[c.req.param('file')];
+    const file = files.get(c.req.param('file'));
     if (!file) return c.notFound();
     return c.body(file.body, 200, { 'Content-Type': file.type, 'Cache-Control': 'public, max-age=3600' });
   });

@@ -10,4 +10,17 @@ export function isUserId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647;
 }
 
+/** An ID as a person or a form writes it: digits only, no sign, space, exponent, hex, fraction or leading zero. */
+const ID_TEXT = /^[1-9][0-9]{0,9}$/;
+
+/**
+ * The ID `text` spells, or undefined: the one reading of user, project and other IDs typed into the
+ * CLI or sent by a page ("1e1", "0x12", " 12", "12x", "+12", "0" and anything past int4 name nothing).
+ */
+export function parseIdText(text: unknown): number | undefined {
+  if (typeof text !== 'string' || !ID_TEXT.test(text)) return undefined;
+  const id = Number(text);
+  return isUserId(id) ? id : undefined;
+}
+
 export const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

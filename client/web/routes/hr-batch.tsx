@@ -26,9 +26,9 @@ import { setFlash, takeFlash } from '../sessions';
 import { REJECTION_WORDS } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural, stageWords, waited, when } from '../words';
+import { idField } from '../../id-field';
 
 export const BATCH_PAGE_SIZE = 100;
-const idValue = z.coerce.number().int().positive().max(2_147_483_647);
 const requestIdField = z.string().uuid();
 
 /** Stages in the order a person goes through them, with what the counts say. */
@@ -277,7 +277,7 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
   app.get('/hr/batches/:batchId/remove/:userId', async (c) => {
     const batchId = batchIdOf(c);
-    const userId = idValue.safeParse(c.req.param('userId'));
+    const userId = idField.safeParse(c.req.param('userId'));
     const name = userId.success ? await nameOf(userId.data) : null;
     if (!batchId || !userId.success || name === null) return notFound(c, 'No such batch or person.');
     const base = `/hr/batches/${encodeURIComponent(batchId)}`;
@@ -334,7 +334,7 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const viewer = c.get('viewer')!;
     const session = c.get('session')!;
     const body = await c.req.parseBody();
-    const userId = idValue.safeParse(body.userId);
+    const userId = idField.safeParse(body.userId);
     const requestId = requestIdField.safeParse(body.requestId);
     const base = `/hr/batches/${encodeURIComponent(batchId)}`;
     const name = userId.success ? await nameOf(userId.data) : null;

@@ -6,16 +6,15 @@
 // this page" is such a button; "Offboard selected (N)" posts the choice to the review.
 import type { Context, Hono } from 'hono';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { type DirectoryFilter, directoryFacets, directoryPage, isDirectoryPermission, type DirectoryRow } from '../../../domain/directory-page';
-import { MAX_BATCH_SIZE, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
+import { forbiddenCharacter, MAX_BATCH_SIZE, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import type { AppEnv, WebDeps } from '../context';
 import { takeFlash } from '../sessions';
 import { allValues, oneValue, TOOL_SHORT, ToolCells, ToolHeadings } from '../views/hr';
-import { Csrf, Layout } from '../views/layout';
+import { Csrf, Layout, Stop } from '../views/layout';
 import { plural } from '../words';
+import { idField } from '../../id-field';
 
-const idValue = z.coerce.number().int().positive().max(2_147_483_647);
 const PERMISSION_WORDS: Record<string, string> = { admin: 'Admin', standard: 'Standard', read_only: 'Read only', none: 'None' };
 
 type Source = Record<string, string | File | (string | File)[]>;
@@ -25,7 +24,7 @@ function requestOf(source: Source) {
   const text = (name: string, max: number) => (oneValue(source, name) ?? '').trim().slice(0, max);
   const permission = text('permission', 20);
   const status = text('status', 10);
-  const project = idValue.safeParse(text('project', 12));
+  const project = idField.safeParse(text('project', 12));
   const filter: DirectoryFilter = {
     search: text('q', 200) || undefined,
     company: text('company', 200) || undefined,
@@ -33,8 +32,8 @@ function requestOf(source: Source) {
     permission: isDirectoryPermission(permission) ? permission : undefined,
     status: status === 'inactive' || status === 'all' ? status : 'active',
   };
-  const after = idValue.safeParse(oneValue(source, 'after'));
-  const before = idValue.safeParse(oneValue(source, 'before'));
+  const after = idField.safeParse(oneValue(source, 'after'));
+  const before = idField.safeParse(oneValue(source, 'before'));
   // The page on screen when a button other than the pager was pressed ("after:12", "before:40", "").
   const at = /^(after|before):([1-9][0-9]{0,9})$/.exec(oneValue(source, 'at') ?? '');
   const cursor = after.success
@@ -46,7 +45,7 @@ function requestOf(source: Source) {
         : {};
   const selected = new Set<number>();
   for (const v of allValues(source, 'userId')) {
-    const id = idValue.safeParse(v);
+    const id = idField.safeParse(v);
     if (id.success) selected.add(id.data);
     if (selected.size > MAX_BATCH_SIZE) break;
   }
@@ -100,6 +99,19 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
   async function render(c: Context<AppEnv>, source: Source): Promise<Response> {
     const { filter, cursor, selected, selectPage } = requestOf(source);
+    // GET addresses are judged by address-characters.tsx; a crafted POST can still carry NUL, which PostgreSQL refuses.
+    const control = forbiddenCharacter(`${filter.search ?? ''}${filter.company ?? ''}`, { lineBreaks: false });
+    if (control) {
+      return c.html(
+        <Stop title="This search cannot be run" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
+          <p>The name, email or company holds a control character ({control}), which nobody’s has. Nothing was changed.</p>
+          <p>
+            <a href="/hr/directory">Directory</a>
+          </p>
+        </Stop>,
+        400,
+      );
+    }
     const after = await cursorOf(cursor.after);
     const before = after ? undefined : await cursorOf(cursor.before);
     const [page, facets] = await Promise.all([

@@ -16,11 +16,11 @@ import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
 import { Csrf, Layout } from '../views/layout';
 import { plural, refusalHelp, when } from '../words';
+import { idField } from '../../id-field';
 
 export const INACTIVE_PAGE_SIZE = 50;
 
 const pageParam = z.coerce.number().int().min(1).max(1_000_000).catch(1);
-const userIdParam = z.string().regex(/^[1-9][0-9]{0,9}$/).transform(Number).refine((n) => n <= 2_147_483_647);
 const requestIdField = z.string().uuid();
 
 /** What to do after a refusal, in HR's words (words.ts has the managers'). */
@@ -144,7 +144,7 @@ export function hrInactiveRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       await setFlash(db, session.idHash, flash);
       return c.redirect(`/hr/inactive?page=${page}`, 303);
     };
-    const id = userIdParam.safeParse(c.req.param('userId'));
+    const id = idField.safeParse(c.req.param('userId'));
     const [user] = id.success ? await db.select({ id: users.id, name: users.name, status: users.status }).from(users).where(eq(users.id, id.data)) : [];
     if (!user) return say(refused('USER_NOT_FOUND', `There is no user “${(c.req.param('userId') ?? '').slice(0, 20)}” to reactivate.`));
     const requestId = requestIdField.safeParse(body.requestId);

@@ -11,7 +11,7 @@ import { projects } from '../../../db/schema';
 import { assignmentReportPage, type ReportFilter } from '../../../domain/assignment-report';
 import { resolveUserRef } from '../../../domain/directory';
 import { directoryFacets } from '../../../domain/directory-page';
-import { refusalOf, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
+import { parseIdText, refusalOf, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import { assignmentReportCsv, reportCsvFilename } from '../../report-csv';
 import type { AppEnv, WebDeps } from '../context';
 import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_RETRY_AFTER_SECONDS, downloadSlots, spooledStream } from '../csv-downloads';
@@ -22,8 +22,6 @@ export const REPORT_PAGE_SIZE = 100;
 
 /** The filters as typed (echoed back into the form and the links) and as the query needs them. */
 type Filters = { text: { user: string; tool: string; project: string }; filter: ReportFilter; userName: string | null };
-
-const PROJECT_ID = /^[1-9][0-9]{0,9}$/;
 
 /** The filters of the request, or the sentence saying which one is wrong. */
 async function readFilters(db: Database, c: Context<AppEnv>): Promise<Filters | { problem: string; text: Filters['text'] }> {
@@ -37,8 +35,8 @@ async function readFilters(db: Database, c: Context<AppEnv>): Promise<Filters | 
     filter.tool = text.tool as Tool;
   }
   if (text.project !== '') {
-    const id = PROJECT_ID.test(text.project) ? Number(text.project) : NaN;
-    if (!(id <= 2_147_483_647)) return { problem: `“${text.project.slice(0, 40)}” is not a project ID (a positive number); choose a project from the list.`, text };
+    const id = parseIdText(text.project);
+    if (id === undefined) return { problem: `“${text.project.slice(0, 40)}” is not a project ID (a positive number); choose a project from the list.`, text };
     const [found] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, id));
     if (!found) return { problem: `No project has the ID ${id}; choose a project from the list.`, text };
     filter.projectId = id;

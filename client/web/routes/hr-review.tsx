@@ -10,7 +10,6 @@
 // startBatch is idempotent on the batch ID.
 import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
 import { intArrayParam } from '../../../db/int-array';
 import { checkReason, checkSuccessors, parseEffectiveAt, policyFields, policyOf } from '../../batch-options';
 import { type BatchDraft, type BatchReview, generateBatchId, previewBatch, startBatch } from '../../operations';
@@ -30,8 +29,8 @@ import { setFlash } from '../sessions';
 import { allValues, countByTool, oneValue, REJECTION_WORDS, reviewSeal, reviewSealValid, ToolCells, ToolHeadings } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural } from '../words';
+import { idField } from '../../id-field';
 
-const idValue = z.coerce.number().int().positive().max(2_147_483_647);
 const DAY_MS = 24 * 60 * 60 * 1000;
 type Body = Record<string, string | File | (string | File)[]>;
 
@@ -294,7 +293,7 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         });
         successors = checkSuccessors(ids, pairs, 'The successor');
       } else if (choice !== '') {
-        const to = idValue.safeParse(choice);
+        const to = idField.safeParse(choice);
         if (!to.success) problems.push('Choose the successor from the list.');
         else successors = checkSuccessors(ids, ids.map((from) => ({ from, to: to.data, label: `The successor of ${byId.get(from)?.name ?? `user ${from}`}` })), 'The successor');
       }
@@ -362,7 +361,7 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       if (raw.length > MAX_BATCH_SIZE) {
         return refused(c, 'Too many people for one batch', `You chose ${raw.length.toLocaleString('en-US')} people; at most ${MAX_BATCH_SIZE.toLocaleString('en-US')} fit in one batch. Split them into several.`);
       }
-      const ids = [...new Set(raw.map((v) => idValue.safeParse(v)).flatMap((r) => (r.success ? [r.data] : [])))];
+      const ids = [...new Set(raw.map((v) => idField.safeParse(v)).flatMap((r) => (r.success ? [r.data] : [])))];
       if (ids.length === 0) {
         await setFlash(db, session.idHash, { kind: 'error', text: 'Choose at least one person to offboard: tick them in the list, then “Offboard selected”.' });
         return c.redirect('/hr/directory', 303);
@@ -372,7 +371,7 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
     // The review form itself: its batch ID and people must be the ones it was drawn with.
     const rawPeople = allValues(body, 'person');
-    const ids = rawPeople.map((v) => idValue.safeParse(v)).flatMap((r) => (r.success ? [r.data] : []));
+    const ids = rawPeople.map((v) => idField.safeParse(v)).flatMap((r) => (r.success ? [r.data] : []));
     if (
       !BATCH_ID_PATTERN.test(sentBatchId) ||
       ids.length !== rawPeople.length ||
@@ -382,7 +381,7 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       deps.log('warn', 'HR review refused: the form was changed after it was drawn', { viewer: viewer.id });
       return refused(c, 'This review was changed', 'The list of people or the batch ID in the form is not the one this page drew (changed in the browser?).');
     }
-    const drop = idValue.safeParse(oneValue(body, 'drop'));
+    const drop = idField.safeParse(oneValue(body, 'drop'));
     const confirming = oneValue(body, 'confirm') !== undefined && !drop.success;
     const options = optionsOf(body, confirming);
     const left = drop.success ? ids.filter((id) => id !== drop.data) : ids;

@@ -26,8 +26,8 @@ import { setFlash, takeFlash } from '../sessions';
 import { handOverOptionsByProject } from '../views/hand-over-options';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { itemName, plural, refusalHelp, roleWords, stageWords, waited, when } from '../words';
+import { idField } from '../../id-field';
 
-const userIdParam = z.coerce.number().int().positive().max(2_147_483_647);
 const requestIdField = z.string().uuid();
 
 function ItemCard(props: { userId: number; item: OpenItem; index: number; options: HtmlEscapedString | null; csrf: string }) {
@@ -285,7 +285,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   async function guard(c: Context<AppEnv>): Promise<{ person: LeavingPerson } | Response> {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect(signInPath(c), 303);
-    const id = userIdParam.safeParse(c.req.param('userId'));
+    const id = idField.safeParse(c.req.param('userId'));
     const person = id.success ? await loadPerson(db, id.data) : undefined;
     if (!id.success || !person) {
       return c.html(
@@ -353,7 +353,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       return say({ kind: 'ok', text: left === 0 ? 'Checked again: nothing is left.' : `Checked again: ${plural(left, 'item')} still open.` });
     }
     if (action === 'hand-over-all') {
-      const to = userIdParam.safeParse(body.toUserId);
+      const to = idField.safeParse(body.toUserId);
       if (!to.success) return say(refusal('INVALID_INPUT', 'Choose who takes the items over.'));
       if (!(await fits({ toUserId: to.data }))) return used();
       const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));
@@ -375,7 +375,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     let outcome: ActionOutcome;
     let done: string;
     if (action === 'reassign') {
-      const to = userIdParam.safeParse(body.toUserId);
+      const to = idField.safeParse(body.toUserId);
       if (!to.success) return say(refusal('INVALID_INPUT', `Choose who takes over ${name}.`));
       if (!(await fits({ itemKey, toUserId: to.data }))) return used();
       const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));

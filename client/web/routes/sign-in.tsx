@@ -34,7 +34,7 @@ export function signInRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boolean):
   app.get('/signin', (c) => {
     if (c.get('viewer')) return c.redirect('/people', 303);
     const code = c.req.query('ended') ?? c.get('endedBecause');
-    const ended = code === 'unknown-sso-user' ? 'Your single sign-on did not name an active person of the company directory.' : code && code in SESSION_ENDED ? SESSION_ENDED[code as SessionEnded] : null;
+    const ended = code === 'unknown-sso-user' ? 'Your single sign-on did not name an active person of the company directory.' : code && Object.hasOwn(SESSION_ENDED, code) ? SESSION_ENDED[code as SessionEnded] : null;
     const trusted = deps.settings.auth === 'trusted-header';
     return c.html(
       <Layout title="Sign in" viewer={null} csrfToken={c.get('csrfToken')} flash={ended ? { kind: 'error', text: ended } : null}>
