@@ -1,7 +1,9 @@
-// How the pages write counts: plural forms from Intl.PluralRules (issue 21, item 13).
+// How the pages write counts and codes: plural forms from Intl.PluralRules (issue 21, item 13), and
+// items' statuses in words (the same words on the page, the person page and the CSV).
 import { describe, expect, it } from 'vitest';
 import { plural, pluralWord } from '../client/web/plural';
 import { waited } from '../client/web/words';
+import { itemStatusWords } from '../workflows/contract';
 
 describe('counts in words', () => {
   it('0, 1 and 2 take the plural form English gives them', () => {
@@ -24,5 +26,17 @@ describe('counts in words', () => {
     expect(waited(new Date(now.getTime() - 3_600_000), now)).toBe('1 hour');
     expect(waited(new Date(now.getTime() - 2 * 3_600_000), now)).toBe('2 hours');
     expect(waited(new Date(now.getTime() - 49 * 3_600_000), now)).toBe('2 days');
+  });
+});
+
+describe('item statuses in words', () => {
+  it('the tools’ codes read as words', () => {
+    expect(['work_required', 'in_review', 'ready_for_review', 'not_started', 'open'].map(itemStatusWords)).toEqual([
+      'work required',
+      'in review',
+      'ready for review',
+      'not started',
+      'open',
+    ]);
   });
 });

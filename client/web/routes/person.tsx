@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { users } from '../../../db/schema';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { groupItems } from '../../../domain/notifications/items';
-import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
+import { itemStatusWords, NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
 import { signInPath } from '../sign-in-path';
@@ -38,7 +38,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
       <header>
         <strong>{name}</strong>
         {timecard || name === item.title ? null : <> {item.title}</>}
-        <span class="what">{timecard ? 'not recorded yet' : `${roleWords(item)} · ${item.status.replaceAll('_', ' ')}`}</span>
+        <span class="what">{timecard ? 'not recorded yet' : `${roleWords(item)} · ${itemStatusWords(item.status)}`}</span>
       </header>
       {timecard ? (
         <form method="post" action={`/people/${userId}/close`}>
