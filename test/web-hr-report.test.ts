@@ -144,7 +144,11 @@ describe('Inactive users: reactivate (scenario 5)', () => {
     const { context, page } = await signedIn(ada, { javaScript: false });
     await page.goto(`${s.url}/hr/inactive`);
     const row = page.locator(`tr#user-${liam}`);
-    await row.getByRole('textbox', { name: 'Reason to reactivate Liam Leaving' }).fill('Contract renewed');
+    // The reason field has a label one can see (not only a placeholder), tied to the field.
+    const label = row.locator('label', { hasText: 'Reason to reactivate' });
+    expect(await label.isVisible()).toBe(true);
+    expect(await label.getAttribute('for')).toBe(await row.getByRole('textbox').getAttribute('id'));
+    await row.getByRole('textbox', { name: 'Reason to reactivate Liam Leaving', exact: true }).fill('Contract renewed');
     await row.getByRole('button', { name: 'Reactivate Liam Leaving' }).click();
     await page.waitForURL(`${s.url}/hr/inactive?page=1`);
     expect(await banner(page)).toContain('Liam Leaving is active again');

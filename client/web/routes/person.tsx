@@ -54,14 +54,18 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
               <Csrf token={csrf} />
               <input type="hidden" name="itemKey" value={item.key} />
               <input type="hidden" name="requestId" value={randomUUID()} />
+              {/* Each control is named by its item (visibly by the card, for screen readers in its name). */}
               <label for={`to-${index}`}>
+                <span class="visually-hidden">{name}: </span>
                 Hand over to
                 <select id={`to-${index}`} name="toUserId" required>
                   <option value="">Choose a person</option>
                   {props.options}
                 </select>
               </label>
-              <button type="submit">Reassign</button>
+              <button type="submit">
+                Reassign<span class="visually-hidden"> {name}</span>
+              </button>
             </form>
           ) : (
             <p class="muted">
@@ -70,12 +74,15 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
             </p>
           )}
           <details>
-            <summary>Close…</summary>
+            <summary>
+              Close…<span class="visually-hidden"> {name}</span>
+            </summary>
             <form method="post" action={`/people/${userId}/close`}>
               <Csrf token={csrf} />
               <input type="hidden" name="itemKey" value={item.key} />
               <input type="hidden" name="requestId" value={randomUUID()} />
               <label for={`note-${index}`}>
+                <span class="visually-hidden">{name}: </span>
                 Note (optional)
                 <textarea id={`note-${index}`} name="note" maxlength={MAX_NOTE_LENGTH} rows={2}></textarea>
               </label>
