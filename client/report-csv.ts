@@ -1,9 +1,10 @@
 // The Assignment Report as CSV, one definition for the web's "Download CSV" and the CLI's
 // `report --csv`: the columns, and the text produced a chunk of rows at a time from the database's
-// cursor (domain/assignment-report.ts), so a download of 100,000 items never holds them all.
+// cursor (domain/assignment-report.ts), so a download of 100,000 items never holds them all. Cells
+// say what the page says (tool, role and status in words): HR opens the file in a spreadsheet.
 import type { Database } from '../db/client';
 import { assignmentReportRows, type ReportFilter, type ReportRow } from '../domain/assignment-report';
-import { ROLE_LABELS, TOOL_LABELS } from '../workflows/contract';
+import { itemStatusWords, ROLE_LABELS, TOOL_LABELS } from '../workflows/contract';
 import { csvRow } from './csv';
 
 const COLUMNS: readonly { title: string; value: (r: ReportRow) => string | number | null }[] = [
@@ -16,7 +17,7 @@ const COLUMNS: readonly { title: string; value: (r: ReportRow) => string | numbe
   { title: 'Number', value: (r) => r.number },
   { title: 'Title', value: (r) => r.title },
   { title: 'Responsible as', value: (r) => ROLE_LABELS[r.role] },
-  { title: 'Status', value: (r) => r.status },
+  { title: 'Status', value: (r) => itemStatusWords(r.status) },
   { title: 'Item key', value: (r) => r.key },
 ];
 

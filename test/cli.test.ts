@@ -285,6 +285,11 @@ describe('offboard CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/\[finished\] 2\/2 users done/);
     expect(text.stdout).toMatch(new RegExp(`${u1}\\s+Uma One\\s+inactivated`));
+    // RESULT says how each ended: inactivated, not "-".
+    for (const u of [u1, u2]) {
+      const row = text.stdout.split('\n').find((l) => new RegExp(`^\\s*${u}\\s`).test(l)) ?? '';
+      expect(row.trimEnd(), text.stdout).toMatch(/\sinactivated$/);
+    }
     expect(gone.json<{ id: number; reason: string | null; inactivatedBy: { id: number } | null }[]>()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: u1, reason: 'left the company', inactivatedBy: expect.objectContaining({ id: admin }) }),

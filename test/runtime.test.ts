@@ -206,6 +206,18 @@ describe('npm start (the supervisor)', () => {
     expect(output).toContain(`Temporal Web UI : http://localhost:${uiPort}`);
     expect(output).toMatch(/npx offboard start \d+ \d+ --by \d+ --dry-run/);
     expect(output).toContain(`Web app         : http://127.0.0.1:${webPort}`);
+    // The printed CLI commands work as printed in another terminal (whose environment does not have
+    // the moved ports): they carry the variables they need.
+    const printed = (args: RegExp) => output.split('\n').map((l) => /^\s+(.*npx offboard .*?)\s+# /.exec(l)?.[1]).find((c) => c !== undefined && args.test(c));
+    for (const command of [printed(/npx offboard report$/), printed(/--dry-run$/)]) {
+      expect(command, output).toBeDefined();
+      expect(command).toContain(`EMBEDDED_PG_PORT=${pgPort}`);
+      const otherTerminal = childEnv({});
+      for (const k of ['EMBEDDED_PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'OFFBOARDING_DATA_DIR']) delete otherTerminal[k];
+      const run = spawnSync('sh', ['-c', command!], { cwd: projectRoot, env: otherTerminal, encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, `${command}\n${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout.trim()).not.toBe('');
+    }
     // The web app answers, with the secret npm start generated into the data folder (owner-only).
     expect((await fetch(`http://127.0.0.1:${webPort}/signin`)).status).toBe(200);
     expect(fs.statSync(path.join(dataDir, 'web-link-secret')).mode & 0o777).toBe(0o600);
@@ -229,12 +241,15 @@ describe('npm start (the supervisor)', () => {
       await sql.end({ timeout: 5 });
     }
 
-    // Ctrl-C as a terminal sends it (to the foreground process group): worker, then Temporal, then
-    // PostgreSQL; exit 0; nothing left.
+    // Ctrl-C as a terminal sends it (to the foreground process group), and as npm passes it on (to
+    // its child): worker, then Temporal, then PostgreSQL; exit 0; nothing left, and nothing said as
+    // if Ctrl-C had been pressed twice.
     const stopAt = Date.now();
     process.kill(-supervisor.pid!, 'SIGINT');
+    process.kill(supervisor.pid!, 'SIGINT');
     await waitUntil('npm start to exit', () => exited !== undefined, 90_000);
     expect(exited, output).toBe(0);
+    expect(output).not.toContain('already stopping');
     const order = ['stopping the web app', 'stopping the worker', 'stopping Temporal', 'stopping PostgreSQL'].map((s) => output.indexOf(s));
     expect(order.every((i, n) => i >= 0 && (n === 0 || order[n - 1]! < i)), output).toBe(true);
     // tsx's esbuild helper exits by itself once its parent's pipe closes: allow it a moment.

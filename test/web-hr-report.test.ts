@@ -18,7 +18,7 @@ import { reactivateUser } from '../client/operations';
 import { REPORT_CSV_HEADER } from '../client/report-csv';
 import { auditLog, offboardings, users } from '../db/schema';
 import { assignmentReportRows, type ReportFilter, type ReportRow } from '../domain/assignment-report';
-import { refusalOf, ROLE_LABELS, TOOL_LABELS } from '../workflows/contract';
+import { itemStatusWords, refusalOf, ROLE_LABELS, TOOL_LABELS } from '../workflows/contract';
 import { csrfOf, launchBrowser, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
@@ -116,7 +116,7 @@ async function reportRows(filter: ReportFilter = {}): Promise<ReportRow[]> {
 
 /** A report row as a spreadsheet must read it: text, and a formula-looking text cell behind an apostrophe. */
 const expectedCells = (r: ReportRow) =>
-  [r.userId, r.userName, r.userStatus, TOOL_LABELS[r.tool], r.projectId, r.projectName, r.number, r.title, ROLE_LABELS[r.role], r.status, r.key].map((v) =>
+  [r.userId, r.userName, r.userStatus, TOOL_LABELS[r.tool], r.projectId, r.projectName, r.number, r.title, ROLE_LABELS[r.role], itemStatusWords(r.status), r.key].map((v) =>
     v === null ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v),
   );
 
@@ -144,7 +144,11 @@ describe('Inactive users: reactivate (scenario 5)', () => {
     const { context, page } = await signedIn(ada, { javaScript: false });
     await page.goto(`${s.url}/hr/inactive`);
     const row = page.locator(`tr#user-${liam}`);
-    await row.getByRole('textbox', { name: 'Reason to reactivate Liam Leaving' }).fill('Contract renewed');
+    // The reason field has a label one can see (not only a placeholder), tied to the field.
+    const label = row.locator('label', { hasText: 'Reason to reactivate' });
+    expect(await label.isVisible()).toBe(true);
+    expect(await label.getAttribute('for')).toBe(await row.getByRole('textbox').getAttribute('id'));
+    await row.getByRole('textbox', { name: 'Reason to reactivate Liam Leaving', exact: true }).fill('Contract renewed');
     await row.getByRole('button', { name: 'Reactivate Liam Leaving' }).click();
     await page.waitForURL(`${s.url}/hr/inactive?page=1`);
     expect(await banner(page)).toContain('Liam Leaving is active again');
@@ -354,6 +358,10 @@ describe('the Assignment Report (scenario 6)', () => {
     expect(records.find((r) => r[6] === 'PL-8')?.[7]).toBe(`'+1 dial tone`);
     expect(records.filter((r) => r[1] === QUINN)).toHaveLength(2);
     expect(records.find((r) => r[6] === 'PL-7')?.[7]).toBe('Ceiling tile, "stained"');
+    // Words, as on the page, not the tools' codes: HR reads the file in a spreadsheet.
+    expect(records.find((r) => r[6] === 'PL-7')?.[9]).toBe('work required');
+    expect(records.slice(1).filter((r) => /_/.test(r[9] ?? ''))).toEqual([]);
+    expect(await page.locator('table.report').textContent()).toContain('work required');
     // The headers, and no Content-Length: the body is streamed.
     const r = await page.request.get(`${s.url}/hr/report.csv?tool=observation`);
     expect(r.headers()['content-type']).toBe('text/csv; charset=utf-8');

@@ -94,10 +94,21 @@ describe('a manager hands over a leaving person’s items from the email', () =>
     await screenshot(page, 'manager-user-page');
     await expectAccessible(page);
 
+    // Each control is named by its item (a screen reader lists them all at once, out of their cards).
+    const withPicker = await page.locator('article.item', { has: page.locator('select') }).all();
+    expect(withPicker.length).toBeGreaterThanOrEqual(2);
+    for (const item of withPicker) {
+      const name = (await item.locator('header strong').textContent())!.trim();
+      expect(await page.getByRole('combobox', { name: `${name}: Hand over to`, exact: true }).count(), name).toBe(1);
+      expect(await page.getByRole('button', { name: `Reassign ${name}`, exact: true }).count(), name).toBe(1);
+    }
+    expect(await page.getByRole('combobox', { name: 'Hand over to', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Reassign', exact: true }).count()).toBe(0);
+
     // Reassign the observation to Grace Liu.
     const obs = keys.find((k) => k.startsWith('observation:'))!;
-    await card(page, obs).locator('select').selectOption({ label: 'Grace Liu (Scheduler)' });
-    await card(page, obs).getByRole('button', { name: 'Reassign' }).click();
+    await page.getByRole('combobox', { name: 'OBS-001: Hand over to', exact: true }).selectOption({ label: 'Grace Liu (Scheduler)' });
+    await page.getByRole('button', { name: 'Reassign OBS-001', exact: true }).click();
     await expect.poll(() => banner(page)).toContain('OBS-001 reassigned to Grace Liu');
     expect(await openKeys(aisha)).not.toContain(obs);
     const [moved] = await db().execute<{ assignee: number }>(sql`select assignee_id as assignee from observations where id = ${Number(obs.split(':')[1])}`);

@@ -5,11 +5,13 @@
 import path from 'node:path';
 import { ConfigurationError, loadSettings, type Settings } from '../config/settings';
 import { DEMO_PEOPLE } from '../db/seed';
+import { cliPasswordNote, type CliTarget, offboardCommand } from './cli-command';
 import { startStack, StackAborted, type Stack } from './stack';
 import { stackProcesses } from './stack-processes';
 import { webLinkSecret } from './web-link-secret';
 import { requireTemporalCli } from './temporal-binaries';
 import { ensureStackBinaries } from './temporal-server-binaries';
+import { onStopSignals } from './stop-signals';
 import { writeWorkflowBundle } from './workflow-bundle';
 
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
@@ -50,6 +52,7 @@ function banner(settings: Settings, stack: Stack, seeded: boolean): string {
   };
   // The CLI the setup jobs used (TEMPORAL_CLI_PATH, PATH or .tools/venv).
   const temporal = rel(path.join(stack.binDir, 'temporal'));
+  const cli: CliTarget = { databaseUrl: stack.databaseUrl, temporalAddress: address, namespace: ns, taskQueue: stack.taskQueue };
   return [
     '',
     'The production topology is running (docker-compose.yml, without Docker).',
@@ -63,13 +66,14 @@ function banner(settings: Settings, stack: Stack, seeded: boolean): string {
     '',
     'Watch it, in another terminal:',
     ...[
-      ['npx offboard report', 'who has which open items'],
-      ...(seeded ? [[`npx offboard start ${leaver} --by ${admin}`, 'start a batch (prints its ID)']] : []),
-      ['npx offboard status <batch-id> --watch', 'per user: stage, open items'],
+      [offboardCommand(cli, 'report'), 'who has which open items'],
+      ...(seeded ? [[offboardCommand(cli, `start ${leaver} --by ${admin}`), 'start a batch (prints its ID)']] : []),
+      [offboardCommand(cli, 'status <batch-id> --watch'), 'per user: stage, open items'],
       [`${temporal} workflow list --address ${address} --namespace ${ns}`, 'every workflow (the temporal CLI)'],
       [`${temporal} workflow list --address ${address} --namespace ${ns} --query "OffboardingStage = 'awaiting-reassignment'"`, ''],
       [`${temporal} task-queue describe --address ${address} --namespace ${ns} --task-queue ${stack.taskQueue}`, 'both workers polling'],
     ].map(([cmd, what]) => (what ? `  ${cmd!.padEnd(60)} # ${what}` : `  ${cmd}`)),
+    ...cliPasswordNote(cli),
     '',
     'Press Ctrl-C to stop everything.',
     '',
@@ -92,16 +96,13 @@ async function main(): Promise<number> {
   const abort = new AbortController();
   let stopRequested: ((signal: string) => void) | undefined;
   const stopSignal = new Promise<string>((resolve) => (stopRequested = resolve));
-  let signals = 0;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      signals += 1;
-      if (signals === 1) {
-        stopRequested?.(signal);
-        abort.abort();
-      } else log('already stopping (the workers are finishing their tasks)');
-    });
-  }
+  onStopSignals({
+    stop: (signal) => {
+      stopRequested?.(signal);
+      abort.abort();
+    },
+    again: () => log('already stopping (the workers are finishing their tasks)'),
+  });
 
   const dataDir = path.join(settings.dataDir, 'stack');
   // The workflow bundle (webpack, seconds) is built while the binaries are checked and PostgreSQL starts.

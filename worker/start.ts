@@ -24,6 +24,8 @@ import { migrateDatabase } from '../db/migrate';
 import { DEMO_PEOPLE, seedDemoDirectory } from '../db/seed';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from '../temporal/connection-options';
 import { ignoreClosedOutput } from './closed-output';
+import { cliPasswordNote, type CliTarget, offboardCommand } from './cli-command';
+import { onStopSignals } from './stop-signals';
 import { webLinkSecret } from './web-link-secret';
 import { reason, redactUrl } from './error-lines';
 import type { PostgresHostMessage } from './postgres-host';
@@ -66,8 +68,6 @@ async function stopPostgres(pg: NonNullable<Running['postgres']>): Promise<void>
     await sleep(1_000);
   }
 }
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * The embedded PostgreSQL runs in worker/postgres-host.ts, in its own process group: a terminal's
@@ -233,6 +233,7 @@ function banner(settings: Settings, databaseUrl: string, address: string, uiUrl:
     const r = path.relative(process.cwd(), p);
     return r && !r.startsWith('..') ? r : p;
   };
+  const cli: CliTarget = { databaseUrl, temporalAddress: address, namespace: settings.temporalNamespace, taskQueue: settings.taskQueue };
   return [
     '',
     'Offboarding worker is running.',
@@ -244,11 +245,12 @@ function banner(settings: Settings, databaseUrl: string, address: string, uiUrl:
     '',
     'Try next, in another terminal:',
     ...[
-      ['npx offboard report', 'who has which open items'],
-      [`npx offboard start ${ids} --by ${admin} --dry-run`, 'what offboarding them would do'],
-      [`npx offboard start ${ids} --by ${admin}`, 'start it (prints the batch ID)'],
-      ['npx offboard status <batch-id>', 'follow it, or watch the Web UI'],
+      [offboardCommand(cli, 'report'), 'who has which open items'],
+      [offboardCommand(cli, `start ${ids} --by ${admin} --dry-run`), 'what offboarding them would do'],
+      [offboardCommand(cli, `start ${ids} --by ${admin}`), 'start it (prints the batch ID)'],
+      [offboardCommand(cli, 'status <batch-id>'), 'follow it, or watch the Web UI'],
     ].map(([cmd, what]) => `  ${cmd!.padEnd(48)} # ${what}`),
+    ...cliPasswordNote(cli),
     '',
     'Press Ctrl-C to stop everything.',
     '',
@@ -270,14 +272,7 @@ async function main(): Promise<number> {
   const running: Running = {};
   let stopRequested: ((signal: string) => void) | undefined;
   const stopSignal = new Promise<string>((resolve) => (stopRequested = resolve));
-  let signals = 0;
-  for (const signal of SIGNALS) {
-    process.on(signal, () => {
-      signals += 1;
-      if (signals === 1) stopRequested?.(signal);
-      else log('already stopping (the worker is finishing its tasks)');
-    });
-  }
+  onStopSignals({ stop: (signal) => stopRequested?.(signal), again: () => log('already stopping (the worker is finishing its tasks)') });
 
   try {
     // The workflow bundle (webpack, seconds) is built while PostgreSQL and Temporal start, fresh at

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema';
-import { type BatchComposition, type BatchStatus, FINAL_STAGES, refuse } from '../../workflows/contract';
+import { type BatchComposition, type BatchStatus, type BatchUserRow, FINAL_STAGES, refuse } from '../../workflows/contract';
 import { type Command, type Ctx, flags, operationsOf, resolveUser } from '../common';
 import { batchStatus, cancelBatch, removeFromBatch } from '../operations';
 import { ago } from '../output';
@@ -23,6 +23,13 @@ export function progressLine(s: BatchStatus): string {
   return `[${s.phase}] ${done}/${s.total} users done (${pct}%)${parts.length ? ` — ${parts.join(', ')}` : ''}`;
 }
 
+/**
+ * The RESULT column: the row's result, or "inactivated" for someone inactivated (their workflow
+ * reports a result text only for the other endings: removed, cancelled, failed), so no finished row
+ * says "-".
+ */
+export const resultText = (u: BatchUserRow): string | null => u.result ?? (u.stage === 'inactivated' ? 'inactivated' : null);
+
 function printStatus(ctx: Ctx, s: BatchStatus, names: Map<number, string>): void {
   ctx.out.line(`Batch ${s.batchId} — requested by user ${s.requestedBy}${s.run > 1 ? ` (run ${s.run})` : ''}`);
   ctx.out.line(progressLine(s));
@@ -39,6 +46,7 @@ function printStatus(ctx: Ctx, s: BatchStatus, names: Map<number, string>): void
     s.users.map((u) => ({
       ...u,
       name: names.get(u.userId),
+      result: resultText(u),
       waiting: u.waitingSince ? `${u.waitingSince.slice(0, 16).replace('T', ' ')} (${ago(u.waitingSince)})` : null,
     })),
   );

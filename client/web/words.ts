@@ -2,6 +2,7 @@
 // a refusal, in the words of a manager using the page (not the CLI's).
 import { type OpenItem, ROLE_LABELS, type Tool, type UserStage } from '../../workflows/contract';
 import { REFUSALS, type RefusalCode } from '../../workflows/contract';
+import { plural } from './plural';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -19,11 +20,11 @@ export function waited(since: string | Date | null | undefined, now: Date): stri
   if (!since) return '—';
   const hours = Math.floor(Math.max(0, now.getTime() - new Date(since).getTime()) / 3_600_000);
   if (hours < 1) return 'less than an hour';
-  if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'}`;
-  return `${Math.floor(hours / 24)} days`;
+  if (hours < 48) return plural(hours, 'hour');
+  return plural(Math.floor(hours / 24), 'day');
 }
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+export { plural, pluralWord } from './plural';
 
 const TOOL_ITEM: Record<Tool, string> = {
   rfi: 'RFI',

@@ -41,6 +41,12 @@ export const ROLE_LABELS: Record<Role, string> = {
 };
 
 /**
+ * An item's status in words, as the pages and the Assignment Report's CSV write it: the tools' codes
+ * (`work_required`, `in_review`) are lower-case words joined by underscores.
+ */
+export const itemStatusWords = (status: string): string => status.replaceAll('_', ' ');
+
+/**
  * One open item a user is responsible for. Key: `<tool>:<id>:<role>`, stable across scans.
  * For timecards the id is the employee's user ID (the item is "their final entry is missing").
  */

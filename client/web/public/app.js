@@ -1,7 +1,8 @@
 // Enhancement only (every page works without it).
 // - Focus the result banner, so a screen reader announces it and a keyboard user starts from it.
-// - Directory: "Select all on this page" ticks the boxes in place, and "Offboard selected (N)" counts as
-//   boxes are ticked (without JavaScript both are a round trip that draws the page again).
+// - Directory: "Select all on this page" ticks the boxes in place, and "Offboard selected" says how
+//   many as boxes are ticked ("Offboard selected (N)"; without JavaScript it names no number, since
+//   the page cannot know what was ticked after it was drawn, and "Select all" is a round trip).
 // - Review: Confirm is sent once (a second press would be answered by the same batch anyway).
 // - Batch page: polls itself and swaps in the live part until the batch has finished.
 document.addEventListener('DOMContentLoaded', () => {
@@ -17,6 +18,7 @@ document.addEventListener('DOMContentLoaded', () => {
       const n = kept + boxes().filter((b) => b.checked).length;
       offboard.textContent = `Offboard selected (${n})`;
     };
+    recount();
     directory.addEventListener('change', (e) => {
       if (e.target instanceof HTMLInputElement && e.target.name === 'userId') recount();
     });

@@ -3,21 +3,24 @@
 // items per tool. One form holds the filters, the page's checkboxes and the people chosen on other
 // pages (hidden fields), so the choice survives paging and filtering with JavaScript off: every
 // button posts it back and the page is drawn again (nothing is changed by these POSTs). "Select all on
-// this page" is such a button; "Offboard selected (N)" posts the choice to the review.
+// this page" is such a button; "Offboard selected" posts the choice to the review. Each POST is
+// answered by a 303 to the GET address of the same state (review-draft.ts), so Back and Reload work.
+// Coming from the review ("Add more people"), the people and the options typed there travel along.
 import type { Context, Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { type DirectoryFilter, directoryFacets, directoryPage, isDirectoryPermission, type DirectoryRow } from '../../../domain/directory-page';
 import { forbiddenCharacter, MAX_BATCH_SIZE, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import type { AppEnv, WebDeps } from '../context';
 import { takeFlash } from '../sessions';
-import { allValues, oneValue, TOOL_SHORT, ToolCells, ToolHeadings } from '../views/hr';
+import { oneValue, TOOL_SHORT, ToolCells, ToolHeadings } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
-import { plural } from '../words';
+import { appendTypedOptions, type FormSource, hasTypedOptions, idsOf, idsParam, REVIEW_OPTION_FIELDS, stateUrl, type TypedOptions, typedOptionsOf } from '../review-draft';
+import { plural, pluralWord } from '../words';
 import { idField } from '../../id-field';
 
 const PERMISSION_WORDS: Record<string, string> = { admin: 'Admin', standard: 'Standard', read_only: 'Read only', none: 'None' };
 
-type Source = Record<string, string | File | (string | File)[]>;
+type Source = FormSource;
 
 /** What the page was asked for, from the query string (GET) or the form (POST). */
 function requestOf(source: Source) {
@@ -43,14 +46,25 @@ function requestOf(source: Source) {
       : at && oneValue(source, 'go') === undefined
         ? { [at[1] as 'after' | 'before']: Number(at[2]) }
         : {};
-  const selected = new Set<number>();
-  for (const v of allValues(source, 'userId')) {
-    const id = idField.safeParse(v);
-    if (id.success) selected.add(id.data);
-    if (selected.size > MAX_BATCH_SIZE) break;
-  }
+  // The boxes ticked, the people kept from other pages, and those of the review ("Add more people").
+  const selected = new Set<number>(idsOf(source, 'userId', 'person').ids.slice(0, MAX_BATCH_SIZE + 1));
   if (oneValue(source, 'clear') !== undefined) selected.clear();
-  return { filter, cursor, selected, selectPage: oneValue(source, 'selectPage') !== undefined };
+  const draft = { options: typedOptionsOf(source), adding: oneValue(source, 'adding') !== undefined };
+  return { filter, cursor, selected, selectPage: oneValue(source, 'selectPage') !== undefined, draft };
+}
+
+/** The review's options typed before "Add more people", kept in the form until "Offboard selected". */
+function DraftFields(props: { options: TypedOptions; adding: boolean }) {
+  const { typed, force } = props.options;
+  return (
+    <>
+      {props.adding ? <input type="hidden" name="adding" value="1" /> : null}
+      {REVIEW_OPTION_FIELDS.filter((f) => typed[f]).map((f) => (
+        <input type="hidden" name={f} value={typed[f]} />
+      ))}
+      {force ? <input type="hidden" name="force" value="1" /> : null}
+    </>
+  );
 }
 
 function Row(props: { row: DirectoryRow; checked: boolean }) {
@@ -97,21 +111,9 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     return row ? { name: row.name, id: row.id } : undefined;
   }
 
-  async function render(c: Context<AppEnv>, source: Source): Promise<Response> {
-    const { filter, cursor, selected, selectPage } = requestOf(source);
-    // GET addresses are judged by address-characters.tsx; a crafted POST can still carry NUL, which PostgreSQL refuses.
-    const control = forbiddenCharacter(`${filter.search ?? ''}${filter.company ?? ''}`, { lineBreaks: false });
-    if (control) {
-      return c.html(
-        <Stop title="This search cannot be run" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
-          <p>The name, email or company holds a control character ({control}), which nobody’s has. Nothing was changed.</p>
-          <p>
-            <a href="/hr/directory">Directory</a>
-          </p>
-        </Stop>,
-        400,
-      );
-    }
+  /** The page a request asks for, with the people chosen so far. */
+  async function load(source: Source) {
+    const { filter, cursor, selected, selectPage, draft } = requestOf(source);
     const after = await cursorOf(cursor.after);
     const before = after ? undefined : await cursorOf(cursor.before);
     const [page, facets] = await Promise.all([
@@ -119,6 +121,29 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       directoryFacets(db),
     ]);
     if (selectPage) for (const r of page.rows) selected.add(r.id);
+    return { filter, after, before, page, facets, selected, draft };
+  }
+  type Loaded = Awaited<ReturnType<typeof load>>;
+
+  /** The GET address drawing the same page, or undefined when it does not fit in an address. */
+  function addressOf(d: Loaded): string | undefined {
+    const params = new URLSearchParams();
+    const { filter } = d;
+    if (filter.search) params.set('q', filter.search);
+    if (filter.company) params.set('company', filter.company);
+    if (filter.projectId !== undefined) params.set('project', String(filter.projectId));
+    if (filter.permission) params.set('permission', filter.permission);
+    if (filter.status && filter.status !== 'active') params.set('status', filter.status);
+    if (d.after) params.set('after', String(d.after.id));
+    else if (d.before) params.set('before', String(d.before.id));
+    if (d.selected.size > 0) params.set('people', idsParam([...d.selected]));
+    if (d.draft.adding) params.set('adding', '1');
+    appendTypedOptions(params, d.draft.options);
+    return stateUrl('/hr/directory', params);
+  }
+
+  async function render(c: Context<AppEnv>, d: Loaded): Promise<Response> {
+    const { filter, after, before, page, facets, selected, draft } = d;
     const onPage = new Set(page.rows.map((r) => r.id));
     const elsewhere = [...selected].filter((id) => !onPage.has(id));
     const at = after ? `after:${after.id}` : before ? `before:${before.id}` : '';
@@ -128,6 +153,12 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     return c.html(
       <Layout title="Directory" viewer={c.get('viewer')} csrfToken={csrf} flash={flash}>
         <h1>Directory</h1>
+        {draft.adding || hasTypedOptions(draft.options) ? (
+          <p class="banner info" id="adding">
+            Adding to your review: tick more people, then “Offboard selected”. The people already chosen stay chosen, and what you typed on the
+            review (reason, dates, options) is kept.
+          </p>
+        ) : null}
         <form method="post" action="/hr/directory" class="directory" id="directory">
           <Csrf token={csrf} />
           <input type="hidden" name="at" value={at} />
@@ -137,9 +168,6 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
               Name or email
               <input type="search" id="q" name="q" value={filter.search ?? ''} placeholder="Search name or email" maxlength={200} />
             </label>
-            <button type="submit" name="go" value="1">
-              Search
-            </button>
             <label for="company">
               Company
               <select id="company" name="company">
@@ -187,13 +215,20 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
                 </option>
               </select>
             </label>
+            {/* The first button of the form: Enter in the search field applies the filters too. */}
+            <button type="submit" name="go" value="1" class="apply">
+              Apply filters
+            </button>
           </fieldset>
+          <DraftFields options={draft.options} adding={draft.adding} />
           {elsewhere.map((id) => (
             <input type="hidden" name="userId" value={String(id)} />
           ))}
           <p class="summary">
-            {page.totalOverLimit ? `More than ${page.total.toLocaleString('en-US')} people match` : `${plural(page.total, 'person', 'people')} match`}
-            {elsewhere.length > 0 ? ` · ${elsewhere.length} chosen on other pages stay chosen` : ''}
+            {page.totalOverLimit
+              ? `More than ${plural(page.total, 'person', 'people')} match`
+              : `${plural(page.total, 'person', 'people')} ${pluralWord(page.total, 'matches', 'match')}`}
+            {elsewhere.length > 0 ? ` · ${plural(elsewhere.length, 'person', 'people')} chosen on other pages ${pluralWord(elsewhere.length, 'stays', 'stay')} chosen` : ''}
           </p>
           {page.rows.length === 0 ? (
             <p class="muted">Nobody matches. Change the search or the filters (inactive people are shown with Status “Inactive”).</p>
@@ -249,8 +284,9 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
             ) : null}
           </nav>
           <div class="offboard-bar">
+            {/* No count here: boxes ticked since the page was drawn are not in it (app.js counts them). */}
             <button type="submit" formaction="/hr/review" name="review" value="1" id="offboard-selected" data-count={String(selected.size)}>
-              Offboard selected ({selected.size})
+              Offboard selected people
             </button>
             <small class="muted"> You review them, with their open items, before anything starts.</small>
           </div>
@@ -260,6 +296,24 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     );
   }
 
-  app.get('/hr/directory', (c) => render(c, c.req.query()));
-  app.post('/hr/directory', async (c) => render(c, await c.req.parseBody({ all: true })));
+  app.get('/hr/directory', async (c) => render(c, await load(c.req.query())));
+  app.post('/hr/directory', async (c) => {
+    const source = await c.req.parseBody({ all: true });
+    // GET addresses are judged by address-characters.tsx; a crafted POST can still carry NUL, which PostgreSQL refuses.
+    const control = forbiddenCharacter(`${oneValue(source, 'q') ?? ''}${oneValue(source, 'company') ?? ''}`, { lineBreaks: false });
+    if (control) {
+      return c.html(
+        <Stop title="This search cannot be run" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
+          <p>The name, email or company holds a control character ({control}), which nobody’s has. Nothing was changed.</p>
+          <p>
+            <a href="/hr/directory">Directory</a>
+          </p>
+        </Stop>,
+        400,
+      );
+    }
+    const d = await load(source);
+    const address = addressOf(d);
+    return address ? c.redirect(address, 303) : render(c, d);
+  });
 }

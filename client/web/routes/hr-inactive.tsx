@@ -64,14 +64,11 @@ function InactiveRow(props: { user: InactiveUser; page: number; csrf: string }) 
           <Csrf token={csrf} />
           <input type="hidden" name="requestId" value={randomUUID()} />
           <input type="hidden" name="page" value={String(page)} />
-          <input
-            type="text"
-            name="reason"
-            required
-            maxlength={MAX_REASON_LENGTH}
-            placeholder="Reason"
-            aria-label={`Reason to reactivate ${user.name}`}
-          />
+          {/* A visible label; the person's name completes it for screen readers (one form per row). */}
+          <label for={`reason-${user.id}`}>
+            Reason to reactivate<span class="visually-hidden"> {user.name}</span>
+          </label>
+          <input type="text" id={`reason-${user.id}`} name="reason" required maxlength={MAX_REASON_LENGTH} placeholder="Contract renewed" />
           <button type="submit" class="secondary" aria-label={`Reactivate ${user.name}`}>
             Reactivate
           </button>

@@ -11,7 +11,7 @@ import { projects } from '../../../db/schema';
 import { assignmentReportPage, type ReportFilter } from '../../../domain/assignment-report';
 import { resolveUserRef } from '../../../domain/directory';
 import { directoryFacets } from '../../../domain/directory-page';
-import { parseIdText, refusalOf, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
+import { itemStatusWords, parseIdText, refusalOf, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import { assignmentReportCsv, reportCsvFilename } from '../../report-csv';
 import type { AppEnv, WebDeps } from '../context';
 import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_RETRY_AFTER_SECONDS, downloadSlots, spooledStream } from '../csv-downloads';
@@ -177,7 +177,7 @@ export function hrReportRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
                       {r.tool === 'timecard' || itemName(r) === r.title ? null : <> · {r.title}</>}
                     </td>
                     <td data-label="Responsible as">{ROLE_LABELS[r.role]}</td>
-                    <td data-label="Status">{r.status.replaceAll('_', ' ')}</td>
+                    <td data-label="Status">{itemStatusWords(r.status)}</td>
                   </tr>
                 ))}
               </tbody>

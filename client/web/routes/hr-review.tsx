@@ -8,6 +8,11 @@
 // admin, the batch ID and the people (views/hr.tsx reviewSeal): a form changed in the browser is
 // refused, and confirming twice (or the form sent again after the start) starts one batch, because
 // startBatch is idempotent on the batch ID.
+//
+// The review is drawn by GET from an address holding the batch ID, the people, the seal and the
+// options as typed (review-draft.ts): the directory's "Offboard selected", ✕ and "Review again" answer
+// with a 303 to it, so Back and Reload draw the review again rather than a cache-miss error. "Add
+// more people" posts the people and the options to the directory, which brings them back here.
 import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { intArrayParam } from '../../../db/int-array';
@@ -27,6 +32,7 @@ import type { AppEnv, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash } from '../sessions';
 import { allValues, countByTool, oneValue, REJECTION_WORDS, reviewSeal, reviewSealValid, ToolCells, ToolHeadings } from '../views/hr';
+import { appendTypedOptions, idsOf, idsParam, stateUrl, typedOptionsOf } from '../review-draft';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural } from '../words';
 import { idField } from '../../id-field';
@@ -42,8 +48,6 @@ type Options = {
   problems: string[];
 };
 
-const OPTION_FIELDS = ['reason', 'effective', 'successor', 'remind-every', 'escalate-after', 'deadline', 'deadline-action'] as const;
-
 /** The message of a refusal thrown by a check, or rethrows what is not a refusal. */
 function problemOf(e: unknown): string {
   const r = refusalOf(e);
@@ -55,8 +59,7 @@ function problemOf(e: unknown): string {
 const utcOf = (v: string) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v}${v.length === 16 ? ':00' : ''}Z` : v);
 
 function optionsOf(body: Body, confirming: boolean): Options {
-  const typed = Object.fromEntries(OPTION_FIELDS.map((f) => [f, (oneValue(body, f) ?? '').slice(0, 1000)]));
-  const force = oneValue(body, 'force') !== undefined;
+  const { typed, force } = typedOptionsOf(body);
   const problems: string[] = [];
   let reason: string | null = null;
   let effectiveAt: string | null = null;
@@ -110,7 +113,7 @@ function ReviewPage(props: { d: Drawn; csrf: string; seal: string }) {
       <hgroup>
         <h1>Review: offboard {plural(n, 'person', 'people')}</h1>
         <p>
-          Batch <code>{d.batchId}</code> · nothing has started yet. <a href="/hr/directory">Back to the directory</a>
+          Batch <code>{d.batchId}</code> · nothing has started yet.
         </p>
       </hgroup>
       {d.problems.length > 0 ? (
@@ -136,8 +139,14 @@ function ReviewPage(props: { d: Drawn; csrf: string; seal: string }) {
         {d.ids.map((id) => (
           <input type="hidden" name="person" value={String(id)} />
         ))}
+        {/* To the directory with these people and what is typed below; "Offboard selected" brings all back. */}
+        <p class="add-more">
+          <button type="submit" formaction="/hr/directory" formnovalidate name="adding" value="1" class="secondary outline">
+            Add more people
+          </button>
+        </p>
         {n === 0 ? (
-          <p class="muted">Nobody in this list can be offboarded. Go back to the directory and choose people.</p>
+          <p class="muted">Nobody in this list can be offboarded. Use “Add more people” to choose people in the directory.</p>
         ) : (
           <div class="overflow-auto">
             <table class="review striped">
@@ -336,6 +345,20 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     );
   }
 
+  /** The GET address of a review as drawn (its people, sealed, and the options as typed), if it fits. */
+  function addressOf(viewerId: number, batchId: string, ids: number[], body: Body): string | undefined {
+    const params = new URLSearchParams({ batch: batchId, people: idsParam(ids), seal: reviewSeal(deps.keys, viewerId, batchId, ids) });
+    appendTypedOptions(params, typedOptionsOf(body));
+    return stateUrl('/hr/review', params);
+  }
+
+  /** Answers a review that changes nothing with a 303 to its address (drawn there), or draws it here when too large. */
+  async function show(c: Context<AppEnv>, batchId: string, ids: number[], body: Body): Promise<Response> {
+    const address = addressOf(c.get('viewer')!.id, batchId, ids, body);
+    if (address) return c.redirect(address, 303);
+    return page(c, await draw(c, batchId, ids, optionsOf(body, false)));
+  }
+
   const refused = (c: Context<AppEnv>, title: string, why: string, status: 400 | 413 = 400) =>
     c.html(
       <Stop title={title} viewer={c.get('viewer')} csrfToken={c.get('csrfToken')}>
@@ -347,7 +370,24 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       status,
     );
 
-  app.get('/hr/review', (c) => c.redirect('/hr/directory', 303));
+  app.get('/hr/review', async (c) => {
+    const viewer = c.get('viewer')!;
+    const query = c.req.query();
+    const batchId = query.batch;
+    if (batchId === undefined && query.people === undefined) return c.redirect('/hr/directory', 303);
+    const { ids, invalid } = idsOf(query);
+    if (
+      batchId === undefined ||
+      !BATCH_ID_PATTERN.test(batchId) ||
+      invalid > 0 ||
+      ids.length > MAX_BATCH_SIZE ||
+      !reviewSealValid(deps.keys, viewer.id, batchId, ids, query.seal)
+    ) {
+      deps.log('warn', 'HR review refused: the address was changed after it was drawn', { viewer: viewer.id });
+      return refused(c, 'This review was changed', 'The list of people or the batch ID in the address is not the one this page drew (changed by hand?).');
+    }
+    return page(c, await draw(c, batchId, ids, optionsOf(query, false)));
+  });
 
   app.post('/hr/review', async (c) => {
     const viewer = c.get('viewer')!;
@@ -366,7 +406,8 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
         await setFlash(db, session.idHash, { kind: 'error', text: 'Choose at least one person to offboard: tick them in the list, then “Offboard selected”.' });
         return c.redirect('/hr/directory', 303);
       }
-      return page(c, await draw(c, generateBatchId(), ids, optionsOf({}, false)));
+      // The options typed before "Add more people" come back with the people.
+      return show(c, generateBatchId(), ids, body);
     }
 
     // The review form itself: its batch ID and people must be the ones it was drawn with.
@@ -385,8 +426,8 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const confirming = oneValue(body, 'confirm') !== undefined && !drop.success;
     const options = optionsOf(body, confirming);
     const left = drop.success ? ids.filter((id) => id !== drop.data) : ids;
+    if (!confirming) return show(c, sentBatchId, left, body);
     const d = await draw(c, sentBatchId, left, options);
-    if (!confirming) return page(c, d);
     if (d.problems.length > 0) return page(c, d, 400);
     if (d.review.accepted.length === 0) {
       d.problems.push('Nobody in this list can be offboarded.');

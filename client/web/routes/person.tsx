@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { users } from '../../../db/schema';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { groupItems } from '../../../domain/notifications/items';
-import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
+import { itemStatusWords, NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
 import { signInPath } from '../sign-in-path';
@@ -39,7 +39,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
       <header>
         <strong>{name}</strong>
         {timecard || name === item.title ? null : <> {item.title}</>}
-        <span class="what">{timecard ? 'not recorded yet' : `${roleWords(item)} · ${item.status.replaceAll('_', ' ')}`}</span>
+        <span class="what">{timecard ? 'not recorded yet' : `${roleWords(item)} · ${itemStatusWords(item.status)}`}</span>
       </header>
       {timecard ? (
         <form method="post" action={`/people/${userId}/close`}>
@@ -55,14 +55,18 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
               <Csrf token={csrf} />
               <input type="hidden" name="itemKey" value={item.key} />
               <input type="hidden" name="requestId" value={randomUUID()} />
+              {/* Each control is named by its item (visibly by the card, for screen readers in its name). */}
               <label for={`to-${index}`}>
+                <span class="visually-hidden">{name}: </span>
                 Hand over to
                 <select id={`to-${index}`} name="toUserId" required>
                   <option value="">Choose a person</option>
                   {props.options}
                 </select>
               </label>
-              <button type="submit">Reassign</button>
+              <button type="submit">
+                Reassign<span class="visually-hidden"> {name}</span>
+              </button>
             </form>
           ) : (
             <p class="muted">
@@ -71,12 +75,15 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
             </p>
           )}
           <details>
-            <summary>Close…</summary>
+            <summary>
+              Close…<span class="visually-hidden"> {name}</span>
+            </summary>
             <form method="post" action={`/people/${userId}/close`}>
               <Csrf token={csrf} />
               <input type="hidden" name="itemKey" value={item.key} />
               <input type="hidden" name="requestId" value={randomUUID()} />
               <label for={`note-${index}`}>
+                <span class="visually-hidden">{name}: </span>
                 Note (optional)
                 <textarea id={`note-${index}`} name="note" maxlength={MAX_NOTE_LENGTH} rows={2}></textarea>
               </label>
