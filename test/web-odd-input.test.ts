@@ -109,6 +109,15 @@ const ODD_VALUES: readonly string[] = [
   '%C0%AF',
 ];
 
+/**
+ * The values sent in each parameter alone (the kinds of odd: NUL, other control characters, length,
+ * a prototype name, broken percent-encoding); every value also goes into all parameters at once and
+ * into every path segment. Each value in each parameter alone was ~45,000 requests (4–5 minutes).
+ */
+const EACH_PARAMETER_VALUES: ReadonlySet<string> = new Set(
+  [...['a\u0000b', '\u0001\u0008\u001b[31m\u001f\u007f', 'x'.repeat(10_000), '__proto__'].map(encodeURIComponent), '%ZZ'],
+);
+
 /** A well-formed value for each path parameter, so the odd one is the only odd thing in the URL. */
 function baseline(param: string): string {
   if (param === 'userId') return String(uma);
@@ -158,7 +167,9 @@ async function badAnswers(urls: string[], cookie: string | undefined): Promise<s
       const url = urls[next++]!;
       const r = await fetch(`${s.url}${url}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
       const body = await r.text();
-      if (r.status >= 500 || body.includes('[native code]')) bad.push(`${r.status} GET ${url.slice(0, 160)}`);
+      // 503 with Retry-After is the CSV downloads' limit (two at once) saying "later", not a fault.
+      const busy = r.status === 503 && r.headers.has('retry-after');
+      if ((r.status >= 500 && !busy) || body.includes('[native code]')) bad.push(`${r.status} GET ${url.slice(0, 160)}`);
     }
   };
   // A few at a time: the machine is shared.
@@ -234,7 +245,7 @@ describe('odd input to every GET route', () => {
           for (const param of params) urls.push(fill(route, { param, value }));
           // One segment more than the route has: a 404, never a 5xx.
           urls.push(`${fill(route).replace(/\/$/, '')}/${value}`);
-          if (readsParameters) for (const name of names) urls.push(`${fill(route)}?${name}=${value}`);
+          if (readsParameters && EACH_PARAMETER_VALUES.has(value)) for (const name of names) urls.push(`${fill(route)}?${name}=${value}`);
           // Every name at once, and one name twice (an array where a string is expected).
           urls.push(`${fill(route)}?${names.map((n) => `${n}=${value}`).join('&')}`);
           urls.push(`${fill(route)}?page=${value}&page=2&q=${value}&q=`);
