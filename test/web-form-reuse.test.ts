@@ -99,3 +99,39 @@ describe('a form’s request ID', () => {
     expect(await reassigned(obs2)).toHaveLength(0);
   });
 });
+
+describe('HR’s forms’ request IDs', () => {
+  let hr: { context: BrowserContext; page: Page };
+  let ivy: number, ian: number;
+  beforeAll(async () => {
+    const f = s.h.fx;
+    const ada = await f.admin({ name: 'Hana HR', email: 'hana@example.com' });
+    const gone = { status: 'inactive' as const, inactivatedAt: new Date(), inactivatedBy: ada, inactivationReason: 'Project ended' };
+    ivy = await f.user({ name: 'Ivy Inactive', email: 'ivy@example.com', ...gone });
+    ian = await f.user({ name: 'Ian Inactive', email: 'ian@example.com', ...gone });
+    hr = await signedInContext(browser, { db: s.h.t.db, url: s.url }, ada);
+  });
+  afterAll(async () => {
+    await hr?.context.close();
+  });
+
+  const statusOf = async (id: number) => (await db().execute<{ status: string }>(sql`select status from users where id = ${id}`))[0]?.status;
+
+  it('Reactivate: another person with a used request ID is refused and stays inactive; the same again acts once', async () => {
+    const requestId = crypto.randomUUID();
+    const reactivate = async (id: number) => {
+      await hr.page.goto(`${s.url}/hr/inactive`);
+      const r = await postForm(hr.page, s.url, `/hr/inactive/${id}/reactivate`, { requestId, reason: 'Back on the project', _csrf: await csrfOf(hr.page) });
+      expect(r.status()).toBe(303);
+      await hr.page.goto(`${s.url}${r.headers().location ?? '/hr/inactive'}`);
+      return (await hr.page.locator('#banner').textContent())?.trim() ?? '';
+    };
+    expect(await reactivate(ivy)).toMatch(/Ivy Inactive is active again/);
+    const audit = (await db().select().from(auditLog).where(eq(auditLog.action, 'user.reactivated'))).length;
+    expect(await reactivate(ian)).toBe(`✖ ${FORM_ALREADY_USED} (FORM_ALREADY_USED)`);
+    expect(await statusOf(ian)).toBe('inactive');
+    expect(await reactivate(ivy)).toMatch(/Ivy Inactive is active again/);
+    expect((await db().select().from(auditLog).where(eq(auditLog.action, 'user.reactivated'))).length).toBe(audit);
+    expect(await statusOf(ivy)).toBe('active');
+  });
+});

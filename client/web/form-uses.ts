@@ -11,6 +11,9 @@ export type FormAction = Readonly<Record<string, string | number | null>>;
 
 export const FORM_ALREADY_USED = 'This form was already used — reload the page.';
 
+/** The red banner for a nonce sent with another action than its first. */
+export const FORM_USED_FLASH = { kind: 'error', text: FORM_ALREADY_USED, code: 'FORM_ALREADY_USED' } as const;
+
 const actionHash = (action: FormAction): string =>
   createHash('sha256')
     .update(JSON.stringify(Object.entries(action).sort(([a], [b]) => (a < b ? -1 : 1))))

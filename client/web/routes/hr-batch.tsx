@@ -23,6 +23,7 @@ import {
 import type { AppEnv, Flash, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
+import { formNonceFits, FORM_USED_FLASH } from '../form-uses';
 import { REJECTION_WORDS } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural, stageWords, waited, when } from '../words';
@@ -342,6 +343,10 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       await setFlash(db, session.idHash, refusalFlash('INVALID_INPUT', 'The form was incomplete.'));
       return c.redirect(base, 303);
     }
+    if (!(await formNonceFits(db, viewer.id, requestId.data, { kind: 'remove', batchId, userId: userId.data }))) {
+      await setFlash(db, session.idHash, FORM_USED_FLASH);
+      return c.redirect(base, 303);
+    }
     const done = await outcomeOf(() =>
       removeFromBatch(deps.operations, viewer.id, batchId, { id: userId.data, name }, { requestId: `web:${viewer.id}:${requestId.data}` }),
     );
@@ -360,6 +365,10 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const base = `/hr/batches/${encodeURIComponent(batchId)}`;
     if (!requestId.success) {
       await setFlash(db, session.idHash, refusalFlash('INVALID_INPUT', 'The form was incomplete.'));
+      return c.redirect(base, 303);
+    }
+    if (!(await formNonceFits(db, viewer.id, requestId.data, { kind: 'cancel', batchId }))) {
+      await setFlash(db, session.idHash, FORM_USED_FLASH);
       return c.redirect(base, 303);
     }
     const done = await outcomeOf(() => cancelBatch(deps.operations, viewer.id, batchId, { requestId: `web:${viewer.id}:${requestId.data}` }));

@@ -14,6 +14,7 @@ import { reactivateUser } from '../../operations';
 import type { AppEnv, Flash, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
+import { formNonceFits, FORM_USED_FLASH } from '../form-uses';
 import { Csrf, Layout } from '../views/layout';
 import { plural, refusalHelp, when } from '../words';
 import { idField } from '../../id-field';
@@ -153,6 +154,7 @@ export function hrInactiveRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     // The nonce of the form, prefixed like the manager's actions: a double submit reactivates once,
     // and the second answer is the first one's (not "already active"), read from the audit log.
     const nonce = `web:${viewer.id}:${requestId.data}`;
+    if (!(await formNonceFits(db, viewer.id, requestId.data, { kind: 'reactivate', userId: user.id }))) return say(FORM_USED_FLASH);
     const reactivated = (at: string) => say({ kind: 'ok', text: `${user.name} is active again (reactivated ${when(at)}); they can be chosen as an assignee again.` });
     if (user.status === 'active') {
       const [done] = await db

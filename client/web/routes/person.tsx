@@ -17,7 +17,7 @@ import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
 import { signInPath } from '../sign-in-path';
 import type { AppEnv, Flash, WebDeps } from '../context';
-import { FORM_ALREADY_USED, type FormAction, formNonceFits } from '../form-uses';
+import { type FormAction, formNonceFits, FORM_USED_FLASH } from '../form-uses';
 import type { ActionOutcome } from '../manager-actions';
 import { accessToPerson } from '../permissions';
 import { itemNameOf } from '../reads/item-name';
@@ -351,7 +351,7 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!requestId.success) return say(refusal('INVALID_INPUT', 'The form was incomplete.'));
     /** The nonce must be this form's: the same action again acts once, another is refused. */
     const fits = (what: FormAction) => formNonceFits(db, viewer.id, requestId.data, { kind: action, userId, ...what });
-    const used = () => say({ kind: 'error', text: FORM_ALREADY_USED, code: 'FORM_ALREADY_USED' });
+    const used = () => say(FORM_USED_FLASH);
     if (action === 'recheck') {
       if (!(await fits({}))) return used();
       const outcome = await deps.actions.recheck(viewer.id, userId, requestId.data);
