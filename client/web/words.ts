@@ -84,6 +84,7 @@ const WEB_HINTS: Partial<Record<RefusalCode, string>> = {
   TARGET_INACTIVE: 'Choose someone else from the list.',
   TARGET_NOT_PROJECT_MEMBER: 'Choose someone else from the list: only members of the item’s project can take it.',
   TARGET_BEING_OFFBOARDED: 'Choose someone who is staying.',
+  TARGET_NO_EMAIL: 'Choose someone from the list: only people with an email address can be told about the item.',
   NOTE_TOO_LONG: 'Shorten the note to 2,000 characters and close the item again.',
   INVALID_INPUT: 'Check what you entered and try again.',
 };

@@ -18,6 +18,8 @@ function whyNotTaken(people: NotificationPeople, successorId: number, x: ItemNot
       return `${successor} is being offboarded too`;
     case 'TARGET_INACTIVE':
       return `${successor} is inactive`;
+    case 'TARGET_NO_EMAIL':
+      return `${successor} has no email address, so nobody could tell them`;
     case 'PERMISSION_DENIED':
     case 'REQUESTER_INACTIVE':
       return 'the requester may no longer hand items over';
