@@ -24,7 +24,7 @@ import { type LeavingPerson, loadPerson, loadUserPage, type UserPage } from '../
 import { setFlash, takeFlash } from '../sessions';
 import { handOverOptionsByProject } from '../views/hand-over-options';
 import { Csrf, Layout, Stop } from '../views/layout';
-import { itemName, plural, refusalHelp, roleWords, stageWords, waited, when } from '../words';
+import { itemName, itemState, plural, refusalHelp, stageWords, waited, when } from '../words';
 
 const userIdParam = z.coerce.number().int().positive().max(2_147_483_647);
 const requestIdField = z.string().uuid();
@@ -38,7 +38,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
       <header>
         <strong>{name}</strong>
         {timecard || name === item.title ? null : <> {item.title}</>}
-        <span class="what">{timecard ? 'not recorded yet' : `${roleWords(item)} · ${item.status.replaceAll('_', ' ')}`}</span>
+        <span class="what">{itemState(item)}</span>
       </header>
       {timecard ? (
         <form method="post" action={`/people/${userId}/close`}>
