@@ -1,7 +1,13 @@
 // Who may take over an open item: an active member of the item's project who is not the user giving
-// it up and is not being offboarded. ONE rule, used by the reassignment activity (the last word,
-// inside its transaction) and by the web page's "Hand over to" select (the people it offers), so the
-// page never offers someone the activity would refuse.
+// it up, is not being offboarded, and can be told (has an email address). ONE rule, used by the
+// reassignment activity (the last word, inside its transaction), the web page's "Hand over to" select
+// and the CLI's `reassign --all` (the people they offer), and the batch's successor check (the
+// project-independent part, whyPersonIneligible), so nothing offers someone the activity would refuse.
+//
+// "Can be told" is the email address alone: an item handed to someone without one is orphaned again
+// (nobody can tell them, and they cannot sign in). The directory permission is not part of it: it
+// governs the Directory tool (who may see and edit the people list), not the items of the other tools,
+// and the field staff who hold items in the demo directory have 'none'.
 import { sql } from 'drizzle-orm';
 import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
@@ -13,6 +19,7 @@ export type CandidateFacts = {
   name: string;
   jobTitle: string | null;
   status: 'active' | 'inactive';
+  email: string | null;
   /** Member of the item's project. */
   isMember: boolean;
   /** The workflow of the open offboarding claim the candidate holds, if any. */
@@ -24,7 +31,19 @@ export type Ineligibility =
   | 'TARGET_SAME_USER'
   | 'TARGET_INACTIVE'
   | 'TARGET_NOT_PROJECT_MEMBER'
-  | 'TARGET_BEING_OFFBOARDED';
+  | 'TARGET_BEING_OFFBOARDED'
+  | 'TARGET_NO_EMAIL';
+
+/** The part of the rule that holds whatever the item: active, staying, and can be told. */
+export function whyPersonIneligible(
+  candidate: Pick<CandidateFacts, 'status' | 'email' | 'offboardingWorkflowId'> | undefined,
+): Extract<Ineligibility, 'TARGET_NOT_FOUND' | 'TARGET_INACTIVE' | 'TARGET_BEING_OFFBOARDED' | 'TARGET_NO_EMAIL'> | null {
+  if (!candidate) return 'TARGET_NOT_FOUND';
+  if (candidate.status !== 'active') return 'TARGET_INACTIVE';
+  if (candidate.offboardingWorkflowId !== null) return 'TARGET_BEING_OFFBOARDED';
+  if (candidate.email === null || candidate.email.trim() === '') return 'TARGET_NO_EMAIL';
+  return null;
+}
 
 /** The rule itself: why `candidate` may not take over an item of `fromUserId`, or null when they may. */
 export function whyIneligible(candidate: CandidateFacts | undefined, fromUserId: number): Ineligibility | null {
@@ -32,11 +51,10 @@ export function whyIneligible(candidate: CandidateFacts | undefined, fromUserId:
   if (candidate.userId === fromUserId) return 'TARGET_SAME_USER';
   if (candidate.status !== 'active') return 'TARGET_INACTIVE';
   if (!candidate.isMember) return 'TARGET_NOT_PROJECT_MEMBER';
-  if (candidate.offboardingWorkflowId !== null) return 'TARGET_BEING_OFFBOARDED';
-  return null;
+  return whyPersonIneligible(candidate);
 }
 
-const FACTS = sql`u.id as "userId", u.name, u.job_title as "jobTitle", u.status::text as status`;
+const FACTS = sql`u.id as "userId", u.name, u.job_title as "jobTitle", u.status::text as status, u.email`;
 const CLAIM = sql`(select o.workflow_id from offboardings o where o.user_id = u.id and o.ended_at is null limit 1) as "offboardingWorkflowId"`;
 
 /**

@@ -24,6 +24,7 @@ import type {
 } from '../workflows/contract';
 import { intArrayParam } from '../db/int-array';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
+import { whyPersonIneligible } from './assignee-eligibility';
 import { activeAdminIds } from './permissions';
 
 export type BatchDeps = { db: DbOrTx; clock?: () => Date };
@@ -64,22 +65,30 @@ function checkBatchInput(input: ValidateBatchInput): void {
   }
 }
 
-/** A successor must be able to take items: known, active, and not being offboarded themselves. */
+/**
+ * A successor must be able to take items: known, active, not being offboarded themselves, and someone
+ * who can be told (the project-independent part of domain/assignee-eligibility.ts; membership is
+ * checked item by item when they take them).
+ */
 async function checkSuccessors(tx: Tx, successorIds: number[]): Promise<void> {
-  const found = new Map<number, { status: string; claim: string | null }>();
-  for (const r of await tx.execute<{ id: number; status: string; claim: string | null }>(sql`
-    select u.id, u.status::text as status,
-           (select o.workflow_id from offboardings o where o.user_id = u.id and o.ended_at is null) as claim
+  const found = new Map<number, { status: 'active' | 'inactive'; email: string | null; offboardingWorkflowId: string | null }>();
+  for (const r of await tx.execute<{ id: number; status: 'active' | 'inactive'; email: string | null; offboardingWorkflowId: string | null }>(sql`
+    select u.id, u.status::text as status, u.email,
+           (select o.workflow_id from offboardings o where o.user_id = u.id and o.ended_at is null limit 1) as "offboardingWorkflowId"
       from users u where u.id = any(${intArrayParam(successorIds)})`)) {
     found.set(r.id, r);
   }
   for (const id of successorIds) {
     const successor = found.get(id);
-    if (!successor) refuse('TARGET_NOT_FOUND', `Successor ${id} was not found in the directory.`);
-    if (successor.status !== 'active') refuse('TARGET_INACTIVE', `Successor ${id} is inactive and cannot take over items.`);
-    if (successor.claim !== null) {
-      refuse('TARGET_BEING_OFFBOARDED', `Successor ${id} is being offboarded (${successor.claim}) and could take nothing over; choose someone staying.`);
-    }
+    const why = whyPersonIneligible(successor);
+    if (why === null) continue;
+    const message = {
+      TARGET_NOT_FOUND: `Successor ${id} was not found in the directory.`,
+      TARGET_INACTIVE: `Successor ${id} is inactive and cannot take over items.`,
+      TARGET_BEING_OFFBOARDED: `Successor ${id} is being offboarded (${successor?.offboardingWorkflowId ?? ''}) and could take nothing over; choose someone staying.`,
+      TARGET_NO_EMAIL: `Successor ${id} has no email address, so nobody could tell them about the items; choose someone who has one.`,
+    }[why];
+    refuse(why, message);
   }
 }
 

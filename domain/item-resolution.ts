@@ -252,6 +252,8 @@ async function checkTarget(tx: Tx, item: LockedItem, label: string, fromUserId: 
       );
     case 'TARGET_BEING_OFFBOARDED':
       return refuse('TARGET_BEING_OFFBOARDED', `${who} is being offboarded (${target?.offboardingWorkflowId ?? 'a running offboarding'}) and cannot take over ${label}.`);
+    case 'TARGET_NO_EMAIL':
+      return refuse('TARGET_NO_EMAIL', `${who} has no email address, so nobody could tell them about ${label}; it would be orphaned again.`);
   }
 }
 

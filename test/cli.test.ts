@@ -584,6 +584,32 @@ describe('offboard CLI in-process', () => {
     expect(await statusOf(env.client.workflow.getHandle(batchWorkflowId('two-successors')))).toBeUndefined();
   });
 
+  // README row 133. Issue 21, item 12: like Carlos Mendes of the demo directory, a member without an
+  // email address could never hear of an item handed to them.
+  it('reassign and reassign --all refuse someone without an email address (TARGET_NO_EMAIL), and nothing changes', async () => {
+    const fx = h.fx;
+    const leo = await fx.user({ name: 'Leo Leaving', managerId: manager });
+    const carlos = await fx.user({ name: 'Carlos Mendes', email: null, directoryPermission: 'none' });
+    for (const u of [leo, carlos]) await fx.member(projectP, u, 'none');
+    const key = `defect:${await fx.defect({ projectId: projectP, assignedToId: leo })}:assigned-to`;
+    expect((await offboard(['start', String(leo), '--by', String(admin), '--batch', 'no-email'])).code).toBe(0);
+    await waitForUserStatus(env.client, leo, (x) => x.stage === 'awaiting-reassignment');
+    const holder = async () => (await h.t.db.select({ to: defectItems.assignedToId }).from(defectItems).where(eq(defectItems.id, Number(key.split(':')[1]))))[0]?.to;
+    const auditsBefore = await auditCount(h.t);
+
+    const [one, all] = await Promise.all([
+      offboard(['reassign', String(leo), key, '--to', String(carlos), '--by', String(manager)]),
+      offboard(['reassign', String(leo), '--all', '--to', String(carlos), '--by', String(manager)]),
+    ]);
+    expectRefusal(one, 'TARGET_NO_EMAIL');
+    expect(one.stderr).toContain(`(Carlos Mendes) has no email address`);
+    expectRefusal(all, 'TARGET_NO_EMAIL');
+    expect(await holder()).toBe(leo);
+    expect(await auditCount(h.t)).toBe(auditsBefore);
+    expect((await env.client.workflow.getHandle(userWorkflowId(leo)).query(userStatusQuery)).pendingItems.map((i) => i.key)).toEqual([key]);
+    expect((await offboard(['cancel', 'no-email', '--by', String(admin)])).code).toBe(0);
+  });
+
   // README row 118.
   it('reassign --all hands over every item --to may take and lists the rest; refusals change nothing; <itemKey> and --all exclude each other', async () => {
     const fx = h.fx;

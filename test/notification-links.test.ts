@@ -57,9 +57,10 @@ describe('action links', () => {
       ok: true,
       claims: { recipientId: f.manager.id, userId: f.user.id, offboardingId: claimId, purpose: 'manage-items', expiresAt: NOW.getTime() / 1000 + 14 * 86400 },
     });
-    // The CLI commands stay, below the link.
+    // One button, above the sentence that introduces the items; no CLI commands.
     const text = m!.parsed.text ?? '';
-    expect(text.indexOf('/link?t=')).toBeLessThan(text.indexOf('offboard close'));
+    expect(text.indexOf('/link?t=')).toBeLessThan(text.indexOf('Open items (4), by project and tool.'));
+    expect(text).not.toContain('offboard ');
   });
 
   it('escalation to several people: a message each, with their own link; a retry sends nothing again', async () => {
@@ -102,6 +103,24 @@ describe('action links', () => {
     const [m] = await sink.waitFor(1);
     expect(m!.parsed.text).not.toContain('/link?t=');
   });
+});
+
+// Issue 21, item 14: plain links (people sign in), from the configured public URL.
+it('the batch summary arrives with a plain link to its batch page', async () => {
+  await sender.sendNotification({
+    idempotencyKey: 'links-summary',
+    workflowId: 'wf',
+    notification: {
+      kind: 'batch-summary',
+      batchId: 'b-9',
+      requestedBy: f.admin.id,
+      summary: { batchId: 'b-9', requestedBy: f.admin.id, inactivated: [f.user.id], removed: [], cancelled: [], failed: [], rejected: [] },
+    },
+  });
+  const [m] = await sink.waitFor(1);
+  expect(m!.parsed.text).toContain('    http://web.test:3100/hr/batches/b-9\n');
+  expect(m!.parsed.html).toContain('href="http://web.test:3100/hr/batches/b-9"');
+  expect(m!.parsed.text).not.toContain('/link?t=');
 });
 
 it('sign-in link: delivered with the token, stored without it', async () => {

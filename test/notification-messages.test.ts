@@ -113,3 +113,89 @@ describe('rendering', () => {
     }
   });
 });
+
+// Issue 21, item 11: a manager's email is a page they did not ask for, in the page's words.
+describe('manager emails speak as the pages do', () => {
+  const plain = (o: Partial<OpenItem> & Pick<OpenItem, 'key' | 'tool' | 'role'>): OpenItem => ({
+    itemId: 1,
+    projectId: 1,
+    projectName: 'Harbor View Medical Center',
+    number: '',
+    title: '',
+    status: 'open',
+    userId: 61,
+    ...o,
+  });
+  const openItems = [
+    plain({ key: 'observation:2:assignee', tool: 'observation', role: 'assignee', number: 'OBS-001', title: 'Missing guardrail at level 3 east stair', status: 'initiated' }),
+    plain({ key: 'submittal:4:approver', tool: 'submittal', role: 'approver', number: '7', title: 'Curtain wall shop drawings', status: 'ready_for_review' }),
+    plain({ key: 'timecard:61:employee', tool: 'timecard', role: 'employee', title: 'Final timecard entry', status: 'missing' }),
+  ];
+  const managerPeople: NotificationPeople = {
+    user: { id: 61, name: 'Aisha Bello', email: 'aisha.bello@example.com' },
+    manager: { id: 15, name: 'Daniel Kim', email: 'daniel.kim@example.com' },
+    requester: { id: 46, name: 'David Okafor', email: 'david.okafor@example.com' },
+    actor: null,
+    names: {},
+    fallback: null,
+  };
+  const kinds: Notification[] = [
+    { kind: 'items-assigned', userId: 61, requestedBy: 46, batchId: 'b-7', effectiveAt: null, items: openItems, newSinceLastNotice: false },
+    { kind: 'reminder', userId: 61, requestedBy: 46, batchId: 'b-7', items: openItems, waitingSince: '2025-01-01T00:00:00Z', reminderNumber: 1 },
+    { kind: 'escalation', userId: 61, requestedBy: 46, batchId: 'b-7', items: openItems, waitingSince: '2025-01-01T00:00:00Z', reason: 'deadline' },
+  ];
+  const LINK = 'https://offboarding.example/link?t=abc.def';
+
+  for (const n of kinds) {
+    for (const actionLink of [LINK, null]) {
+      it(`${n.kind}, ${actionLink ? 'with the web app' : 'without a web app'}: names, items in words, ${actionLink ? 'one button' : 'what to do instead'}; no keys, IDs or commands`, () => {
+        const r = renderNotification(n, managerPeople, { workflowId: 'wf', now: new Date('2025-01-03T00:00:00Z'), actionLink, publicUrl: actionLink ? 'https://offboarding.example' : null });
+        for (const part of [r.text, r.html]) {
+          expect(part).toContain('OBS-001 Missing guardrail at level 3 east stair — observation, assignee · initiated');
+          expect(part).toContain('Submittal #7 Curtain wall shop drawings — submittal, approver (response pending) · ready for review');
+          expect(part).toContain('The final timecard entry — timecard, not recorded yet');
+          expect(part).toContain('Aisha Bello');
+          for (const key of openItems.map((i) => i.key)) expect(part).not.toContain(key);
+          expect(part).not.toMatch(/offboard (reassign|close|done)|--by|<your-user-id>|user[- ]#?\d|\(user \d+\)|status missing|ready_for_review/);
+        }
+        // The sentence about the items is followed by the items, not by the link.
+        const lines = r.text.split('\n');
+        const sentence = lines.findIndex((l) => l.startsWith('Open items (3), by project and tool. For each'));
+        expect(lines.slice(sentence + 1).find((l) => l.trim() !== '')).toBe('Project: Harbor View Medical Center');
+        if (actionLink) {
+          expect(r.text.split(LINK)).toHaveLength(2);
+          expect(r.html.split(`href="${LINK}"`)).toHaveLength(2);
+          expect(r.html).toContain('Open Aisha Bello’s items');
+          expect(r.text).toContain('Press “Check again” on the page');
+        } else {
+          expect(r.text).not.toContain('http');
+          expect(r.text).toContain('directly in the tools');
+        }
+      });
+    }
+  }
+});
+
+// Issue 21, item 14: every kind links to where its reader looks — plain links, people sign in.
+describe('summary, inactivated and received emails link to their page', () => {
+  const at = { workflowId: 'wf', now: new Date('2025-01-03T00:00:00Z') };
+  const byKind = (kind: Notification['kind']) => all.find((n) => n.kind === kind)!;
+  it('batch summary → the batch page, inactivated → Inactive users, received → the receiver’s items in the Assignment Report', () => {
+    const web = { ...at, publicUrl: 'https://offboarding.example' };
+    const summary = renderNotification(byKind('batch-summary'), people, web);
+    const gone = renderNotification(byKind('inactivated'), people, web);
+    const received = renderNotification(byKind('items-received'), people, web);
+    for (const [r, url] of [
+      [summary, 'https://offboarding.example/hr/batches/b'],
+      [gone, 'https://offboarding.example/hr/inactive'],
+      [received, 'https://offboarding.example/hr/report?user=5'],
+    ] as const) {
+      expect(r.text).toContain(`    ${url}`);
+      expect(r.html).toContain(`href="${url.replaceAll('&', '&amp;')}"`);
+    }
+    // Without a web app there is nothing to link to.
+    for (const kind of ['batch-summary', 'inactivated', 'items-received'] as const) {
+      expect(renderNotification(byKind(kind), people, at).text).not.toContain('http');
+    }
+  });
+});

@@ -300,8 +300,10 @@ describe('telling the people concerned', () => {
       }, WAIT);
       expect(to(received)).toEqual([await emailOf(c.colleague)]);
       expect(received.parsed.subject).toBe('You now own 2 items from Lee Leaver, who is leaving');
-      expect(received.parsed.text).toContain(`[observation:${inP1}:assignee] Observations: `);
-      expect(received.parsed.text).toContain(`[defect:${defectP1}:assigned-to] Defect (punch) list items: `);
+      // In words, without item keys (issue 21, item 11).
+      expect(received.parsed.text).toContain('  - Observation: Observation ');
+      expect(received.parsed.text).toContain('  - Punch item: Defect ');
+      for (const key of [`observation:${inP1}:assignee`, `defect:${defectP1}:assigned-to`]) expect(received.parsed.text).not.toContain(key);
       expect(received.parsed.text).toContain('(Tower A) — handed over by Ada Admin on ');
 
       const [notice] = await vi.waitFor(() => {
@@ -312,8 +314,9 @@ describe('telling the people concerned', () => {
       const text = notice!.parsed.text ?? '';
       expect(text).toContain('Col League, the successor, already took over 2 items:');
       expect(text).toContain('Col League could not take 2 items, listed below with the rest:');
-      expect(text).toMatch(new RegExp(`\\[observation:${inP2}:assignee\\] [^\\n]+: Col League is not a member of Garage B\\n`));
-      expect(text).toContain(`[timecard:${c.leaver}:employee] Final timecard entry: a final timecard entry is recorded, not handed over`);
+      expect(text).toMatch(/ {2}- O-\d+ Observation \d+: Col League is not a member of Garage B\n/);
+      expect(text).toContain('  - The final timecard entry: a final timecard entry is recorded, not handed over');
+      expect(text).not.toContain(`observation:${inP2}:assignee`);
       expect(notice!.parsed.html).toContain('Col League is not a member of Garage B');
 
       await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `observation:${inP2}:assignee`, by: c.manager }] });
@@ -347,8 +350,7 @@ describe('telling the people concerned', () => {
       }, WAIT);
       expect(to(first!)).toEqual([await emailOf(c.colleague)]);
       expect(first!.parsed.subject).toBe('You now own 2 items from Lee Leaver, who is leaving');
-      expect(first!.parsed.text).toContain(`defect:${d1}:assigned-to`);
-      expect(first!.parsed.text).toContain(`defect:${d2}:assigned-to`);
+      expect(first!.parsed.text?.match(/ {2}- Punch item: Defect \d+ /g)).toHaveLength(2);
       expect(first!.parsed.text).toContain('handed over by Max Manager');
       // The last one goes out with the end of the offboarding, without waiting.
       await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${d3}:assigned-to`, toUserId: c.colleague, by: c.manager }] });

@@ -325,4 +325,46 @@ describe('hand everything over to one person', () => {
     expect(await page.locator('#to-all').count()).toBe(0);
     await context.close();
   });
+
+  // README row 134. Issue 21, item 12: Carlos Mendes and Jin Park (and Luis Romero) of the demo
+  // directory have no email address; an item handed to them would be orphaned again.
+  it('people without an email address are not offered, and a crafted form naming them is refused with nothing changed', async () => {
+    const fx = s.h.fx;
+    const [harbor, riverside] = await Promise.all(
+      ['Harbor View Medical Center', 'Riverside Elementary Expansion'].map(async (name) => (await db().execute<{ id: number }>(sql`select id from projects where name = ${name}`))[0]!.id),
+    );
+    const [carlos, jin] = await Promise.all(
+      ['Carlos Mendes', 'Jin Park'].map(async (name) => (await db().select({ id: users.id }).from(users).where(eq(users.name, name)))[0]!.id),
+    );
+    const boss = await fx.user({ name: 'Bo Boss', email: 'bo.boss@example.com' });
+    const lou = await fx.user({ name: 'Lou Leaving', email: 'lou.leaving@example.com', managerId: boss });
+    for (const p of [harbor!, riverside!]) await fx.member(p, lou);
+    const onHarbor = `defect:${await fx.defect({ projectId: harbor!, assignedToId: lou })}:assigned-to`;
+    const onRiverside = `observation:${await fx.observation({ projectId: riverside!, assigneeId: lou })}:assignee`;
+    const handle = await s.offboard(lou, id['helen.park']!);
+    await waitForUserStatus(s.env.client, lou, (st) => st.stage === 'awaiting-reassignment');
+    const both = [onHarbor, onRiverside].sort();
+    const pending = async () => (await handle.query(userStatusQuery)).pendingItems.map((i) => i.key).sort();
+    const reassigned = async () => (await db().select().from(auditLog).where(and(eq(auditLog.subjectUserId, lou), eq(auditLog.action, 'item.reassigned')))).length;
+
+    const { context, page } = await signedInContext(browser, { db: db(), url: s.url }, boss, { javaScript: false });
+    await page.goto(`${s.url}/people/${lou}`);
+    const offered = [...(await page.locator('select[name="toUserId"] option').allTextContents())].join('\n');
+    expect(offered).toContain('Grace Liu');
+    for (const name of ['Carlos Mendes', 'Jin Park', 'Luis Romero']) expect(offered).not.toContain(name);
+
+    const refusedOne = await postForm(page, s.url, `/people/${lou}/reassign`, { _csrf: await csrfOf(page), requestId: randomUUID(), itemKey: onHarbor, toUserId: String(carlos) });
+    expect(refusedOne.status()).toBe(303);
+    await page.goto(`${s.url}/people/${lou}`);
+    expect(await banner(page)).toContain('Carlos Mendes) has no email address');
+    expect(await banner(page)).toContain('only people with an email address can be told');
+    const refusedAll = await postForm(page, s.url, `/people/${lou}/hand-over-all`, { _csrf: await csrfOf(page), requestId: randomUUID(), toUserId: String(jin) });
+    expect(refusedAll.status()).toBe(303);
+    await page.goto(`${s.url}/people/${lou}`);
+    expect(await banner(page)).toContain('TARGET_NO_EMAIL');
+    expect(await openKeys(lou)).toEqual(both);
+    expect(await pending()).toEqual(both);
+    expect(await reassigned()).toBe(0);
+    await context.close();
+  });
 });

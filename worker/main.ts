@@ -123,7 +123,7 @@ export async function runWorker(settings: Settings): Promise<void> {
 
   const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: settings.outboxDir, mailFrom: settings.mailFrom });
   const linkSecret = settings.web.linkSecret;
-  if (!linkSecret) logger.warn('WEB_LINK_SECRET is not set: emails carry no links to the web app, only the CLI commands');
+  if (!linkSecret) logger.warn('WEB_LINK_SECRET is not set: emails carry no links to the web app (they say to act in the tools or ask the requester)');
   const activities = createActivities({
     db: database.db,
     mailer,

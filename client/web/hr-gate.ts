@@ -21,8 +21,9 @@ export function hrGate(render: (c: Parameters<MiddlewareHandler<AppEnv>>[0], ref
   return async (c, next) => {
     const viewer = c.get('viewer');
     if (!viewer) {
-      // A GET comes back after sign-in; a POST without a session changes nothing.
-      if (c.req.method === 'GET') return c.redirect(signInPath(c), 303);
+      // A GET (or HEAD: a mail scanner checking an email's link) comes back after sign-in; a POST
+      // without a session changes nothing.
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(signInPath(c), 303);
       return c.text('Sign in first.', 403);
     }
     const refusal = hrRefusal(viewer, c.get('session'));

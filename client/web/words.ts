@@ -1,6 +1,6 @@
 // How the pages say things: dates (UTC, labelled), item names, stages in words, and what to do after
 // a refusal, in the words of a manager using the page (not the CLI's).
-import { type OpenItem, ROLE_LABELS, type Tool, type UserStage } from '../../workflows/contract';
+import type { UserStage } from '../../workflows/contract';
 import { REFUSALS, type RefusalCode } from '../../workflows/contract';
 import { plural } from './plural';
 
@@ -26,25 +26,8 @@ export function waited(since: string | Date | null | undefined, now: Date): stri
 
 export { plural, pluralWord } from './plural';
 
-const TOOL_ITEM: Record<Tool, string> = {
-  rfi: 'RFI',
-  submittal: 'Submittal',
-  observation: 'Observation',
-  'meeting-item': 'Meeting item',
-  inspection: 'Inspection',
-  defect: 'Punch item',
-  timecard: 'Timecard',
-};
-
-/** What a person calls the item: its number (`RFI-001`, or `RFI #7` for a bare number), else its title. */
-export function itemName(item: Pick<OpenItem, 'tool' | 'number' | 'title'>): string {
-  if (item.tool === 'timecard') return 'The final timecard entry';
-  const n = item.number.trim();
-  if (n === '') return item.title;
-  return /^[0-9]+$/.test(n) ? `${TOOL_ITEM[item.tool]} #${n}` : n;
-}
-
-export const roleWords = (item: OpenItem) => ROLE_LABELS[item.role];
+// Item names and states are the emails' words too: one source, in domain/.
+export { itemName, itemState } from '../../domain/item-words';
 
 export function stageWords(stage: UserStage | 'ended', itemsLeft: number | null, managerName: string | null): string {
   switch (stage) {
@@ -85,6 +68,7 @@ const WEB_HINTS: Partial<Record<RefusalCode, string>> = {
   TARGET_INACTIVE: 'Choose someone else from the list.',
   TARGET_NOT_PROJECT_MEMBER: 'Choose someone else from the list: only members of the item’s project can take it.',
   TARGET_BEING_OFFBOARDED: 'Choose someone who is staying.',
+  TARGET_NO_EMAIL: 'Choose someone from the list: only people with an email address can be told about the item.',
   NOTE_TOO_LONG: 'Shorten the note to 2,000 characters and close the item again.',
   INVALID_INPUT: 'Check what you entered and try again.',
 };

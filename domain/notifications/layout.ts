@@ -41,3 +41,16 @@ export function fallbackText(people: NotificationPeople): string {
 export function fallbackHtml(people: NotificationPeople): SafeHtml | string {
   return people.fallback ? html`<p style="${S.warn}">You receive this because ${people.fallback.why}.</p>` : '';
 }
+
+/** A plain link to a page of the web app (`publicUrl` + path), or nothing without a web app. */
+export function pageUrl(publicUrl: string | null | undefined, path: string): string | null {
+  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}${path}` : null;
+}
+
+export function pageLinkText(url: string | null, label: string): string[] {
+  return url ? ['', `${label}:`, `    ${url}`] : [];
+}
+
+export function pageLinkHtml(url: string | null, label: string): SafeHtml | string {
+  return url ? html`<p><a href="${url}">${label}</a></p>` : '';
+}

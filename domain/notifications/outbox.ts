@@ -148,7 +148,12 @@ export function createNotificationSender(deps: NotificationDeps) {
       .insert(notificationOutbox)
       .values(
         messages.map((m) => {
-          const rendered = renderNotification(notification, people, { workflowId, now, actionLink: linkFor && m.recipient ? linkFor(m.recipient) : null });
+          const rendered = renderNotification(notification, people, {
+            workflowId,
+            now,
+            actionLink: linkFor && m.recipient ? linkFor(m.recipient) : null,
+            publicUrl: links?.publicUrl ?? null,
+          });
           return {
             idempotencyKey: m.key,
             kind: notification.kind,

@@ -17,14 +17,6 @@ export function userLabel(people: NotificationPeople, id: number): string {
   return name === `user #${id}` ? `user ${id}` : `${name} (user ${id})`;
 }
 
-/** Who the commands are written for: the manager, or the fallback recipient. */
-export function actingBy(people: NotificationPeople): string {
-  if (people.fallback?.to === 'admins') return '<your-user-id>';
-  if (people.fallback?.to === 'requester' && people.requester) return String(people.requester.id);
-  if (people.manager) return String(people.manager.id);
-  return '<your-user-id>';
-}
-
 export function greeting(people: NotificationPeople, natural: Person | null): string {
   if (people.fallback?.to === 'admins') return 'Hello,';
   if (people.fallback?.to === 'requester') return `Hello ${people.requester?.name ?? ''},`.replace(' ,', ',');

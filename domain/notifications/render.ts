@@ -40,6 +40,8 @@ export type RenderContext = {
   now: Date;
   /** The recipient's personal action link (ACTION_LINK_KINDS, when the web app is configured). */
   actionLink?: string | null;
+  /** The web app's address (WEB_PUBLIC_URL, when configured): plain links to its pages; people sign in. */
+  publicUrl?: string | null;
 };
 
 export type RenderedNotification = {
@@ -74,10 +76,10 @@ export function renderNotification(notification: AnyNotification, people: Notifi
       r = escalation(notification, people, ctx);
       break;
     case 'inactivated':
-      r = inactivated(notification, people);
+      r = inactivated(notification, people, ctx);
       break;
     case 'batch-summary':
-      r = batchSummary(notification, people);
+      r = batchSummary(notification, people, ctx);
       break;
     case 'reactivated':
       r = reactivated(notification, people, ctx);
@@ -86,7 +88,7 @@ export function renderNotification(notification: AnyNotification, people: Notifi
       r = offboardingStopped(notification, people, ctx);
       break;
     case 'items-received':
-      r = itemsReceived(notification, people);
+      r = itemsReceived(notification, people, ctx);
       break;
   }
   // Subjects are one line no matter what a name contains. Names, titles, notes and reasons reach

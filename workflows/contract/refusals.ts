@@ -36,6 +36,7 @@ export const REFUSALS = {
   TARGET_INACTIVE: 'Choose an active user (`offboard users --project <id>` lists who can be chosen).',
   TARGET_NOT_PROJECT_MEMBER: 'Choose a member of the item’s project (`offboard users --project <id>`).',
   TARGET_BEING_OFFBOARDED: 'That user is being offboarded too; choose someone staying.',
+  TARGET_NO_EMAIL: 'That user has no email address, so nobody could tell them about the item; choose someone who has one.',
   OPEN_ITEMS_REMAIN: 'Reassign or close the listed items first.',
   PROJECT_NOT_FOUND: 'Check the project ID against the projects listed.',
 } as const;

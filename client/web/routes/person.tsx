@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { users } from '../../../db/schema';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { groupItems } from '../../../domain/notifications/items';
-import { itemStatusWords, NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
+import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
 import { signInPath } from '../sign-in-path';
@@ -25,7 +25,7 @@ import { type LeavingPerson, loadPerson, loadUserPage, type UserPage } from '../
 import { setFlash, takeFlash } from '../sessions';
 import { handOverOptionsByProject } from '../views/hand-over-options';
 import { Csrf, Layout, Stop } from '../views/layout';
-import { itemName, plural, refusalHelp, roleWords, stageWords, waited, when } from '../words';
+import { itemName, itemState, plural, refusalHelp, stageWords, waited, when } from '../words';
 import { idField } from '../../id-field';
 
 const requestIdField = z.string().uuid();
@@ -39,7 +39,7 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
       <header>
         <strong>{name}</strong>
         {timecard || name === item.title ? null : <> {item.title}</>}
-        <span class="what">{timecard ? 'not recorded yet' : `${roleWords(item)} · ${itemStatusWords(item.status)}`}</span>
+        <span class="what">{itemState(item)}</span>
       </header>
       {timecard ? (
         <form method="post" action={`/people/${userId}/close`}>

@@ -1,13 +1,13 @@
-// The "batch-summary" email.
+// The "batch-summary" email: to the requester (HR); links to the batch's page.
 import type { BatchRejection, Notification } from '../../../workflows/contract';
 import { isRefusalCode, refusalHint } from '../../../workflows/contract';
 import { plural } from '../format';
 import { html } from '../html';
-import { fallbackHtml, fallbackText, S } from '../layout';
+import { fallbackHtml, fallbackText, pageLinkHtml, pageLinkText, pageUrl, S } from '../layout';
 import { nameOf, userLabel } from '../people';
-import type { NotificationPeople, Rendered } from '../render';
+import type { NotificationPeople, RenderContext, Rendered } from '../render';
 
-export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>, people: NotificationPeople): Rendered {
+export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>, people: NotificationPeople, ctx: RenderContext): Rendered {
   const s = n.summary;
   // Like the green banner of the original process: "3 users were inactivated".
   const banner = `${plural(s.inactivated.length, 'user was', 'users were')} inactivated`;
@@ -17,6 +17,8 @@ export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>
   const rejected = s.rejected.map((r: BatchRejection) => `${userLabel(people, r.userId)}: ${r.code} — ${r.message}`);
   const section = (title: string, lines: string[]) => (lines.length > 0 ? [`${title} (${lines.length}):`, ...lines.map((l) => `  - ${l}`), ''] : []);
   const counts = `Inactivated ${s.inactivated.length} · Removed ${s.removed.length} · Cancelled ${s.cancelled.length} · Failed ${s.failed.length} · Rejected ${s.rejected.length}`;
+  const link = pageUrl(ctx.publicUrl, `/hr/batches/${encodeURIComponent(n.batchId)}`);
+  const linkLabel = `The batch ${n.batchId} in the web app`;
   const text = [
     'Hello,',
     '',
@@ -29,6 +31,7 @@ export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>
     ...section('Cancelled', list(s.cancelled)),
     ...section('Failed', failed),
     ...section('Rejected at validation', rejected),
+    ...pageLinkText(link, linkLabel),
   ].join('\n');
   const sectionHtml = (title: string, lines: string[]) =>
     lines.length > 0 ? html`<h2 style="${S.h2}">${title} (${lines.length})</h2><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : '';
@@ -37,6 +40,7 @@ export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>
 <p>The offboarding batch ${n.batchId}, requested by ${nameOf(people, n.requestedBy)}, has finished.</p>
 <p>${counts}</p>${fallbackHtml(people)}
 ${sectionHtml('Inactivated', list(s.inactivated))}${sectionHtml('Removed from the batch', list(s.removed))}${sectionHtml('Cancelled', list(s.cancelled))}${sectionHtml('Failed', failed)}${sectionHtml('Rejected at validation', rejected)}
-${hints.length > 0 ? html`<p style="${S.note}">${hints.map((c) => html`${c}: ${refusalHint(c)}<br>`)}</p>` : ''}`;
+${hints.length > 0 ? html`<p style="${S.note}">${hints.map((c) => html`${c}: ${refusalHint(c)}<br>`)}</p>` : ''}
+${pageLinkHtml(link, linkLabel)}`;
   return { subject, text, body };
 }

@@ -1,11 +1,10 @@
-// The "escalation" email.
+// The "escalation" email: to the requester and the company admins, who can act in the manager's place.
 import type { Notification } from '../../../workflows/contract';
 import { formatDateTime, formatWaited, plural } from '../format';
 import { html } from '../html';
-import { doneCommand, itemsHtml, itemsText } from '../items';
-import { S } from '../layout';
+import { itemsHtml, itemsText } from '../items';
 import { nameOf } from '../people';
-import { actionLinkHtml, actionLinkText } from '../action-link';
+import { actionLinkHtml, actionLinkText, ITEMS_SENTENCE, RECHECK } from '../action-link';
 import type { NotificationPeople, RenderContext, Rendered } from '../render';
 
 export function escalation(n: Extract<Notification, { kind: 'escalation' }>, people: NotificationPeople, ctx: RenderContext): Rendered {
@@ -15,23 +14,23 @@ export function escalation(n: Extract<Notification, { kind: 'escalation' }>, peo
   const why = n.reason === 'deadline' ? 'the deadline for reassignment has passed' : 'the wait passed the escalation time';
   const count = plural(n.items.length, 'open item');
   const subject = `Escalation: offboarding of ${user} waiting ${waited} on ${count}`;
-  const intro = `The offboarding of ${user} (user ${n.userId}) has been waiting since ${formatDateTime(n.waitingSince)} (${waited}) and ${why}. The manager asked to act is ${manager}. An admin can reassign or close the items below, or remove the user from the batch.`;
-  const by = '<your-user-id>';
+  const intro = `The offboarding of ${user} has been waiting since ${formatDateTime(n.waitingSince)} (${waited}) and ${why}. The manager asked to act is ${manager}. An admin can hand over or close the items below, or take ${user} out of the offboarding.`;
+  // It goes to the requester and the admins: nobody further to ask.
+  const link = ctx.actionLink;
   const text = [
     'Hello,',
     '',
     intro,
-    n.batchId ? `Batch: ${n.batchId}` : '',
     '',
-    `Still open (${n.items.length}):`,
+    ...actionLinkText(link, user, null),
+    ITEMS_SENTENCE(n.items.length),
     '',
-    ...actionLinkText(ctx.actionLink, user),
-    itemsText(n.userId, n.items, by),
+    itemsText(n.items),
     '',
-    `When everything is handled: ${doneCommand(n.userId, by)}`,
+    ...(link ? [RECHECK] : []),
   ].join('\n');
-  const body = html`<p>Hello,</p><p>${intro}</p>${n.batchId ? html`<p>Batch: ${n.batchId}</p>` : ''}
-<p>Still open (${n.items.length}):</p>${actionLinkHtml(ctx.actionLink, user)}${itemsHtml(n.userId, n.items, by)}
-<p>When everything is handled: <code style="${S.code}">${doneCommand(n.userId, by)}</code></p>`;
+  const body = html`<p>Hello,</p><p>${intro}</p>
+${actionLinkHtml(link, user, null)}<p>${ITEMS_SENTENCE(n.items.length)}</p>${itemsHtml(n.items)}
+${link ? html`<p>${RECHECK}</p>` : ''}`;
   return { subject, text, body };
 }

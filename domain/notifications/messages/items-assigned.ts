@@ -1,11 +1,12 @@
 // The "items-assigned" email.
-import { TOOL_LABELS, type ItemNotTaken, type Notification } from '../../../workflows/contract';
+import type { ItemNotTaken, Notification } from '../../../workflows/contract';
+import { itemNameAndTitle } from '../../item-words';
 import { formatDateTime, plural } from '../format';
 import { html, type SafeHtml } from '../html';
-import { doneCommand, itemsHtml, itemsText } from '../items';
+import { itemsHtml, itemsText, resolvedItem } from '../items';
 import { fallbackHtml, fallbackText, S } from '../layout';
-import { actingBy, greeting, nameOf } from '../people';
-import { actionLinkHtml, actionLinkText } from '../action-link';
+import { greeting, nameOf } from '../people';
+import { actionLinkHtml, actionLinkText, ITEMS_SENTENCE, RECHECK } from '../action-link';
 import type { NotificationPeople, RenderContext, Rendered } from '../render';
 
 /** Why a successor could not take an item, in the manager's words. */
@@ -18,6 +19,8 @@ function whyNotTaken(people: NotificationPeople, successorId: number, x: ItemNot
       return `${successor} is being offboarded too`;
     case 'TARGET_INACTIVE':
       return `${successor} is inactive`;
+    case 'TARGET_NO_EMAIL':
+      return `${successor} has no email address, so nobody could tell them`;
     case 'PERMISSION_DENIED':
     case 'REQUESTER_INACTIVE':
       return 'the requester may no longer hand items over';
@@ -33,13 +36,13 @@ function successorText(people: NotificationPeople, s: NonNullable<Extract<Notifi
   const lines: string[] = [];
   if (s.took.length > 0) {
     lines.push(`${successor}, the successor, already took over ${plural(s.took.length, 'item')}:`);
-    for (const r of s.took) lines.push(`  - [${r.itemKey}] ${TOOL_LABELS[r.tool]}: ${r.title}${r.projectName ? ` (${r.projectName})` : ''}`);
+    for (const r of s.took) lines.push(`  - ${resolvedItem(r)}`);
   } else {
     lines.push(`${successor}, the successor, could take over none of the items.`);
   }
   if (s.notTaken.length > 0) {
     lines.push(`${successor} could not take ${plural(s.notTaken.length, 'item')}, listed below with the rest:`);
-    for (const x of s.notTaken) lines.push(`  - [${x.item.key}] ${x.item.title}: ${whyNotTaken(people, s.userId, x)}`);
+    for (const x of s.notTaken) lines.push(`  - ${itemNameAndTitle(x.item)}: ${whyNotTaken(people, s.userId, x)}`);
   }
   return [...lines, ''];
 }
@@ -49,13 +52,13 @@ function successorHtml(people: NotificationPeople, s: NonNullable<Extract<Notifi
   return html`${
     s.took.length > 0
       ? html`<p>${successor}, the successor, already took over ${plural(s.took.length, 'item')}:</p><ul>${s.took.map(
-          (r) => html`<li><code style="${S.code}">${r.itemKey}</code> ${TOOL_LABELS[r.tool]}: ${r.title}${r.projectName ? ` (${r.projectName})` : ''}</li>`,
+          (r) => html`<li>${resolvedItem(r)}</li>`,
         )}</ul>`
       : html`<p>${successor}, the successor, could take over none of the items.</p>`
   }${
     s.notTaken.length > 0
       ? html`<p>${successor} could not take ${plural(s.notTaken.length, 'item')}, listed below with the rest:</p><ul>${s.notTaken.map(
-          (x) => html`<li><code style="${S.code}">${x.item.key}</code> ${x.item.title}: ${whyNotTaken(people, s.userId, x)}</li>`,
+          (x) => html`<li>${itemNameAndTitle(x.item)}: ${whyNotTaken(people, s.userId, x)}</li>`,
         )}</ul>`
       : ''
   }`;
@@ -64,50 +67,48 @@ function successorHtml(people: NotificationPeople, s: NonNullable<Extract<Notifi
 export function itemsAssigned(n: Extract<Notification, { kind: 'items-assigned' }>, people: NotificationPeople, ctx?: RenderContext): Rendered {
   const user = nameOf(people, n.userId);
   const requester = nameOf(people, n.requestedBy);
-  const by = actingBy(people);
   const count = plural(n.items.length, 'open item');
   const subject = n.newSinceLastNotice
     ? `New open items for ${user}: ${count} more to reassign or close`
     : `Action needed: reassign or close ${count} of ${user} before offboarding`;
   const intro = n.newSinceLastNotice
-    ? `Since the last notice, ${count} appeared for ${user}, whose offboarding ${requester} started. These must also be reassigned or closed.`
+    ? `Since the last notice, ${count} appeared for ${user}, whose offboarding ${requester} started. These must also be handed over or closed.`
     : `${requester} started the offboarding of ${user}. ${user} is inactivated once none of the items below is open.`;
-  const effective = n.effectiveAt ? `Effective date: not before ${formatDateTime(n.effectiveAt)}.` : 'Effective date: as soon as the items are handled.';
-  const batch = n.batchId ? `Batch: ${n.batchId}.` : '';
-  const email = people.user?.email ? ` <${people.user.email}>` : '';
+  const effective = n.effectiveAt ? `not before ${formatDateTime(n.effectiveAt)}` : 'as soon as the items are handled';
+  const leaving = people.user?.email ? `${user} <${people.user.email}>` : user;
+  // The requester or the admins reading it in the manager's place have nobody further to ask.
+  const askWhom = people.fallback ? null : requester;
+  const link = ctx?.actionLink;
   const text = [
     greeting(people, people.manager),
     '',
     intro,
-    `User: ${user} (user ${n.userId})${email}`,
+    `Leaving: ${leaving}`,
     `Requested by: ${requester}`,
-    effective,
-    batch,
+    `Effective date: ${effective}.`,
     fallbackText(people),
     ...(n.successor ? successorText(people, n.successor) : []),
-    `Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:`,
+    ...actionLinkText(link, user, askWhom),
+    `${ITEMS_SENTENCE(n.items.length)}`,
     '',
-    ...actionLinkText(ctx?.actionLink, user),
-    itemsText(n.userId, n.items, by),
+    itemsText(n.items),
     '',
-    'When everything is handled (also directly in the tools), say so and the system re-checks:',
-    `    ${doneCommand(n.userId, by)}`,
+    ...(link ? [RECHECK] : []),
   ]
     .filter((l, i, all) => !(l === '' && all[i - 1] === ''))
     .join('\n');
   const body = html`<p>${greeting(people, people.manager)}</p>
 <p>${intro}</p>
 <table cellpadding="6" cellspacing="0">
-<tr><td style="${S.td}">User</td><td style="${S.td}">${user} (user ${n.userId})${email}</td></tr>
+<tr><td style="${S.td}">Leaving</td><td style="${S.td}">${leaving}</td></tr>
 <tr><td style="${S.td}">Requested by</td><td style="${S.td}">${requester}</td></tr>
-<tr><td style="${S.td}">Effective date</td><td style="${S.td}">${n.effectiveAt ? `not before ${formatDateTime(n.effectiveAt)}` : 'as soon as the items are handled'}</td></tr>
-${n.batchId ? html`<tr><td style="${S.td}">Batch</td><td style="${S.td}">${n.batchId}</td></tr>` : ''}
+<tr><td style="${S.td}">Effective date</td><td style="${S.td}">${effective}</td></tr>
 </table>
 ${fallbackHtml(people)}
 ${n.successor ? successorHtml(people, n.successor) : ''}
-<p>Open items (${n.items.length}), grouped by project and tool. For each, reassign it to an active member of its project, or close it:</p>
-${actionLinkHtml(ctx?.actionLink, user)}
-${itemsHtml(n.userId, n.items, by)}
-<p>When everything is handled (also directly in the tools), say so and the system re-checks:<br><code style="${S.code}">${doneCommand(n.userId, by)}</code></p>`;
+${actionLinkHtml(link, user, askWhom)}
+<p>${ITEMS_SENTENCE(n.items.length)}</p>
+${itemsHtml(n.items)}
+${link ? html`<p>${RECHECK}</p>` : ''}`;
   return { subject, text, body };
 }
