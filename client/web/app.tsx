@@ -8,6 +8,7 @@ import { csrfTokenValid, CSRF_FIELD, sameOrigin } from './csrf';
 import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
+import { codecRoutes } from './routes/codec';
 import { hrBatchRoutes } from './routes/hr-batch';
 import { hrBatchesRoutes } from './routes/hr-batches';
 import { hrDirectoryRoutes } from './routes/hr-directory';
@@ -27,6 +28,8 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   app.use(securityHeaders(secure));
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));
+  // Before the form body limit and the CSRF check: the Web UI posts JSON from its own origin (codec.ts checks).
+  codecRoutes(app, deps, secure);
   // HR's directory and review forms carry the people chosen (up to a batch of 10,000 IDs).
   const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
   const selectionLimit = bodyLimit({ maxSize: 512 * 1024, onError: (c) => c.text('The form is too large.', 413) });
