@@ -9,7 +9,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../client/web/keys';
 import { startWebServer, type WebServer } from '../client/web/server';
-import type { WebSettings } from '../config/settings';
+import { loadSettings, type WebSettings } from '../config/settings';
 import { codecTokens, users, webSessions } from '../db/schema';
 import { createMailer } from '../domain/notifications/mailer';
 import { createCodecToken } from '../domain/codec-tokens';
@@ -245,6 +245,16 @@ describe('the codec server', () => {
   it('answers 404 when payload encryption is off', async () => {
     const off = await server({ payloadKey: undefined, previousPayloadKeys: [] });
     expect((await post(off, '/codec/decode', { payloads: [] }, { cookie: await sessionCookie(admin) })).status).toBe(404);
+  });
+});
+
+describe('the codec settings', () => {
+  it('reads CODEC_OPERATORS as lower-case emails, refuses anything else, and defaults the Web UI to the web app’s site', () => {
+    expect(loadSettings({ CODEC_OPERATORS: ' Ops@Example.com , sre@example.com ' }).web.codec?.operators).toEqual(['ops@example.com', 'sre@example.com']);
+    expect(() => loadSettings({ CODEC_OPERATORS: 'ops' })).toThrow(/^CODEC_OPERATORS: must be email addresses/);
+    expect(() => loadSettings({ CODEC_REQUESTS_PER_MINUTE: '0' })).toThrow(/^CODEC_REQUESTS_PER_MINUTE/);
+    const defaults = loadSettings({});
+    expect(new URL(defaults.web.temporalUi!.url).hostname).toBe(new URL(defaults.web.publicUrl).hostname);
   });
 });
 
