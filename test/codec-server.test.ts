@@ -31,7 +31,7 @@ let operator: number;
 const servers: WebServer[] = [];
 const mailer = createMailer({ smtpUrl: undefined, outboxDir: '/tmp/offboarding-test-outbox', mailFrom: 'Offboarding <o@example.com>', log: () => undefined });
 
-async function server(codec: Partial<NonNullable<WebSettings['codec']>> = {}): Promise<string> {
+async function server(codec: Partial<NonNullable<WebSettings['codec']>> = {}, overrides: Partial<WebSettings> = {}): Promise<string> {
   const web = await startWebServer({
     settings: {
       port: 0,
@@ -43,6 +43,7 @@ async function server(codec: Partial<NonNullable<WebSettings['codec']>> = {}): P
       trustedProxies: [],
       temporalUi: { url: UI, namespace: 'default' },
       codec: { payloadKey: key2.toString('base64'), previousPayloadKeys: [key1.toString('base64')], operators: ['ops@example.com'], requestsPerMinute: 1000, ...codec },
+      ...overrides,
     },
     db: t.db,
     // Never dialled: the codec server does not talk to Temporal.
@@ -240,6 +241,27 @@ describe('the codec server', () => {
     const third = await post(limited, '/codec/decode', { payloads }, { cookie });
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('60');
+  });
+
+  it('behind an SSO proxy, believes its header: operators (even outside the directory) and admins decode, others get 403', async () => {
+    const sso = await server(
+      { operators: ['sre@example.com'] },
+      { auth: 'trusted-header', trustedProxies: ['127.0.0.1'], trustedHeader: 'X-Auth-Request-Email' },
+    );
+    const payloads = [await encrypted(SECRET, key2)];
+    const as = (email: string) => post(sso, '/codec/decode', { payloads }, { 'x-auth-request-email': email, origin: UI });
+    const sre = await as('SRE@example.com');
+    expect(sre.status).toBe(200);
+    expect(valueOf(payloadsOf(sre.text)[0]!)).toEqual(SECRET);
+    const [row] = await t.db.execute<{ actor_id: number | null; after: unknown }>(sql`select actor_id, after from audit_log where action = 'codec.decode' order by id desc limit 1`);
+    expect(row).toMatchObject({ actor_id: null, after: { via: 'trusted-header', operator: 'sre@example.com' } });
+    expect((await as('helen@example.com')).status).toBe(200);
+    expect((await as('sam@example.com')).status).toBe(403);
+    expect((await as('stranger@example.com')).status).toBe(403);
+    // The proxy's word wins over a session cookie, as for the pages: Helen's cookie does not make Sam an admin.
+    const helenCookie = await sessionCookie(admin);
+    expect((await post(sso, '/codec/decode', { payloads }, { 'x-auth-request-email': 'sam@example.com', cookie: helenCookie })).status).toBe(403);
+    expect((await post(sso, '/codec/decode', { payloads }, { cookie: helenCookie })).status).toBe(401);
   });
 
   it('answers 404 when payload encryption is off', async () => {

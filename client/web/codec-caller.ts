@@ -1,7 +1,8 @@
 // Who is asking the codec server, and whether they may: a bearer token with the `codec` scope (the
 // temporal CLI's --codec-auth), the session of a company directory admin or of a listed operator
-// (the Web UI's browser sends the session cookie), or, behind an SSO proxy, a listed operator's or an
-// admin's email in the trusted header. Checked against the database at each request.
+// (the Web UI's browser sends the session cookie), or, with WEB_AUTH=trusted-header, a listed
+// operator's or an admin's email in the SSO proxy's header (there the proxy alone says who is there,
+// as for the pages). Checked against the database at each request.
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql } from 'drizzle-orm';
 import type { Context } from 'hono';
@@ -37,20 +38,6 @@ export async function codecCaller(c: Context<AppEnv>, deps: WebDeps, secure: boo
     if (holder.kind === 'forbidden') return { status: 403, message: `The codec token may not decode: ${holder.why}.` };
     return { userId: holder.userId, via: 'token', detail: { tokenId: holder.tokenId }, bucket: `codec:token:${holder.tokenId}` };
   }
-  const loaded = await loadSession(db, sessionCookie(c, secure));
-  if (loaded.kind === 'active') {
-    const { viewer, session } = loaded;
-    const operator = viewer.email !== null && operators.includes(viewer.email.toLowerCase());
-    // A session from an action link is about one leaving person: never a key to everything.
-    if (session.scopeUserId !== null) return { status: 403, message: `${NOT_ALLOWED} Sign in with your email, not from a link about one person.` };
-    if (!viewer.isAdmin && !operator) return { status: 403, message: NOT_ALLOWED };
-    return {
-      userId: viewer.id,
-      via: 'session',
-      detail: operator && !viewer.isAdmin && viewer.email ? { operator: viewer.email.toLowerCase() } : {},
-      bucket: `codec:user:${viewer.id}`,
-    };
-  }
   if (settings.auth === 'trusted-header') {
     let peer: string | undefined;
     try {
@@ -67,6 +54,22 @@ export async function codecCaller(c: Context<AppEnv>, deps: WebDeps, secure: boo
       if (user?.isAdmin) return { userId: user.id, via: 'trusted-header', detail: {}, bucket: `codec:user:${user.id}` };
       return { status: 403, message: NOT_ALLOWED };
     }
+    // The proxy decides who is there (as identity.ts does for pages): a session cookie alone counts for nothing.
+    return { status: 401, message: `No ${settings.trustedHeader} from a trusted proxy: open the Web UI through the SSO proxy.` };
+  }
+  const loaded = await loadSession(db, sessionCookie(c, secure));
+  if (loaded.kind === 'active') {
+    const { viewer, session } = loaded;
+    const operator = viewer.email !== null && operators.includes(viewer.email.toLowerCase());
+    // A session from an action link is about one leaving person: never a key to everything.
+    if (session.scopeUserId !== null) return { status: 403, message: `${NOT_ALLOWED} Sign in with your email, not from a link about one person.` };
+    if (!viewer.isAdmin && !operator) return { status: 403, message: NOT_ALLOWED };
+    return {
+      userId: viewer.id,
+      via: 'session',
+      detail: operator && !viewer.isAdmin && viewer.email ? { operator: viewer.email.toLowerCase() } : {},
+      bucket: `codec:user:${viewer.id}`,
+    };
   }
   return { status: 401, message: 'Sign in to the offboarding web app (the Web UI then sends your session), or pass a codec token with --codec-auth "Bearer <token>".' };
 }
