@@ -83,6 +83,11 @@ const envSchema = z.object({
     (v) => v === undefined || isPayloadKey(v),
     'OFFBOARDING_PAYLOAD_KEY must be 32 random bytes in base64 (openssl rand -base64 32)',
   ),
+  // The codec server (client/web/routes/codec.ts): people who may decode without being directory admins.
+  CODEC_OPERATORS: optionalString
+    .transform((v) => (v === undefined ? [] : v.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '')))
+    .refine((emails) => emails.every((a) => /^[^\s@,]+@[^\s@,]+$/.test(a)), 'must be email addresses separated by commas'),
+  CODEC_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   OFFBOARDING_PAYLOAD_KEYS: optionalString
     .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
     .refine(
@@ -140,6 +145,18 @@ export type WebSettings = {
   trustedProxies: string[];
   /** The Temporal Web UI people open, and the namespace, for links to a batch's workflows; undefined = no link. */
   temporalUi?: { url: string; namespace: string };
+  /** The codec server for the Web UI and the temporal CLI; undefined or without a key = it answers 404. */
+  codec?: CodecSettings;
+};
+
+export type CodecSettings = {
+  /** The worker's payload keys (OFFBOARDING_PAYLOAD_KEYS): the current one first. */
+  payloadKey: string | undefined;
+  previousPayloadKeys: readonly string[];
+  /** Emails (lower case) of people who may decode without being company directory admins. */
+  operators: readonly string[];
+  /** Per caller (a person or a token) and minute. */
+  requestsPerMinute: number;
 };
 
 export class ConfigurationError extends Error {
@@ -192,8 +209,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       trustedHeader: e.WEB_TRUSTED_HEADER,
       trustedProxies: e.WEB_TRUSTED_PROXIES,
       temporalUi: {
-        url: (e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
+        // localhost, as WEB_PUBLIC_URL's default: the same site, so the UI's codec requests carry the session cookie.
+        url: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
         namespace: temporalProfile.namespace ?? 'default',
+      },
+      codec: {
+        payloadKey: newestPayloadKey ?? e.OFFBOARDING_PAYLOAD_KEY,
+        previousPayloadKeys,
+        operators: e.CODEC_OPERATORS,
+        requestsPerMinute: e.CODEC_REQUESTS_PER_MINUTE,
       },
     },
   };

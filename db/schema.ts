@@ -493,3 +493,28 @@ export const webRateLimits = pgTable(
   (t) => [primaryKey({ columns: [t.bucket, t.windowStart] }), index('web_rate_limits_window_idx').on(t.windowStart)],
 );
 export type WebSession = typeof webSessions.$inferSelect;
+
+/**
+ * Bearer tokens of machines that read payloads through the codec server (`temporal workflow show
+ * --codec-auth`). Stored as the token's SHA-256, shown once; revoked, never deleted (the audit log
+ * names them). A token acts for one company directory admin, checked at each request, and holds
+ * scopes (`codec` only, for now): the shape the connections of the SCIM issue can take over.
+ */
+export const codecTokens = pgTable(
+  'codec_tokens',
+  {
+    id: serial('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    name: text('name').notNull(),
+    actsForUserId: integer('acts_for_user_id')
+      .notNull()
+      .references(() => users.id),
+    scopes: text('scopes').array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdBy: text('created_by').notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('codec_tokens_hash_unique').on(t.tokenHash), check('codec_tokens_name_length', sql`char_length(${t.name}) between 1 and 100`)],
+);
+export type CodecToken = typeof codecTokens.$inferSelect;

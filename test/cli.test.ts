@@ -153,7 +153,7 @@ describe('offboard CLI', () => {
     expect(gone.code).toBe(0);
     expect(gone.json<{ id: number; reason: string }[]>()).toEqual([expect.objectContaining({ id: inactive, reason: 'left' })]);
     expect(help.code).toBe(0);
-    for (const c of ['start', 'status', 'items', 'reassign', 'close', 'done', 'remove', 'cancel', 'report', 'users', 'reactivate', 'list']) {
+    for (const c of ['start', 'status', 'items', 'reassign', 'close', 'done', 'remove', 'cancel', 'report', 'users', 'reactivate', 'list', 'codec-tokens']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     }
   }, 120_000);

@@ -97,6 +97,15 @@ describe('(a) docker-compose.yml', () => {
     }
   });
 
+  it('points temporal-ui at the web app’s codec server with the session cookie, and gives worker and web the payload keys', () => {
+    const ui = config.services['temporal-ui']?.environment;
+    expect(ui).toMatchObject({ TEMPORAL_CODEC_ENDPOINT: 'http://localhost:3000/codec', TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true' });
+    const web = config.services.web?.environment;
+    expect(web?.TEMPORAL_UI_URL).toBe('http://localhost:8080');
+    expect(web).toHaveProperty('OFFBOARDING_PAYLOAD_KEYS');
+    expect(config.services.worker?.environment).toHaveProperty('OFFBOARDING_PAYLOAD_KEYS');
+  });
+
   it('has every service of the stack, with pinned images and no auto-setup', () => {
     expect(Object.keys(config.services).sort()).toEqual(
       ['mailpit', 'migrate', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'web', 'worker'].sort(),
@@ -197,6 +206,12 @@ describe('(b) one list of search attributes', () => {
       }
     });
     expect(flags).toEqual(expectedAttributes);
+  });
+
+  it('npm start’s dev server points its Web UI at the web app’s codec server when payloads are encrypted', () => {
+    const on = devServerArgs({ cliPath: 'temporal', port: 7233, uiPort: 8233, codecEndpoint: 'http://localhost:3000/codec' });
+    expect(on[on.indexOf('--ui-codec-endpoint') + 1]).toBe('http://localhost:3000/codec');
+    expect(devServerArgs({ cliPath: 'temporal', port: 7233, uiPort: 8233 })).not.toContain('--ui-codec-endpoint');
   });
 
   it('the test fixtures start the dev server through the same function', () => {

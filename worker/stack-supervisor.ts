@@ -58,6 +58,11 @@ function banner(settings: Settings, stack: Stack, seeded: boolean): string {
     'The production topology is running (docker-compose.yml, without Docker).',
     `  Web app         : ${settings.web.publicUrl}  (sign in with a demo email; the link arrives in the mail folder below)`,
     `  Temporal Web UI : ${stack.uiUrl ?? '(none)'}`,
+    ...(settings.payloadKey
+      ? [
+          `  Codec server    : ${settings.web.publicUrl}/codec  (the Web UI decodes for directory admins signed in to the web app; CLI: --codec-endpoint ${settings.web.publicUrl}/codec --codec-auth "Bearer <npx offboard codec-tokens create --name ops --for ${admin}>")`,
+        ]
+      : []),
     `  Temporal server : ${address}  (namespace ${ns}, task queue ${stack.taskQueue}; PostgreSQL persistence and visibility)`,
     `  server metrics  : ${stack.temporal.metricsUrl}`,
     `  PostgreSQL      : ${redact(stack.databaseUrl)}  (+ ${stack.temporalDatabase.database}, ${stack.temporalDatabase.visibilityDatabase})`,
@@ -127,6 +132,7 @@ async function main(): Promise<number> {
         database: settings.databaseUrl ? { url: settings.databaseUrl } : { embeddedPort: settings.embeddedPgPort },
         temporalPort: settings.temporalPort,
         uiPort: settings.temporalUiPort,
+        ...(settings.payloadKey ? { codecEndpoint: `${settings.web.publicUrl}/codec` } : {}),
         namespace: settings.temporalNamespace,
         namespaceRetention: settings.temporalNamespaceRetention,
         taskQueue: settings.taskQueue,

@@ -35,6 +35,8 @@ export type StackOptions = {
   seedDemoData: boolean;
   /** Keep the app processes' output (tests) instead of passing it through. */
   captureOutput: boolean;
+  /** The Web UI's codec server (the web app's /codec), when payloads are encrypted. */
+  codecEndpoint?: string;
   /** More environment for the app processes. */
   env?: Record<string, string>;
   log: (line: string) => void;
@@ -207,6 +209,7 @@ export async function startStack(o: StackOptions, abort?: AbortSignal): Promise<
           port: o.uiPort,
           temporalAddress: address,
           namespace: o.namespace,
+          ...(o.codecEndpoint ? { codecEndpoint: o.codecEndpoint } : {}),
           log: (l) => log(`ui: ${l}`),
         });
         ui = u;

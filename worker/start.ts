@@ -149,6 +149,7 @@ async function startTemporal(settings: Settings, running: Running): Promise<{ ad
     uiPort: settings.temporalUiPort,
     namespace: settings.temporalNamespace,
     dbFile,
+    ...(settings.payloadKey ? { codecEndpoint: codecEndpointOf(settings) } : {}),
     log: (line) => log(line),
   });
   running.temporal = server;
@@ -226,6 +227,19 @@ async function shutdown(running: Running): Promise<void> {
   }
 }
 
+/** The web app's codec server, which the Web UI and the temporal CLI ask to decode payloads. */
+const codecEndpointOf = (settings: Settings) => `${settings.web.publicUrl}/codec`;
+
+/** With encryption on: where the Web UI decodes, and the temporal CLI command for ops. */
+function codecBannerLines(settings: Settings, admin: number | string): string[] {
+  if (!settings.payloadKey) return [];
+  const endpoint = codecEndpointOf(settings);
+  return [
+    `  Codec server    : ${endpoint}  (payloads are encrypted; the Web UI decodes them for directory admins signed in to the web app — see docs/operations.md)`,
+    `  temporal CLI    : temporal workflow show -w <id> --codec-endpoint ${endpoint} --codec-auth "Bearer $(npx offboard codec-tokens create --name ops --for ${admin} --json | jq -r .token)"`,
+  ];
+}
+
 function banner(settings: Settings, databaseUrl: string, address: string, uiUrl: string | undefined, hints: { adminId: number | undefined; sampleIds: number[] }): string {
   const admin = hints.adminId ?? '<admin-id>';
   const ids = hints.sampleIds.length > 0 ? hints.sampleIds.join(' ') : '<user-id> <user-id>';
@@ -241,6 +255,7 @@ function banner(settings: Settings, databaseUrl: string, address: string, uiUrl:
     `  Temporal        : ${address}  (namespace ${settings.temporalNamespace}, task queue ${settings.taskQueue})`,
     `  PostgreSQL      : ${redactUrl(databaseUrl)}${settings.databaseUrl ? '' : `  (embedded, data in ${rel(path.join(settings.dataDir, 'postgres'))})`}`,
     `  Mail            : ${settings.smtpUrl ? redactUrl(settings.smtpUrl) : `.eml files in ${rel(settings.outboxDir)} (set SMTP_URL to send)`}`,
+    ...codecBannerLines(settings, admin),
     `  Web app         : ${settings.web.publicUrl}  (managers: sign in with a demo email such as daniel.kim@northwind-builders.example; the link arrives in the mail above)`,
     '',
     'Try next, in another terminal:',

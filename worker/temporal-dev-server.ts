@@ -19,6 +19,8 @@ export type DevServerOptions = {
   /** Throwaway data: SQLite WAL + synchronous=OFF (several times faster). Defaults to true without dbFile. */
   fast?: boolean;
   /** Disable the Web UI (tests that don't need it). */
+  /** The Web UI's remote codec (the web app's /codec), when payloads are encrypted. */
+  codecEndpoint?: string;
   headless?: boolean;
   ip?: string;
   log?: (line: string) => void;
@@ -52,6 +54,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip ?? '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   if (o.headless) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort));
+  if (o.codecEndpoint && !o.headless) args.push('--ui-codec-endpoint', o.codecEndpoint);
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   if (o.fast ?? !o.dbFile) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
   if (namespace !== 'default') args.push('--namespace', namespace);

@@ -14,6 +14,8 @@ export async function startTemporalUi(o: {
   port: number;
   temporalAddress: string;
   namespace: string;
+  /** The web app's /codec when payloads are encrypted (compose's TEMPORAL_CODEC_ENDPOINT). */
+  codecEndpoint?: string;
   log?: (line: string) => void;
   startTimeoutMs?: number;
 }): Promise<TemporalUi> {
@@ -28,6 +30,8 @@ export async function startTemporalUi(o: {
       TEMPORAL_DEFAULT_NAMESPACE: o.namespace,
       TEMPORAL_CORS_ORIGINS: 'http://localhost:3000',
       TEMPORAL_UI_PORT: String(o.port),
+      // The browser sends the web app's session cookie with each decode: who asks is who is signed in.
+      ...(o.codecEndpoint ? { TEMPORAL_CODEC_ENDPOINT: o.codecEndpoint, TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true' } : {}),
     },
     // It logs every request at info; only failures to start are worth showing (see tail()).
     onLine: (line) => {

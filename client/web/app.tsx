@@ -10,6 +10,7 @@ import { formLimitFor, isAnonymousPost, readForm } from './form-gate';
 import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
+import { codecRoutes } from './routes/codec';
 import { hrBatchRoutes } from './routes/hr-batch';
 import { hrBatchesRoutes } from './routes/hr-batches';
 import { hrDirectoryRoutes } from './routes/hr-directory';
@@ -41,6 +42,8 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   app.use(refuseControlCharacters());
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));
+  // Before the POST checks below: the Web UI posts JSON from its own origin (codec.ts checks it).
+  codecRoutes(app, deps, secure);
   // POSTs are judged before their bodies are read (form-gate.ts): Origin first, from the headers alone.
   app.use(async (c, next) => {
     if (c.req.method !== 'POST' || sameOrigin(c, deps.settings.publicUrl)) return next();

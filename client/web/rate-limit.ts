@@ -9,11 +9,11 @@ import { sha256 } from './keys';
 export const SIGN_IN_WINDOW_MINUTES = 15;
 export const SIGN_IN_LIMITS = { perEmail: 5, perAddress: 20 } as const;
 
-/** Counts one attempt in the bucket's current window and returns the count so far. */
-async function count(db: Database, bucket: string): Promise<number> {
+/** Counts one attempt in the bucket's current window (15 minutes unless said) and returns the count so far. */
+export async function count(db: Database, bucket: string, windowMinutes: number = SIGN_IN_WINDOW_MINUTES): Promise<number> {
   const [row] = await db.execute<{ count: number }>(sql`
     insert into web_rate_limits (bucket, window_start, count)
-    values (${bucket}, date_bin(make_interval(mins => ${SIGN_IN_WINDOW_MINUTES}), now(), timestamptz '2000-01-01'), 1)
+    values (${bucket}, date_bin(make_interval(mins => ${windowMinutes}), now(), timestamptz '2000-01-01'), 1)
     on conflict (bucket, window_start) do update set count = web_rate_limits.count + 1
     returning count`);
   return row?.count ?? 0;

@@ -46,7 +46,7 @@ export type DevServerEnvironment = {
 };
 
 /** `temporal server start-dev` in memory on free ports, every search attribute registered. */
-export async function startDevServerEnvironment(options: { ui?: boolean; namespace?: string } = {}): Promise<DevServerEnvironment> {
+export async function startDevServerEnvironment(options: { ui?: boolean; namespace?: string; codecEndpoint?: string } = {}): Promise<DevServerEnvironment> {
   const cliPath = await requireTemporalCli(loadSettings());
   const server = await startDevServer({
     cliPath,
@@ -54,6 +54,7 @@ export async function startDevServerEnvironment(options: { ui?: boolean; namespa
     uiPort: await freePort(),
     headless: !options.ui,
     namespace: options.namespace ?? 'default',
+    ...(options.codecEndpoint ? { codecEndpoint: options.codecEndpoint } : {}),
   });
   try {
     const connection = await Connection.connect({ address: server.address });
