@@ -29,6 +29,7 @@ import { type RefusalCode } from '../workflows/contract';
 import { runCli } from './helpers/cli';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { auditCount, type Harness, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let env: DevServerEnvironment;
 let h: Harness;
@@ -427,7 +428,7 @@ describe('bad input: every row is refused with its code and changes nothing', ()
     const code = await c.run();
     expect(code).toBe(c.code);
     // A refused update can still make the workflow re-read the database; let that settle first.
-    await vi.waitFor(async () => expect(await snapshot()).toEqual(before), { timeout: 5_000, interval: 250 });
+    await vi.waitFor(async () => expect(await snapshot()).toEqual(before), { timeout: budget(5_000), interval: 250 });
   });
 
   it('stores SQL and HTML in a note as plain text, and every table is still there', async () => {

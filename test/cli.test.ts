@@ -18,6 +18,7 @@ import { type CliResult, FailingStream, runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { auditCount, createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 type Run = { code: number | null; stdout: string; stderr: string; json: <T>() => T; lastJson: <T>() => T };
 
@@ -121,14 +122,14 @@ beforeAll(async () => {
   await fx.inspection({ projectId: projectQ, pocId: u3 });
   await fx.defect({ projectId: projectQ, assignedToId: u4 });
   await fx.defect({ projectId: projectP, assignedToId: u5 });
-}, 180_000);
+}, budget(180_000));
 
 afterAll(async () => {
   worker?.shutdown();
   await running?.catch(() => undefined);
   await env?.stop();
   await h?.close();
-}, 60_000);
+}, budget(60_000));
 
 describe('offboard CLI', () => {
   it('reads the directory before any offboarding: report, users, --help', async () => {
@@ -156,7 +157,7 @@ describe('offboard CLI', () => {
     for (const c of ['start', 'status', 'items', 'reassign', 'close', 'done', 'remove', 'cancel', 'report', 'users', 'reactivate', 'list', 'codec-tokens']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     }
-  }, 120_000);
+  }, budget(120_000));
 
   it('start --dry-run shows the review with the validation codes and starts and claims nothing; start refusals; usage exits 2', async () => {
     const [dry, unknown, notAdmin, past, badDate, noBy, zeroDays, actionAlone, forced] = await parallel([
@@ -202,7 +203,7 @@ describe('offboard CLI', () => {
     expect(noBy.stderr).toContain('offboard start --help');
     // Nothing was started by the refused commands either.
     expect(await h.t.db.select().from(offboardings)).toEqual([]);
-  }, 120_000);
+  }, budget(120_000));
 
   it('the full life of a batch: start, refusals, reassign / close / done, inactivated, status, reactivate', async () => {
     const started = await cli(['start', u1Email, String(u2), '--by', String(admin), '--batch', 'life', '--reason', 'left the company', '--json']);
@@ -306,7 +307,7 @@ describe('offboard CLI', () => {
     expect(back.json<{ userId: number; reactivatedAt: string }>()).toMatchObject({ userId: u2 });
     const [u2Row] = await h.t.db.select().from(users).where(eq(users.id, u2));
     expect(u2Row?.status).toBe('active');
-  }, 300_000);
+  }, budget(300_000));
 
   it('remove takes a user out of a running batch; cancel stops the rest; both refuse non-admins', async () => {
     const started = await cli(['start', String(u3), String(u4), '--by', String(admin), '--batch', 'second', '--json']);
@@ -342,7 +343,7 @@ describe('offboard CLI', () => {
         [u4, 'removed', true],
       ]),
     );
-  }, 180_000);
+  }, budget(180_000));
 
   it('a service that is down is one line naming it and how to start it, exit 3', async () => {
     const [temporalPort, pgPort] = await Promise.all([freePort(), freePort()]);
@@ -357,7 +358,7 @@ describe('offboard CLI', () => {
     expect(noDatabase.stderr.trim().split('\n')).toHaveLength(1);
     expect(noDatabase.stderr).toMatch(new RegExp(`^PostgreSQL at 127\\.0\\.0\\.1:${pgPort}/offboarding is unreachable .*npm start.*DATABASE_URL`));
     expect(noDatabase.stderr).not.toContain('secret');
-  }, 120_000);
+  }, budget(120_000));
 });
 
 describe('offboard CLI in-process', () => {
@@ -504,7 +505,7 @@ describe('offboard CLI in-process', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-  }, 60_000);
+  }, budget(60_000));
 
   it('--json errors are one JSON line whose message reads as sentences: what happened, then what to do', async () => {
     const leaver = await h.fx.user({ name: 'Jay Json', managerId: manager });

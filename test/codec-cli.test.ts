@@ -22,6 +22,7 @@ import { InMemoryDirectory, inMemoryActivities } from './helpers/in-memory-activ
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { WEB_TEST_SECRET } from './helpers/web-stack';
 import { waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 const run = promisify(execFile);
 const key = randomBytes(32).toString('base64');
@@ -54,7 +55,7 @@ beforeAll(async () => {
     mailer,
     log: () => undefined,
   });
-}, 180_000);
+}, budget(180_000));
 afterAll(async () => {
   await web?.close();
   await env?.stop();
@@ -111,5 +112,5 @@ describe('temporal workflow show --codec-endpoint --codec-auth', () => {
     await t.db.update(codecTokens).set({ scopes: [] });
     const withoutScope = await show(batchWorkflowId(batchId), ['--codec-endpoint', endpoint, '--codec-auth', `Bearer ${unscoped}`]);
     expect(withoutScope).not.toContain(REASON);
-  }, 300_000);
+  }, budget(300_000));
 });

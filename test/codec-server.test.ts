@@ -18,6 +18,7 @@ import { runCli } from './helpers/cli';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures } from './helpers/directory-fixtures';
 import { WEB_TEST_SECRET } from './helpers/web-stack';
+import { budget } from './helpers/time-budget';
 
 const UI = 'http://127.0.0.1:18233';
 const key1 = randomBytes(32);
@@ -98,7 +99,7 @@ beforeAll(async () => {
   standard = await fx.user({ name: 'Sam Standard', email: 'sam@example.com' });
   operator = await fx.user({ name: 'Olga Ops', email: 'OPS@example.com' });
   base = await server();
-}, 120_000);
+}, budget(120_000));
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
   await mailer.close();

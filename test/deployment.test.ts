@@ -20,6 +20,7 @@ import { parseRegisterScript, REGISTER_SCRIPT, renderRegisterScript } from '../s
 import { devServerArgs } from '../worker/temporal-dev-server';
 import { DOCKER_COMPOSE, requireSystemBinary } from './helpers/system-packages';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
+import { budget } from './helpers/time-budget';
 
 const run = promisify(execFile);
 const COMPOSE_FILE = path.join(projectRoot, 'docker-compose.yml');
@@ -72,7 +73,7 @@ describe('(a) docker-compose.yml', () => {
   beforeAll(async () => {
     compose = requireSystemBinary(DOCKER_COMPOSE);
     config = await resolvedCompose(compose, COMPOSE_FILE);
-  }, 300_000);
+  }, budget(300_000));
 
   it('is valid for docker-compose config -q', async () => {
     const r = spawnSync(compose, ['-f', COMPOSE_FILE, 'config', '-q'], { cwd: projectRoot, encoding: 'utf8' });
@@ -263,7 +264,7 @@ describe('(c) the Dockerfile build steps that run without Docker', () => {
         maxBuffer: 1 << 24,
       }),
     ]);
-  }, 240_000);
+  }, budget(240_000));
 
   it('writes the workflow bundle to a file that a Worker loads', async () => {
     const code = fs.readFileSync(bundleFile, 'utf8');

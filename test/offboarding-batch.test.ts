@@ -30,8 +30,9 @@ import {
   waitForUserStatus,
 } from './helpers/workflow-harness';
 import { expectRefusal } from './helpers/refusals';
+import { WAIT_MS } from './helpers/time-budget';
 
-const WAIT = { timeout: 20_000, interval: 100 };
+const WAIT = { timeout: WAIT_MS, interval: 100 };
 let env: DevServerEnvironment;
 let h: Harness;
 let taskQueue: string;

@@ -30,6 +30,7 @@ import {
   startedWorkflows,
   waitForUserStatus,
 } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let env: DevServerEnvironment;
 let h: Harness;
@@ -159,7 +160,7 @@ describe('races', () => {
     const [u] = await h.t.db.select().from(users).where(eq(users.id, leaver));
     expect(u?.status).toBe('active');
     expect(await auditRows('user', leaver, 'user.inactivated')).toBe(0);
-    await vi.waitFor(() => expect(mailsAbout(h.sink, leaver, 'items-assigned')).toHaveLength(1), { timeout: 20_000 });
+    await vi.waitFor(() => expect(mailsAbout(h.sink, leaver, 'items-assigned')).toHaveLength(1), { timeout: budget(20_000) });
 
     // The manager handles it; now the inactivation goes through, once.
     await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${lateItem}:assigned-to`, toUserId: c.a, by: c.manager }] });
@@ -232,7 +233,7 @@ describe('races', () => {
         expect(s.every((x) => x.phase !== 'validating')).toBe(true);
         return s;
       },
-      { timeout: 30_000, interval: 200 },
+      { timeout: budget(30_000), interval: 200 },
     );
     for (const u of leavers) {
       const owners = statuses.filter((s) => s.users.some((r) => r.userId === u));

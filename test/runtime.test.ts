@@ -14,6 +14,7 @@ import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { freePort } from './helpers/free-port';
 import { startDevServerEnvironment, type DevServerEnvironment } from './helpers/temporal';
+import { budget } from './helpers/time-budget';
 
 const INDEXED_TYPE_NUMBER = { Keyword: 2, Int: 3, Datetime: 6 } as const;
 
@@ -147,7 +148,7 @@ describe('a dev server whose owner is killed', () => {
 
     owner.kill('SIGKILL');
     await waitUntil('the dev server to stop after its owner died', () => seen.every((p) => !alive(p.pid)), 15_000);
-  }, 90_000);
+  }, budget(90_000));
 });
 
 describe('npm start (the supervisor)', () => {
@@ -257,7 +258,7 @@ describe('npm start (the supervisor)', () => {
     const left = seen.filter((p) => alive(p.pid));
     expect(left, JSON.stringify(left)).toEqual([]);
     process.stdout.write(`npm start: up in ${upSeconds.toFixed(1)}s, stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)}s\n`);
-  }, 360_000);
+  }, budget(360_000));
 });
 
 describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee start.log`, then Ctrl-C)', () => {
@@ -329,7 +330,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
     // It stopped in order and said so (to nobody): not a crash on the closed pipe.
     expect(exited).toBe(0);
     process.stdout.write(`npm start under a killed pipe reader: nothing left ${seconds.toFixed(1)}s after Ctrl-C\n`);
-  }, 360_000);
+  }, budget(360_000));
 });
 
 describe('a worker whose supervisor dies while the worker starts', () => {
@@ -388,7 +389,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
     // (Listening already when the supervisor died, it shuts down as it would later on.)
     expect(output).toMatch(/worker not started: npm start, which started it, is gone|worker shutting down \(supervisor gone\)/);
     expect(output).not.toContain('uncaught exception');
-  }, 360_000);
+  }, budget(360_000));
 
   it('leaves no web app or worker behind when the supervisor is killed once everything runs', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-web-'));
@@ -417,7 +418,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
       if (killed.pid && alive(killed.pid)) killed.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 360_000);
+  }, budget(360_000));
 });
 
 describe('bad configuration: one clear line, non-zero exit', () => {

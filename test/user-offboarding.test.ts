@@ -23,9 +23,10 @@ import { userOffboarding, userReactivation } from '../workflows';
 import { recordHistory } from './helpers/histories';
 import { auditCount, createWorker, mailsAbout, type Harness, policy, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 import { startTimeSkippingEnvironment } from './helpers/temporal';
+import { WAIT_MS } from './helpers/time-budget';
 
 const DAY = 24 * 60 * 60 * 1000;
-const WAIT = { timeout: 20_000, interval: 100 };
+const WAIT = { timeout: WAIT_MS, interval: 100 };
 let env: TestWorkflowEnvironment;
 let h: Harness;
 

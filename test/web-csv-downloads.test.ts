@@ -10,6 +10,7 @@ import { launchBrowser, signedInContext } from './helpers/browser';
 import { createBulkDirectory } from './helpers/bulk-directory';
 import { rawRequest, type RawResponse } from './helpers/raw-http';
 import { startWebStack, type WebStack } from './helpers/web-stack';
+import { budget } from './helpers/time-budget';
 
 const LIMITS = { maxConcurrent: 2, stallMs: 4_000 };
 const LEAVERS = 16_000;
@@ -33,7 +34,7 @@ beforeAll(async () => {
     set(await cookieHeader(context));
     await context.close();
   }
-}, 300_000);
+}, budget(300_000));
 afterAll(async () => {
   await browser?.close();
   await s?.close();
@@ -94,4 +95,4 @@ it('ten downloads that never read: two run, eight get 503 with Retry-After; a ma
     }, { timeout: 60_000, interval: 1_000 })
     // The header, one line per item, and the empty string after the last CRLF.
     .toBe(LEAVERS * ITEMS_EACH + 2);
-}, 300_000);
+}, budget(300_000));

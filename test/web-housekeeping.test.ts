@@ -11,6 +11,7 @@ import { ensureHousekeepingSchedule } from '../worker/housekeeping-schedule';
 import { WEB_HOUSEKEEPING_SCHEDULE_ID } from '../workflows/contract';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { type Harness, runWorkerInBackground, startHarness } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let h: Harness;
 let env: DevServerEnvironment;
@@ -101,7 +102,7 @@ describe('the web purge', () => {
 
     await seed(9);
     await schedule.trigger();
-    await expect.poll(async () => (await schedule.describe()).info.recentActions.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await schedule.describe()).info.recentActions.length, { timeout: budget(30_000) }).toBeGreaterThan(0);
     const [first] = (await schedule.describe()).info.recentActions;
     const run = env.client.workflow.getHandle(first!.action.workflow.workflowId);
     expect(await run.result()).toEqual({ sessions: 3, signInTokens: 2, rateLimits: 1, actionLinkUses: 1, formUses: 1 });

@@ -21,6 +21,7 @@ import { batchStatusQuery, batchWorkflowId, MAX_BATCH_SIZE, userWorkflowId } fro
 import { launchBrowser, newContext, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let s: WebStack;
 let browser: Browser;
@@ -170,7 +171,7 @@ describe('HR offboards from the directory', () => {
     await waitForUserStatus(s.env.client, aisha, (st) => st.stage === 'awaiting-reassignment');
     await waitForUserStatus(s.env.client, victor, (st) => st.stage === 'awaiting-reassignment');
     await page.reload();
-    await expect.poll(() => page.locator('#batch-live .counts').textContent(), { timeout: 15_000 }).toContain('2 waiting for managers');
+    await expect.poll(() => page.locator('#batch-live .counts').textContent(), { timeout: budget(15_000) }).toContain('2 waiting for managers');
     await screenshot(page, 'hr-batch');
 
     // The managers (Daniel Kim for Aisha, Rachel Green for Victor) hand everything over on their pages.
@@ -187,14 +188,14 @@ describe('HR offboards from the directory', () => {
       await mctx.close();
     }
     // HR's page updates itself (no reload): both inactivated.
-    await expect.poll(() => page.locator('#batch-live .count.stage-inactivated strong').textContent().catch(() => null), { timeout: 30_000 }).toBe('2');
+    await expect.poll(() => page.locator('#batch-live .count.stage-inactivated strong').textContent().catch(() => null), { timeout: budget(30_000) }).toBe('2');
     expect(await page.locator('#batch-live').getAttribute('data-poll')).toBeNull();
     for (const u of [aisha, victor]) {
       const [row] = await db().execute<{ status: string }>(sql`select status::text as status from users where id = ${u}`);
       expect(row?.status).toBe('inactive');
-      await expect.poll(() => mailsAbout(s.h.sink, u, 'inactivated').length, { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => mailsAbout(s.h.sink, u, 'inactivated').length, { timeout: budget(15_000) }).toBe(1);
     }
-    await expect.poll(() => s.h.sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-kind') === 'batch-summary').length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => s.h.sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-kind') === 'batch-summary').length, { timeout: budget(15_000) }).toBe(1);
     expect((await claims([aisha, victor])).map((c) => c.outcome)).toEqual(['inactivated', 'inactivated']);
     // Batches lists it as finished, with who and when.
     await page.goto(`${s.url}/hr/batches`);

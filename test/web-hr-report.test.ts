@@ -22,6 +22,7 @@ import { itemStatusWords, refusalOf, ROLE_LABELS, TOOL_LABELS } from '../workflo
 import { csrfOf, launchBrowser, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let s: WebStack;
 let browser: Browser;
@@ -167,7 +168,7 @@ describe('Inactive users: reactivate (scenario 5)', () => {
     expect(audit!.workflowId).toMatch(new RegExp(`^reactivation-user-${liam}-`));
     expect(await handle.result()).toMatchObject({ userId: liam });
     expect((await handle.describe()).status.name).toBe('COMPLETED');
-    await expect.poll(() => mailsAbout(s.h.sink, liam, 'reactivated').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => mailsAbout(s.h.sink, liam, 'reactivated').length, { timeout: budget(15_000) }).toBeGreaterThanOrEqual(1);
     // The banner was shown once.
     await page.reload();
     expect(await page.locator('#banner').count()).toBe(0);

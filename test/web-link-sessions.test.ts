@@ -13,6 +13,7 @@ import { stopSignal, userWorkflowId } from '../workflows/contract';
 import { csrfOf, launchBrowser, newContext, postForm } from './helpers/browser';
 import { startWebStack, WEB_TEST_SECRET, type WebStack } from './helpers/web-stack';
 import { waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let s: WebStack;
 let browser: Browser;
@@ -67,7 +68,7 @@ describe('a session from an action link', () => {
     const first = s.env.client.workflow.getHandle(userWorkflowId(uma));
     await first.signal(stopSignal, { kind: 'removed', by: admin });
     await first.result();
-    await expect.poll(async () => (await db().select().from(offboardings).where(eq(offboardings.userId, uma)))[0]?.endedAt, { timeout: 30_000 }).not.toBeNull();
+    await expect.poll(async () => (await db().select().from(offboardings).where(eq(offboardings.userId, uma)))[0]?.endedAt, { timeout: budget(30_000) }).not.toBeNull();
     await s.offboard(uma, admin);
     await waitForUserStatus(s.env.client, uma, (st) => st.stage === 'awaiting-reassignment');
 

@@ -18,6 +18,7 @@ import { userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { csrfOf, launchBrowser, newContext, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let s: WebStack;
 let browser: Browser;
@@ -146,7 +147,7 @@ describe('a manager hands over a leaving person’s items from the email', () =>
     expect(done.result?.outcome).toBe('inactivated');
     const [row] = await db().select().from(users).where(eq(users.id, aisha));
     expect(row?.status).toBe('inactive');
-    await expect.poll(() => mailsAbout(s.h.sink, aisha, 'inactivated').length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => mailsAbout(s.h.sink, aisha, 'inactivated').length, { timeout: budget(15_000) }).toBe(1);
     await page.reload();
     await expect.poll(() => page.locator('main').textContent()).toContain('Aisha Bello was inactivated on');
     await expectAccessible(page);

@@ -20,6 +20,7 @@ import { userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { expectRefusal } from './helpers/refusals';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let s: WebStack;
 let admin: number, mia: number, uma: number;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await f.observation({ projectId: p, assigneeId: uma });
   await s.offboard(uma, admin, { batchId: BATCH });
   await waitForUserStatus(s.env.client, uma, (st) => st.stage === 'awaiting-reassignment');
-}, 120_000);
+}, budget(120_000));
 afterAll(async () => {
   await s?.close();
 });
@@ -261,6 +262,6 @@ describe('odd input to every GET route', () => {
         const people = await fetch(`${s.url}/people`, { redirect: 'manual', headers: { cookie } });
         expect(people.status).toBe(200);
       }
-    }, 600_000);
+    }, budget(600_000));
   }
 });

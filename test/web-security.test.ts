@@ -19,6 +19,7 @@ import { freePort } from './helpers/free-port';
 import { startWebStack, WEB_TEST_SECRET, type WebStack } from './helpers/web-stack';
 import { rawRequest } from './helpers/raw-http';
 import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
+import { budget } from './helpers/time-budget';
 
 let s: WebStack;
 let browser: Browser;
@@ -218,8 +219,8 @@ describe('links and sign-in tokens that must not work', () => {
     expect(known).toEqual({ status: 303, location: '/signin/sent', headers: expect.any(Array) as unknown });
     expect(unknown).toEqual(known);
     // Then the token is written and the link sent, after the answer.
-    await expect.poll(stansTokens, { timeout: 30_000 }).toBe(tokensBefore + 1);
-    await expect.poll(() => mailsAbout(s.h.sink, stranger, 'sign-in-link').length, { timeout: 30_000 }).toBe(mailsBefore + 1);
+    await expect.poll(stansTokens, { timeout: budget(30_000) }).toBe(tokensBefore + 1);
+    await expect.poll(() => mailsAbout(s.h.sink, stranger, 'sign-in-link').length, { timeout: budget(30_000) }).toBe(mailsBefore + 1);
     await context.close();
   });
   it('the sixth sign-in request for one address within 15 minutes is refused (429), no token', async () => {
@@ -230,7 +231,7 @@ describe('links and sign-in tokens that must not work', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await post(page, '/signin', { email: 'sam@example.com', _csrf: csrf })).status());
     // The tokens are written after the answers (item 6 of issue 21): wait for all five.
-    await expect.poll(async () => (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, sam))).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(async () => (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, sam))).length, { timeout: budget(30_000) }).toBeGreaterThanOrEqual(5);
     const tokens = (await db().select().from(webSignInTokens).where(eq(webSignInTokens.userId, sam))).length;
     const sixth = await post(page, '/signin', { email: 'SAM@example.com', _csrf: csrf });
     expect(statuses).toEqual([303, 303, 303, 303, 303]);

@@ -22,8 +22,9 @@ import { InMemoryDirectory, inMemoryActivities } from './helpers/in-memory-activ
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { WEB_TEST_SECRET } from './helpers/web-stack';
 import { waitForUserStatus } from './helpers/workflow-harness';
+import { WAIT_MS, budget } from './helpers/time-budget';
 
-const UI_WAIT = 30_000;
+const UI_WAIT = WAIT_MS;
 const key = randomBytes(32).toString('base64');
 
 let env: DevServerEnvironment;
@@ -61,7 +62,7 @@ beforeAll(async () => {
     mailer,
     log: () => undefined,
   });
-}, 180_000);
+}, budget(180_000));
 afterAll(async () => {
   await web?.close();
   await browser?.close();
@@ -175,5 +176,5 @@ describe('the Temporal Web UI with the codec server', () => {
         await context.close();
       }
     });
-  }, 400_000);
+  }, budget(400_000));
 });

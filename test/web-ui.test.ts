@@ -12,6 +12,7 @@ import { launchBrowser, screenshot } from './helpers/browser';
 import { InMemoryDirectory, inMemoryActivities } from './helpers/in-memory-activities';
 import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
 import { createWorker, waitForUserStatus } from './helpers/workflow-harness';
+import { WAIT_MS, budget } from './helpers/time-budget';
 
 let env: DevServerEnvironment;
 let browser: Browser;
@@ -23,7 +24,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const UI_WAIT = 30_000;
+const UI_WAIT = WAIT_MS;
 
 const pageOf = (workflowId: string): string => `${env.uiUrl}/namespaces/${env.namespace}/workflows/${encodeURIComponent(workflowId)}`;
 
@@ -122,5 +123,5 @@ describe('the Temporal Web UI', () => {
       shots.push(await screenshot(page, 'webui-batch-timeline'));
       await context.close();
     });
-  }, 300_000);
+  }, budget(300_000));
 });

@@ -38,6 +38,7 @@ import {
 import { startTimeSkippingEnvironment } from './helpers/temporal';
 import { expectRefusal } from './helpers/refusals';
 import { createWorker, policy, settle, startedWorkflows, waitForUserStatus } from './helpers/workflow-harness';
+import { WAIT_MS } from './helpers/time-budget';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -46,7 +47,7 @@ const DAY = 24 * 60 * MINUTE;
  * takes real time (the server's clock runs on while it does). A bug would be hours or days off.
  */
 const SLACK = 10_000;
-const WAIT = { timeout: 20_000, interval: 50 };
+const WAIT = { timeout: WAIT_MS, interval: 50 };
 const P1 = 1;
 const P2 = 2;
 

@@ -15,6 +15,7 @@ import { userStatusQuery, userWorkflowId } from '../../workflows/contract';
 import { type ControllableSmtp, startControllableSmtp } from '../helpers/fault-tools';
 import { type DevServerEnvironment, startDevServerEnvironment } from '../helpers/temporal';
 import { createWorker, type Harness, startHarness } from '../helpers/workflow-harness';
+import { budget } from '../helpers/time-budget';
 
 let env: DevServerEnvironment;
 let h: Harness;
@@ -51,7 +52,7 @@ describe('SMTP down, then back', () => {
           const rows = await h.t.db.select().from(users).where(inArray(users.id, leavers));
           expect(rows.every((r) => r.status === 'inactive')).toBe(true);
         },
-        { timeout: 60_000, interval: 250 },
+        { timeout: budget(60_000), interval: 250 },
       );
       expect(smtp.messages).toHaveLength(0);
 
@@ -67,7 +68,7 @@ describe('SMTP down, then back', () => {
             expect(r.attemptLog.some((a) => !a.ok)).toBe(true);
           }
         },
-        { timeout: 60_000, interval: 500 },
+        { timeout: budget(60_000), interval: 500 },
       );
       // The user workflows are inactivated and waiting only for their email (retried with backoff).
       for (const u of leavers) {

@@ -17,6 +17,7 @@ import { userOffboarding } from '../../workflows';
 import { freePort } from '../helpers/free-port';
 import { workflowBundle } from '../helpers/temporal';
 import { type Harness, mailsAbout, policy, startHarness, waitForUserStatus } from '../helpers/workflow-harness';
+import { budget } from '../helpers/time-budget';
 
 type Temporal = { server: DevServer; connection: Connection; native: NativeConnection; client: Client; worker: Worker; running: Promise<void> };
 
@@ -96,7 +97,7 @@ describe('Temporal restarted while users wait', () => {
     }
     // The reminder timers fire after the restart.
     for (const u of leavers) await waitForUserStatus(temporal.client, u, (s) => s.remindersSent >= 1, 60_000);
-    await vi.waitFor(() => expect(leavers.every((u) => mailsAbout(h.sink, u, 'reminder').length >= 1)).toBe(true), { timeout: 30_000 });
+    await vi.waitFor(() => expect(leavers.every((u) => mailsAbout(h.sink, u, 'reminder').length >= 1)).toBe(true), { timeout: budget(30_000) });
 
     // Managers' updates work after the restart.
     for (const u of leavers) {

@@ -21,6 +21,7 @@ import { InMemoryDirectory, inMemoryActivities } from '../helpers/in-memory-acti
 import { kib, runChainStats, runTable, type RunStats } from '../helpers/history-stats';
 import { startHarness, type Harness } from '../helpers/workflow-harness';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from '../helpers/temporal';
+import { budget } from '../helpers/time-budget';
 
 const USERS = Number(process.env.SCALE_USERS ?? 10_000);
 const REAL = process.env.SCALE_ACTIVITIES !== 'fake';
@@ -88,7 +89,7 @@ beforeAll(async () => {
     maxConcurrentActivityTaskPolls: 8,
   });
   running = worker.run();
-}, 180_000);
+}, budget(180_000));
 
 afterAll(async () => {
   clearInterval(rssTimer);
@@ -96,7 +97,7 @@ afterAll(async () => {
   await running?.catch(() => undefined);
   await env?.stop();
   await h?.close();
-}, 120_000);
+}, budget(120_000));
 
 describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${REAL ? 'PostgreSQL and SMTP' : 'in-memory activities'})`, () => {
   it('completes, inactivates everyone, continues as new and keeps every run small', async () => {
@@ -120,7 +121,7 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${RE
           ),
         )
         .catch(() => undefined);
-    }, 60_000);
+    }, budget(60_000));
     // SCALE_TIME_LIMIT_MIN: give up after that long, but still print the runs completed so far.
     const limitMs = Number(process.env.SCALE_TIME_LIMIT_MIN ?? 0) * 60_000;
     let summary: BatchSummary | 'timed-out';
