@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../client/web/keys';
 import { startWebServer, type WebServer } from '../client/web/server';
 import { loadSettings, type WebSettings } from '../config/settings';
-import { codecTokens, users, webSessions } from '../db/schema';
+import { codecTokens, offboardings, users, webSessions } from '../db/schema';
 import { createMailer } from '../domain/notifications/mailer';
 import { createCodecToken } from '../domain/codec-tokens';
 import { AesGcmPayloadCodec, payloadKeyId } from '../temporal/payload-codec';
@@ -60,7 +60,18 @@ async function server(codec: Partial<NonNullable<WebSettings['codec']>> = {}, ov
 /** A signed-in browser's cookie for `userId` (scoped to one leaving user, as from an action link, when given). */
 async function sessionCookie(userId: number, scopeUserId: number | null = null): Promise<string> {
   const id = randomBytes(32).toString('base64url');
-  await t.db.insert(webSessions).values({ idHash: sha256(id), userId, via: scopeUserId ? 'action-link' : 'email-link', scopeUserId, expiresAt: sql`now() + interval '1 day'` });
+  // An action link's session is bound to the offboarding of the person it is for.
+  const [offboarding] = scopeUserId
+    ? await t.db.insert(offboardings).values({ userId: scopeUserId, workflowId: `offboarding-user-${scopeUserId}`, requestedBy: userId }).returning({ id: offboardings.id })
+    : [];
+  await t.db.insert(webSessions).values({
+    idHash: sha256(id),
+    userId,
+    via: scopeUserId ? 'action-link' : 'email-link',
+    scopeUserId,
+    offboardingId: offboarding?.id ?? null,
+    expiresAt: sql`now() + interval '1 day'`,
+  });
   return `offboarding_session=${id}`;
 }
 
