@@ -9,7 +9,6 @@
 //   npm run bench -- form-flood
 //   BENCH_WEB_BEFORE=931c873 npm run bench -- form-flood
 import type { Server } from 'node:http';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,11 +19,9 @@ import { createWebApp } from '../client/web/app';
 import type { WebDeps } from '../client/web/context';
 import { sha256, webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
-import { connectDatabase } from '../db/client';
-import { migrateDatabase } from '../db/migrate';
 import { createMailer } from '../domain/notifications/mailer';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
 import { freePort } from '../test/helpers/free-port';
+import { startBenchDatabase } from './bench-database';
 import { type Cleanups, runCleanups } from './cleanups';
 import { type BenchApp, loadBaselineApp } from './web-baseline';
 
@@ -87,17 +84,7 @@ async function phase(url: string, cookie: string, flood: boolean): Promise<{ tim
 async function main(): Promise<void> {
   const cleanups: Cleanups = [];
   try {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-flood-bench-'));
-    fs.chmodSync(dataDir, 0o755);
-    cleanups.unshift(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), durable: false });
-    cleanups.unshift(() => pg.stop());
-    await ensureDatabase(pg.url('postgres'), 'bench');
-    const dbUrl = pg.url('bench');
-    await migrateDatabase(dbUrl);
-    const handle = connectDatabase(dbUrl);
-    cleanups.unshift(() => handle.close());
-    const db = handle.db;
+    const { db, dir: dataDir } = await startBenchDatabase('flood', cleanups);
     await db.execute(sql`insert into users (id, name, email, company, directory_permission) values
       (1, 'Ada Admin', 'ada@bench.example', 'Bench', 'admin'), (2, 'Mia Manager', 'mia@bench.example', 'Bench', 'standard')`);
     await db.execute(sql`insert into users (id, name, email, company, manager_id)

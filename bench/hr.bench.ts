@@ -11,7 +11,6 @@
 // reads, render), without the network. Target: p95 < 100 ms per page.
 //
 //   npm run bench -- hr
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,15 +23,13 @@ import type { WebDeps } from '../client/web/context';
 import { sha256, webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
 import { loadSettings } from '../config/settings';
-import { connectDatabase } from '../db/client';
-import { migrateDatabase } from '../db/migrate';
 import { createMailer } from '../domain/notifications/mailer';
 import { createBulkDirectory } from '../test/helpers/bulk-directory';
 import { freePort } from '../test/helpers/free-port';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
 import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { batchWorkflowId } from '../workflows/contract';
+import { startBenchDatabase } from './bench-database';
 import { type Cleanups, runCleanups } from './cleanups';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
@@ -67,17 +64,7 @@ async function time(what: string, fn: () => Promise<unknown>): Promise<{ what: s
 async function main(): Promise<void> {
   const cleanups: Cleanups = [];
   try {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-hr-bench-'));
-    fs.chmodSync(dataDir, 0o755);
-    cleanups.unshift(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), durable: false });
-    cleanups.unshift(() => pg.stop());
-    await ensureDatabase(pg.url('postgres'), 'bench');
-    const url = pg.url('bench');
-    await migrateDatabase(url);
-    const handle = connectDatabase(url);
-    cleanups.unshift(() => handle.close());
-    const db = handle.db;
+    const { db, dir: dataDir } = await startBenchDatabase('hr', cleanups);
 
     const t0 = performance.now();
     const dir = await createBulkDirectory(db, { users: USERS, itemsPerUser: 5 });

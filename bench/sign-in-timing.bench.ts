@@ -9,7 +9,6 @@
 //
 //   npm run bench -- sign-in-timing
 //   BENCH_WEB_BEFORE=931c873 npm run bench -- sign-in-timing
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,11 +19,8 @@ import { createWebApp } from '../client/web/app';
 import type { WebDeps } from '../client/web/context';
 import { webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
-import { connectDatabase } from '../db/client';
-import { migrateDatabase } from '../db/migrate';
 import { createMailer } from '../domain/notifications/mailer';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
-import { freePort } from '../test/helpers/free-port';
+import { startBenchDatabase } from './bench-database';
 import { type Cleanups, runCleanups } from './cleanups';
 import { type BenchApp, loadBaselineApp } from './web-baseline';
 
@@ -49,17 +45,7 @@ async function browserOf(app: BenchApp): Promise<{ cookie: string; csrf: string 
 async function main(): Promise<void> {
   const cleanups: Cleanups = [];
   try {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-sign-in-bench-'));
-    fs.chmodSync(dataDir, 0o755);
-    cleanups.unshift(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), durable: false });
-    cleanups.unshift(() => pg.stop());
-    await ensureDatabase(pg.url('postgres'), 'bench');
-    const dbUrl = pg.url('bench');
-    await migrateDatabase(dbUrl);
-    const handle = connectDatabase(dbUrl);
-    cleanups.unshift(() => handle.close());
-    const db = handle.db;
+    const { db, dir: dataDir } = await startBenchDatabase('sign-in', cleanups);
     await db.execute(sql`insert into users (name, email, company)
       select 'Person ' || g, 'p' || g || '@bench.example', 'Bench' from generate_series(1, 5000) g`);
     await db.execute(sql`analyze`);

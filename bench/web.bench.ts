@@ -18,7 +18,6 @@
 //   npm run bench -- web
 //   BENCH_WEB_BEFORE=main npm run bench -- web
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,15 +31,13 @@ import type { WebDeps } from '../client/web/context';
 import { sha256, webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
 import { loadSettings } from '../config/settings';
-import { connectDatabase } from '../db/client';
-import { migrateDatabase } from '../db/migrate';
 import { createMailer } from '../domain/notifications/mailer';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
 import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { workflowsPath } from '../worker/workflow-bundle';
 import { DEFAULT_POLICY, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { userOffboarding } from '../workflows/user-offboarding';
+import { startBenchDatabase } from './bench-database';
 import { type Cleanups, runCleanups } from './cleanups';
 import { type BenchApp, loadBaselineApp } from './web-baseline';
 import { freePort } from '../test/helpers/free-port';
@@ -78,17 +75,7 @@ async function timeTogether(fns: (() => Promise<unknown>)[]): Promise<Timing[]> 
 async function main(): Promise<void> {
   const cleanups: Cleanups = [];
   try {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-web-bench-'));
-    fs.chmodSync(dataDir, 0o755);
-    cleanups.unshift(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), durable: false });
-    cleanups.unshift(() => pg.stop());
-    await ensureDatabase(pg.url('postgres'), 'bench');
-    const url = pg.url('bench');
-    await migrateDatabase(url);
-    const handle = connectDatabase(url);
-    cleanups.unshift(() => handle.close());
-    const db = handle.db;
+    const { db, dir: dataDir } = await startBenchDatabase('web', cleanups);
 
     // The directory: an admin, a manager with 1,000 leaving reports (each with 2 open items and an
     // outbox history), and one leaving person with 200 open items on 4 projects of 60 members.
