@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer, MailerConfigurationError, smtpOptionsFromUrl, type OutgoingMessage } from '../domain/notifications/mailer';
 import { createNotificationActivities } from '../activities/notifications';
 import { notificationOutbox } from '../db/schema';
+import { itemLine } from '../domain/item-words';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { createNotificationFixture } from './helpers/notification-fixtures';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink';
@@ -88,7 +89,9 @@ describe('dev outbox (no SMTP_URL)', () => {
       expect(files).toHaveLength(1);
       const parsed = await simpleParser(await fs.readFile(path.join(outboxDir, files[0]!)));
       expect(parsed.subject).toContain('Action needed');
-      expect(parsed.text).toContain(f.items[0]!.key);
+      // The item in words, as the pages name it (no item key: issue 21, item 11).
+      expect(parsed.text).toContain(itemLine(f.items[0]!));
+      expect(parsed.text).not.toContain(f.items[0]!.key);
       expect(parsed.headers.get('x-offboarding-batch-id')).toBe('b-1');
       const [row] = await t.db.select().from(notificationOutbox);
       expect(row).toMatchObject({ status: 'sent', attempts: 1, smtpMessageId: first.messageId });
