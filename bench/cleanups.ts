@@ -10,3 +10,14 @@ export async function runCleanups(cleanups: Cleanups): Promise<void> {
     }
   }
 }
+
+/** Ends the bench process with its outcome: 0, or 1 with the error (servers' handles would keep it alive). */
+export function exitWhenDone(run: Promise<void>): void {
+  run.then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

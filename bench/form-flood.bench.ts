@@ -22,7 +22,7 @@ import { managerActions } from '../client/web/manager-actions';
 import { createMailer } from '../domain/notifications/mailer';
 import { freePort } from '../test/helpers/free-port';
 import { startBenchDatabase } from './bench-database';
-import { type Cleanups, runCleanups } from './cleanups';
+import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { type BenchApp, loadBaselineApp } from './web-baseline';
 
 const OFFBOARDINGS = 200;
@@ -160,10 +160,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

@@ -29,7 +29,7 @@ import { createAppProcess } from '../worker/app-process';
 import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
 import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
-import { type Cleanups, runCleanups } from './cleanups';
+import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { currentRss, mib, peakRss, resetPeakRss } from './process-memory';
 
 const SIZES = [10_000, 100_000] as const;
@@ -191,10 +191,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

@@ -30,7 +30,7 @@ import { requireTemporalCli } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/temporal-dev-server';
 import { batchWorkflowId } from '../workflows/contract';
 import { startBenchDatabase } from './bench-database';
-import { type Cleanups, runCleanups } from './cleanups';
+import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const BATCH = Math.min(10_000, USERS);
@@ -184,10 +184,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

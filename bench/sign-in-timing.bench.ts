@@ -21,7 +21,7 @@ import { webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
 import { createMailer } from '../domain/notifications/mailer';
 import { startBenchDatabase } from './bench-database';
-import { type Cleanups, runCleanups } from './cleanups';
+import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { type BenchApp, loadBaselineApp } from './web-baseline';
 
 const SAMPLES = 150;
@@ -133,10 +133,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

@@ -38,7 +38,7 @@ import { workflowsPath } from '../worker/workflow-bundle';
 import { DEFAULT_POLICY, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { userOffboarding } from '../workflows/user-offboarding';
 import { startBenchDatabase } from './bench-database';
-import { type Cleanups, runCleanups } from './cleanups';
+import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { type BenchApp, loadBaselineApp } from './web-baseline';
 import { freePort } from '../test/helpers/free-port';
 
@@ -240,10 +240,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());
