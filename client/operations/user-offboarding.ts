@@ -2,11 +2,13 @@
 // say "handled in the tools — check again". The actor is an argument (the CLI's --by, the web's
 // session); the workflow's validators and activities check them again against the database.
 import type { WorkflowHandle } from '@temporalio/client';
-import { candidateFacts, eligibleAssignees, whyIneligible } from '../../domain/assignee-eligibility';
+import { candidateFacts, eligibleAssignees } from '../../domain/assignee-eligibility';
 import { mayActOnItemsOf } from '../../domain/permissions';
 import {
   closeItemUpdate,
   confirmReassignmentDoneUpdate,
+  mayBeHandedOver,
+  mayTake,
   NOTE_RULE,
   type OpenItem,
   parseItemKey,
@@ -15,9 +17,11 @@ import {
   refusalOf,
   refuse,
   textProblem,
+  TIMECARD_NOT_HANDED_OVER,
   type UserOffboardingStatus,
   userStatusQuery,
   userWorkflowId,
+  whyIneligible,
 } from '../../workflows/contract';
 import type { userOffboarding } from '../../workflows/user-offboarding';
 import type { OperationsContext } from './context';
@@ -129,9 +133,8 @@ export type HandOverAllResult = {
 const ITEM_REFUSALS: ReadonlySet<RefusalCode> = new Set(['ITEM_NOT_FOUND', 'ITEM_NOT_PENDING', 'ITEM_NOT_OPEN', 'ITEM_NOT_HELD_BY_USER', 'TARGET_NOT_PROJECT_MEMBER']);
 
 /**
- * Hands every open item `toUserId` may take (the reassignment's own rule: an active member of the
- * item's project who is staying; timecards are never handed over) to them, one update per item, as
- * the manager would one by one. With a requestId each item's update ID is derived from it, so a
+ * Hands every open item `toUserId` may take (the contract's hand-over rule: contract/hand-over.ts)
+ * to them, one update per item, as the manager would one by one. With a requestId each item's update ID is derived from it, so a
  * repeated request acts once per item. When they may take none, refuses and changes nothing.
  */
 export async function handOverAll(
@@ -151,18 +154,17 @@ export async function handOverAll(
   if (status.stage !== 'awaiting-reassignment') refuse('OFFBOARDING_NOT_WAITING', `${label(user)}'s offboarding is not waiting for reassignment (stage ${status.stage}).`);
   const pending = status.pendingItems;
   const eligible = await eligibleAssignees(db, pending.flatMap((i) => (i.projectId === null ? [] : [i.projectId])), user.id);
-  const mayTake = (i: OpenItem) => i.tool !== 'timecard' && i.projectId !== null && (eligible.get(i.projectId) ?? []).some((p) => p.id === toUserId);
-  const takeable = pending.filter(mayTake);
+  const takeable = pending.filter((i) => mayTake(i, toUserId, eligible));
   if (takeable.length === 0) {
-    const projectId = pending.find((i) => i.tool !== 'timecard')?.projectId ?? null;
+    const projectId = pending.find(mayBeHandedOver)?.projectId ?? null;
     const facts = await candidateFacts(db, projectId, toUserId);
     const target = facts ? `${facts.name} (${toUserId})` : `user ${toUserId}`;
     const why = projectId === null ? null : whyIneligible(facts, user.id);
     refuse(
       why ?? 'TARGET_NOT_PROJECT_MEMBER',
-      pending.every((i) => i.tool === 'timecard')
-        ? `${label(user)} has no open item that can be handed over (a final timecard entry is recorded, not handed over).`
-        : `${target} may take none of ${label(user)}'s ${pending.length} open item(s): only active members of an item's project who are staying can.`,
+      pending.some(mayBeHandedOver)
+        ? `${target} may take none of ${label(user)}'s ${pending.length} open item(s): only active members of an item's project who are staying can.`
+        : `${label(user)} has no open item that can be handed over (${TIMECARD_NOT_HANDED_OVER}).`,
     );
   }
   const result: HandOverAllResult = { handedOver: [], refused: [], itemsLeft: pending };

@@ -1,10 +1,10 @@
 // Handing a user's items to someone else in the requester's name: to the successor at the start, or
 // to the manager at a deadline whose policy says so. One item that cannot go (the person is not on
-// its project, is leaving too, …) stays for the manager; the report says which and why.
+// its project, is leaving too, …) stays for the manager; the report says which and why. What may go
+// to whom is the contract's rule (contract/hand-over.ts).
 import { log } from '@temporalio/workflow';
 import { domain } from '../activity-proxies';
-import type { OpenItem } from '../contract';
-import { refusalOf } from '../contract';
+import { mayBeHandedOver, type OpenItem, refusalOf, TIMECARD_NOT_HANDED_OVER } from '../contract';
 import type { HandOverReport, OffboardingRun } from './run';
 
 export async function handOver(
@@ -36,10 +36,10 @@ export async function handOver(
   let items = [...run.state.pendingItems];
   if (run.version.tellOwners) {
     // A final timecard entry is recorded, never handed over: do not ask.
-    for (const item of items.filter((i) => i.tool === 'timecard')) {
-      report.notTaken.push({ item, code: 'INVALID_INPUT', message: 'a final timecard entry is recorded, not handed over' });
+    for (const item of items.filter((i) => !mayBeHandedOver(i))) {
+      report.notTaken.push({ item, code: 'INVALID_INPUT', message: TIMECARD_NOT_HANDED_OVER });
     }
-    items = items.filter((i) => i.tool !== 'timecard');
+    items = items.filter(mayBeHandedOver);
   }
   if (options.parallel) await Promise.all(items.map(one));
   else for (const item of items) await one(item);
