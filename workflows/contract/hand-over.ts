@@ -9,6 +9,7 @@
 // reads under lock), the people the web page and the CLI offer, the batch's successor check (the
 // person part), the workflow's own hand-over, and the emails that say why an item stayed.
 import type { OpenItem } from './items';
+import type { RefusalCode } from './refusals';
 
 /** Why an item of this kind is never handed over, in the words of the emails and pages. */
 export const TIMECARD_NOT_HANDED_OVER = 'a final timecard entry is recorded, not handed over';
@@ -81,3 +82,15 @@ export function takersOf<P extends { id: number }>(item: Pick<OpenItem, 'tool' |
 export function mayTake(item: Pick<OpenItem, 'tool' | 'projectId'>, personId: number, eligible: EligibleByProject<{ id: number }>): boolean {
   return takersOf(item, eligible).some((p) => p.id === personId);
 }
+
+/**
+ * Refusals about one item (it changed meanwhile, or is not the new person's to take): when handing
+ * many over, the others still go. Any other refusal (the actor or the new person) holds for them all.
+ */
+export const ITEM_REFUSALS: ReadonlySet<RefusalCode> = new Set<RefusalCode>([
+  'ITEM_NOT_FOUND',
+  'ITEM_NOT_PENDING',
+  'ITEM_NOT_OPEN',
+  'ITEM_NOT_HELD_BY_USER',
+  'TARGET_NOT_PROJECT_MEMBER',
+]);
