@@ -1,5 +1,5 @@
 // A stand-in for the batch workflow in bench/hr.bench.ts: holds the rows of a 10,000-user batch and
-// answers batchStatusQuery exactly as workflows/offboarding-batch.ts does (counts over every row, one
+// answers batchStatusQuery exactly as workflows/offboarding-batch/handlers.ts does (counts over every row, one
 // page of users), without running 10,000 children (a real 10,000-user batch takes ~30 minutes here;
 // BENCHMARKS.md). The batch page's Temporal query is real; only its source is faked.
 import { condition, setHandler } from '@temporalio/workflow';

@@ -1,58 +1,15 @@
-// Who may take over an open item: an active member of the item's project who is not the user giving
-// it up, is not being offboarded, and can be told (has an email address). ONE rule, used by the
-// reassignment activity (the last word, inside its transaction), the web page's "Hand over to" select
-// and the CLI's `reassign --all` (the people they offer), and the batch's successor check (the
-// project-independent part, whyPersonIneligible), so nothing offers someone the activity would refuse.
-//
-// "Can be told" is the email address alone: an item handed to someone without one is orphaned again
-// (nobody can tell them, and they cannot sign in). The directory permission is not part of it: it
-// governs the Directory tool (who may see and edit the people list), not the items of the other tools,
-// and the field staff who hold items in the demo directory have 'none'.
+// The facts the hand-over rule (workflows/contract/hand-over.ts) decides on, read from the database:
+// one candidate under lock for the reassignment activity (the last word, inside its transaction), and
+// every project member who passes the rule for the web page's "Hand over to" select and the CLI's
+// `reassign --all`, so nothing offers someone the activity would refuse. The field staff who hold
+// items in the demo directory have directory permission 'none': the rule does not ask for any.
 import { sql } from 'drizzle-orm';
 import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
-import { isUserId } from '../workflows/contract';
+import { type HandOverCandidate, isUserId, whyIneligible } from '../workflows/contract';
 
-/** What the rule needs to know about one candidate, read from the database. */
-export type CandidateFacts = {
-  userId: number;
-  name: string;
-  jobTitle: string | null;
-  status: 'active' | 'inactive';
-  email: string | null;
-  /** Member of the item's project. */
-  isMember: boolean;
-  /** The workflow of the open offboarding claim the candidate holds, if any. */
-  offboardingWorkflowId: string | null;
-};
-
-export type Ineligibility =
-  | 'TARGET_NOT_FOUND'
-  | 'TARGET_SAME_USER'
-  | 'TARGET_INACTIVE'
-  | 'TARGET_NOT_PROJECT_MEMBER'
-  | 'TARGET_BEING_OFFBOARDED'
-  | 'TARGET_NO_EMAIL';
-
-/** The part of the rule that holds whatever the item: active, staying, and can be told. */
-export function whyPersonIneligible(
-  candidate: Pick<CandidateFacts, 'status' | 'email' | 'offboardingWorkflowId'> | undefined,
-): Extract<Ineligibility, 'TARGET_NOT_FOUND' | 'TARGET_INACTIVE' | 'TARGET_BEING_OFFBOARDED' | 'TARGET_NO_EMAIL'> | null {
-  if (!candidate) return 'TARGET_NOT_FOUND';
-  if (candidate.status !== 'active') return 'TARGET_INACTIVE';
-  if (candidate.offboardingWorkflowId !== null) return 'TARGET_BEING_OFFBOARDED';
-  if (candidate.email === null || candidate.email.trim() === '') return 'TARGET_NO_EMAIL';
-  return null;
-}
-
-/** The rule itself: why `candidate` may not take over an item of `fromUserId`, or null when they may. */
-export function whyIneligible(candidate: CandidateFacts | undefined, fromUserId: number): Ineligibility | null {
-  if (!candidate) return 'TARGET_NOT_FOUND';
-  if (candidate.userId === fromUserId) return 'TARGET_SAME_USER';
-  if (candidate.status !== 'active') return 'TARGET_INACTIVE';
-  if (!candidate.isMember) return 'TARGET_NOT_PROJECT_MEMBER';
-  return whyPersonIneligible(candidate);
-}
+/** What the rule needs to know about one candidate, read from the database, and how pages name them. */
+export type CandidateFacts = HandOverCandidate & { name: string; jobTitle: string | null };
 
 const FACTS = sql`u.id as "userId", u.name, u.job_title as "jobTitle", u.status::text as status, u.email`;
 const CLAIM = sql`(select o.workflow_id from offboardings o where o.user_id = u.id and o.ended_at is null limit 1) as "offboardingWorkflowId"`;

@@ -13,7 +13,7 @@ import {
   refuse,
   isUserId,
 } from '../workflows/contract';
-import { parseIdText, textProblem } from '../workflows/contract';
+import { parseIdText, textProblem, whyPersonIneligible } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
 import type {
   ClaimOffboardingInput,
@@ -24,7 +24,6 @@ import type {
 } from '../workflows/contract';
 import { intArrayParam } from '../db/int-array';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
-import { whyPersonIneligible } from './assignee-eligibility';
 import { activeAdminIds } from './permissions';
 
 export type BatchDeps = { db: DbOrTx; clock?: () => Date };

@@ -19,11 +19,13 @@
 //    clock, recorded_by the actor, on the item's project). A timecard item cannot be reassigned.
 import { eq, sql } from 'drizzle-orm';
 import { auditLog, projectMembers, projects, timecardEntries, users } from '../db/schema';
-import { candidateFacts, whyIneligible } from './assignee-eligibility';
+import { candidateFacts } from './assignee-eligibility';
 import { toolRoleSpec } from './tool-roles';
 import {
+  handOverRefusal,
   type ItemKey,
   type ItemResolution,
+  mayBeHandedOver,
   NOTE_RULE,
   parseItemKey,
   type ResolutionAction,
@@ -229,16 +231,15 @@ async function resolveInTransaction(tx: Tx, deps: ResolutionDeps, r: Resolve): P
 }
 
 async function checkTarget(tx: Tx, item: LockedItem, label: string, fromUserId: number, toUserId: number): Promise<void> {
-  if (item.key.tool === 'timecard') {
-    refuse('INVALID_INPUT', `The timecard item ${label} cannot be reassigned; close it to record the final timecard entry.`);
-  }
-  // The target's row is locked `for share` (see the header): the rule is domain/assignee-eligibility.ts,
-  // the same one the web page's "Hand over to" select is built from.
-  const target = await candidateFacts(tx, item.projectId, toUserId, { lockForShare: true });
+  // The rule is workflows/contract/hand-over.ts, the same one the web page's "Hand over to" select is
+  // built from. The target's row is locked `for share` (see the header); a timecard needs no target.
+  const target = mayBeHandedOver(item.key) ? await candidateFacts(tx, item.projectId, toUserId, { lockForShare: true }) : undefined;
   const who = `User ${String(toUserId)}${target ? ` (${target.name})` : ''}`;
-  switch (whyIneligible(target, fromUserId)) {
+  switch (handOverRefusal(item.key, target, fromUserId)) {
     case null:
       return;
+    case 'INVALID_INPUT':
+      return refuse('INVALID_INPUT', `The timecard item ${label} cannot be reassigned; close it to record the final timecard entry.`);
     case 'TARGET_NOT_FOUND':
       return refuse('TARGET_NOT_FOUND', `User ${String(toUserId)}, chosen to take over ${label}, does not exist.`);
     case 'TARGET_SAME_USER':

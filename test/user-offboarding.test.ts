@@ -6,9 +6,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { notificationOutbox, observations, rfis, users } from '../db/schema';
+import { auditLog, notificationOutbox, observations, rfis, users } from '../db/schema';
 import {
   closeItemUpdate,
+  handOverAllUpdate,
+  type HandOverAllRequest,
   reassignItemUpdate,
   reassignmentDoneSignal,
   confirmReassignmentDoneUpdate,
@@ -183,6 +185,61 @@ describe('userOffboarding', () => {
     });
     const [o] = await h.t.db.select().from(observations).where(eq(observations.id, obs));
     expect(o?.assigneeId).toBe(c.colleague);
+    h.sink.clear();
+  });
+
+  it('hands everything a person may take over in one update: bad requests are refused before the history, a repeated one moves each item once', async () => {
+    const c = await company();
+    const obs = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
+    const defect = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
+    const onP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // the colleague is not on p2
+    const keys = [`observation:${obs}:assignee`, `defect:${defect}:assigned-to`]; // in the scan's order
+    const other = `observation:${onP2}:assignee`;
+    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    await worker.runUntil(async () => {
+      const handle = await start(taskQueue, input(c));
+      await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
+      const audits = await auditCount(h.t);
+      const accepted = async () => ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+      const reassigned = async () => (await h.t.db.select().from(auditLog).where(and(eq(auditLog.subjectUserId, c.leaver), eq(auditLog.action, 'item.reassigned')))).length;
+
+      // README row 144: each refused by the validator; nothing reaches the history or the database.
+      const bad: [string, HandOverAllRequest][] = [
+        ['TARGET_SAME_USER', { toUserId: c.leaver, by: c.manager }],
+        ['INVALID_INPUT', { toUserId: 0, by: c.manager }],
+        ['PERMISSION_DENIED', { toUserId: c.colleague, by: c.colleague }],
+        ['ITEM_KEY_MALFORMED', { toUserId: c.colleague, by: c.manager, itemKeys: ['rfi:1;drop table users'] }],
+        ['INVALID_INPUT', { toUserId: c.colleague, by: c.manager, itemKeys: [] }],
+      ];
+      for (const [code, req] of bad) {
+        const err = await handle.executeUpdate(handOverAllUpdate, { args: [req] }).then(() => undefined, (e: unknown) => e);
+        expect(refusalCode(err), code).toBe(code);
+      }
+      expect(await accepted()).toBe(0);
+      expect(await auditCount(h.t)).toBe(audits);
+      expect((await handle.query(userStatusQuery)).pendingItems.map((i) => i.key).sort()).toEqual([...keys, other].sort());
+
+      // The same request twice at once (a double submit: one update ID), then once more: one hand-over.
+      const req: HandOverAllRequest = { toUserId: c.colleague, by: c.manager, itemKeys: [...keys, other] };
+      const [a, b] = await Promise.all([1, 2].map(() => handle.executeUpdate(handOverAllUpdate, { args: [req], updateId: 'hand-over-all-once' })));
+      expect(b).toEqual(a);
+      expect(a!.took.map((r) => [r.itemKey, r.toUserId, r.byUserId])).toEqual(keys.map((k) => [k, c.colleague, c.manager]));
+      expect(a!.notTaken).toMatchObject([{ item: { key: other }, code: 'TARGET_NOT_PROJECT_MEMBER' }]);
+      expect(a).toMatchObject({ notPending: [], pendingItems: [{ key: other }] });
+      expect(await handle.executeUpdate(handOverAllUpdate, { args: [req], updateId: 'hand-over-all-once' })).toEqual(a);
+      expect(await reassigned()).toBe(2);
+      expect(await accepted()).toBe(1);
+      // Another request for the same items finds them gone: nothing moves again.
+      const later = await handle.executeUpdate(handOverAllUpdate, { args: [{ ...req, itemKeys: keys }] });
+      expect(later).toMatchObject({ took: [], notTaken: [], notPending: keys, pendingItems: [{ key: other }] });
+      expect(await reassigned()).toBe(2);
+      const [o] = await h.t.db.select().from(observations).where(eq(observations.id, obs));
+      expect(o?.assigneeId).toBe(c.colleague);
+
+      await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: other, by: c.manager }] });
+      expect((await handle.result()).outcome).toBe('inactivated');
+      await recordHistory(handle, 'user-offboarding-hand-over-all');
+    });
     h.sink.clear();
   });
 

@@ -2,22 +2,26 @@
 // say "handled in the tools — check again". The actor is an argument (the CLI's --by, the web's
 // session); the workflow's validators and activities check them again against the database.
 import type { WorkflowHandle } from '@temporalio/client';
-import { candidateFacts, eligibleAssignees, whyIneligible } from '../../domain/assignee-eligibility';
+import { candidateFacts, eligibleAssignees } from '../../domain/assignee-eligibility';
 import { mayActOnItemsOf } from '../../domain/permissions';
 import {
   closeItemUpdate,
   confirmReassignmentDoneUpdate,
+  handOverAllUpdate,
+  mayBeHandedOver,
+  mayTake,
   NOTE_RULE,
   type OpenItem,
   parseItemKey,
   reassignItemUpdate,
   type RefusalCode,
-  refusalOf,
   refuse,
   textProblem,
+  TIMECARD_NOT_HANDED_OVER,
   type UserOffboardingStatus,
   userStatusQuery,
   userWorkflowId,
+  whyIneligible,
 } from '../../workflows/contract';
 import type { userOffboarding } from '../../workflows/user-offboarding';
 import type { OperationsContext } from './context';
@@ -51,12 +55,7 @@ async function outcomeOf(handle: UserHandle, state: string): Promise<string> {
 /** Options of a request: `requestId` makes a repeated request (a double submit, a retried POST) act once. */
 export type RequestOptions = { requestId?: string };
 
-async function updateUser(
-  ctx: OperationsContext,
-  actorId: number,
-  user: Subject,
-  send: (handle: UserHandle) => Promise<OpenItem[]>,
-): Promise<OpenItem[]> {
+async function updateUser<T>(ctx: OperationsContext, actorId: number, user: Subject, send: (handle: UserHandle) => Promise<T>): Promise<T> {
   const handle = (await ctx.temporal()).workflow.getHandle<typeof userOffboarding>(userWorkflowId(user.id));
   return callRunning({
     handle,
@@ -125,14 +124,11 @@ export type HandOverAllResult = {
   itemsLeft: OpenItem[];
 };
 
-/** Refusals about one item: the others are still handed over. Any other stops the rest. */
-const ITEM_REFUSALS: ReadonlySet<RefusalCode> = new Set(['ITEM_NOT_FOUND', 'ITEM_NOT_PENDING', 'ITEM_NOT_OPEN', 'ITEM_NOT_HELD_BY_USER', 'TARGET_NOT_PROJECT_MEMBER']);
-
 /**
- * Hands every open item `toUserId` may take (the reassignment's own rule: an active member of the
- * item's project who is staying; timecards are never handed over) to them, one update per item, as
- * the manager would one by one. With a requestId each item's update ID is derived from it, so a
- * repeated request acts once per item. When they may take none, refuses and changes nothing.
+ * Hands every open item `toUserId` may take (the contract's hand-over rule, on the people who pass it
+ * on each project: contract/hand-over.ts) to them, in ONE update: the workflow's own hand-over. With
+ * a requestId as the update ID, a repeated request acts once. When they may take none, refuses and
+ * changes nothing.
  */
 export async function handOverAll(
   ctx: OperationsContext,
@@ -151,32 +147,36 @@ export async function handOverAll(
   if (status.stage !== 'awaiting-reassignment') refuse('OFFBOARDING_NOT_WAITING', `${label(user)}'s offboarding is not waiting for reassignment (stage ${status.stage}).`);
   const pending = status.pendingItems;
   const eligible = await eligibleAssignees(db, pending.flatMap((i) => (i.projectId === null ? [] : [i.projectId])), user.id);
-  const mayTake = (i: OpenItem) => i.tool !== 'timecard' && i.projectId !== null && (eligible.get(i.projectId) ?? []).some((p) => p.id === toUserId);
-  const takeable = pending.filter(mayTake);
+  const takeable = pending.filter((i) => mayTake(i, toUserId, eligible));
   if (takeable.length === 0) {
-    const projectId = pending.find((i) => i.tool !== 'timecard')?.projectId ?? null;
+    const projectId = pending.find(mayBeHandedOver)?.projectId ?? null;
     const facts = await candidateFacts(db, projectId, toUserId);
     const target = facts ? `${facts.name} (${toUserId})` : `user ${toUserId}`;
     const why = projectId === null ? null : whyIneligible(facts, user.id);
     refuse(
       why ?? 'TARGET_NOT_PROJECT_MEMBER',
-      pending.every((i) => i.tool === 'timecard')
-        ? `${label(user)} has no open item that can be handed over (a final timecard entry is recorded, not handed over).`
-        : `${target} may take none of ${label(user)}'s ${pending.length} open item(s): only active members of an item's project who are staying can.`,
+      pending.some(mayBeHandedOver)
+        ? `${target} may take none of ${label(user)}'s ${pending.length} open item(s): only active members of an item's project who are staying can.`
+        : `${label(user)} has no open item that can be handed over (${TIMECARD_NOT_HANDED_OVER}).`,
     );
   }
-  const result: HandOverAllResult = { handedOver: [], refused: [], itemsLeft: pending };
-  for (const item of takeable) {
-    try {
-      result.itemsLeft = await reassignItem(ctx, actorId, user, item.key, toUserId, options.requestId ? { requestId: `${options.requestId}:${item.key}` } : {});
-      result.handedOver.push(item);
-    } catch (e) {
-      const r = refusalOf(e);
-      if (!r || (!ITEM_REFUSALS.has(r.code) && result.handedOver.length === 0)) throw e;
-      result.refused.push({ item, code: r.code, message: r.message });
-      // Not about this item (the new person left meanwhile, the offboarding ended): the rest would fare the same.
-      if (!ITEM_REFUSALS.has(r.code)) break;
-    }
-  }
-  return result;
+  const answer = await updateUser(ctx, actorId, user, (handle) =>
+    handle.executeUpdate(handOverAllUpdate, {
+      args: [{ toUserId, by: actorId, itemKeys: takeable.map((i) => i.key) }],
+      ...(options.requestId ? { updateId: options.requestId } : {}),
+    }),
+  );
+  const took = new Set(answer.took.map((r) => r.itemKey));
+  const byKey = new Map(takeable.map((i) => [i.key, i]));
+  return {
+    handedOver: takeable.filter((i) => took.has(i.key)),
+    refused: [
+      ...answer.notTaken.map(({ item, code, message }) => ({ item, code, message })),
+      ...answer.notPending.flatMap((key) => {
+        const item = byKey.get(key);
+        return item ? [{ item, code: 'ITEM_NOT_PENDING' as const, message: `${key} is not pending in user ${user.id}'s offboarding` }] : [];
+      }),
+    ],
+    itemsLeft: answer.pendingItems,
+  };
 }

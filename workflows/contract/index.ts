@@ -4,6 +4,7 @@
 // in the workflow bundle.
 export * from './activities';
 export * from './batch';
+export * from './hand-over';
 export * from './housekeeping';
 export * from './ids';
 export * from './items';

@@ -4,11 +4,21 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BatchComposition, BatchStatus, BatchStatusRequest, RemoveUserRequest, UserProgress } from './batch';
 import type { OpenItem } from './items';
 import type { UserReactivationResult } from './reactivation';
-import type { ActorRequest, CloseItemRequest, ReassignItemRequest, StopRequest, UserOffboardingStatus } from './user-offboarding';
+import type {
+  ActorRequest,
+  CloseItemRequest,
+  HandOverAllAnswer,
+  HandOverAllRequest,
+  ReassignItemRequest,
+  StopRequest,
+  UserOffboardingStatus,
+} from './user-offboarding';
 
 export const userStatusQuery = defineQuery<UserOffboardingStatus>('userStatus');
 export const reassignItemUpdate = defineUpdate<OpenItem[], [ReassignItemRequest]>('reassignItem');
 export const closeItemUpdate = defineUpdate<OpenItem[], [CloseItemRequest]>('closeItem');
+/** Every item the new person may take, handed over at once by the workflow's own hand-over. */
+export const handOverAllUpdate = defineUpdate<HandOverAllAnswer, [HandOverAllRequest]>('handOverAll');
 /** "I handled everything in the tools": the workflow re-scans the database. */
 export const reassignmentDoneSignal = defineSignal<[ActorRequest]>('reassignmentDone');
 /** The same, answered with what is still open after the re-scan. */

@@ -1,5 +1,6 @@
 // The per-user workflow's input, result and status (what its status query answers).
 import type { ItemResolution, OpenItem } from './items';
+import type { ItemNotTaken } from './notifications';
 import type { OffboardingPolicy } from './policy';
 import type { UserStage } from './stages';
 
@@ -46,5 +47,21 @@ export type UserOffboardingStatus = {
 export type ReassignItemRequest = { itemKey: string; toUserId: number; by: number };
 export type CloseItemRequest = { itemKey: string; by: number; note?: string | null };
 export type ActorRequest = { by: number };
+
+/**
+ * "Hand everything over to one person": every pending item among `itemKeys` (the ones the client
+ * found `toUserId` may take; absent: every pending item that may be handed over) goes to `toUserId`
+ * in one update. The update ID makes a repeated request act once.
+ */
+export type HandOverAllRequest = { toUserId: number; by: number; itemKeys?: string[] };
+export type HandOverAllAnswer = {
+  /** What the new person took, in the order the items were pending. */
+  took: ItemResolution[];
+  /** Items asked for that the reassignment refused (handled meanwhile, the project changed, …), with why. */
+  notTaken: ItemNotTaken[];
+  /** Keys asked for that were no longer pending when the update ran. */
+  notPending: string[];
+  pendingItems: OpenItem[];
+};
 
 export type StopRequest = { kind: 'removed' | 'cancelled'; by: number };

@@ -2,10 +2,11 @@
 // history (from the state and the permissions loaded at the start); the activities behind the
 // updates check again against the database, and that answer is the one that counts.
 import { currentUpdateInfo, log, setHandler } from '@temporalio/workflow';
-import type { ActorRequest, CloseItemRequest, ReassignItemRequest, UserPermissions } from '../contract';
+import type { ActorRequest, CloseItemRequest, HandOverAllRequest, ReassignItemRequest, UserPermissions } from '../contract';
 import { domain } from '../activity-proxies';
 import {
   closeItemUpdate,
+  handOverAllUpdate,
   type ItemResolution,
   NOTE_RULE,
   type OpenItem,
@@ -20,6 +21,8 @@ import {
 import { asUpdateFailure, refusalOf } from '../contract';
 import { refusal } from '../contract';
 import { textProblem } from '../contract';
+import { assertTargetId, assertWaitingAndAllowed } from './checks';
+import { handOverAll, validateHandOverAll } from './hand-over';
 import type { OffboardingRun } from './run';
 
 export function registerHandlers(run: OffboardingRun): void {
@@ -32,18 +35,6 @@ export function registerHandlers(run: OffboardingRun): void {
     // and the final report tells the batch which of the two happened.
     run.stopRequest ??= req;
   });
-
-  const assertWaitingAndAllowed = (by: unknown): void => {
-    if (!Number.isSafeInteger(by) || (by as number) <= 0) {
-      throw refusal('INVALID_INPUT', `"by" must be a positive user ID, got ${JSON.stringify(by)}`);
-    }
-    if (state.stage !== 'awaiting-reassignment') {
-      throw refusal('OFFBOARDING_NOT_WAITING', `user ${input.userId}'s offboarding is ${state.stage}, not awaiting reassignment`);
-    }
-    if (!run.mayAct(by as number)) {
-      throw refusal('PERMISSION_DENIED', `user ${String(by)} is neither user ${input.userId}'s manager nor a directory admin`);
-    }
-  };
 
   const assertPendingItem = (itemKey: unknown): OpenItem => {
     if (!parseItemKey(itemKey)) {
@@ -84,11 +75,9 @@ export function registerHandlers(run: OffboardingRun): void {
       ),
     {
       validator: (req: ReassignItemRequest) => {
-        assertWaitingAndAllowed(req?.by);
+        assertWaitingAndAllowed(run, req?.by);
         assertPendingItem(req.itemKey);
-        if (!Number.isSafeInteger(req.toUserId) || req.toUserId <= 0) {
-          throw refusal('INVALID_INPUT', `"toUserId" must be a positive user ID, got ${JSON.stringify(req.toUserId)}`);
-        }
+        assertTargetId(req.toUserId);
         if (req.toUserId === input.userId) {
           throw refusal('TARGET_SAME_USER', `item ${req.itemKey} already belongs to user ${input.userId}, who is being offboarded`);
         }
@@ -106,13 +95,18 @@ export function registerHandlers(run: OffboardingRun): void {
       ),
     {
       validator: (req: CloseItemRequest) => {
-        assertWaitingAndAllowed(req?.by);
+        assertWaitingAndAllowed(run, req?.by);
         assertPendingItem(req.itemKey);
         const problem = req.note == null ? undefined : textProblem(req.note, NOTE_RULE);
         if (problem) throw refusal(problem.kind === 'length' ? 'NOTE_TOO_LONG' : 'INVALID_INPUT', problem.message);
       },
     },
   );
+
+  // "Hand everything over to one person": the workflow's own hand-over, in one update.
+  setHandler(handOverAllUpdate, (req) => handOverAll(run, req), {
+    validator: (req: HandOverAllRequest) => validateHandOverAll(run, req),
+  });
 
   setHandler(reassignmentDoneSignal, (req) => {
     // Signals cannot be refused; an unauthorised one is logged and ignored.
@@ -136,7 +130,7 @@ export function registerHandlers(run: OffboardingRun): void {
       await run.rescan();
       return state.pendingItems;
     },
-    { validator: (req: ActorRequest) => assertWaitingAndAllowed(req?.by) },
+    { validator: (req: ActorRequest) => assertWaitingAndAllowed(run, req?.by) },
   );
 
   // Validators answer from the permissions loaded at the start; a manager or admin appointed since

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { users } from '../../../db/schema';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { groupItems } from '../../../domain/notifications/items';
-import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
+import { mayBeHandedOver, NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, takersOf, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
 import { signInPath } from '../sign-in-path';
@@ -33,15 +33,15 @@ const requestIdField = z.string().uuid();
 function ItemCard(props: { userId: number; item: OpenItem; index: number; options: HtmlEscapedString | null; csrf: string }) {
   const { item, index, userId, csrf } = props;
   const name = itemName(item);
-  const timecard = item.tool === 'timecard';
+  const recordOnly = !mayBeHandedOver(item);
   return (
     <article class="item" id={`item-${index}`}>
       <header>
         <strong>{name}</strong>
-        {timecard || name === item.title ? null : <> {item.title}</>}
+        {recordOnly || name === item.title ? null : <> {item.title}</>}
         <span class="what">{itemState(item)}</span>
       </header>
-      {timecard ? (
+      {recordOnly ? (
         <form method="post" action={`/people/${userId}/close`}>
           <Csrf token={csrf} />
           <input type="hidden" name="itemKey" value={item.key} />
@@ -103,10 +103,10 @@ function ItemCard(props: { userId: number; item: OpenItem; index: number; option
  * choice says how many of the items that person may take; the rest stay for the forms below.
  */
 function HandOverAllForm(props: { userId: number; items: readonly OpenItem[]; eligible: UserPage['eligible']; csrf: string }) {
-  const handable = props.items.filter((i) => i.tool !== 'timecard');
+  const handable = props.items.filter(mayBeHandedOver);
   const counts = new Map<number, { name: string; jobTitle: string | null; n: number }>();
   for (const item of handable) {
-    for (const p of item.projectId === null ? [] : (props.eligible.get(item.projectId) ?? [])) {
+    for (const p of takersOf(item, props.eligible)) {
       const c = counts.get(p.id) ?? { name: p.name, jobTitle: p.jobTitle, n: 0 };
       c.n += 1;
       counts.set(p.id, c);
@@ -191,10 +191,7 @@ function PersonPage(props: { page: UserPage; csrf: string; now: Date }) {
   const running = offboarding !== null && offboarding.endedAt === null && status !== null && status.result === null;
   const items = running && status?.stage === 'awaiting-reassignment' ? status.pendingItems : [];
   const options = handOverOptionsByProject(eligible);
-  const optionsFor = (item: OpenItem) => {
-    const people = item.projectId === null ? undefined : eligible.get(item.projectId);
-    return people && people.length > 0 && item.projectId !== null ? (options.get(item.projectId) ?? null) : null;
-  };
+  const optionsFor = (item: OpenItem) => (takersOf(item, eligible).length > 0 && item.projectId !== null ? (options.get(item.projectId) ?? null) : null);
   let index = 0;
   return (
     <>

@@ -1,5 +1,5 @@
 // The "items-assigned" email.
-import type { ItemNotTaken, Notification } from '../../../workflows/contract';
+import { type ItemNotTaken, mayBeHandedOver, type Notification, TIMECARD_NOT_HANDED_OVER } from '../../../workflows/contract';
 import { itemNameAndTitle } from '../../item-words';
 import { formatDateTime, plural } from '../format';
 import { html, type SafeHtml } from '../html';
@@ -25,7 +25,7 @@ function whyNotTaken(people: NotificationPeople, successorId: number, x: ItemNot
     case 'REQUESTER_INACTIVE':
       return 'the requester may no longer hand items over';
     case 'INVALID_INPUT':
-      return x.item.tool === 'timecard' ? 'a final timecard entry is recorded, not handed over' : x.message;
+      return mayBeHandedOver(x.item) ? x.message : TIMECARD_NOT_HANDED_OVER;
     default:
       return `${x.code}: ${x.message}`;
   }

@@ -1,7 +1,11 @@
 // What a batch carries from one run to the next when it continues as new: its rows packed small
 // (10,000 users fit in ~280 KiB, well under the 2 MB input limit), who may act, who removed whom or
 // cancelled, and the newest report seen from each running child.
-import { type BatchRejection, type BatchUserRow, USER_STAGES } from './contract';
+import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
+import { type BatchRejection, type BatchUserRow, USER_STAGES } from '../contract';
+import type { offboardingBatch } from './index';
+import { isFinal } from './rows';
+import type { BatchRun } from './run';
 
 /** Compact row: [userId, stage index (-1 = queued), openItems, waitingSince, reminders, result]. */
 export type PackedRow = [number, number, number, string | null, number, string | null];
@@ -35,3 +39,20 @@ export const unpack = (p: PackedRow): BatchUserRow => ({
   remindersSent: p[4],
   result: p[5],
 });
+
+/** Ends this run once its handlers are done and starts the next with what it carries. */
+export async function continueAsNewNow(batch: BatchRun): Promise<never> {
+  await condition(allHandlersFinished);
+  const next: BatchCarryOver = {
+    run: batch.run + 1,
+    adminIds: batch.adminIds,
+    rejected: batch.rejected,
+    rows: batch.rows.packed(),
+    cancelledBy: batch.cancelledBy,
+    removedBy: Object.fromEntries(batch.removedBy),
+    // Finished users send no more reports: only the running ones need their sequence carried.
+    reportSeq: Object.fromEntries([...batch.reportSeq].filter(([id]) => !isFinal(batch.rows.get(id)?.stage ?? 'failed'))),
+    startedAt: batch.startedAt,
+  };
+  return continueAsNew<typeof offboardingBatch>(batch.input, next);
+}
