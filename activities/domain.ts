@@ -6,6 +6,7 @@ import type { Database } from '../db/client';
 import type { OpenItem } from '../workflows/contract';
 import { claimOffboarding, finishOffboarding, releaseOffboardings, validateBatch } from '../domain/batch-validation';
 import type {
+  BeginOffboardingInput,
   AuthorizeBatchActorInput,
   AuthorizeItemsActorInput,
   ClaimOffboardingInput,
@@ -16,10 +17,12 @@ import type {
   LoadPermissionsInput,
   ReactivateUserInput,
   ReassignItemInput,
+  ReassignItemsInput,
   ReleaseOffboardingsInput,
   ValidateBatchInput,
 } from '../workflows/contract';
-import { closeItem, reassignItem } from '../domain/item-resolution';
+import { closeItem, reassignItem, reassignItems } from '../domain/item-resolution';
+import { beginOffboarding, completeOffboarding } from '../domain/offboarding-steps';
 import { scanOpenItems } from '../domain/open-items';
 import { activeAdminIds, authorizeBatchActor, authorizeItemsActor, loadPermissions } from '../domain/permissions';
 import { inactivateUser, reactivateUser } from '../domain/user-status';
@@ -58,6 +61,9 @@ export function createDomainActivities(deps: DomainDeps) {
       return items;
     },
     reassignItem: (input: ReassignItemInput) => reassignItem(deps, input),
+    reassignItems: (input: ReassignItemsInput) => reassignItems(deps, input),
+    beginOffboarding: (input: BeginOffboardingInput) => beginOffboarding(deps, input),
+    completeOffboarding: (input: InactivateUserInput) => completeOffboarding(deps, input),
     closeItem: (input: CloseItemInput) => closeItem(deps, input),
     inactivateUser: (input: InactivateUserInput) => inactivateUser(deps, input),
     reactivateUser: (input: ReactivateUserInput) => reactivateUser(deps, input),

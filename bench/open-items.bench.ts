@@ -323,16 +323,29 @@ async function main(): Promise<void> {
 
     const rpcAt = process.argv.indexOf('--random-page-cost');
     if (rpcAt >= 0) await handle.sql.unsafe(`set random_page_cost = ${Number(process.argv[rpcAt + 1])}`);
-    if (process.argv.includes('--explain')) {
-      for (const ids of [pickUsers(1, 5), pickUsers(BATCH, 2)]) {
-        const plan = await handle.db.execute<{ 'QUERY PLAN': string }>(sql`explain (analyze, buffers) ${openItemsQuery(ids)}`);
-        const lines = plan.map((row) => row['QUERY PLAN']);
-        console.log(`${ids.length} user(s): ${lines.filter((l) => /Planning Time|Execution Time/.test(l)).join(', ')}`);
-        if (process.argv.includes('--verbose')) console.log(lines.filter((l) => !/Index Cond|Recheck Cond|Buffers/.test(l)).join('\n'));
-      }
-    }
     const baselineAt = process.argv.indexOf('--baseline');
     const baseline = baselineAt >= 0 ? await baselineQuery(process.argv[baselineAt + 1] ?? '', cleanups) : undefined;
+    if (process.argv.includes('--explain')) {
+      // Buffers touched are the load-independent figure: on a shared machine the times wander, the
+      // pages a plan reads do not. With --baseline, the other revision's plan is read beside today's.
+      const queries: [string, ScanQuery][] = [['today', openItemsQuery], ...(baseline ? [['baseline', baseline] as [string, ScanQuery]] : [])];
+      for (const ids of [pickUsers(1, 5), pickUsers(BATCH, 2)]) {
+        for (const [name, query] of queries) {
+          const plan = await handle.db.execute<{ 'QUERY PLAN': string }>(sql`explain (analyze, buffers) ${query(ids)}`);
+          const lines = plan.map((row) => row['QUERY PLAN']);
+          const buffers = (line: string | undefined) => Number(/shared hit=(\d+)/.exec(line ?? '')?.[1] ?? 0) + Number(/read=(\d+)/.exec(line ?? '')?.[1] ?? 0);
+          const total = buffers(lines.find((l) => /Buffers:/.test(l)));
+          // The timecard branch is the last of the UNION ALL: its buffers are on the line after its head.
+          const timecardAt = lines.reduce((last, l, i) => (/Subquery Scan on "\*SELECT\* \d+"/.test(l) ? i : last), 0);
+          const timecard = buffers(lines.slice(timecardAt).find((l) => /Buffers:/.test(l)));
+          console.log(
+            `${ids.length} user(s), ${name}: ${total} buffers (timecard branch ${timecard}); ` +
+              lines.filter((l) => /Planning Time|Execution Time/.test(l)).join(', '),
+          );
+          if (process.argv.includes('--verbose')) console.log(lines.filter((l) => !/Index Cond|Recheck Cond|Buffers/.test(l)).join('\n'));
+        }
+      }
+    }
     const r = await measure(handle.db, handle.sql);
     const c = baseline ? await compare(handle.sql, openItemsQuery, baseline) : undefined;
     const p50 = pct(r.single, 0.5);

@@ -30,12 +30,13 @@ import {
   parseItemKey,
   type ResolutionAction,
   refuse,
+  refusalOf,
   isUserId,
 } from '../workflows/contract';
 import { textProblem } from '../workflows/contract';
 import { isUniqueViolation } from '../db/pg-errors';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
-import type { CloseItemInput, ReassignItemInput } from '../workflows/contract';
+import type { CloseItemInput, ReassignItemInput, ReassignItemsInput, ReassignItemsResult } from '../workflows/contract';
 import { TIMECARD_ITEM_TITLE } from './open-items';
 import { mayActOnItemsOf } from './permissions';
 
@@ -142,18 +143,25 @@ function describe(key: ItemKey): string {
   return `${key.tool}:${key.itemId}:${key.role}`;
 }
 
-async function resolveItem(deps: ResolutionDeps, r: Resolve): Promise<ItemResolution> {
-  const requestId = r.input.requestId;
+function checkRequestId(requestId: unknown): asserts requestId is string {
   if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 200) {
     refuse('INVALID_INPUT', 'Each item request needs a request ID (1–200 characters) so a retry is recognised.');
   }
+}
+
+/** Serialises on the request ID, then returns what it recorded or resolves it now. */
+async function resolveOnce(tx: Tx, deps: ResolutionDeps, r: Resolve): Promise<ItemResolution> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`audit-request:${r.input.requestId}`}))`);
+  const recorded = await recordedResolution(tx, r.input.requestId);
+  if (recorded) return recorded;
+  return resolveInTransaction(tx, deps, r);
+}
+
+async function resolveItem(deps: ResolutionDeps, r: Resolve): Promise<ItemResolution> {
+  const requestId = r.input.requestId;
+  checkRequestId(requestId);
   try {
-    return await withTransaction(deps.db, async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`audit-request:${requestId}`}))`);
-      const recorded = await recordedResolution(tx, requestId);
-      if (recorded) return recorded;
-      return await resolveInTransaction(tx, deps, r);
-    });
+    return await withTransaction(deps.db, (tx) => resolveOnce(tx, deps, r));
   } catch (error) {
     if (isUniqueViolation(error, 'audit_log_request_unique')) {
       const recorded = await recordedResolution(deps.db, requestId);
@@ -312,4 +320,37 @@ export function reassignItem(deps: ResolutionDeps, input: ReassignItemInput): Pr
 
 export function closeItem(deps: ResolutionDeps, input: CloseItemInput): Promise<ItemResolution> {
   return resolveItem(deps, { kind: 'close', input });
+}
+
+/** The most reassignments one call takes: a user's items, with room to spare. */
+export const MAX_REASSIGNMENTS_PER_CALL = 500;
+
+/**
+ * Several reassignments (a successor taking over everything) in ONE transaction instead of one each:
+ * every request is exactly what reassignItem does — its own request ID (a retry returns what was
+ * recorded), every check, the same locks, its own audit row — run in a savepoint of its own, so a
+ * refused item is rolled back alone and reported, and the others still go. Anything else (the
+ * database gone) rolls the whole call back, and the retry starts over: nothing was committed.
+ */
+export async function reassignItems(deps: ResolutionDeps, input: ReassignItemsInput): Promise<ReassignItemsResult> {
+  const requests: unknown = input?.requests;
+  if (!Array.isArray(requests) || requests.length > MAX_REASSIGNMENTS_PER_CALL) {
+    refuse('INVALID_INPUT', `"requests" must be a list of at most ${MAX_REASSIGNMENTS_PER_CALL} reassignments.`);
+  }
+  const list = requests as ReassignItemInput[];
+  for (const r of list) checkRequestId(r?.requestId);
+  if (new Set(list.map((r) => r.requestId)).size !== list.length) refuse('INVALID_INPUT', 'Each reassignment in one call needs its own request ID.');
+  return withTransaction(deps.db, async (tx) => {
+    const result: ReassignItemsResult = { took: [], notTaken: [] };
+    for (const r of list) {
+      try {
+        result.took.push(await tx.transaction((savepoint) => resolveOnce(savepoint, deps, { kind: 'reassign', input: r })));
+      } catch (error) {
+        const refused = refusalOf(error);
+        if (!refused) throw error;
+        result.notTaken.push({ itemKey: String(r.itemKey), code: refused.code, message: refused.message });
+      }
+    }
+    return result;
+  });
 }

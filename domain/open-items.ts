@@ -51,18 +51,22 @@ function branch(key: ToolRole, held: (column: SQLWrapper) => SQL): SQL {
        where ${held(spec.user)}${spec.pending ? sql` and ${spec.pending}` : sql``}`;
   }
   // timecard:employee — the employee is the item; its project is where the final entry goes: the
-  // latest timecard entry's, or else the first project membership's (none: nothing is owed).
+  // latest timecard entry's, or else the first project membership's. No project means nothing is
+  // owed (no time recorded, no project): that is the rule itself, so the project is looked up once,
+  // in a LATERAL fenced with OFFSET 0, and only for the few employees without a final entry (the
+  // NOT EXISTS stays on the users scan, evaluated first). Two EXISTS probes per employee, run before
+  // the final-entry check, cost the 1,000-user scan 40 % more buffers in that branch (BENCHMARKS.md).
   const latestEntry = sql`(select ${timecardEntries.projectId} from ${timecardEntries} where ${timecardEntries.userId} = ${users.id}
                             order by ${timecardEntries.workDate} desc, ${timecardEntries.id} desc limit 1)`;
   const firstProject = sql`(select ${projectMembers.projectId} from ${projectMembers} where ${projectMembers.userId} = ${users.id}
                              order by ${projectMembers.addedAt}, ${projectMembers.projectId} limit 1)`;
-  return sql`${head}, ${users.id} as item_id, coalesce(${latestEntry}, ${firstProject}) as project_id, ''::text as number,
+  return sql`${head}, ${users.id} as item_id, owed.project_id, ''::text as number,
            ${TIMECARD_ITEM_TITLE}::text as title, ${TIMECARD_ITEM_STATUS}::text as status, ${users.id} as user_id
       from ${users}
+      cross join lateral (select coalesce(${latestEntry}, ${firstProject}) as project_id offset 0) owed
      where ${held(users.id)} and ${users.status} = 'active' and ${users.isEmployee}
        and not exists (select 1 from ${timecardEntries} where ${timecardEntries.userId} = ${users.id} and ${timecardEntries.isFinal} offset 0)
-       and (exists (select 1 from ${timecardEntries} where ${timecardEntries.userId} = ${users.id} offset 0)
-            or exists (select 1 from ${projectMembers} where ${projectMembers.userId} = ${users.id} offset 0))`;
+       and owed.project_id is not null`;
 }
 
 /**

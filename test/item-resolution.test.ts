@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../db/client';
 import { offboardings } from '../db/schema';
-import { closeItem, reassignItem } from '../domain/item-resolution';
+import { closeItem, MAX_REASSIGNMENTS_PER_CALL, reassignItem, reassignItems } from '../domain/item-resolution';
 import type { CloseItemInput, ReassignItemInput } from '../workflows/contract';
 import { scanOpenItems } from '../domain/open-items';
 import { MAX_NOTE_LENGTH } from '../workflows/contract';
@@ -306,5 +306,44 @@ describe('refusals change nothing', () => {
     } finally {
       await broken.close();
     }
+  });
+});
+
+// Issue 25: a successor takes everything over in one transaction, a savepoint per item.
+describe('reassignItems', () => {
+  const requestsFor = (keys: string[], prefix: string): ReassignItemInput[] =>
+    keys.map((itemKey) => ({ requestId: `${prefix}:${itemKey}`, itemKey, fromUserId: from, toUserId: target, actorId: manager, workflowId: 'wf-many' }));
+
+  it('hands each item over as reassignItem would; a refused one stays and is reported; a retry writes nothing new', async () => {
+    const elsewhere = await f.project('Elsewhere');
+    await f.member(elsewhere, from);
+    const keys = [`rfi:${await f.rfi({ projectId: p, managerId: from })}:manager`, `defect:${await f.defect({ projectId: p, assignedToId: from })}:assigned-to`];
+    const stays = `observation:${await f.observation({ projectId: elsewhere, assigneeId: from })}:assignee`;
+    const requests = requestsFor([keys[0]!, stays, keys[1]!], `many-${seq++}`);
+    const audit = async () => (await t.sql`select count(*)::int as n from audit_log where workflow_id = 'wf-many'`)[0]?.n as number;
+    const before = await audit();
+
+    const first = await reassignItems(deps(), { requests });
+    expect(first.took.map((r) => r.itemKey)).toEqual(keys);
+    expect(first.notTaken).toEqual([{ itemKey: stays, code: 'TARGET_NOT_PROJECT_MEMBER', message: expect.stringContaining('Elsewhere') as string }]);
+    expect(await heldKeys(target)).toEqual(expect.arrayContaining(keys));
+    expect(await heldKeys(from)).toContain(stays);
+    expect(await audit()).toBe(before + 2);
+
+    const again = await reassignItems(deps(), { requests });
+    expect(again.took).toEqual(first.took);
+    expect(again.notTaken.map((n) => n.code)).toEqual(['TARGET_NOT_PROJECT_MEMBER']);
+    expect(await audit()).toBe(before + 2);
+  });
+
+  it('refuses a malformed call and changes nothing', async () => {
+    const key = `inspection:${await f.inspection({ projectId: p, pocId: from })}:point-of-contact`;
+    const before = await snapshot();
+    const [one] = requestsFor([key], `bad-${seq++}`);
+    await expectRefusal(reassignItems(deps(), { requests: 'all' as unknown as ReassignItemInput[] }), 'INVALID_INPUT');
+    await expectRefusal(reassignItems(deps(), { requests: [one!, one!] }), 'INVALID_INPUT');
+    await expectRefusal(reassignItems(deps(), { requests: [one!, { ...one!, requestId: '' }] }), 'INVALID_INPUT');
+    await expectRefusal(reassignItems(deps(), { requests: Array.from({ length: MAX_REASSIGNMENTS_PER_CALL + 1 }, (_, i) => ({ ...one!, requestId: `r${i}` })) }), 'INVALID_INPUT');
+    expect(await snapshot()).toBe(before);
   });
 });

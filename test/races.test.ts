@@ -46,17 +46,25 @@ beforeAll(async () => {
   [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
   const real = h.activities;
   // Wrapping a real activity: the race happens in the database, right before the real inactivation.
+  const beforeInactivation = async (input: InactivateUserInput): Promise<void> => {
+    const assign = assignBeforeInactivation.get(input.userId);
+    if (assign) {
+      assignBeforeInactivation.delete(input.userId);
+      await assign();
+    }
+    const delay = delayInactivation.get(input.userId);
+    if (delay) await sleep(delay);
+  };
+  // Runs since issue 25 inactivate through completeOffboarding (with the end of the claim): the same race.
   const activities: OffboardingActivities = {
     ...real,
     async inactivateUser(input: InactivateUserInput) {
-      const assign = assignBeforeInactivation.get(input.userId);
-      if (assign) {
-        assignBeforeInactivation.delete(input.userId);
-        await assign();
-      }
-      const delay = delayInactivation.get(input.userId);
-      if (delay) await sleep(delay);
+      await beforeInactivation(input);
       return real.inactivateUser(input);
+    },
+    async completeOffboarding(input: InactivateUserInput) {
+      await beforeInactivation(input);
+      return real.completeOffboarding(input);
     },
   };
   ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, activities));

@@ -11,10 +11,10 @@ const nonRetryableErrorTypes = Object.keys(REFUSALS);
 
 // Each proxy sees only its own activities, so a call cannot silently skip the heartbeat timeout
 // of the scan or the bounded retries of email.
-type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification' | 'purgeExpiredWebRows'>;
+type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification' | 'sendNotifications' | 'purgeExpiredWebRows'>;
 type HousekeepingActivities = Pick<OffboardingActivities, 'purgeExpiredWebRows'>;
 type ScanActivities = Pick<OffboardingActivities, 'listOpenItems'>;
-type EmailActivities = Pick<OffboardingActivities, 'sendNotification'>;
+type EmailActivities = Pick<OffboardingActivities, 'sendNotification' | 'sendNotifications'>;
 
 type Call = ((...args: unknown[]) => Promise<unknown>) & {
   executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<unknown>;

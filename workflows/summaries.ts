@@ -55,6 +55,9 @@ function emailWhat(n: Notification): string {
 }
 
 export const emailSummary = (n: Notification): string => `email: ${emailWhat(n)}`;
+/** One email as above; several as `2 emails: …; …`. */
+export const emailsSummary = (list: readonly Notification[]): string =>
+  list.length === 1 && list[0] ? emailSummary(list[0]) : `${plural(list.length, 'email')}: ${list.map(emailWhat).join('; ')}`;
 
 type Summaries<A> = { [K in keyof A]: A[K] extends (...args: infer P) => unknown ? (...args: P) => string : never };
 
@@ -70,6 +73,15 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
   authorizeItemsActor: (i) => `check that ${user(i.actorId)} may act on the items of ${user(i.userId)}`,
   listOpenItems: (i) => `scan open items of ${count(i.userIds) === 1 ? user(i.userIds[0]) : plural(count(i.userIds), 'user')}`,
   reassignItem: (i) => `reassign ${itemKey(i.itemKey)} to ${user(i.toUserId)} (by ${user(i.actorId)})`,
+  reassignItems: (i) => {
+    const requests = Array.isArray(i?.requests) ? i.requests : [];
+    const targets = [...new Set(requests.map((r) => user(r?.toUserId)))];
+    return `reassign ${plural(requests.length, 'item')} of ${user(requests[0]?.fromUserId)} to ${targets.length === 1 ? targets[0] : plural(targets.length, 'user')} in one transaction`;
+  },
+  beginOffboarding: (i) =>
+    `load the manager and the admins, claim ${user(i.userId)} for ${i.batchId === null ? 'an offboarding without a batch' : batch(i.batchId)}, scan the open items`,
+  completeOffboarding: (i) =>
+    `inactivate ${user(i.userId)}${i.force === true ? ', open items left as they are (policy)' : ''} and record the outcome in one transaction`,
   closeItem: (i) =>
     parseItemKey(i.itemKey)?.tool === 'timecard'
       ? `record the final timecard entry ${itemKey(i.itemKey)} (by ${user(i.actorId)})`
@@ -77,6 +89,7 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
   inactivateUser: (i) => `inactivate ${user(i.userId)}${i.force === true ? ', open items left as they are (policy)' : ''}`,
   reactivateUser: (i) => `reactivate ${user(i.userId)} (by ${user(i.actorId)})`,
   sendNotification: (i) => emailSummary(i.notification),
+  sendNotifications: (i) => emailsSummary(Array.isArray(i?.notifications) ? i.notifications.map((n) => n.notification) : []),
   purgeExpiredWebRows: () => 'purge expired web sessions, sign-in tokens, rate-limit windows and form nonces',
 };
 

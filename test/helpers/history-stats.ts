@@ -17,6 +17,8 @@ export type RunStats = {
   /** Events of the kinds that matter for a batch's growth. */
   childrenStarted: number;
   signals: number;
+  /** Children's ends the run was told of (completed, failed, cancelled, terminated, timed out): messages too. */
+  childrenEnded: number;
   workflowTasks: number;
   /** Encoded size of the input handed to the next run (ContinuedAsNew event), or null for the last run. */
   continueAsNewInputBytes: number | null;
@@ -53,6 +55,12 @@ export function runStatsOf(history: History, run: number, runId: string): RunSta
     bytes: historyBytes(history),
     childrenStarted: count(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED),
     signals: count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+    childrenEnded:
+      count(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED) +
+      count(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED) +
+      count(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED) +
+      count(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED) +
+      count(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT),
     workflowTasks: count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
     continueAsNewInputBytes: can ? payloadsBytes(can.input) : null,
     durationMs: eventMs(last) - eventMs(events[0]),
@@ -71,6 +79,11 @@ export async function runChainStats(client: Client, workflowId: string, firstRun
     runId = nextRunId;
   }
   return runs;
+}
+
+/** Number of UpsertWorkflowSearchAttributes events in a history (patch markers' change-version upserts included). */
+export function searchAttributeUpserts(history: History): number {
+  return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length;
 }
 
 /** Number of ActivityTaskScheduled events in a history. */

@@ -13,6 +13,8 @@ import type {
   CloseItemInput,
   InactivateUserResult,
   ReassignItemInput,
+  ReassignItemsResult,
+  SendNotificationResult,
   UserPermissions,
   ValidateBatchInput,
   ValidateBatchResult,
@@ -37,7 +39,7 @@ import {
   type UserOffboardingResult,
   userWorkflowId,
 } from '../../workflows/contract';
-import { refusal, type RefusalCode } from '../../workflows/contract';
+import { refusal, refusalOf, type RefusalCode } from '../../workflows/contract';
 import { textProblem } from '../../workflows/contract';
 
 export type ActivityName = keyof OffboardingActivities;
@@ -301,8 +303,8 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
     return resolution;
   }
 
-  return {
-    async validateBatch(input): Promise<ValidateBatchResult> {
+  const activities = {
+    async validateBatch(input: ValidateBatchInput): Promise<ValidateBatchResult> {
       dir.count('validateBatch');
       checkBatchInput(input);
       // Time and other batches answer on the first run only, as the real one does on a retry.
@@ -507,6 +509,45 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
     async purgeExpiredWebRows() {
       dir.count('purgeExpiredWebRows');
       return { sessions: 0, signInTokens: 0, rateLimits: 0, actionLinkUses: 0, formUses: 0 };
+    },
+  } satisfies Omit<OffboardingActivities, 'beginOffboarding' | 'reassignItems' | 'completeOffboarding' | 'sendNotifications'>;
+
+  // The one-call steps (issue 25) are the single ones composed, as the real ones are; each counts
+  // itself and the single steps it is made of, so a test can count either.
+  return {
+    ...activities,
+    async beginOffboarding(input) {
+      dir.count('beginOffboarding');
+      const permissions = await activities.loadPermissions({ userId: input.userId });
+      if (permissions.status !== 'active') return { permissions, items: [] };
+      await activities.claimOffboarding(input);
+      return { permissions, items: await activities.listOpenItems({ userIds: [input.userId] }) };
+    },
+    async reassignItems(input) {
+      dir.count('reassignItems');
+      const result: ReassignItemsResult = { took: [], notTaken: [] };
+      for (const r of input.requests) {
+        try {
+          result.took.push(await activities.reassignItem(r));
+        } catch (err) {
+          const refused = refusalOf(err);
+          if (!refused) throw err;
+          result.notTaken.push({ itemKey: r.itemKey, code: refused.code, message: refused.message });
+        }
+      }
+      return result;
+    },
+    async completeOffboarding(input) {
+      dir.count('completeOffboarding');
+      const result = await activities.inactivateUser(input);
+      await activities.finishOffboarding({ userId: input.userId, workflowId: input.workflowId, outcome: 'inactivated' });
+      return result;
+    },
+    async sendNotifications(input) {
+      dir.count('sendNotifications');
+      const results: SendNotificationResult[] = [];
+      for (const one of input.notifications) results.push(await activities.sendNotification(one));
+      return results;
     },
   };
 }

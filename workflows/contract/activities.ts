@@ -1,6 +1,7 @@
 // Inputs and outputs of the activities: the shape workflows call them with. The email activity's
 // types are in notifications.ts (SendNotificationInput) with the Notification union.
 import type { BatchRejection } from './batch';
+import type { RefusalCode } from './refusals';
 import type { ItemResolution, OpenItem } from './items';
 import type { UserOffboardingResult } from './user-offboarding';
 
@@ -58,6 +59,19 @@ export type CloseItemInput = {
   note: string | null;
 };
 export type { ItemResolution, OpenItem };
+
+/** Several reassignments in one transaction (each as ReassignItemInput, with its own request ID). */
+export type ReassignItemsInput = { requests: ReassignItemInput[] };
+/** What went, and what was refused (each with the refusal's code and sentence); nothing else is written. */
+export type ReassignItemsResult = { took: ItemResolution[]; notTaken: { itemKey: string; code: RefusalCode; message: string }[] };
+
+/** The start of a user's offboarding: the permissions, the claim and the open items, in one activity. */
+export type BeginOffboardingInput = ClaimOffboardingInput;
+export type BeginOffboardingResult = {
+  permissions: UserPermissions;
+  /** The open items, scanned once the claim is taken; empty when the user was already inactive (no claim then). */
+  items: OpenItem[];
+};
 
 export type InactivateUserInput = {
   userId: number;

@@ -36,4 +36,6 @@ export type Notification =
 export type NotificationKind = Notification['kind'];
 
 export type SendNotificationInput = { idempotencyKey: string; workflowId: string; notification: Notification };
+/** Several emails in one activity, each with its own idempotency key. */
+export type SendNotificationsInput = { notifications: SendNotificationInput[] };
 export type SendNotificationResult = { status: 'sent' | 'already-sent' | 'written-to-outbox-dir' | 'no-recipients'; messageId: string | null; recipients: string[] };

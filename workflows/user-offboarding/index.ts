@@ -9,23 +9,36 @@ import { refusalOf } from '../contract';
 import { effectiveDateTimer } from '../summaries';
 import { registerHandlers } from './handlers';
 import { handOver } from './hand-over';
+import { handOverAtOnce } from './hand-over-at-once';
 import { OffboardingRun } from './run';
 import { waitForReassignment } from './waiting';
 
 export { RECEIPTS_QUIET_MS } from './notices';
 
 export async function userOffboarding(input: UserOffboardingInput): Promise<UserOffboardingResult> {
-  const run = new OffboardingRun(input, {
-    // Runs started before this change reported every item the successor took and handed items
-    // over one at a time; new runs hand over in parallel and report once the stage changes.
-    quietHandover: patched('quiet-parallel-handover'),
-    // Runs started before this change let "done, please re-check" through on the permissions loaded
-    // at the start; new runs ask the database at the moment of the request, as reassign and close do.
-    checkedNow: patched('permissions-checked-at-request'),
-    // Runs started before this change told nobody who received items, did not say what the
-    // successor took, and did not tell the manager when the offboarding stopped.
-    tellOwners: patched('tell-owners-and-stops'),
-  });
+  // Runs started before 'half-work-per-person' (issue 25) ran a step per activity: begin in three,
+  // one reassignment per item, a re-scan before the inactivation and the end of the claim apart from
+  // it, an email activity per email, and reported 'inactivating' to the batch. New runs check this
+  // patch alone: it implies the three before it, whose markers (and search-attribute upserts) new
+  // histories then do without.
+  const oneGo = patched('half-work-per-person');
+  const run = new OffboardingRun(
+    input,
+    oneGo
+      ? { quietHandover: true, checkedNow: true, tellOwners: true, oneGo }
+      : {
+          // Runs started before this change reported every item the successor took and handed items
+          // over one at a time; new runs hand over in parallel and report once the stage changes.
+          quietHandover: patched('quiet-parallel-handover'),
+          // Runs started before this change let "done, please re-check" through on the permissions loaded
+          // at the start; new runs ask the database at the moment of the request, as reassign and close do.
+          checkedNow: patched('permissions-checked-at-request'),
+          // Runs started before this change told nobody who received items, did not say what the
+          // successor took, and did not tell the manager when the offboarding stopped.
+          tellOwners: patched('tell-owners-and-stops'),
+          oneGo,
+        },
+  );
   const { state, notices, progress } = run;
   const force = input.policy.inactivateWithOpenItems;
 
@@ -43,8 +56,9 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
       reason: null,
       ...extra,
     };
-    await domain.finishOffboarding({ userId: input.userId, workflowId: run.workflowId, outcome });
+    if (!run.claimEnded) await domain.finishOffboarding({ userId: input.userId, workflowId: run.workflowId, outcome });
     if (run.version.tellOwners) {
+      notices.sendHeld();
       notices.sendReceipts();
       if (run.noticeSent && (outcome === 'removed' || outcome === 'cancelled')) {
         notices.notify({ kind: 'offboarding-stopped', ...run.common, outcome, by: run.stopRequest?.by ?? null, itemsLeft: state.pendingItems });
@@ -66,19 +80,37 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
 
   try {
     progress.publish();
-    const loaded = await domain.loadPermissions({ userId: input.userId });
-    run.permissions = loaded;
-    if (loaded.status === 'inactive') {
-      return await finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
+    const claim = { userId: input.userId, batchId: input.batchId, workflowId: run.workflowId, requestedBy: input.requestedBy };
+    if (run.version.oneGo) {
+      // Permissions, claim and scan in one activity.
+      const begun = await domain.beginOffboarding(claim);
+      run.permissions = begun.permissions;
+      if (begun.permissions.status === 'inactive') {
+        return await finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
+      }
+      state.pendingItems = begun.items;
+    } else {
+      const loaded = await domain.loadPermissions({ userId: input.userId });
+      run.permissions = loaded;
+      if (loaded.status === 'inactive') {
+        return await finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
+      }
+      await domain.claimOffboarding(claim);
+      state.pendingItems = await scans.listOpenItems({ userIds: [input.userId] });
     }
-    await domain.claimOffboarding({ userId: input.userId, batchId: input.batchId, workflowId: run.workflowId, requestedBy: input.requestedBy });
-    state.pendingItems = await scans.listOpenItems({ userIds: [input.userId] });
     progress.publish();
     if (input.successorId !== null && state.pendingItems.length > 0) {
-      const report = await handOver(run, input.successorId, 'successor', { parallel: run.version.quietHandover });
-      if (run.version.tellOwners) {
+      if (run.version.oneGo) {
+        const report = await handOverAtOnce(run, input.successorId, 'successor');
         run.successorReport = report;
-        notices.sendReceipts();
+        // One receipt, sent with whatever the flow says next: the manager's notice, or the inactivation's.
+        if (report.took.length > 0) notices.hold({ kind: 'items-received', ...run.common, recipientId: input.successorId, received: report.took });
+      } else {
+        const report = await handOver(run, input.successorId, 'successor', { parallel: run.version.quietHandover });
+        if (run.version.tellOwners) {
+          run.successorReport = report;
+          notices.sendReceipts();
+        }
       }
     }
 
@@ -86,6 +118,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     for (;;) {
       if (run.stopRequest) return await stopped();
       if (state.pendingItems.length > 0 && !force) {
+        notices.sendHeld();
         notices.notify({
           kind: 'items-assigned',
           ...run.common,
@@ -98,12 +131,18 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
         await waitForReassignment(run);
         if (run.stopRequest) return await stopped();
       }
-      // Confirm against the database: items may have appeared while we waited.
-      newItems = await run.rescan();
-      if (state.pendingItems.length > 0 && !force) continue;
-
       const effectiveMs = input.effectiveAt ? Date.parse(input.effectiveAt) : NaN;
-      if (Number.isFinite(effectiveMs) && effectiveMs > Date.now()) {
+      const dateAhead = Number.isFinite(effectiveMs) && effectiveMs > Date.now();
+      // Confirm against the database: items may have appeared while we waited. oneGo runs about to
+      // inactivate leave that to the inactivation, which re-scans in its own locked transaction and
+      // refuses with the items it found (handled below, as this re-scan's answer would be).
+      if (!run.version.oneGo || dateAhead) {
+        newItems = await run.rescan();
+        if (state.pendingItems.length > 0 && !force) continue;
+      }
+
+      if (dateAhead) {
+        notices.sendHeld();
         run.setStage('waiting-effective-date');
         const summary = effectiveDateTimer(effectiveMs);
         run.wakeUps = [{ what: summary, at: effectiveMs }];
@@ -115,14 +154,24 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
 
       run.setStage('inactivating');
       try {
-        const res = await domain.inactivateUser({ userId: input.userId, actorId: input.requestedBy, reason: input.reason, workflowId: run.workflowId, force });
+        const inactivation = { userId: input.userId, actorId: input.requestedBy, reason: input.reason, workflowId: run.workflowId, force };
+        let res;
+        if (run.version.oneGo) {
+          // The inactivation and the end of the claim in one transaction.
+          res = await domain.completeOffboarding(inactivation);
+          run.claimEnded = true;
+          state.pendingItems = res.itemsLeftOpen;
+        } else {
+          res = await domain.inactivateUser(inactivation);
+        }
         notices.notify({ kind: 'inactivated', ...run.common, inactivatedAt: res.inactivatedAt, resolutions: state.resolutions, itemsLeftOpen: res.itemsLeftOpen });
         return await finish('inactivated', { inactivatedAt: res.inactivatedAt, itemsLeftOpen: res.itemsLeftOpen });
       } catch (err) {
         const r = refusalOf(err);
         if (r?.code !== 'OPEN_ITEMS_REMAIN') throw err;
         // Something was assigned between our scan and the inactivation's own check: back to waiting.
-        newItems = await run.rescan();
+        const found = r.details[0];
+        newItems = run.version.oneGo && Array.isArray(found) ? run.adoptScan(found as OpenItem[]) : await run.rescan();
       }
     }
   } catch (err) {

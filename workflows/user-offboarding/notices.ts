@@ -3,8 +3,8 @@
 // batch of hand-overs, not once per item: the successor's right after the hand-over, a manager's
 // reassignments once a quarter of an hour passes without another (or when the offboarding ends).
 import { condition, isCancellation, log } from '@temporalio/workflow';
-import type { ItemResolution, Notification, UserOffboardingStatus } from '../contract';
-import { deliverNotification } from '../email-delivery';
+import type { ItemResolution, Notification, SendNotificationInput, UserOffboardingStatus } from '../contract';
+import { deliverNotification, deliverNotifications } from '../email-delivery';
 import { receiptsTimer } from '../summaries';
 
 /** A manager's hand-overs to one person are told in one message once this long passes without another. */
@@ -17,6 +17,11 @@ export class Notices {
   private readonly sending: Promise<void>[] = [];
   private readonly receipts = new Map<number, ItemResolution[]>();
   private receiptsAdded = 0;
+  /** Grouped runs: what this activation said, sent in one activity once it ends. */
+  private readonly queued: SendNotificationInput[] = [];
+  private flushScheduled = false;
+  /** Grouped runs: said, but sent only with the next thing said (or before a wait, or at the end). */
+  private readonly held: Notification[] = [];
 
   constructor(
     private readonly run: {
@@ -27,6 +32,8 @@ export class Notices {
       /** The details show emails being delivered and failed rounds. */
       progress: { refreshDetails(): void };
     },
+    /** oneGo runs: the emails of one activation go in one activity (each keeps its own key). */
+    private readonly options: { grouped: boolean } = { grouped: false },
   ) {}
 
   notify(notification: Notification): void {
@@ -35,6 +42,15 @@ export class Notices {
     const idempotencyKey = `${runKey}:${notification.kind}:${this.seq}`;
     state.emailsPending += 1;
     progress.refreshDetails();
+    if (this.options.grouped) {
+      this.queued.push({ idempotencyKey, workflowId, notification });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // A microtask runs before the activation completes: everything said in it goes together.
+        void Promise.resolve().then(() => this.flush());
+      }
+      return;
+    }
     this.sending.push(
       deliverNotification({ idempotencyKey, workflowId, notification }, () => {
         state.emailFailures += 1;
@@ -45,6 +61,37 @@ export class Notices {
         if (!sent) log.error('notification given up after a day of delivery rounds', { kind: notification.kind });
       }),
     );
+  }
+
+  /** Sends what this activation queued, in one activity. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queued.splice(0);
+    if (batch.length === 0) return;
+    const { state, progress } = this.run;
+    this.sending.push(
+      deliverNotifications(batch, () => {
+        state.emailFailures += 1;
+        progress.refreshDetails();
+      }).then((sent) => {
+        state.emailsPending -= batch.length;
+        progress.refreshDetails();
+        if (!sent) log.error('notifications given up after a day of delivery rounds', { kinds: batch.map((b) => b.notification.kind) });
+      }),
+    );
+  }
+
+  /**
+   * Keeps a notice back until the flow next says something, waits, or ends (sendHeld), so that it goes
+   * in the same email activity: the successor's receipt, when the inactivation follows at once.
+   */
+  hold(notification: Notification): void {
+    this.held.push(notification);
+  }
+
+  /** Says what was held back (before a wait, or at the end). */
+  sendHeld(): void {
+    for (const n of this.held.splice(0)) this.notify(n);
   }
 
   /** An item handed to `recipientId`: told with the next batch of receipts. */
@@ -84,6 +131,8 @@ export class Notices {
 
   /** Every email sent so far has been delivered (or given up after a day of rounds). */
   async settle(): Promise<void> {
+    this.sendHeld();
+    this.flush();
     await Promise.all(this.sending);
   }
 }

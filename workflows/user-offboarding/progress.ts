@@ -17,8 +17,13 @@ export class ProgressReporter {
   constructor(
     private readonly input: UserOffboardingInput,
     private readonly state: UserOffboardingStatus,
-    /** Runs from before 'quiet-parallel-handover' reported every change while validating too. */
-    private readonly quietWhileValidating: boolean,
+    /**
+     * validating: nothing is reported while scanning and handing over (runs from before
+     * 'quiet-parallel-handover' reported every change then too). inactivating: the search attributes
+     * say so, the batch is not told (oneGo runs): the stage lasts one activity, and the final report
+     * follows, so the batch handles two messages per person on the way through (this and the child's end).
+     */
+    private readonly quiet: { validating: boolean; inactivating: boolean },
     /** The current details' Markdown, rendered from the run's state (current-details.ts). */
     renderDetails: () => string,
   ) {
@@ -45,7 +50,7 @@ export class ProgressReporter {
     const { state, input } = this;
     // While scanning and handing over to the successor nobody waits on this user yet: report once
     // the stage changes, instead of once per reassigned item.
-    if (this.quietWhileValidating && state.stage === 'validating') return;
+    if (this.quiet.validating && state.stage === 'validating') return;
     const attributes = JSON.stringify([state.stage, state.pendingItems.length, state.waitingSince]);
     if (attributes !== this.lastUpserted) {
       this.lastUpserted = attributes;
@@ -56,6 +61,7 @@ export class ProgressReporter {
       ]);
     }
     if (!input.batchId) return;
+    if (this.quiet.inactivating && state.stage === 'inactivating') return;
     const progress = {
       stage: state.stage,
       openItems: state.pendingItems.length,

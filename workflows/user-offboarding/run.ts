@@ -25,6 +25,12 @@ export type RunVersion = {
   checkedNow: boolean;
   /** 'tell-owners-and-stops': receipts to new owners, the successor's report, stop notices. */
   tellOwners: boolean;
+  /**
+   * 'half-work-per-person' (issue 25; implies the three above): begin, hand over to the successor and
+   * complete are one activity each, what one step has to say goes in one email activity, and the
+   * batch hears of this user when someone waits on them or when it ends, not while inactivating.
+   */
+  oneGo: boolean;
 };
 
 export type HandOverReport = { userId: number; took: ItemResolution[]; notTaken: ItemNotTaken[] };
@@ -46,6 +52,8 @@ export class OffboardingRun {
   /** The manager (or whoever stood in) was asked to act: they hear when that is no longer needed. */
   noticeSent = false;
   successorReport: HandOverReport | null = null;
+  /** The claim was ended with the inactivation, in the same transaction (oneGo runs). */
+  claimEnded = false;
 
   constructor(
     readonly input: UserOffboardingInput,
@@ -71,8 +79,8 @@ export class OffboardingRun {
       emailsPending: 0,
       result: null,
     };
-    this.progress = new ProgressReporter(input, this.state, version.quietHandover, () => this.details());
-    this.notices = new Notices(this);
+    this.progress = new ProgressReporter(input, this.state, { validating: version.quietHandover, inactivating: version.oneGo }, () => this.details());
+    this.notices = new Notices(this, { grouped: version.oneGo });
   }
 
   // The details show who may act, a stop in progress and the next wake-up: each change refreshes them.
@@ -119,11 +127,12 @@ export class OffboardingRun {
     return p !== undefined && (p.adminIds.includes(by) || p.managerId === by);
   }
 
-  recordResolution(res: ItemResolution): void {
+  /** `receipt: false`: the caller tells the new owner itself (the successor's one receipt, oneGo runs). */
+  recordResolution(res: ItemResolution, options: { receipt: boolean } = { receipt: true }): void {
     const { state } = this;
     if (!state.resolutions.some((r) => r.requestId === res.requestId)) {
       state.resolutions.push(res);
-      if (this.version.tellOwners && res.action === 'reassigned' && res.toUserId !== null) this.notices.addReceipt(res.toUserId, res);
+      if (options.receipt && this.version.tellOwners && res.action === 'reassigned' && res.toUserId !== null) this.notices.addReceipt(res.toUserId, res);
     }
     state.pendingItems = state.pendingItems.filter((i) => i.key !== res.itemKey);
     this.progress.publish();
@@ -131,10 +140,15 @@ export class OffboardingRun {
 
   /** Re-reads the open items from the database; returns the ones that are new. */
   async rescan(): Promise<OpenItem[]> {
+    return this.adoptScan(await scans.listOpenItems({ userIds: [this.input.userId] }));
+  }
+
+  /** Takes a scan's answer (a re-scan, or the one an inactivation refused with) as the items open; returns the new ones. */
+  adoptScan(items: OpenItem[]): OpenItem[] {
     const before = new Set(this.state.pendingItems.map((i) => i.key));
-    this.state.pendingItems = await scans.listOpenItems({ userIds: [this.input.userId] });
+    this.state.pendingItems = items;
     this.progress.publish();
-    return this.state.pendingItems.filter((i) => !before.has(i.key));
+    return items.filter((i) => !before.has(i.key));
   }
 
   setStage(stage: UserStage): void {
