@@ -20,7 +20,7 @@ import {
   refusalOf,
 } from '../workflows/contract';
 import { userOffboarding } from '../workflows';
-import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import {
   type Harness,
   mailsAbout,
@@ -43,7 +43,7 @@ const assignBeforeInactivation = new Map<number, () => Promise<void>>();
 const delayInactivation = new Map<number, number>();
 
 beforeAll(async () => {
-  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
+  [env, h] = await Promise.all([sharedDevServerEnvironment(), startHarness()]);
   const real = h.activities;
   // Wrapping a real activity: the race happens in the database, right before the real inactivation.
   const activities: OffboardingActivities = {
@@ -59,7 +59,7 @@ beforeAll(async () => {
       return real.inactivateUser(input);
     },
   };
-  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, activities));
+  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env, activities));
 });
 afterAll(async () => {
   await stopWorker?.();
