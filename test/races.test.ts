@@ -30,7 +30,7 @@ import {
   startedWorkflows,
   waitForUserStatus,
 } from './helpers/workflow-harness';
-import { budget } from './helpers/time-budget';
+import { budget, WAIT_MS } from './helpers/time-budget';
 
 let env: DevServerEnvironment;
 let h: Harness;
@@ -207,7 +207,11 @@ describe('races', () => {
         expect(inactivations).toBe(0);
       } else {
         expect(removed.code).toBe('USER_ALREADY_INACTIVATED');
-        await vi.waitFor(async () => expect((await handle.query(batchStatusQuery)).users.find((r) => r.userId === u)?.stage).toBe('inactivated'));
+        // The batch hears of the inactivation from its child: under load, well after vitest's 1 s default.
+        await vi.waitFor(async () => expect((await handle.query(batchStatusQuery)).users.find((r) => r.userId === u)?.stage).toBe('inactivated'), {
+          timeout: WAIT_MS,
+          interval: 100,
+        });
         expect(dbUser?.status).toBe('inactive');
         expect(inactivations).toBe(1);
       }
