@@ -11,9 +11,10 @@ export default defineConfig({
     // too, with `npm run test:mail` (vitest.mail.config.ts).
     exclude: [...configDefaults.exclude, 'test/scale/**', 'test/faults/**', 'test/stack/**', 'test/mail/**'],
     globalSetup: ['test/global-setup.ts'],
-    // Files run in two parallel processes; Temporal servers and databases are per file. A process
-    // runs file after file without re-importing what they share (isolate: false halves the import
-    // time; a file's own module state is still its own), so each file closes what it opens.
+    // Files run in two parallel processes; databases and Temporal namespaces are per file (one dev
+    // server for the run, test/helpers/shared-temporal.ts). A process runs file after file without
+    // re-importing what they share (isolate: false halves the import time; a file's own module state
+    // is still its own), so each file closes what it opens.
     pool: 'forks',
     maxWorkers: 2,
     isolate: false,

@@ -27,7 +27,7 @@ import {
 import { offboardingBatch } from '../workflows';
 import { type RefusalCode } from '../workflows/contract';
 import { runCli } from './helpers/cli';
-import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import { auditCount, type Harness, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 import { budget } from './helpers/time-budget';
 
@@ -60,8 +60,8 @@ type World = {
 let w: World;
 
 beforeAll(async () => {
-  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
-  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, h.activities));
+  [env, h] = await Promise.all([sharedDevServerEnvironment(), startHarness()]);
+  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env, h.activities));
 
   const { fx } = h;
   const admin = await fx.admin({ name: 'Ada Admin' });

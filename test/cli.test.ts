@@ -16,7 +16,7 @@ import { batchWorkflowId, userStatusQuery, userWorkflowId } from '../workflows/c
 import { refusalHint } from '../workflows/contract';
 import { type CliResult, FailingStream, runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
-import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import { auditCount, createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 import { budget } from './helpers/time-budget';
 
@@ -95,8 +95,8 @@ let projectP: number, projectQ: number;
 let rfiKey: string, defectKey: string, u1Email: string;
 
 beforeAll(async () => {
-  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
-  ({ worker, taskQueue } = await createWorker(env.nativeConnection, h.activities));
+  [env, h] = await Promise.all([sharedDevServerEnvironment(), startHarness()]);
+  ({ worker, taskQueue } = await createWorker(env, h.activities));
   running = worker.run();
   const fx = h.fx;
   admin = await fx.admin({ name: 'Ada Admin', email: 'ada@example.com' });

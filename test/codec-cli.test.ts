@@ -19,7 +19,7 @@ import { batchWorkflowId } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures } from './helpers/directory-fixtures';
 import { InMemoryDirectory, inMemoryActivities } from './helpers/in-memory-activities';
-import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { WEB_TEST_SECRET } from './helpers/web-stack';
 import { waitForUserStatus } from './helpers/workflow-harness';
 import { budget } from './helpers/time-budget';
@@ -36,7 +36,7 @@ let helen: number;
 const mailer = createMailer({ smtpUrl: undefined, outboxDir: '/tmp/offboarding-test-outbox', mailFrom: 'Offboarding <o@example.com>', log: () => undefined });
 
 beforeAll(async () => {
-  [env, t, cli] = await Promise.all([startDevServerEnvironment(), createTestDatabase(), requireTemporalCli(loadSettings())]);
+  [env, t, cli] = await Promise.all([sharedDevServerEnvironment(), createTestDatabase(), requireTemporalCli(loadSettings())]);
   helen = await directoryFixtures(t.db).admin({ name: 'Helen Park', email: 'helen.park@example.com' });
   web = await startWebServer({
     settings: {
@@ -91,7 +91,7 @@ describe('temporal workflow show --codec-endpoint --codec-auth', () => {
     const dataConverter = dataConverterOf({ payloadKey: key })!;
     const client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
     const taskQueue = `codec-cli-${process.pid}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: inMemoryActivities(dir), dataConverter });
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle: workflowBundle(), activities: inMemoryActivities(dir), dataConverter });
     const batchId = `codec-cli-${process.pid}`;
     await worker.runUntil(async () => {
       await startBatchWorkflow(client, taskQueue, { batchId, userIds: [leaver], requestedBy: admin, reason: REASON, effectiveAt: null, successors: {}, policy: {} });

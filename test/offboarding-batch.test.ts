@@ -20,7 +20,7 @@ import {
 } from '../workflows/contract';
 import { recordHistory } from './helpers/histories';
 import { waitUntil } from './helpers/wait-until';
-import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import {
   type Harness,
   mailsAbout,
@@ -39,8 +39,8 @@ let taskQueue: string;
 let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
-  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
-  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, h.activities));
+  [env, h] = await Promise.all([sharedDevServerEnvironment(), startHarness()]);
+  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env, h.activities));
 });
 afterAll(async () => {
   await stopWorker?.();
@@ -297,7 +297,7 @@ describe('permissions are checked against the database at the moment of each req
 describe('reactivation through the shared operation', () => {
   it('answers once the user is active again, while the notice waits for a mail server that is down', async () => {
     // Failure test: every email attempt fails, as when the SMTP server is down for hours.
-    const mailDown = await runWorkerInBackground(env.nativeConnection, {
+    const mailDown = await runWorkerInBackground(env, {
       ...h.activities,
       sendNotification: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:25 (mail server down)')),
     });

@@ -14,7 +14,7 @@ import { open as openSealed } from '../temporal/aes-gcm';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, parsePayloadKey, payloadKeyId } from '../temporal/payload-codec';
 import { reassignItemUpdate, userStatusQuery, userWorkflowId } from '../workflows/contract';
 import type { offboardingBatch, userOffboarding } from '../workflows';
-import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { waitUntil } from './helpers/wait-until';
 import { type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
@@ -23,7 +23,7 @@ let h: Harness;
 const key = randomBytes(32).toString('base64');
 
 beforeAll(async () => {
-  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
+  [env, h] = await Promise.all([sharedDevServerEnvironment(), startHarness()]);
 });
 afterAll(async () => {
   await env?.stop();
@@ -97,6 +97,7 @@ function clientAndWorker(dataConverter: DataConverter | undefined, taskQueue: st
   const client = new Client({ connection: env.connection, namespace: env.namespace, ...(dataConverter ? { dataConverter } : {}) });
   const worker = Worker.create({
     connection: env.nativeConnection,
+    namespace: env.namespace,
     taskQueue,
     workflowBundle: workflowBundle(),
     activities: h.activities,

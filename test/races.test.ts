@@ -20,7 +20,7 @@ import {
   refusalOf,
 } from '../workflows/contract';
 import { userOffboarding } from '../workflows';
-import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import {
   type Harness,
   mailsAbout,
@@ -30,7 +30,7 @@ import {
   startedWorkflows,
   waitForUserStatus,
 } from './helpers/workflow-harness';
-import { budget } from './helpers/time-budget';
+import { budget, WAIT_MS } from './helpers/time-budget';
 
 let env: DevServerEnvironment;
 let h: Harness;
@@ -43,7 +43,7 @@ const assignBeforeInactivation = new Map<number, () => Promise<void>>();
 const delayInactivation = new Map<number, number>();
 
 beforeAll(async () => {
-  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
+  [env, h] = await Promise.all([sharedDevServerEnvironment(), startHarness()]);
   const real = h.activities;
   // Wrapping a real activity: the race happens in the database, right before the real inactivation.
   const beforeInactivation = async (input: InactivateUserInput): Promise<void> => {
@@ -67,7 +67,7 @@ beforeAll(async () => {
       return real.completeOffboarding(input);
     },
   };
-  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env.nativeConnection, activities));
+  ({ taskQueue, stop: stopWorker } = await runWorkerInBackground(env, activities));
 });
 afterAll(async () => {
   await stopWorker?.();
@@ -215,7 +215,11 @@ describe('races', () => {
         expect(inactivations).toBe(0);
       } else {
         expect(removed.code).toBe('USER_ALREADY_INACTIVATED');
-        await vi.waitFor(async () => expect((await handle.query(batchStatusQuery)).users.find((r) => r.userId === u)?.stage).toBe('inactivated'));
+        // The batch hears of the inactivation from its child: under load, well after vitest's 1 s default.
+        await vi.waitFor(async () => expect((await handle.query(batchStatusQuery)).users.find((r) => r.userId === u)?.stage).toBe('inactivated'), {
+          timeout: WAIT_MS,
+          interval: 100,
+        });
         expect(dbUser?.status).toBe('inactive');
         expect(inactivations).toBe(1);
       }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitUntil } from './helpers/wait-until';
 import { loadSettings, projectRoot } from '../config/settings';
 import { findTemporalCli } from '../worker/temporal-binaries';
@@ -13,7 +13,7 @@ import { registerSearchAttributes } from '../worker/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { freePort } from './helpers/free-port';
-import { startDevServerEnvironment, type DevServerEnvironment } from './helpers/temporal';
+import { sharedDevServerEnvironment, startDevServerEnvironment, type DevServerEnvironment } from './helpers/temporal';
 import { budget } from './helpers/time-budget';
 
 const INDEXED_TYPE_NUMBER = { Keyword: 2, Int: 3, Datetime: 6 } as const;
@@ -66,7 +66,37 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function runToExit(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * The run's workflow bundle for the supervisor runs that test something else than a first start
+ * (stopping, orphans, a refused setting): without it each one bundles the workflows with webpack
+ * again, ~7 CPU-seconds. The first `npm start` below bundles as a user's does.
+ */
+function prebuiltBundle(): Record<string, string> {
+  const file = inject('workflowBundlePath');
+  return file ? { WORKFLOW_BUNDLE_PATH: file } : {};
+}
+
+/** Runs `command` in a shell, as someone would paste it into a terminal. */
+function runInShell(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+function runToExit(script: string, env: Record<string, string>, timeoutMs = budget(240_000)): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, script)], {
       cwd: projectRoot,
@@ -210,13 +240,17 @@ describe('npm start (the supervisor)', () => {
     // The printed CLI commands work as printed in another terminal (whose environment does not have
     // the moved ports): they carry the variables they need.
     const printed = (args: RegExp) => output.split('\n').map((l) => /^\s+(.*npx offboard .*?)\s+# /.exec(l)?.[1]).find((c) => c !== undefined && args.test(c));
-    for (const command of [printed(/npx offboard report$/), printed(/--dry-run$/)]) {
+    const commands = [printed(/npx offboard report$/), printed(/--dry-run$/)];
+    for (const command of commands) {
       expect(command, output).toBeDefined();
       expect(command).toContain(`EMBEDDED_PG_PORT=${pgPort}`);
-      const otherTerminal = childEnv({});
-      for (const k of ['EMBEDDED_PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'OFFBOARDING_DATA_DIR']) delete otherTerminal[k];
-      const run = spawnSync('sh', ['-c', command!], { cwd: projectRoot, env: otherTerminal, encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, `${command}\n${run.stdout}\n${run.stderr}`).toBe(0);
+    }
+    const otherTerminal = childEnv({});
+    for (const k of ['EMBEDDED_PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'OFFBOARDING_DATA_DIR']) delete otherTerminal[k];
+    // Two terminals at once: each command is an npx start-up of its own, seconds of waiting apiece.
+    const runs = await Promise.all(commands.map((command) => runInShell(command!, otherTerminal, budget(120_000))));
+    for (const [i, run] of runs.entries()) {
+      expect(run.status, `${commands[i]}\n${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.stdout.trim()).not.toBe('');
     }
     // The web app answers, with the secret npm start generated into the data folder (owner-only).
@@ -298,6 +332,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
         TEMPORAL_PORT: String(temporalPort),
         TEMPORAL_UI_PORT: String(uiPort),
         WEB_PORT: String(webPort),
+        ...prebuiltBundle(),
       }),
       // 2>&1 | tee: both streams into the reader's pipe.
       stdio: ['ignore', reader.stdin!, reader.stdin!],
@@ -334,15 +369,16 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
 });
 
 describe('a worker whose supervisor dies while the worker starts', () => {
-  // PostgreSQL and Temporal of their own (DATABASE_URL, TEMPORAL_ADDRESS): they outlive the
-  // supervisor, so nothing but the worker's own guard can end it.
+  // PostgreSQL and Temporal not its own (DATABASE_URL, TEMPORAL_ADDRESS: a database and a namespace
+  // of the run's shared server): they outlive the supervisor, so nothing but the worker's own guard can end it.
   let services: DevServerEnvironment | undefined;
   let database: TestDatabase | undefined;
   let supervisor: ChildProcess | undefined;
   let seen: { pid: number; cmd: string }[] = [];
   let dataDir = '';
+  const servicesEnv = () => ({ DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address, TEMPORAL_NAMESPACE: services!.namespace });
   beforeAll(async () => {
-    [services, database] = await Promise.all([startDevServerEnvironment(), createTestDatabase()]);
+    [services, database] = await Promise.all([sharedDevServerEnvironment(), createTestDatabase()]);
   });
   afterAll(async () => {
     for (const p of [...seen, supervisor]) {
@@ -363,7 +399,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-'));
     supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
       cwd: projectRoot,
-      env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address, WEB_PORT: String(await freePort()) }),
+      env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, ...servicesEnv(), WEB_PORT: String(await freePort()), ...prebuiltBundle() }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -395,7 +431,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-web-'));
     const killed = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
       cwd: projectRoot,
-      env: childEnv({ OFFBOARDING_DATA_DIR: dir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address, WEB_PORT: String(await freePort()) }),
+      env: childEnv({ OFFBOARDING_DATA_DIR: dir, ...servicesEnv(), WEB_PORT: String(await freePort()), ...prebuiltBundle() }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -421,7 +457,10 @@ describe('a worker whose supervisor dies while the worker starts', () => {
   }, budget(360_000));
 });
 
-describe('bad configuration: one clear line, non-zero exit', () => {
+// Each case is a process of its own that exits: they run side by side (the unreachable-Temporal one
+// waits out the worker's 10 s connect timeout meanwhile). Five at once on a loaded machine take a
+// few times longer apiece than one alone (~95 s each at load 40): hence their own budget.
+describe.concurrent('bad configuration: one clear line, non-zero exit', { timeout: budget(300_000) }, () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -456,8 +495,14 @@ describe('bad configuration: one clear line, non-zero exit', () => {
   });
 
   it('npm start: a TEMPORAL_CLI_PATH that is not a binary', async () => {
-    const r = await runToExit('worker/start.ts', { DATABASE_URL: t.url, TEMPORAL_CLI_PATH: '/nonexistent/temporal', TEMPORAL_PORT: String(await freePort()) });
-    expect(r.code).toBe(1);
-    expectOneClearLine(r.stderr, /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable/);
+    // A database of its own: npm start seeds it, while the worker cases beside it read theirs.
+    const own = await createTestDatabase();
+    try {
+      const r = await runToExit('worker/start.ts', { DATABASE_URL: own.url, TEMPORAL_CLI_PATH: '/nonexistent/temporal', TEMPORAL_PORT: String(await freePort()), ...prebuiltBundle() });
+      expect(r.code).toBe(1);
+      expectOneClearLine(r.stderr, /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable/);
+    } finally {
+      await own.drop();
+    }
   });
 });

@@ -78,7 +78,7 @@ const refusalCode = (err: unknown): string | undefined => (err instanceof Workfl
 describe('userOffboarding', () => {
   it('inactivates a user with nothing open and tells the manager and the requester', async () => {
     const c = await company();
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     const result = await worker.runUntil(async () => (await start(taskQueue, input(c))).result());
     expect(result.outcome).toBe('inactivated');
     const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
@@ -93,7 +93,7 @@ describe('userOffboarding', () => {
   it('keeps trying an email the SMTP server refuses, shows the failure in the status, and never holds the inactivation', async () => {
     const c = await company();
     h.sink.refuseNext(3); // one whole delivery round of the confirmation fails
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       const failing = await waitForUserStatus(env.client, c.leaver, (s) => s.emailFailures === 1, 60_000);
@@ -116,7 +116,7 @@ describe('userOffboarding', () => {
   it('reminds after 2 days, escalates after 7, and inactivates once the manager closes the item', async () => {
     const c = await company();
     const rfi = await h.fx.rfi({ projectId: c.p1, assignees: [c.leaver] });
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
@@ -149,7 +149,7 @@ describe('userOffboarding', () => {
     const c = await company();
     const obs = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
     const key = `observation:${obs}:assignee`;
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
@@ -246,7 +246,7 @@ describe('userOffboarding', () => {
   it('goes back to waiting when a new item is assigned mid-wait, and tells the manager', async () => {
     const c = await company();
     const first = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
@@ -267,7 +267,7 @@ describe('userOffboarding', () => {
   it('answers "done" with what is still open', async () => {
     const c = await company();
     const item = await h.fx.meetingItem({ projectId: c.p1, assignees: [c.leaver] });
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
@@ -284,7 +284,7 @@ describe('userOffboarding', () => {
     const c = await company();
     const inP1 = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
     const inP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // colleague is not in p2
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c, { successorId: c.colleague }));
       const s = await waitForUserStatus(env.client, c.leaver, (st) => st.stage === 'awaiting-reassignment');
@@ -300,7 +300,7 @@ describe('userOffboarding', () => {
   it('at the deadline hands the items to the manager when the policy says so', async () => {
     const c = await company();
     const rfi = await h.fx.rfi({ projectId: c.p1, managerId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     const result = await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c, { policy: policy({ deadlineMs: 3 * DAY, deadlineAction: 'reassign-to-manager' }) }));
       const r = await handle.result(); // the time-skipping server jumps to the deadline
@@ -317,7 +317,7 @@ describe('userOffboarding', () => {
   it('waits for an effective date two weeks away, durably, then inactivates', async () => {
     const c = await company();
     const effectiveAt = new Date((await env.currentTimeMs()) + 14 * DAY).toISOString();
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c, { effectiveAt }));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'waiting-effective-date');
@@ -347,7 +347,7 @@ describe('telling the people concerned', () => {
     const inP1 = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
     const defectP1 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
     const inP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // the colleague is not in Garage B
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c, { successorId: c.colleague }));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
@@ -391,7 +391,7 @@ describe('telling the people concerned', () => {
     const d1 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
     const d2 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
     const d3 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
@@ -423,7 +423,7 @@ describe('telling the people concerned', () => {
   it('tells the manager once, when asked to act, that the offboarding was stopped; nobody when they were never asked', async () => {
     const c = await company();
     const obs = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c, { batchId: 'b-stop' }));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
@@ -448,7 +448,7 @@ describe('telling the people concerned', () => {
     // Waiting only for an effective date, the manager was never asked: no message.
     const quiet = await company();
     const effectiveAt = new Date((await env.currentTimeMs()) + 3 * DAY).toISOString();
-    const second = await createWorker(env.nativeConnection, h.activities);
+    const second = await createWorker(env, h.activities);
     await second.worker.runUntil(async () => {
       const handle = await start(second.taskQueue, input(quiet, { effectiveAt }));
       await waitForUserStatus(env.client, quiet.leaver, (s) => s.stage === 'waiting-effective-date');
@@ -474,7 +474,7 @@ describe('current details', () => {
       `observation:${await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver })}:assignee`,
       `defect:${await h.fx.defect({ projectId: c.p2, assignedToId: c.leaver })}:assigned-to`,
     ];
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       const s = await waitForUserStatus(env.client, c.leaver, (st) => st.stage === 'awaiting-reassignment');
@@ -513,7 +513,7 @@ describe('current details', () => {
 describe('userReactivation', () => {
   it('lets an admin reactivate an inactivated user, and refuses anyone else', async () => {
     const c = await company();
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       await (await start(taskQueue, input(c))).result();
       const refused = env.client.workflow.execute(userReactivation, {

@@ -9,7 +9,7 @@ import { offboardings, webActionLinkUses, webFormUses, webRateLimits, webSession
 import { purgeExpiredWebRows, type WebPurgeCounts } from '../domain/web-housekeeping';
 import { ensureHousekeepingSchedule } from '../worker/housekeeping-schedule';
 import { WEB_HOUSEKEEPING_SCHEDULE_ID } from '../workflows/contract';
-import { type DevServerEnvironment, startDevServerEnvironment } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import { type Harness, runWorkerInBackground, startHarness } from './helpers/workflow-harness';
 import { budget } from './helpers/time-budget';
 
@@ -19,8 +19,8 @@ let worker: { taskQueue: string; stop: () => Promise<void> };
 let mia: number, uma: number;
 
 beforeAll(async () => {
-  [h, env] = await Promise.all([startHarness(), startDevServerEnvironment()]);
-  worker = await runWorkerInBackground(env.nativeConnection, h.activities);
+  [h, env] = await Promise.all([startHarness(), sharedDevServerEnvironment()]);
+  worker = await runWorkerInBackground(env, h.activities);
   mia = await h.fx.user({ name: 'Mia Manager', email: 'mia@example.com' });
   uma = await h.fx.user({ name: 'Uma Leaving', managerId: mia });
 });

@@ -123,7 +123,7 @@ describe('the Temporal Web UI with the codec server', () => {
     const dataConverter = dataConverterOf({ payloadKey: key })!;
     const client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
     const taskQueue = `codec-ui-${process.pid}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: inMemoryActivities(dir), dataConverter });
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle: workflowBundle(), activities: inMemoryActivities(dir), dataConverter });
     await worker.runUntil(async () => {
       await startBatchWorkflow(client, taskQueue, {
         batchId: `codec-ui-${process.pid}`,

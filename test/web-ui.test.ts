@@ -70,7 +70,7 @@ describe('the Temporal Web UI', () => {
     ];
     dir.addItem({ tool: 'defect', role: 'assigned-to', holderId: second, projectId: 1, title: 'Door frame' });
 
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, inMemoryActivities(dir));
+    const { worker, taskQueue } = await createWorker(env, inMemoryActivities(dir));
     await worker.runUntil(async () => {
       const batchId = `webui-${process.pid}`;
       await startBatchWorkflow(env.client, taskQueue, {

@@ -82,7 +82,7 @@ function input(c: Company, extra: Partial<UserOffboardingInput> = {}): UserOffbo
 
 /** Runs `body` with a worker on the in-memory activities over `dir` (a worker per case). */
 async function withWorker<T>(dir: InMemoryDirectory, body: (taskQueue: string) => Promise<T>): Promise<T> {
-  const { worker, taskQueue } = await createWorker(env.nativeConnection, inMemoryActivities(dir));
+  const { worker, taskQueue } = await createWorker(env, inMemoryActivities(dir));
   return worker.runUntil(() => body(taskQueue));
 }
 

@@ -14,6 +14,8 @@ export type DevServerOptions = {
   port: number;
   uiPort: number;
   namespace?: string;
+  /** More namespaces created at launch (the tests' shared server: one per test file). */
+  extraNamespaces?: readonly string[];
   /** File database; undefined = in memory (tests). */
   dbFile?: string;
   /** Throwaway data: SQLite WAL + synchronous=OFF (several times faster). Defaults to true without dbFile. */
@@ -58,6 +60,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   if (o.fast ?? !o.dbFile) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
   if (namespace !== 'default') args.push('--namespace', namespace);
+  for (const extra of o.extraNamespaces ?? []) args.push('--namespace', extra);
   for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', `${sa.name}=${sa.type}`);
   return args;
 }

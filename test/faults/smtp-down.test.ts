@@ -39,7 +39,7 @@ describe('SMTP down, then back', () => {
     const manager = await h.fx.user({ name: 'Max Manager' });
     const leavers: number[] = [];
     for (let i = 0; i < 5; i++) leavers.push(await h.fx.user({ managerId: manager }));
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, createActivities({ db: h.t.db, mailer, clock: () => new Date() }));
+    const { worker, taskQueue } = await createWorker(env, createActivities({ db: h.t.db, mailer, clock: () => new Date() }));
 
     await smtp.down();
     const downAt = Date.now();

@@ -17,6 +17,7 @@ import { INDEXED_TYPE, startDevServer } from '../../worker/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/contract';
 import { readWorkflowBundle } from '../../worker/workflow-bundle';
 import { freePort } from './free-port';
+import { claimNamespace } from './shared-temporal';
 
 export { findTemporalCli };
 
@@ -75,6 +76,39 @@ export async function startDevServerEnvironment(options: { ui?: boolean; namespa
     };
   } catch (e) {
     await server.stop();
+    throw e;
+  }
+}
+
+/**
+ * A namespace of this file's own on the run's shared dev server (shared-temporal.ts): workflows,
+ * task queues and visibility apart from every other file, without a server start and stop. Workers
+ * must poll `namespace`; stop() closes this file's connections and leaves the server running. Use
+ * startDevServerEnvironment for a server of the file's own (its Web UI, its process).
+ */
+export async function sharedDevServerEnvironment(): Promise<DevServerEnvironment> {
+  const shared = inject('sharedTemporal');
+  if (shared.error) throw new Error(`the run's Temporal dev server did not start: ${shared.error}`);
+  const namespace = claimNamespace(shared);
+  // More files than namespaces: this one gets a server of its own (slower, as before).
+  if (namespace === undefined) return startDevServerEnvironment();
+  const connection = await Connection.connect({ address: shared.address });
+  try {
+    const nativeConnection = await NativeConnection.connect({ address: shared.address });
+    return {
+      client: new Client({ connection, namespace }),
+      connection,
+      nativeConnection,
+      address: shared.address,
+      namespace,
+      uiUrl: undefined,
+      pid: shared.pid,
+      stop: async () => {
+        await Promise.allSettled([nativeConnection.close(), connection.close()]);
+      },
+    };
+  } catch (e) {
+    await connection.close();
     throw e;
   }
 }

@@ -13,7 +13,7 @@ import { createMailer } from '../../domain/notifications/mailer';
 import { type UserOffboardingInput, userWorkflowId } from '../../workflows/contract';
 import { userOffboarding } from '../../workflows/user-offboarding';
 import { freePort } from './free-port';
-import { type DevServerEnvironment, startDevServerEnvironment } from './temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment } from './temporal';
 import { type Harness, policy, runWorkerInBackground, startedWorkflows, startHarness } from './workflow-harness';
 
 export const WEB_TEST_SECRET = 'web-test-secret-0123456789-abcdefghijklmnop';
@@ -42,7 +42,7 @@ export async function startWebStack(
     csvDownloads?: DownloadLimits;
   } = {},
 ): Promise<WebStack> {
-  const [env, h, port] = await Promise.all([startDevServerEnvironment(), startHarness(), freePort()]);
+  const [env, h, port] = await Promise.all([sharedDevServerEnvironment(), startHarness(), freePort()]);
   const mailer = options.smtpUrl
     ? createMailer({ smtpUrl: options.smtpUrl, outboxDir: path.join(os.tmpdir(), 'offboarding-test-outbox'), mailFrom: 'Offboarding <offboarding@example.com>', log: () => undefined })
     : h.mailer;
@@ -58,7 +58,7 @@ export async function startWebStack(
     ...options.settings,
   };
   const activities = createActivities({ db: h.t.db, mailer, clock: () => new Date(), links: { publicUrl: url, secret: WEB_TEST_SECRET } });
-  const worker = await runWorkerInBackground(env.nativeConnection, activities);
+  const worker = await runWorkerInBackground(env, activities);
   const started = startedWorkflows();
   const logs: string[] = [];
   const partial = {

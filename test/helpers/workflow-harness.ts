@@ -48,13 +48,22 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/** Where a worker polls: a dev server environment or a TestWorkflowEnvironment (a shared server's namespace is the file's own). */
+export type WorkerTarget = { nativeConnection: NativeConnection; namespace?: string | undefined };
+
 let queueSeq = 0;
 export async function createWorker(
-  connection: NativeConnection,
+  temporal: WorkerTarget,
   activities: object,
 ): Promise<{ worker: Worker; taskQueue: string }> {
   const taskQueue = `test-${process.pid}-${++queueSeq}`;
-  const worker = await Worker.create({ connection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    namespace: temporal.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
   return { worker, taskQueue };
 }
 
@@ -88,10 +97,10 @@ export function mailsAbout(sink: SmtpSink, userId: number, kind?: string) {
 
 /** A worker running in the background for a whole test file; `stop()` waits for it to drain. */
 export async function runWorkerInBackground(
-  connection: NativeConnection,
+  temporal: WorkerTarget,
   activities: object,
 ): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
-  const { worker, taskQueue } = await createWorker(connection, activities);
+  const { worker, taskQueue } = await createWorker(temporal, activities);
   const running = worker.run();
   return {
     taskQueue,
