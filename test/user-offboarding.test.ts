@@ -195,7 +195,7 @@ describe('userOffboarding', () => {
     const onP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // the colleague is not on p2
     const keys = [`observation:${obs}:assignee`, `defect:${defect}:assigned-to`]; // in the scan's order
     const other = `observation:${onP2}:assignee`;
-    const { worker, taskQueue } = await createWorker(env.nativeConnection, h.activities);
+    const { worker, taskQueue } = await createWorker(env, h.activities);
     await worker.runUntil(async () => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
