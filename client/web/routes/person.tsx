@@ -11,7 +11,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { users } from '../../../db/schema';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { groupItems } from '../../../domain/notifications/items';
+import { groupItems } from '../../../domain/item-groups';
 import { NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
