@@ -127,6 +127,19 @@ async function recordedReactivation(db: DbOrTx, requestId: string): Promise<Reac
   return { reactivatedAt: after.reactivatedAt, alreadyDone: true };
 }
 
+/**
+ * When this request reactivated this user, if it did: a second submit of the same form answers with
+ * the first one's outcome instead of "already active".
+ */
+export async function reactivatedAtFor(db: DbOrTx, requestId: string, userId: number): Promise<string | undefined> {
+  const [done] = await db
+    .select({ after: auditLog.after })
+    .from(auditLog)
+    .where(and(eq(auditLog.requestId, requestId), eq(auditLog.action, 'user.reactivated'), eq(auditLog.subjectUserId, userId)));
+  const at = (done?.after as { reactivatedAt?: unknown } | undefined)?.reactivatedAt;
+  return typeof at === 'string' ? at : undefined;
+}
+
 export async function reactivateUser(deps: UserStatusDeps, input: ReactivateUserInput): Promise<ReactivateUserResult> {
   checkReason(input.reason);
   if (typeof input.requestId !== 'string' || input.requestId.length === 0 || input.requestId.length > 200) {
