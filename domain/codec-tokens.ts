@@ -57,7 +57,7 @@ export async function revokeCodecToken(db: Database, id: number): Promise<CodecT
     .set({ revokedAt: sql`coalesce(${codecTokens.revokedAt}, now())` })
     .where(eq(codecTokens.id, id))
     .returning(INFO);
-  if (!revoked) refuse('INVALID_INPUT', `No codec token has the ID ${id}; \`offboard codec-tokens list\` shows them.`);
+  if (!revoked) refuse('INVALID_INPUT', `No codec token has the ID ${id}.`);
   return revoked;
 }
 

@@ -16,7 +16,6 @@ import {
   type BatchUserRow,
   FINAL_STAGES,
   type RefusalCode,
-  REFUSALS,
   searchAttributes,
   type UserStage,
 } from '../../../workflows/contract';
@@ -24,6 +23,7 @@ import type { AppEnv, Flash, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
 import { formNonceFits, FORM_USED_FLASH } from '../form-uses';
+import { webHint } from '../refusal-hints';
 import { REJECTION_WORDS } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural, stageWords, waited, when } from '../words';
@@ -45,17 +45,9 @@ const STAGE_COUNTS: [UserStage | 'queued', string][] = [
   ['failed', 'failed'],
 ];
 
-const BATCH_HINTS: Partial<Record<RefusalCode, string>> = {
-  BATCH_FINISHED: 'The batch has ended; this page shows how.',
-  BATCH_NOT_FOUND: 'Open the batch from the list of batches.',
-  USER_NOT_IN_BATCH: 'The person is not in this batch any more; the list below is what it holds.',
-  USER_ALREADY_INACTIVATED: 'They were inactivated already; reactivate them from Inactive users if this was a mistake.',
-  PERMISSION_DENIED: 'Only company directory admins can change a batch.',
-};
-
 const refusalFlash = (code: RefusalCode | 'UNAVAILABLE', message: string): Flash => ({
   kind: 'error',
-  text: `${message} ${code === 'UNAVAILABLE' ? 'Nothing was changed. Try again in a minute.' : (BATCH_HINTS[code] ?? REFUSALS[code])}`,
+  text: `${message} ${webHint(code, 'batch')}`,
   code,
 });
 

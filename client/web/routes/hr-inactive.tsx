@@ -15,7 +15,8 @@ import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
 import { formNonceFits, FORM_USED_FLASH } from '../form-uses';
 import { Csrf, Layout } from '../views/layout';
-import { plural, refusalHelp, when } from '../words';
+import { plural, when } from '../words';
+import { webHint } from '../refusal-hints';
 import { idField } from '../../id-field';
 
 export const INACTIVE_PAGE_SIZE = 50;
@@ -23,17 +24,9 @@ export const INACTIVE_PAGE_SIZE = 50;
 const pageParam = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 const requestIdField = z.string().uuid();
 
-/** What to do after a refusal, in HR's words (words.ts has the managers'). */
-const REACTIVATION_HINTS: Partial<Record<RefusalCode, string>> = {
-  USER_ALREADY_ACTIVE: 'Nothing was changed; they no longer appear on this list.',
-  USER_NOT_FOUND: 'Nothing was changed. Use the Reactivate button next to a person on this list.',
-  PERMISSION_DENIED: 'Nothing was changed. Only an active company directory admin may reactivate people.',
-  INVALID_INPUT: 'Nothing was changed. Write a reason and press Reactivate again.',
-};
-
 const refused = (code: RefusalCode | 'UNAVAILABLE', message: string): Flash => ({
   kind: 'error',
-  text: `${message} ${code === 'UNAVAILABLE' ? refusalHelp(code) : (REACTIVATION_HINTS[code] ?? refusalHelp(code))}`,
+  text: `${message} ${webHint(code, 'reactivation')}`,
   code,
 });
 
