@@ -24,9 +24,10 @@ const ROUTE_EDGES = [
   ...CLIENT_EDGES,
   { group: ['**/db/schema', '**/db/schema/*', 'drizzle-orm', 'drizzle-orm/*'], message: 'Routes hold no SQL: read through a domain/ function (e.g. domain/user-names.ts).' },
 ];
-/** The domain is called by the edges, never the other way round. */
+/** The domain is called by the edges, never the other way round, and speaks no Temporal. */
 const DOMAIN_EDGES = [
   { group: ['**/client/*', '**/client/**', '**/worker/*', '**/worker/**'], message: 'domain/ imports nothing from client/ or worker/: they call the domain, not the other way round.' },
+  { group: ['@temporalio/*'], message: 'domain/ speaks no Temporal: throw a Refusal (domain/refusal.ts); activities/failures.ts maps it to an ApplicationFailure.' },
 ];
 
 export default tseslint.config(

@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { createNotificationSender, type NotificationDeps, type NotificationLog } from '../domain/notifications/outbox';
 import type { SendNotificationInput, SendNotificationResult } from '../workflows/contract';
+import { mappingFailures } from './failures';
 
 /** Temporal's activity logger inside an activity (so lines carry the workflow and activity IDs); console otherwise. */
 const activityLog: NotificationLog = (level, message, meta) => {
@@ -20,5 +21,5 @@ const activityLog: NotificationLog = (level, message, meta) => {
 export function createNotificationActivities(deps: NotificationDeps) {
   const sender = createNotificationSender({ ...deps, log: deps.log ?? activityLog });
   // Workflows send their own notifications only (the sign-in link is the web app's).
-  return { sendNotification: (input: SendNotificationInput): Promise<SendNotificationResult> => sender.sendNotification(input) };
+  return mappingFailures({ sendNotification: (input: SendNotificationInput): Promise<SendNotificationResult> => sender.sendNotification(input) });
 }

@@ -3,7 +3,8 @@
 import type { status } from '@grpc/grpc-js';
 import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConfigurationError } from '../config/settings';
-import { type RefusalCode, refusalOf } from '../workflows/contract';
+import type { RefusalCode } from '../workflows/contract';
+import { refusalOf } from './refusals';
 import { cliHint } from './refusal-hints';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { auditLog, type CodecToken, codecTokens, users } from '../db/schema';
-import { refuse } from '../workflows/contract';
+import { refuse } from './refusal';
 
 export const CODEC_SCOPE = 'codec';
 /** `cdc_` and 32 random bytes in base64url: recognisable in a leaked log, never guessable. */

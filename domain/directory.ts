@@ -7,7 +7,8 @@ import type { OpenItem } from '../workflows/contract';
 import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
 import { scanAllOpenItems, scanOpenItems } from './open-items';
-import { refuse, isUserId, parseIdText } from '../workflows/contract';
+import { isUserId, parseIdText } from '../workflows/contract';
+import { refuse } from './refusal';
 
 export type UserRef = { id: number; name: string };
 

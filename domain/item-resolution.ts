@@ -27,9 +27,9 @@ import {
   NOTE_RULE,
   parseItemKey,
   type ResolutionAction,
-  refuse,
   isUserId,
 } from '../workflows/contract';
+import { refuse } from './refusal';
 import { textProblem } from '../workflows/contract';
 import { isUniqueViolation } from '../db/pg-errors';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';

@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/transaction';
 import { projects } from '../db/schema';
-import { refuse } from '../workflows/contract';
+import { refuse } from './refusal';
 
 /** How many projects a PROJECT_NOT_FOUND message names: enough for a small directory, short for a big one. */
 const PROJECTS_NAMED = 10;

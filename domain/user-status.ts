@@ -4,7 +4,8 @@
 // found by the re-scan) or waits and then sees the user inactive (TARGET_INACTIVE).
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { auditLog } from '../db/schema';
-import { type OpenItem, REASON_RULE, refuse, isUserId } from '../workflows/contract';
+import { type OpenItem, REASON_RULE, isUserId } from '../workflows/contract';
+import { refuse } from './refusal';
 import { textProblem } from '../workflows/contract';
 import { isUniqueViolation } from '../db/pg-errors';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';

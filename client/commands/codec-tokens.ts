@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { createCodecToken, listCodecTokens, revokeCodecToken } from '../../domain/codec-tokens';
 import { type Command, flags, requiredText, resolveUser, userLabel } from '../common';
 import { UsageError } from '../exit-codes';
-import { refuse, refusalOf } from '../../workflows/contract';
+import { refuse } from '../../workflows/contract';
+import { refusalOf } from '../refusals';
 
 const COLUMNS = [
   { key: 'id', title: 'ID', align: 'right' as const },

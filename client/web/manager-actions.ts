@@ -3,7 +3,8 @@
 // nonce, sent as the Temporal update ID `web:<actor>:<nonce>`, so a double submit or a retried POST
 // acts once. A refusal comes back as its code and plain words for the banner.
 import { userNames } from '../../domain/user-names';
-import { type OpenItem, type RefusalCode, refusalOf } from '../../workflows/contract';
+import { type OpenItem, type RefusalCode } from '../../workflows/contract';
+import { refusalOf } from '../refusals';
 import { closeItem, handOverAll, type HandOverAllResult, type OperationsContext, reassignItem, recheck, type Subject } from '../operations';
 
 export type ActionOutcome =

@@ -10,7 +10,8 @@ import { assignmentReportPage, type ReportFilter } from '../../../domain/assignm
 import { resolveUserRef } from '../../../domain/directory';
 import { directoryFacets } from '../../../domain/directory-page';
 import { projectExists } from '../../../domain/projects';
-import { itemStatusWords, parseIdText, refusalOf, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
+import { refusalOf } from '../../refusals';
+import { itemStatusWords, parseIdText, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import { assignmentReportCsv, reportCsvFilename } from '../../report-csv';
 import type { AppEnv, WebDeps } from '../context';
 import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_RETRY_AFTER_SECONDS, downloadSlots, spooledStream } from '../csv-downloads';

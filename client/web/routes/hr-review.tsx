@@ -25,8 +25,8 @@ import {
   MAX_BATCH_SIZE,
   MAX_REASON_LENGTH,
   type OffboardingPolicy,
-  refusalOf,
 } from '../../../workflows/contract';
+import { refusalOf } from '../../refusals';
 import type { AppEnv, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash } from '../sessions';
