@@ -15,6 +15,21 @@ const SIDE_EFFECTS = [
   { group: ['nodemailer', 'postgres', 'drizzle-orm', 'drizzle-orm/*', '@temporalio/activity', '@temporalio/client', '@temporalio/worker', 'hono', 'hono/*', 'zod'], message: 'Workflows import only @temporalio/workflow, @temporalio/common and the contract.' },
 ];
 
+// The layers' arrows (docs: README "Layout"): what each edge may not reach into. A pattern per rule so
+// a lint error names the rule that was broken.
+/** The client (CLI, web, operations) talks to Temporal and the domain, never to the worker process. */
+const CLIENT_EDGES = [{ group: ['**/worker/*', '**/worker/**'], message: 'client/ does not import worker/: share it from a neutral module (process/, config/, domain/).' }];
+/** A route parses, calls one operation or domain read, and renders: the tables are the domain's. */
+const ROUTE_EDGES = [
+  ...CLIENT_EDGES,
+  { group: ['**/db/schema', '**/db/schema/*', 'drizzle-orm', 'drizzle-orm/*'], message: 'Routes hold no SQL: read through a domain/ function (e.g. domain/user-names.ts).' },
+];
+/** The domain is called by the edges, never the other way round, and speaks no Temporal. */
+const DOMAIN_EDGES = [
+  { group: ['**/client/*', '**/client/**', '**/worker/*', '**/worker/**'], message: 'domain/ imports nothing from client/ or worker/: they call the domain, not the other way round.' },
+  { group: ['@temporalio/*'], message: 'domain/ speaks no Temporal: throw a Refusal (domain/refusal.ts); activities/failures.ts maps it to an ApplicationFailure.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.tools/**', 'dist/**', '.bench-baseline-*/**', 'test/histories/**', 'client/web/static/**'] },
   js.configs.recommended,
@@ -52,6 +67,19 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: SIDE_EFFECTS.map((p) => ({ ...p, allowTypeImports: true })) }],
     },
+  },
+  {
+    files: ['client/**/*.ts', 'client/**/*.tsx'],
+    ignores: ['client/web/routes/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: CLIENT_EDGES }] },
+  },
+  {
+    files: ['client/web/routes/**/*.ts', 'client/web/routes/**/*.tsx'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: ROUTE_EDGES }] },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: DOMAIN_EDGES }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -1,6 +1,6 @@
 // The domain activities, bound to their dependencies. Workflows decide *when*; these decide *how*.
-// Every domain refusal is a non-retryable ApplicationFailure typed with a code from
-// workflows/refusals.ts; infrastructure errors stay ordinary (retryable) errors.
+// Every domain Refusal leaves as a non-retryable ApplicationFailure typed with its code
+// (failures.ts); infrastructure errors stay ordinary (retryable) errors.
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import type { OpenItem } from '../workflows/contract';
@@ -26,6 +26,7 @@ import { beginOffboarding, completeOffboarding } from '../domain/offboarding-ste
 import { scanOpenItems } from '../domain/open-items';
 import { activeAdminIds, authorizeBatchActor, authorizeItemsActor, loadPermissions } from '../domain/permissions';
 import { inactivateUser, reactivateUser } from '../domain/user-status';
+import { mappingFailures } from './failures';
 
 export type DomainDeps = { db: Database; clock: () => Date };
 
@@ -40,7 +41,7 @@ function heartbeat(details?: unknown): void {
 
 export function createDomainActivities(deps: DomainDeps) {
   const { db } = deps;
-  return {
+  return mappingFailures({
     validateBatch: (input: ValidateBatchInput) => validateBatch(deps, input),
     claimOffboarding: (input: ClaimOffboardingInput) => claimOffboarding(deps, input),
     finishOffboarding: (input: FinishOffboardingInput) => finishOffboarding(deps, input),
@@ -67,7 +68,7 @@ export function createDomainActivities(deps: DomainDeps) {
     closeItem: (input: CloseItemInput) => closeItem(deps, input),
     inactivateUser: (input: InactivateUserInput) => inactivateUser(deps, input),
     reactivateUser: (input: ReactivateUserInput) => reactivateUser(deps, input),
-  };
+  });
 }
 
 export type DomainActivities = ReturnType<typeof createDomainActivities>;

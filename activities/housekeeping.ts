@@ -4,11 +4,12 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import { purgeExpiredWebRows } from '../domain/web-housekeeping';
 import type { WebHousekeepingResult } from '../workflows/contract';
+import { mappingFailures } from './failures';
 
 export function createHousekeepingActivities(deps: { db: Database }) {
-  return {
+  return mappingFailures({
     async purgeExpiredWebRows(): Promise<WebHousekeepingResult> {
       return purgeExpiredWebRows(deps.db, { afterChunk: (soFar) => asyncLocalStorage.getStore()?.heartbeat(soFar) });
     },
-  };
+  });
 }

@@ -2,8 +2,9 @@
 // (domain/notifications/outbox.ts), logging through the activity's logger.
 import { Context } from '@temporalio/activity';
 import { createNotificationSender, type NotificationDeps, type NotificationLog } from '../domain/notifications/outbox';
-import { ApplicationFailure } from '@temporalio/common';
 import type { SendNotificationInput, SendNotificationResult, SendNotificationsInput } from '../workflows/contract';
+import { Refusal } from '../domain/refusal';
+import { mappingFailures } from './failures';
 
 /** Temporal's activity logger inside an activity (so lines carry the workflow and activity IDs); console otherwise. */
 const activityLog: NotificationLog = (level, message, meta) => {
@@ -24,7 +25,7 @@ export const MAX_NOTIFICATIONS_PER_CALL = 50;
 export function createNotificationActivities(deps: NotificationDeps) {
   const sender = createNotificationSender({ ...deps, log: deps.log ?? activityLog });
   // Workflows send their own notifications only (the sign-in link is the web app's).
-  return {
+  return mappingFailures({
     sendNotification: (input: SendNotificationInput): Promise<SendNotificationResult> => sender.sendNotification(input),
     /**
      * Several emails in one activity (what one step of a workflow has to say). Each is sent exactly
@@ -34,7 +35,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async sendNotifications(input: SendNotificationsInput): Promise<SendNotificationResult[]> {
       const list: unknown = input?.notifications;
       if (!Array.isArray(list) || list.length === 0 || list.length > MAX_NOTIFICATIONS_PER_CALL) {
-        throw ApplicationFailure.nonRetryable(`"notifications" must list 1..${MAX_NOTIFICATIONS_PER_CALL} emails`, 'INVALID_INPUT');
+        throw new Refusal('INVALID_INPUT', `"notifications" must list 1..${MAX_NOTIFICATIONS_PER_CALL} emails`);
       }
       const results: SendNotificationResult[] = [];
       let failure: Error | undefined;
@@ -48,5 +49,5 @@ export function createNotificationActivities(deps: NotificationDeps) {
       if (failure !== undefined) throw failure;
       return results;
     },
-  };
+  });
 }

@@ -3,7 +3,9 @@
 import type { status } from '@grpc/grpc-js';
 import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConfigurationError } from '../config/settings';
-import { type RefusalCode, refusalHint, refusalOf } from '../workflows/contract';
+import type { RefusalCode } from '../workflows/contract';
+import { refusalOf } from './refusals';
+import { cliHint } from './refusal-hints';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -60,7 +62,7 @@ function firstLine(text: string): string {
 export function describeError(err: unknown): Outcome {
   const refusal = refusalOf(err);
   if (refusal) {
-    return { code: EXIT.refused, lines: [`${refusal.code}: ${firstLine(refusal.message)}`, `  ${refusalHint(refusal.code)}`], refusal: refusal.code };
+    return { code: EXIT.refused, lines: [`${refusal.code}: ${firstLine(refusal.message)}`, `  ${cliHint(refusal.code)}`], refusal: refusal.code };
   }
   if (err instanceof UsageError) {
     const help = err.command ? `offboard ${err.command} --help` : 'offboard --help';

@@ -10,9 +10,9 @@ import {
   MAX_EFFECTIVE_DELAY_DAYS,
   REASON_RULE,
   userWorkflowId,
-  refuse,
   isUserId,
 } from '../workflows/contract';
+import { refuse } from './refusal';
 import { parseIdText, textProblem, whyPersonIneligible } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
 import type {

@@ -2,6 +2,7 @@
 // when, and how many of its users are still running or ended which way. A batch's live stages come
 // from its workflow (client/operations batchStatusPage); this list needs no Temporal call per row.
 import { sql } from 'drizzle-orm';
+import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
 
 export type BatchListing = {
@@ -43,4 +44,26 @@ export async function listBatches(db: DbOrTx, options: { running?: boolean; limi
     endedAt: b.endedAt === null ? null : new Date(b.endedAt).toISOString(),
     requestedBy: { id: requesterId, name: requesterName },
   }));
+}
+
+/** A person on a batch's page: the name, their manager's, and whether their offboarding in it escalated. */
+export type BatchPerson = { id: number; name: string; managerName: string | null; escalated: boolean };
+
+/** The people of one page of a batch (the requester and the rejected ones too, when asked), by ID. */
+export async function batchPeople(db: DbOrTx, batchId: string, ids: readonly number[]): Promise<Map<number, BatchPerson>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.execute<BatchPerson>(sql`
+    select u.id, u.name, m.name as "managerName",
+           exists (select 1 from offboardings o join notification_outbox n on n.workflow_id = o.workflow_id
+                    where o.user_id = u.id and o.batch_id = ${batchId} and n.kind = 'escalation' and n.created_at >= o.started_at
+                      and (o.ended_at is null or n.created_at <= o.ended_at)) as escalated
+      from users u left join users m on m.id = u.manager_id
+     where u.id = any(${intArrayParam(ids)})`);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** When the batch claimed its first user; null for a batch that claimed nobody. */
+export async function batchStartedAt(db: DbOrTx, batchId: string): Promise<string | null> {
+  const [row] = await db.execute<{ at: string | null }>(sql`select to_json(min(started_at)) #>> '{}' as at from offboardings where batch_id = ${batchId}`);
+  return row?.at ?? null;
 }

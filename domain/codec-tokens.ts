@@ -4,8 +4,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { type CodecToken, codecTokens, users } from '../db/schema';
-import { refuse } from '../workflows/contract';
+import { auditLog, type CodecToken, codecTokens, users } from '../db/schema';
+import { refuse } from './refusal';
 
 export const CODEC_SCOPE = 'codec';
 /** `cdc_` and 32 random bytes in base64url: recognisable in a leaked log, never guessable. */
@@ -57,7 +57,7 @@ export async function revokeCodecToken(db: Database, id: number): Promise<CodecT
     .set({ revokedAt: sql`coalesce(${codecTokens.revokedAt}, now())` })
     .where(eq(codecTokens.id, id))
     .returning(INFO);
-  if (!revoked) refuse('INVALID_INPUT', `No codec token has the ID ${id}; \`offboard codec-tokens list\` shows them.`);
+  if (!revoked) refuse('INVALID_INPUT', `No codec token has the ID ${id}.`);
   return revoked;
 }
 
@@ -86,4 +86,28 @@ export async function codecTokenHolder(db: Database, token: string, scope: strin
     .set({ lastUsedAt: sql`now()` })
     .where(and(eq(codecTokens.id, row.id), sql`(${codecTokens.lastUsedAt} is null or ${codecTokens.lastUsedAt} < now() - interval '1 minute')`));
   return { kind: 'ok', tokenId: row.id, userId: row.userId };
+}
+
+/** One call of the codec server, as the audit log keeps it: who, what, in which namespace and workflow. */
+export type CodecCall = {
+  actorId: number | null;
+  op: 'encode' | 'decode';
+  namespace: string;
+  workflowId: string | null;
+  payloads: number;
+  /** Decode only: payloads that were not ours to read and went back as they came. */
+  passedThrough: number;
+  via: string;
+  detail: Record<string, unknown>;
+};
+
+export async function recordCodecCall(db: Database, call: CodecCall): Promise<void> {
+  await db.insert(auditLog).values({
+    actorId: call.actorId,
+    action: `codec.${call.op}`,
+    entityType: 'namespace',
+    entityId: call.namespace,
+    workflowId: call.workflowId,
+    after: { payloads: call.payloads, ...(call.op === 'decode' ? { passedThrough: call.passedThrough } : {}), via: call.via, ...call.detail },
+  });
 }

@@ -1,13 +1,14 @@
-// Directory reads for the CLI (plain functions over `db`, not activities): user lookup, the active
+// Directory reads for the CLI and the web (plain functions over `db`, not activities): user lookup, the active
 // and inactive user lists, the assignable users of a project (the "drop-down") and the Assignment
 // Report.
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { type User, users } from '../db/schema';
 import type { OpenItem } from '../workflows/contract';
 import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
 import { scanAllOpenItems, scanOpenItems } from './open-items';
-import { refuse, isUserId, parseIdText } from '../workflows/contract';
+import { isUserId, parseIdText } from '../workflows/contract';
+import { refuse } from './refusal';
 
 export type UserRef = { id: number; name: string };
 
@@ -28,6 +29,32 @@ export async function resolveUserRef(db: DbOrTx, ref: string): Promise<User> {
       : await db.select().from(users).where(sql`lower(${users.email}) = lower(${text})`);
   const user = rows[0];
   if (!user) refuse('USER_NOT_FOUND', `No user has the ID or email "${text.slice(0, 120)}".`);
+  return user;
+}
+
+/** Who a person is by ID, with what the pages and commands check before they act on them. */
+export type UserSummary = { id: number; name: string; email: string | null; status: 'active' | 'inactive' };
+
+/** The users of these IDs that exist (in no particular order); an unknown ID is left out. */
+export async function usersByIds(db: DbOrTx, ids: readonly number[]): Promise<UserSummary[]> {
+  if (ids.length === 0) return [];
+  return db.select({ id: users.id, name: users.name, email: users.email, status: users.status }).from(users).where(inArray(users.id, [...new Set(ids)]));
+}
+
+/** The users of these IDs that exist, with their manager's ID (the batch review names the managers). */
+export async function usersWithManagers(db: DbOrTx, ids: readonly number[]): Promise<(Omit<UserSummary, 'status'> & { managerId: number | null })[]> {
+  if (ids.length === 0) return [];
+  return db.select({ id: users.id, name: users.name, email: users.email, managerId: users.managerId }).from(users).where(inArray(users.id, [...new Set(ids)]));
+}
+
+/**
+ * The active person with this email address (case-insensitive), if any: whom a sign-in link or an SSO
+ * proxy's header names. An inactive person's address names nobody.
+ */
+export async function activeUserByEmail(db: DbOrTx, email: string): Promise<{ id: number; isAdmin: boolean } | undefined> {
+  const [user] = await db.execute<{ id: number; isAdmin: boolean }>(
+    sql`select id, (directory_permission = 'admin') as "isAdmin" from users where lower(email) = lower(${email}) and status = 'active'`,
+  );
   return user;
 }
 

@@ -29,10 +29,9 @@ import {
   NOTE_RULE,
   parseItemKey,
   type ResolutionAction,
-  refuse,
-  refusalOf,
   isUserId,
 } from '../workflows/contract';
+import { Refusal, refuse } from './refusal';
 import { textProblem } from '../workflows/contract';
 import { isUniqueViolation } from '../db/pg-errors';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
@@ -346,8 +345,8 @@ export async function reassignItems(deps: ResolutionDeps, input: ReassignItemsIn
       try {
         result.took.push(await tx.transaction((savepoint) => resolveOnce(savepoint, deps, { kind: 'reassign', input: r })));
       } catch (error) {
-        const refused = refusalOf(error);
-        if (!refused) throw error;
+        if (!(error instanceof Refusal)) throw error;
+        const refused = error;
         result.notTaken.push({ itemKey: String(r.itemKey), code: refused.code, message: refused.message });
       }
     }

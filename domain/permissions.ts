@@ -4,7 +4,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { users } from '../db/schema';
 import type { LoadPermissionsInput, UserPermissions } from '../workflows/contract';
 import type { DbOrTx } from '../db/transaction';
-import { refuse, isUserId } from '../workflows/contract';
+import { isUserId } from '../workflows/contract';
+import { refuse } from './refusal';
 
 /** Active company directory admins, by ID. */
 export async function activeAdminIds(db: DbOrTx): Promise<number[]> {

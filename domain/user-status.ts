@@ -4,7 +4,8 @@
 // found by the re-scan) or waits and then sees the user inactive (TARGET_INACTIVE).
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { auditLog } from '../db/schema';
-import { type OpenItem, REASON_RULE, refuse, isUserId } from '../workflows/contract';
+import { type OpenItem, REASON_RULE, isUserId } from '../workflows/contract';
+import { refuse } from './refusal';
 import { textProblem } from '../workflows/contract';
 import { isUniqueViolation } from '../db/pg-errors';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
@@ -125,6 +126,19 @@ async function recordedReactivation(db: DbOrTx, requestId: string): Promise<Reac
   }
   const after = row.after as { reactivatedAt: string };
   return { reactivatedAt: after.reactivatedAt, alreadyDone: true };
+}
+
+/**
+ * When this request reactivated this user, if it did: a second submit of the same form answers with
+ * the first one's outcome instead of "already active".
+ */
+export async function reactivatedAtFor(db: DbOrTx, requestId: string, userId: number): Promise<string | undefined> {
+  const [done] = await db
+    .select({ after: auditLog.after })
+    .from(auditLog)
+    .where(and(eq(auditLog.requestId, requestId), eq(auditLog.action, 'user.reactivated'), eq(auditLog.subjectUserId, userId)));
+  const at = (done?.after as { reactivatedAt?: unknown } | undefined)?.reactivatedAt;
+  return typeof at === 'string' ? at : undefined;
 }
 
 export async function reactivateUser(deps: UserStatusDeps, input: ReactivateUserInput): Promise<ReactivateUserResult> {

@@ -3,13 +3,18 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reassignItem } from '../domain/item-resolution';
 import { auditLog, defectItems, observations, offboardings, projects, users } from '../db/schema';
 import { seedDemoDirectory } from '../db/seed';
 import { eligibleAssignees } from '../domain/assignee-eligibility';
-import { validateBatch } from '../domain/batch-validation';
+import { createDomainActivities } from '../activities/domain';
+import type { Database } from '../db/client';
+import type { ReassignItemInput, ValidateBatchInput } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures } from './helpers/directory-fixtures';
+
+// Through the activities: the failures asserted are the ones the workflows receive.
+const reassignItem = (deps: { db: Database; clock: () => Date }, input: ReassignItemInput) => createDomainActivities(deps).reassignItem(input);
+const validateBatch = (deps: { db: Database }, input: ValidateBatchInput) => createDomainActivities({ ...deps, clock: () => new Date() }).validateBatch(input);
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { assignmentReportCsv, REPORT_CSV_HEADER } from '../client/report-csv';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId, userStatusQuery, userWorkflowId } from '../workflows/contract';
-import { refusalHint } from '../workflows/contract';
+import { cliHint as refusalHint } from '../client/refusal-hints';
 import { type CliResult, FailingStream, runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';

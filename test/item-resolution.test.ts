@@ -5,6 +5,7 @@ import { offboardings } from '../db/schema';
 import { closeItem, MAX_REASSIGNMENTS_PER_CALL, reassignItem, reassignItems } from '../domain/item-resolution';
 import type { CloseItemInput, ReassignItemInput } from '../workflows/contract';
 import { scanOpenItems } from '../domain/open-items';
+import { createDomainActivities } from '../activities/domain';
 import { MAX_NOTE_LENGTH } from '../workflows/contract';
 import type { RefusalCode } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -120,9 +121,11 @@ describe('reassignItem', () => {
     const before = await t.sql`select count(*)::int as n from audit_log`;
     const id = await f.defect({ projectId: p, assignedToId: from });
     const key = `defect:${id}:assigned-to`;
+    // Through the activity: the loser's failure is what the workflow sees.
+    const activity = createDomainActivities(deps()).reassignItem;
     const results = await Promise.allSettled([
-      reassign({ itemKey: key, toUserId: target }),
-      reassign({ itemKey: key, toUserId: other }),
+      activity({ requestId: rid(), itemKey: key, fromUserId: from, toUserId: target, actorId: manager, workflowId: 'wf-test' }),
+      activity({ requestId: rid(), itemKey: key, fromUserId: from, toUserId: other, actorId: manager, workflowId: 'wf-test' }),
     ]);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -10,9 +10,9 @@ import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from '../temporal/connection-options';
 import { dataConverterOf } from '../temporal/data-converter';
-import { ignoreClosedOutput } from './closed-output';
+import { ignoreClosedOutput } from '../process/closed-output';
 import { ensureHousekeepingSchedule } from './housekeeping-schedule';
-import { reason, redactUrl } from './error-lines';
+import { reason, redactUrl } from '../process/error-lines';
 import { registerSearchAttributes } from './temporal-dev-server';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 

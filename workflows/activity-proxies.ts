@@ -4,10 +4,10 @@
 import type { ActivityOptions } from '@temporalio/common';
 import { type ActivityInterfaceFor, proxyActivities } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
-import { REFUSALS } from './contract';
+import { REFUSAL_CODES } from './contract';
 import { ACTIVITY_SUMMARIES } from './summaries';
 
-const nonRetryableErrorTypes = Object.keys(REFUSALS);
+const nonRetryableErrorTypes: string[] = [...REFUSAL_CODES];
 
 // Each proxy sees only its own activities, so a call cannot silently skip the heartbeat timeout
 // of the scan or the bounded retries of email.

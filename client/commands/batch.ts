@@ -1,8 +1,7 @@
 // offboard status <batchId> [--watch] · offboard remove <batchId> <user> --by <admin> · offboard cancel <batchId> --by <admin>
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { users } from '../../db/schema';
+import { userNames } from '../../domain/user-names';
 import { type BatchComposition, type BatchStatus, type BatchUserRow, FINAL_STAGES, refuse } from '../../workflows/contract';
 import { type Command, type Ctx, flags, operationsOf, resolveUser } from '../common';
 import { batchStatus, cancelBatch, removeFromBatch } from '../operations';
@@ -65,17 +64,12 @@ function printStatus(ctx: Ctx, s: BatchStatus, names: Map<number, string>): void
 
 /** Names from the directory when it is reachable; status itself needs only Temporal. */
 async function namesOf(ctx: Ctx, ids: readonly number[]): Promise<Map<number, string>> {
-  const names = new Map<number, string>();
-  if (ids.length === 0) return names;
+  if (ids.length === 0) return new Map();
   try {
-    const db = await ctx.conn.db();
-    for (const r of await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [...ids]))) {
-      names.set(r.id, r.name);
-    }
+    return await userNames(await ctx.conn.db(), ids);
   } catch {
-    // the directory is optional here
+    return new Map(); // the directory is optional here
   }
-  return names;
 }
 
 export const status: Command = {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { createCodecToken, listCodecTokens, revokeCodecToken } from '../../domain/codec-tokens';
 import { type Command, flags, requiredText, resolveUser, userLabel } from '../common';
 import { UsageError } from '../exit-codes';
+import { refuse } from '../../workflows/contract';
+import { refusalOf } from '../refusals';
 
 const COLUMNS = [
   { key: 'id', title: 'ID', align: 'right' as const },
@@ -54,7 +56,12 @@ export const codecTokens: Command = {
     if (action === 'revoke') {
       const parsed = tokenId.safeParse(id);
       if (!parsed.success) throw new UsageError(`<id> ${parsed.error.issues[0]?.message ?? 'is required'}`, 'codec-tokens');
-      const info = await revokeCodecToken(db, parsed.data);
+      const info = await revokeCodecToken(db, parsed.data).catch((e: unknown) => {
+        // The domain says which ID is unknown; where to look it up is the CLI's to say.
+        const r = refusalOf(e);
+        if (r?.code === 'INVALID_INPUT') refuse('INVALID_INPUT', `${r.message.replace(/\.$/, '')}; \`offboard codec-tokens list\` shows them.`);
+        throw e;
+      });
       ctx.out.data(info);
       ctx.out.line(`Codec token ${info.id} "${info.name}" is revoked.`);
       return;

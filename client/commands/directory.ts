@@ -1,11 +1,9 @@
 // offboard report [<user>...] [--csv] · users [--inactive] [--project <id>] · reactivate <user> --by <admin> [--reason <text>]
 // · list [--stage <stage>] [--batch <id>]
-import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { assignmentReport, inactiveUsers, listUsers } from '../../domain/directory';
-import type { Database } from '../../db/client';
-import { projects } from '../../db/schema';
-import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, parseIdText, refuse, USER_STAGES } from '../../workflows/contract';
+import { requireProject } from '../../domain/projects';
+import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, parseIdText, USER_STAGES } from '../../workflows/contract';
 import { type Command, flags, operationsOf, resolveUser } from '../common';
 import { listOffboardings, reactivateUser } from '../operations';
 import { assignmentReportCsv } from '../report-csv';
@@ -64,19 +62,6 @@ const projectId = z
   .transform((v) => parseIdText(v) ?? 0)
   .optional();
 
-/** How many projects a PROJECT_NOT_FOUND message names: enough for a small directory, short for a big one. */
-const PROJECTS_NAMED = 10;
-
-/** An empty list must not read as "nobody works on project 999": say there is no such project. */
-async function assertProjectExists(db: Database, id: number): Promise<void> {
-  const [found] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, id));
-  if (found) return;
-  const known = await db.select({ id: projects.id, name: projects.name }).from(projects).orderBy(asc(projects.id)).limit(PROJECTS_NAMED + 1);
-  const named = known.slice(0, PROJECTS_NAMED).map((p) => `${p.id} (${p.name.slice(0, 40)})`);
-  const list = known.length === 0 ? 'there are no projects' : `the projects are ${named.join(', ')}${known.length > PROJECTS_NAMED ? ', …' : ''}`;
-  refuse('PROJECT_NOT_FOUND', `No project has the ID ${id}; ${list}.`);
-}
-
 export const users: Command = {
   name: 'users',
   synopsis: 'users [--inactive] [--project <id>]',
@@ -87,7 +72,7 @@ export const users: Command = {
   async run(ctx, { values }) {
     const f = flags('users', z.object({ inactive: z.boolean().default(false), project: projectId }), values);
     const db = await ctx.conn.db();
-    if (f.project !== undefined) await assertProjectExists(db, f.project);
+    if (f.project !== undefined) await requireProject(db, f.project);
     const options = f.project === undefined ? {} : { projectId: f.project };
     if (f.inactive) {
       const rows = await inactiveUsers(db, options);

@@ -2,10 +2,10 @@
 //                [--successor <user>=<user>]... [--remind-every <days>] [--escalate-after <days>]
 //                [--deadline <days> [--deadline-action <action>]] [--force] [--dry-run]
 // The options are checked by client/batch-options.ts, as the web's review form checks them.
-import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { type User, users } from '../../db/schema';
+import type { User } from '../../db/schema';
+import { usersByIds } from '../../domain/directory';
 import { scanOpenItems } from '../../domain/open-items';
 import {
   BATCH_ID_PATTERN,
@@ -47,7 +47,7 @@ function printRejected(ctx: Ctx, rejected: readonly BatchRejection[]): void {
 async function reportBatch(ctx: Ctx, db: Database, status: BatchStatus, created: boolean): Promise<void> {
   const ids = status.users.map((u) => u.userId);
   const items = await scanOpenItems(db, ids);
-  const rows = ids.length ? await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids)) : [];
+  const rows = await usersByIds(db, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const stageOf = new Map(status.users.map((u) => [u.userId, u.stage]));
   const lines = ids.map((userId) => ({

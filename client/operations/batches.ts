@@ -3,11 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
-import { inArray } from 'drizzle-orm';
-import { users } from '../../db/schema';
-import { reviewBatch } from '../../domain/batch-review';
+import { reviewBatch, type ReviewedUser, reviewedPeople } from '../../domain/batch-review';
 import { isActiveAdmin } from '../../domain/permissions';
-import { scanOpenItems } from '../../domain/open-items';
 import {
   type BatchComposition,
   type BatchRejection,
@@ -18,7 +15,6 @@ import {
   cancelBatchUpdate,
   type OffboardingBatchInput,
   type OffboardingPolicy,
-  type OpenItem,
   removeUserUpdate,
   refuse,
 } from '../../workflows/contract';
@@ -39,7 +35,7 @@ export type BatchDraft = {
   policy?: Partial<OffboardingPolicy>;
 };
 
-export type ReviewedUser = { userId: number; name: string; email: string | null; managerId: number | null; managerName: string | null; items: OpenItem[] };
+export type { ReviewedUser };
 
 /** What starting the draft would do: who is offboarded with their open items, who is skipped and why. */
 export type BatchReview = { batchId: string; requestedBy: number; accepted: ReviewedUser[]; rejected: BatchRejection[] };
@@ -51,28 +47,7 @@ export function generateBatchId(now = new Date()): string {
 
 /** The users with their manager and open items, in the order given. */
 async function reviewedUsers(ctx: OperationsContext, ids: readonly number[]): Promise<ReviewedUser[]> {
-  if (ids.length === 0) return [];
-  const db = await ctx.db();
-  const items = await scanOpenItems(db, ids);
-  const rows = await db
-    .select({ id: users.id, name: users.name, email: users.email, managerId: users.managerId })
-    .from(users)
-    .where(inArray(users.id, [...ids]));
-  const managerIds = [...new Set(rows.map((r) => r.managerId).filter((id): id is number => id !== null))];
-  const managers = managerIds.length ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, managerIds)) : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const managerName = new Map(managers.map((m) => [m.id, m.name]));
-  return ids.map((userId) => {
-    const r = byId.get(userId);
-    return {
-      userId,
-      name: r?.name ?? '',
-      email: r?.email ?? null,
-      managerId: r?.managerId ?? null,
-      managerName: r?.managerId ? (managerName.get(r.managerId) ?? null) : null,
-      items: items.filter((i) => i.userId === userId),
-    };
-  });
+  return ids.length === 0 ? [] : reviewedPeople(await ctx.db(), ids);
 }
 
 /**

@@ -4,9 +4,9 @@
 // operator's or an admin's email in the SSO proxy's header (there the proxy alone says who is there,
 // as for the pages). Checked against the database at each request.
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { codecTokenHolder } from '../../domain/codec-tokens';
+import { activeUserByEmail } from '../../domain/directory';
 import { fromTrustedProxy } from './client-address';
 import type { AppEnv, WebDeps } from './context';
 import { sha256 } from './keys';
@@ -47,9 +47,7 @@ export async function codecCaller(c: Context<AppEnv>, deps: WebDeps, secure: boo
     }
     const email = fromTrustedProxy(peer, settings.trustedProxies) ? c.req.header(settings.trustedHeader)?.trim().toLowerCase() : undefined;
     if (email) {
-      const [user] = await db.execute<{ id: number; isAdmin: boolean }>(
-        sql`select id, (directory_permission = 'admin') as "isAdmin" from users where lower(email) = ${email} and status = 'active'`,
-      );
+      const user = await activeUserByEmail(db, email);
       if (operators.includes(email)) return { userId: user?.id ?? null, via: 'trusted-header', detail: { operator: email }, bucket: `codec:operator:${sha256(email)}` };
       if (user?.isAdmin) return { userId: user.id, via: 'trusted-header', detail: {}, bucket: `codec:user:${user.id}` };
       return { status: 403, message: NOT_ALLOWED };

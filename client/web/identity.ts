@@ -3,8 +3,8 @@
 // only when the request comes straight from one of WEB_TRUSTED_PROXIES. Nothing the browser sends
 // names the actor.
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
+import { activeUserByEmail } from '../../domain/directory';
 import { clientAddress, fromTrustedProxy } from './client-address';
 import type { AppEnv, WebDeps } from './context';
 import { csrfTokenFor } from './csrf';
@@ -28,9 +28,7 @@ export function identity(deps: WebDeps, secure: boolean): MiddlewareHandler<AppE
     }
     if (settings.auth === 'trusted-header') {
       const email = fromTrustedProxy(peer, settings.trustedProxies) ? c.req.header(settings.trustedHeader)?.trim() : undefined;
-      const [user] = email
-        ? await db.execute<{ id: number }>(sql`select id from users where lower(email) = lower(${email}) and status = 'active'`)
-        : [];
+      const user = email ? await activeUserByEmail(db, email) : undefined;
       if (loaded.kind === 'active' && loaded.viewer.id !== user?.id) {
         // The proxy decides who is there: a session of anyone else ends.
         await endSession(db, loaded.session.idHash);

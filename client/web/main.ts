@@ -6,8 +6,8 @@ import { ConfigurationError, databaseUrlOf, loadSettings } from '../../config/se
 import { connectDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { createMailer } from '../../domain/notifications/mailer';
-import { ignoreClosedOutput } from '../../worker/closed-output';
-import { reason, redactUrl } from '../../worker/error-lines';
+import { ignoreClosedOutput } from '../../process/closed-output';
+import { reason, redactUrl } from '../../process/error-lines';
 import { openConnections } from '../connections';
 import { checkWebSettings, startWebServer, WebConfigurationError } from './server';
 

@@ -2,9 +2,9 @@
 // takes the acting user from the session (never from the request) and a request ID — the per-form
 // nonce, sent as the Temporal update ID `web:<actor>:<nonce>`, so a double submit or a retried POST
 // acts once. A refusal comes back as its code and plain words for the banner.
-import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema';
-import { type OpenItem, type RefusalCode, refusalOf } from '../../workflows/contract';
+import { userNames } from '../../domain/user-names';
+import { type OpenItem, type RefusalCode } from '../../workflows/contract';
+import { refusalOf } from '../refusals';
 import { closeItem, handOverAll, type HandOverAllResult, type OperationsContext, reassignItem, recheck, type Subject } from '../operations';
 
 export type ActionOutcome =
@@ -40,8 +40,8 @@ export async function outcomeOf<T>(run: () => Promise<T>): Promise<{ ok: true; v
 
 export function managerActions(ops: OperationsContext): ManagerActions {
   const subject = async (userId: number): Promise<Subject> => {
-    const [u] = await (await ops.db()).select({ id: users.id, name: users.name }).from(users).where(eq(users.id, userId));
-    return u ?? { id: userId, name: `user ${userId}` };
+    const name = (await userNames(await ops.db(), [userId])).get(userId);
+    return { id: userId, name: name ?? `user ${userId}` };
   };
   const requestId = (actorId: number, nonce: string) => ({ requestId: `web:${actorId}:${nonce}` });
   const asAction = async (run: () => Promise<OpenItem[]>): Promise<ActionOutcome> => {

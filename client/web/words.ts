@@ -1,8 +1,9 @@
 // How the pages say things: dates (UTC, labelled), item names, stages in words, and what to do after
-// a refusal, in the words of a manager using the page (not the CLI's).
+// a refusal (refusal-hints.ts), in the words of a manager using the page (not the CLI's).
 import type { UserStage } from '../../workflows/contract';
-import { REFUSALS, type RefusalCode } from '../../workflows/contract';
+import type { RefusalCode } from '../../workflows/contract';
 import { plural } from './plural';
+import { webHint } from './refusal-hints';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -54,27 +55,7 @@ export function stageWords(stage: UserStage | 'ended', itemsLeft: number | null,
   }
 }
 
-const WEB_HINTS: Partial<Record<RefusalCode, string>> = {
-  PERMISSION_DENIED: 'Only the person’s manager or a company directory admin may do this.',
-  OFFBOARDING_NOT_WAITING: 'The offboarding is not waiting for hand-overs any more; this page shows where it is.',
-  OFFBOARDING_NOT_FOUND: 'There is no offboarding of this person to act on.',
-  ITEM_NOT_PENDING: 'The item is not open in this offboarding any more; the list below is what is left.',
-  ITEM_NOT_OPEN: 'Someone closed the item meanwhile; the list below is what is left.',
-  ITEM_NOT_HELD_BY_USER: 'Someone changed the item meanwhile; the list below is what is left.',
-  ITEM_NOT_FOUND: 'The item does not exist any more; the list below is what is left.',
-  ITEM_KEY_MALFORMED: 'Use the forms on this page to choose an item.',
-  TARGET_NOT_FOUND: 'Choose someone from the list.',
-  TARGET_SAME_USER: 'Choose someone else from the list.',
-  TARGET_INACTIVE: 'Choose someone else from the list.',
-  TARGET_NOT_PROJECT_MEMBER: 'Choose someone else from the list: only members of the item’s project can take it.',
-  TARGET_BEING_OFFBOARDED: 'Choose someone who is staying.',
-  TARGET_NO_EMAIL: 'Choose someone from the list: only people with an email address can be told about the item.',
-  NOTE_TOO_LONG: 'Shorten the note to 2,000 characters and close the item again.',
-  INVALID_INPUT: 'Check what you entered and try again.',
-};
-
-/** What to do next after a refusal, in the page's words. */
+/** What to do next after a refusal, in the page's words (refusal-hints.ts). */
 export function refusalHelp(code: RefusalCode | 'UNAVAILABLE'): string {
-  if (code === 'UNAVAILABLE') return 'Nothing was changed. Try again in a minute; if it keeps failing, tell an operator.';
-  return WEB_HINTS[code] ?? REFUSALS[code];
+  return webHint(code);
 }

@@ -1,38 +1,14 @@
-// Open items and resolutions as the emails list them: grouped by project then tool, each item in the
-// page's words (domain/item-words.ts): number, title, tool, role and status. No item keys or CLI
-// commands: those are the operators' and live in the README and `offboard --help`.
-import { TOOL_LABELS, TOOLS, type ItemResolution, type OpenItem, type Tool } from '../../workflows/contract';
+// Open items and resolutions as the emails list them: grouped by project then tool (domain/item-groups.ts,
+// as the page groups them), each item in the page's words (domain/item-words.ts): number, title, tool,
+// role and status. No item keys or CLI commands: those are the operators' and live in the README and `offboard --help`.
+import { TOOL_LABELS, type ItemResolution, type OpenItem } from '../../workflows/contract';
+import { groupItems } from '../item-groups';
 import { itemLine, toolItemWord } from '../item-words';
 import { formatDateTime } from './format';
 import { html, type SafeHtml } from './html';
 import { S } from './layout';
 import { nameOf } from './people';
 import type { NotificationPeople } from './render';
-
-type ProjectGroup = { project: string; tools: { tool: Tool; items: OpenItem[] }[] };
-
-/** Items grouped by project (alphabetical, "No project" last) then by tool in TOOLS order. */
-export function groupItems(items: readonly OpenItem[]): ProjectGroup[] {
-  const byProject = new Map<string, OpenItem[]>();
-  for (const item of items) {
-    const project = item.projectName ?? 'No project';
-    const list = byProject.get(project) ?? [];
-    list.push(item);
-    byProject.set(project, list);
-  }
-  const names = [...byProject.keys()].sort((a, b) =>
-    a === 'No project' ? 1 : b === 'No project' ? -1 : a.localeCompare(b),
-  );
-  return names.map((project) => {
-    const list = byProject.get(project) ?? [];
-    return {
-      project,
-      tools: TOOLS.map((tool) => ({ tool, items: list.filter((i) => i.tool === tool).sort((a, b) => a.key.localeCompare(b.key)) })).filter(
-        (g) => g.items.length > 0,
-      ),
-    };
-  });
-}
 
 export function itemsText(items: readonly OpenItem[]): string {
   const lines: string[] = [];

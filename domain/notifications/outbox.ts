@@ -30,12 +30,13 @@
 //   Closing it fully would need the server to deduplicate (SMTP has no idempotent submit), so we
 //   prefer at-least-once with a stable Message-ID over risking a lost message.
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { auditLog, notificationOutbox, offboardings, type OutboxRow } from '../../db/schema';
 import type { SendNotificationInput, SendNotificationResult } from '../../workflows/contract';
 import { ACTION_LINK_TTL_MS, type ActionLinkSigner, actionLinkUrl } from '../action-links';
+import { refuse } from '../refusal';
+import { RetryLater } from '../retry-later';
 import type { Mailer } from './mailer';
 import { resolveRecipients, subjectUserId } from './recipients';
 import { ACTION_LINK_KINDS, type AnyNotification, type Person, renderNotification } from './render';
@@ -179,7 +180,7 @@ export function createNotificationSender(deps: NotificationDeps) {
   async function sendNotification(input: OutboxInput): Promise<SendNotificationResult> {
     const key = input.idempotencyKey;
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-      throw ApplicationFailure.nonRetryable(`idempotencyKey must be 1..${MAX_KEY_LENGTH} characters`, 'INVALID_INPUT');
+      refuse('INVALID_INPUT', `idempotencyKey must be 1..${MAX_KEY_LENGTH} characters`);
     }
     // (1) Write the message once. A retry finds the stored rows and skips rendering.
     let rows = await storedRows(key);
@@ -207,10 +208,7 @@ export function createNotificationSender(deps: NotificationDeps) {
         .where(eq(notificationOutbox.id, row.id))
         .for('update', { skipLocked: true });
       if (!locked) {
-        throw ApplicationFailure.retryable(
-          `notification ${key} is being sent by another attempt right now; retry to see its outcome`,
-          'NOTIFICATION_IN_PROGRESS',
-        );
+        throw new RetryLater('NOTIFICATION_IN_PROGRESS', `notification ${key} is being sent by another attempt right now; retry to see its outcome`);
       }
       if (locked.status === 'sent') return resultOf(locked, 'already-sent');
       if (locked.status === 'no-recipients') return resultOf(locked, 'no-recipients');
@@ -298,7 +296,7 @@ export function createNotificationSender(deps: NotificationDeps) {
     log('warn', `notification ${notification.kind} not delivered; Temporal will retry: ${f.message}`, { idempotencyKey: key, workflowId });
     // Retryable even for 5xx: the workflow's retry policy bounds the attempts, and an offboarding
     // never waits on email. The outbox row keeps every attempt for operators.
-    throw ApplicationFailure.retryable(`email not delivered: ${f.message}`, 'NOTIFICATION_SEND_FAILED');
+    throw new RetryLater('NOTIFICATION_SEND_FAILED', `email not delivered: ${f.message}`);
   }
 
   return { sendNotification };

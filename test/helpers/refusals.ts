@@ -1,9 +1,12 @@
 // Asserting refusals, in the shape of the SDK's assertWorkflowUpdateFailed: the promise must fail with
-// the refusal `code` — a non-retryable ApplicationFailure whose type is the code — anywhere in its
-// chain of causes (an activity's failure inside an update's, inside a workflow's).
+// the refusal `code` — a domain Refusal (called directly), or a non-retryable ApplicationFailure whose
+// type is the code — anywhere in its chain of causes (an activity's failure inside an update's, inside
+// a workflow's). A domain Refusal must leave an activity as a non-retryable failure.
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'vitest';
-import { type Refusal, type RefusalCode, refusalOf } from '../../workflows/contract';
+import { asActivityFailure } from '../../activities/failures';
+import { type Refusal, refusalOf } from '../../client/refusals';
+import type { RefusalCode } from '../../workflows/contract';
 
 /** What an error was, for a failed expectation's message. */
 function describeError(err: unknown): string {
@@ -20,7 +23,8 @@ export async function expectRefusal(promise: Promise<unknown>, code: RefusalCode
   const found = refusalOf(outcome.error);
   expect(found?.code ?? describeError(outcome.error)).toBe(code);
   let e: unknown = outcome.error;
-  while (e instanceof Error && !(e instanceof ApplicationFailure && e.type === code)) e = e.cause;
-  expect((e as ApplicationFailure).nonRetryable, `${code} must be non-retryable`).toBe(true);
+  while (e instanceof Error && !(e instanceof ApplicationFailure && e.type === code) && !(e === found)) e = e.cause;
+  const failure = e instanceof ApplicationFailure ? e : asActivityFailure(e);
+  expect((failure as ApplicationFailure).nonRetryable, `${code} must be non-retryable`).toBe(true);
   return found!;
 }

@@ -5,8 +5,8 @@
 // allowed to act on the person. The session is bound to that offboarding (it ends when the offboarding
 // does), and one link opens ACTION_LINK_MAX_SESSIONS sessions at most. Behind an SSO proxy the proxy
 // says who is there, so the link only leads to the page.
-import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
+import { actionLinkFacts } from '../../../domain/action-link-facts';
 import { mayActOnItemsOf } from '../../../domain/permissions';
 import { type ActionLinkClaims, verifyActionLink } from '../../../domain/action-links';
 import { ACTION_LINK_MAX_SESSIONS, takeActionLinkUse } from '../action-link-uses';
@@ -24,10 +24,7 @@ async function checkLink(deps: WebDeps, token: unknown): Promise<Checked> {
       : { ok: false, title: 'This link is not valid', why: 'It may have been cut or changed on the way. Open it again from the email, or sign in with your email.' };
   }
   const { claims } = v;
-  const [row] = await deps.db.execute<{ recipient: string; recipientActive: boolean; person: string; running: boolean }>(sql`
-    select r.name as recipient, r.status = 'active' as "recipientActive", u.name as person,
-           exists (select 1 from offboardings o where o.id = ${claims.offboardingId} and o.user_id = u.id and o.ended_at is null) as running
-      from users r, users u where r.id = ${claims.recipientId} and u.id = ${claims.userId}`);
+  const row = await actionLinkFacts(deps.db, claims);
   if (!row) return { ok: false, title: 'This link is not valid', why: 'It names someone the directory does not know.' };
   if (!row.running) {
     return { ok: false, title: 'This offboarding has ended', why: `The offboarding of ${row.person} that this link was for is over: there is nothing left to do from it. Sign in with your email to see where it ended.` };

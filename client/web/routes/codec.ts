@@ -8,7 +8,7 @@
 // back unchanged, as the protocol expects.
 import type { Payload } from '@temporalio/common';
 import type { Context, Hono } from 'hono';
-import { auditLog } from '../../../db/schema';
+import { recordCodecCall } from '../../../domain/codec-tokens';
 import { AesGcmPayloadCodec, parsePayloadKey } from '../../../temporal/payload-codec';
 import { type CodecCaller, codecCaller, isRefusal } from '../codec-caller';
 import { codecRequestBody, fromWire, toWire, type WirePayload } from '../codec-wire';
@@ -145,12 +145,5 @@ export function codecRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boolean): 
 }
 
 async function writeAudit(deps: WebDeps, caller: CodecCaller, op: Operation, namespace: string, workflowId: string | null, payloads: number, untouched: number) {
-  await deps.db.insert(auditLog).values({
-    actorId: caller.userId,
-    action: `codec.${op}`,
-    entityType: 'namespace',
-    entityId: namespace,
-    workflowId,
-    after: { payloads, ...(op === 'decode' ? { passedThrough: untouched } : {}), via: caller.via, ...caller.detail },
-  });
+  await recordCodecCall(deps.db, { actorId: caller.userId, op, namespace, workflowId, payloads, passedThrough: untouched, via: caller.via, detail: caller.detail });
 }

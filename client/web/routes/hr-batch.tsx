@@ -5,10 +5,10 @@
 // rest. The page refreshes itself with JavaScript (public/app.js polls it), and has a Refresh link
 // without. The live parts come from the workflow; names, managers and escalations from PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { intArrayParam } from '../../../db/int-array';
+import { batchPeople, type BatchPerson, batchStartedAt } from '../../../domain/batches';
+import { userNames } from '../../../domain/user-names';
 import { batchStatusPage, cancelBatch, removeFromBatch } from '../../operations';
 import {
   BATCH_ID_PATTERN,
@@ -16,7 +16,6 @@ import {
   type BatchUserRow,
   FINAL_STAGES,
   type RefusalCode,
-  REFUSALS,
   searchAttributes,
   type UserStage,
 } from '../../../workflows/contract';
@@ -24,6 +23,7 @@ import type { AppEnv, Flash, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
 import { formNonceFits, FORM_USED_FLASH } from '../form-uses';
+import { webHint } from '../refusal-hints';
 import { REJECTION_WORDS } from '../views/hr';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural, stageWords, waited, when } from '../words';
@@ -45,24 +45,16 @@ const STAGE_COUNTS: [UserStage | 'queued', string][] = [
   ['failed', 'failed'],
 ];
 
-const BATCH_HINTS: Partial<Record<RefusalCode, string>> = {
-  BATCH_FINISHED: 'The batch has ended; this page shows how.',
-  BATCH_NOT_FOUND: 'Open the batch from the list of batches.',
-  USER_NOT_IN_BATCH: 'The person is not in this batch any more; the list below is what it holds.',
-  USER_ALREADY_INACTIVATED: 'They were inactivated already; reactivate them from Inactive users if this was a mistake.',
-  PERMISSION_DENIED: 'Only company directory admins can change a batch.',
-};
-
 const refusalFlash = (code: RefusalCode | 'UNAVAILABLE', message: string): Flash => ({
   kind: 'error',
-  text: `${message} ${code === 'UNAVAILABLE' ? 'Nothing was changed. Try again in a minute.' : (BATCH_HINTS[code] ?? REFUSALS[code])}`,
+  text: `${message} ${webHint(code, 'batch')}`,
   code,
 });
 
 /** Whether the ✕ is still offered: until the person is being inactivated or has ended. */
 const removable = (stage: BatchUserRow['stage']) => stage === 'queued' || (!FINAL_STAGES.includes(stage) && stage !== 'inactivating');
 
-type Person = { id: number; name: string; managerName: string | null; escalated: boolean };
+type Person = BatchPerson;
 
 export function temporalUiLink(ui: { url: string; namespace: string } | undefined, batchId: string): string | null {
   if (!ui) return null;
@@ -190,19 +182,6 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       503,
     );
 
-  /** Names, managers and escalations of a page's people, from PostgreSQL. */
-  async function peopleOf(batchId: string, ids: number[]): Promise<Map<number, Person>> {
-    if (ids.length === 0) return new Map();
-    const rows = await db.execute<Person>(sql`
-      select u.id, u.name, m.name as "managerName",
-             exists (select 1 from offboardings o join notification_outbox n on n.workflow_id = o.workflow_id
-                      where o.user_id = u.id and o.batch_id = ${batchId} and n.kind = 'escalation' and n.created_at >= o.started_at
-                        and (o.ended_at is null or n.created_at <= o.ended_at)) as escalated
-        from users u left join users m on m.id = u.manager_id
-       where u.id = any(${intArrayParam(ids)})`);
-    return new Map(rows.map((r) => [r.id, r]));
-  }
-
   const batchIdOf = (c: Context<AppEnv>) => {
     const id = c.req.param('batchId') ?? '';
     return BATCH_ID_PATTERN.test(id) ? id : null;
@@ -222,10 +201,7 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!got.ok) return got.code === 'BATCH_NOT_FOUND' ? notFound(c) : unavailable(c, got.message);
     const status = got.value;
     const ids = [status.requestedBy, ...status.users.map((u) => u.userId), ...(page === 1 ? status.rejected.map((r) => r.userId) : [])];
-    const [people, [started]] = await Promise.all([
-      peopleOf(batchId, ids),
-      db.execute<{ at: string | null }>(sql`select to_json(min(started_at)) #>> '{}' as at from offboardings where batch_id = ${batchId}`),
-    ]);
+    const [people, started] = await Promise.all([batchPeople(db, batchId, ids), batchStartedAt(db, batchId)]);
     const pages = Math.max(1, Math.ceil(status.total / BATCH_PAGE_SIZE));
     const session = c.get('session');
     const flash = session ? await takeFlash(db, session) : null;
@@ -237,7 +213,7 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
           <h1>Batch {batchId}</h1>
           <p>
             Started by {people.get(status.requestedBy)?.name ?? `user ${status.requestedBy}`}
-            {started?.at ? `, ${when(started.at)}` : ''} · <a href="/hr/batches">All batches</a>
+            {started ? `, ${when(started)}` : ''} · <a href="/hr/batches">All batches</a>
             {ui ? (
               <>
                 {' '}
@@ -271,10 +247,7 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   });
 
   /** The person's name for the confirmation, if they are in the directory. */
-  async function nameOf(userId: number): Promise<string | null> {
-    const [row] = await db.execute<{ name: string }>(sql`select name from users where id = ${userId}`);
-    return row?.name ?? null;
-  }
+  const nameOf = async (userId: number): Promise<string | null> => (await userNames(db, [userId])).get(userId) ?? null;
 
   app.get('/hr/batches/:batchId/remove/:userId', async (c) => {
     const batchId = batchIdOf(c);

@@ -7,8 +7,8 @@
 // answered by a 303 to the GET address of the same state (review-draft.ts), so Back and Reload work.
 // Coming from the review ("Add more people"), the people and the options typed there travel along.
 import type { Context, Hono } from 'hono';
-import { sql } from 'drizzle-orm';
 import { type DirectoryFilter, directoryFacets, directoryPage, isDirectoryPermission, type DirectoryRow } from '../../../domain/directory-page';
+import { userNames } from '../../../domain/user-names';
 import { forbiddenCharacter, MAX_BATCH_SIZE, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import type { AppEnv, WebDeps } from '../context';
 import { takeFlash } from '../sessions';
@@ -107,8 +107,8 @@ export function hrDirectoryRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
   async function cursorOf(id: number | undefined) {
     if (id === undefined) return undefined;
-    const [row] = await db.execute<{ name: string; id: number }>(sql`select name, id from users where id = ${id}`);
-    return row ? { name: row.name, id: row.id } : undefined;
+    const name = (await userNames(db, [id])).get(id);
+    return name === undefined ? undefined : { name, id };
   }
 
   /** The page a request asks for, with the people chosen so far. */

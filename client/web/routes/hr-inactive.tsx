@@ -4,11 +4,10 @@
 // activity checks the actor against the database again) and answers with a 303 back to the same page
 // and a banner. The gate in app.tsx has already refused anyone but a company admin.
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { auditLog, users } from '../../../db/schema';
-import { countInactiveUsers, type InactiveUser, inactiveUsers } from '../../../domain/directory';
+import { countInactiveUsers, type InactiveUser, inactiveUsers, usersByIds } from '../../../domain/directory';
+import { reactivatedAtFor } from '../../../domain/user-status';
 import { MAX_REASON_LENGTH, REASON_RULE, type RefusalCode, textProblem } from '../../../workflows/contract';
 import { reactivateUser } from '../../operations';
 import type { AppEnv, Flash, WebDeps } from '../context';
@@ -16,7 +15,8 @@ import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
 import { formNonceFits, FORM_USED_FLASH } from '../form-uses';
 import { Csrf, Layout } from '../views/layout';
-import { plural, refusalHelp, when } from '../words';
+import { plural, when } from '../words';
+import { webHint } from '../refusal-hints';
 import { idField } from '../../id-field';
 
 export const INACTIVE_PAGE_SIZE = 50;
@@ -24,17 +24,9 @@ export const INACTIVE_PAGE_SIZE = 50;
 const pageParam = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 const requestIdField = z.string().uuid();
 
-/** What to do after a refusal, in HR's words (words.ts has the managers'). */
-const REACTIVATION_HINTS: Partial<Record<RefusalCode, string>> = {
-  USER_ALREADY_ACTIVE: 'Nothing was changed; they no longer appear on this list.',
-  USER_NOT_FOUND: 'Nothing was changed. Use the Reactivate button next to a person on this list.',
-  PERMISSION_DENIED: 'Nothing was changed. Only an active company directory admin may reactivate people.',
-  INVALID_INPUT: 'Nothing was changed. Write a reason and press Reactivate again.',
-};
-
 const refused = (code: RefusalCode | 'UNAVAILABLE', message: string): Flash => ({
   kind: 'error',
-  text: `${message} ${code === 'UNAVAILABLE' ? refusalHelp(code) : (REACTIVATION_HINTS[code] ?? refusalHelp(code))}`,
+  text: `${message} ${webHint(code, 'reactivation')}`,
   code,
 });
 
@@ -143,7 +135,7 @@ export function hrInactiveRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       return c.redirect(`/hr/inactive?page=${page}`, 303);
     };
     const id = idField.safeParse(c.req.param('userId'));
-    const [user] = id.success ? await db.select({ id: users.id, name: users.name, status: users.status }).from(users).where(eq(users.id, id.data)) : [];
+    const [user] = id.success ? await usersByIds(db, [id.data]) : [];
     if (!user) return say(refused('USER_NOT_FOUND', `There is no user “${(c.req.param('userId') ?? '').slice(0, 20)}” to reactivate.`));
     const requestId = requestIdField.safeParse(body.requestId);
     if (!requestId.success) return say(refused('INVALID_INPUT', 'The form was incomplete.'));
@@ -157,12 +149,8 @@ export function hrInactiveRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!(await formNonceFits(db, viewer.id, requestId.data, { kind: 'reactivate', userId: user.id }))) return say(FORM_USED_FLASH);
     const reactivated = (at: string) => say({ kind: 'ok', text: `${user.name} is active again (reactivated ${when(at)}); they can be chosen as an assignee again.` });
     if (user.status === 'active') {
-      const [done] = await db
-        .select({ after: auditLog.after })
-        .from(auditLog)
-        .where(and(eq(auditLog.requestId, nonce), eq(auditLog.action, 'user.reactivated'), eq(auditLog.subjectUserId, user.id)));
-      const at = (done?.after as { reactivatedAt?: unknown } | undefined)?.reactivatedAt;
-      if (typeof at === 'string') return reactivated(at);
+      const at = await reactivatedAtFor(db, nonce, user.id);
+      if (at !== undefined) return reactivated(at);
     }
     const outcome = await outcomeOf(() => reactivateUser(deps.operations, viewer.id, user, reason, { requestId: nonce }));
     if (!outcome.ok) return say(refused(outcome.code, outcome.message));

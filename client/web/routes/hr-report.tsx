@@ -4,14 +4,14 @@
 // a temporary file and sent from there, a few downloads at a time (csv-downloads.ts). Filters are GET parameters, so the page and the download work with JavaScript off
 // and can be bookmarked. A malformed or unknown filter answers 400 with what is wrong, and no rows.
 import type { HttpBindings } from '@hono/node-server';
-import { eq } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import type { Database } from '../../../db/client';
-import { projects } from '../../../db/schema';
 import { assignmentReportPage, type ReportFilter } from '../../../domain/assignment-report';
 import { resolveUserRef } from '../../../domain/directory';
 import { directoryFacets } from '../../../domain/directory-page';
-import { itemStatusWords, parseIdText, refusalOf, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
+import { projectExists } from '../../../domain/projects';
+import { refusalOf } from '../../refusals';
+import { itemStatusWords, parseIdText, ROLE_LABELS, type Tool, TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import { assignmentReportCsv, reportCsvFilename } from '../../report-csv';
 import type { AppEnv, WebDeps } from '../context';
 import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_RETRY_AFTER_SECONDS, downloadSlots, spooledStream } from '../csv-downloads';
@@ -37,8 +37,7 @@ async function readFilters(db: Database, c: Context<AppEnv>): Promise<Filters | 
   if (text.project !== '') {
     const id = parseIdText(text.project);
     if (id === undefined) return { problem: `“${text.project.slice(0, 40)}” is not a project ID (a positive number); choose a project from the list.`, text };
-    const [found] = await db.select({ id: projects.id }).from(projects).where(eq(projects.id, id));
-    if (!found) return { problem: `No project has the ID ${id}; choose a project from the list.`, text };
+    if (!(await projectExists(db, id))) return { problem: `No project has the ID ${id}; choose a project from the list.`, text };
     filter.projectId = id;
   }
   if (text.user !== '') {

@@ -13,9 +13,8 @@
 // options as typed (review-draft.ts): the directory's "Offboard selected", ✕ and "Review again" answer
 // with a 303 to it, so Back and Reload draw the review again rather than a cache-miss error. "Add
 // more people" posts the people and the options to the directory, which brings them back here.
-import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
-import { intArrayParam } from '../../../db/int-array';
+import { reviewPeople } from '../../../domain/batch-review';
 import { checkReason, checkSuccessors, parseEffectiveAt, policyFields, policyOf } from '../../batch-options';
 import { type BatchDraft, type BatchReview, generateBatchId, previewBatch, startBatch } from '../../operations';
 import {
@@ -26,8 +25,8 @@ import {
   MAX_BATCH_SIZE,
   MAX_REASON_LENGTH,
   type OffboardingPolicy,
-  refusalOf,
 } from '../../../workflows/contract';
+import { refusalOf } from '../../refusals';
 import type { AppEnv, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash } from '../sessions';
@@ -282,13 +281,7 @@ export function hrReviewRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
   async function draw(c: Context<AppEnv>, batchId: string, ids: number[], options: Options, extra: string[] = []): Promise<Drawn> {
     const viewer = c.get('viewer')!;
-    const people = ids.length
-      ? await db.execute<{ id: number; name: string; managerId: number | null; managerName: string | null; managerActive: boolean | null; claim: string | null }>(sql`
-          select u.id, u.name, m.id as "managerId", m.name as "managerName", m.status = 'active' as "managerActive",
-                 (select coalesce(o.batch_id, '') from offboardings o where o.user_id = u.id and o.ended_at is null) as claim
-            from users u left join users m on m.id = u.manager_id
-           where u.id = any(${intArrayParam(ids)})`)
-      : [];
+    const people = await reviewPeople(db, ids);
     const byId = new Map(people.map((p) => [p.id, p]));
     const problems = [...extra, ...options.problems];
     // The successor choice, as pairs checked like the CLI's --successor.

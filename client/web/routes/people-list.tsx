@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import { signInPath } from '../sign-in-path';
 import type { AppEnv, WebDeps } from '../context';
-import { listOffboardings, type OffboardingListRow } from '../reads/offboardings-list';
+import { listOffboardings, type OffboardingListRow } from '../../../domain/offboardings-list';
 import { Layout } from '../views/layout';
 import { plural, stageWords, waited, when } from '../words';
 

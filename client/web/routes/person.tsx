@@ -6,12 +6,11 @@
 // brings the page back with a banner. The acting user is the session's; the permission is asked of
 // the database on every request.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { users } from '../../../db/schema';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { groupItems } from '../../../domain/notifications/items';
+import { groupItems } from '../../../domain/item-groups';
+import { userNames } from '../../../domain/user-names';
 import { mayBeHandedOver, NOTE_RULE, MAX_NOTE_LENGTH, type OpenItem, parseItemKey, takersOf, TOOL_LABELS } from '../../../workflows/contract';
 import type { RefusalCode } from '../../../workflows/contract';
 import { textProblem } from '../../../workflows/contract';
@@ -20,8 +19,8 @@ import type { AppEnv, Flash, WebDeps } from '../context';
 import { type FormAction, formNonceFits, FORM_USED_FLASH } from '../form-uses';
 import type { ActionOutcome } from '../manager-actions';
 import { accessToPerson } from '../permissions';
-import { itemNameOf } from '../reads/item-name';
-import { type LeavingPerson, loadPerson, loadUserPage, type UserPage } from '../reads/user-page';
+import { itemNameOf } from '../../../domain/item-names';
+import { type LeavingPerson, loadPerson, loadUserPage, type UserPage } from '../user-page';
 import { setFlash, takeFlash } from '../sessions';
 import { handOverOptionsByProject } from '../views/hand-over-options';
 import { Csrf, Layout, Stop } from '../views/layout';
@@ -360,11 +359,11 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       const to = idField.safeParse(body.toUserId);
       if (!to.success) return say(refusal('INVALID_INPUT', 'Choose who takes the items over.'));
       if (!(await fits({ toUserId: to.data }))) return used();
-      const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));
+      const target = (await userNames(db, [to.data])).get(to.data);
       const outcome = await deps.actions.handOverAll(viewer.id, userId, to.data, requestId.data);
       if (!outcome.ok) return say(refusal(outcome.code, outcome.message));
       const { handedOver, refused, itemsLeft } = outcome.value;
-      const who = target?.name ?? `user ${to.data}`;
+      const who = target ?? `user ${to.data}`;
       const notHanded = refused.map((r) => `${itemName(r.item)} was not: ${r.message}`);
       const text = [
         `${plural(handedOver.length, 'item')} reassigned to ${who}.`,
@@ -382,9 +381,9 @@ export function personRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       const to = idField.safeParse(body.toUserId);
       if (!to.success) return say(refusal('INVALID_INPUT', `Choose who takes over ${name}.`));
       if (!(await fits({ itemKey, toUserId: to.data }))) return used();
-      const [target] = await db.select({ name: users.name }).from(users).where(eq(users.id, to.data));
+      const target = (await userNames(db, [to.data])).get(to.data);
       outcome = await deps.actions.reassign(viewer.id, userId, itemKey, to.data, requestId.data);
-      done = `${name} reassigned to ${target?.name ?? `user ${to.data}`}.`;
+      done = `${name} reassigned to ${target ?? `user ${to.data}`}.`;
     } else {
       const raw = typeof body.note === 'string' ? body.note.replace(/\r\n/g, '\n').trim() : '';
       const note = raw === '' ? null : raw;

@@ -2,9 +2,9 @@
 // belongs to anyone, and before anything that depends on it (the look-up, the token, the email run
 // after the answer), so the answer takes as long either way; the link's GET only shows "Sign in as
 // <name>", its POST uses the token.
-import { sql } from 'drizzle-orm';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { activeUserByEmail } from '../../../domain/directory';
 import { createNotificationSender } from '../../../domain/notifications/outbox';
 import type { AppEnv, WebDeps } from '../context';
 import { signInAllowed, SIGN_IN_WINDOW_MINUTES } from '../rate-limit';
@@ -20,8 +20,7 @@ export function signInRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boolean):
 
   /** The link for an active person with this address; nothing for an address nobody has. */
   async function sendSignInLink(email: string): Promise<void> {
-    const [user] = await db.execute<{ id: number }>(sql`
-      select id from users where lower(email) = lower(${email}) and status = 'active' and email is not null`);
+    const user = await activeUserByEmail(db, email);
     if (!user) return;
     const { token, tokenHash, expiresAt } = await issueSignInToken(db, user.id);
     await sender.sendNotification({

@@ -1,11 +1,24 @@
 // The "batch-summary" email: to the requester (HR); links to the batch's page.
 import type { BatchRejection, Notification } from '../../../workflows/contract';
-import { isRefusalCode, refusalHint } from '../../../workflows/contract';
+import type { RefusalCode } from '../../../workflows/contract';
 import { plural } from '../format';
 import { html } from '../html';
 import { fallbackHtml, fallbackText, pageLinkHtml, pageLinkText, pageUrl, S } from '../layout';
 import { nameOf, userLabel } from '../people';
 import type { NotificationPeople, RenderContext, Rendered } from '../render';
+
+/**
+ * What to do about each way a validation can leave someone out, in words for whoever reads the email
+ * (no CLI commands: those are the operators', in the README and `offboard --help`).
+ */
+const REJECTION_HINTS: Partial<Record<RefusalCode, string>> = {
+  INVALID_INPUT: 'Only user IDs of the company directory can be offboarded.',
+  USER_NOT_FOUND: 'Check the user ID or email against the company directory.',
+  REQUESTER_IN_BATCH: 'You cannot offboard yourself; ask another admin.',
+  DUPLICATE_USER: 'Each user is offboarded once per batch; the duplicate was ignored.',
+  USER_ALREADY_INACTIVE: 'Nothing to do: the user is already inactive.',
+  ALREADY_IN_OFFBOARDING: 'The user is already being offboarded; that offboarding goes on.',
+};
 
 export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>, people: NotificationPeople, ctx: RenderContext): Rendered {
   const s = n.summary;
@@ -35,12 +48,12 @@ export function batchSummary(n: Extract<Notification, { kind: 'batch-summary' }>
   ].join('\n');
   const sectionHtml = (title: string, lines: string[]) =>
     lines.length > 0 ? html`<h2 style="${S.h2}">${title} (${lines.length})</h2><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : '';
-  const hints = s.rejected.map((r) => r.code).filter((c, i, all) => all.indexOf(c) === i && isRefusalCode(c));
+  const hints = s.rejected.map((r) => r.code).filter((c, i, all) => all.indexOf(c) === i && REJECTION_HINTS[c] !== undefined);
   const body = html`<p>Hello,</p><p style="${S.banner}"><strong>${banner}</strong></p>
 <p>The offboarding batch ${n.batchId}, requested by ${nameOf(people, n.requestedBy)}, has finished.</p>
 <p>${counts}</p>${fallbackHtml(people)}
 ${sectionHtml('Inactivated', list(s.inactivated))}${sectionHtml('Removed from the batch', list(s.removed))}${sectionHtml('Cancelled', list(s.cancelled))}${sectionHtml('Failed', failed)}${sectionHtml('Rejected at validation', rejected)}
-${hints.length > 0 ? html`<p style="${S.note}">${hints.map((c) => html`${c}: ${refusalHint(c)}<br>`)}</p>` : ''}
+${hints.length > 0 ? html`<p style="${S.note}">${hints.map((c) => html`${c}: ${REJECTION_HINTS[c]}<br>`)}</p>` : ''}
 ${pageLinkHtml(link, linkLabel)}`;
   return { subject, text, body };
 }

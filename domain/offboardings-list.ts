@@ -3,9 +3,11 @@
 // (when the manager was first asked, reminders, escalations) — never a Temporal call per row. A page
 // is 50 rows; the items left are one open-item scan of the page's people.
 import { sql } from 'drizzle-orm';
-import { scanOpenItems } from '../../../domain/open-items';
-import type { Database } from '../../../db/client';
-import type { Viewer } from '../context';
+import type { DbOrTx } from '../db/transaction';
+import { scanOpenItems } from './open-items';
+
+/** Who is looking: a company admin sees every offboarding, anyone else those of the people they manage. */
+export type ListViewer = { id: number; isAdmin: boolean };
 
 export const LIST_PAGE_SIZE = 50;
 
@@ -32,8 +34,8 @@ export type OffboardingListRow = {
 export type OffboardingList = { rows: OffboardingListRow[]; total: number; page: number; pages: number };
 
 export async function listOffboardings(
-  db: Database,
-  viewer: Viewer,
+  db: DbOrTx,
+  viewer: ListViewer,
   options: { ended: boolean; page: number; scopeUserId: number | null },
 ): Promise<OffboardingList> {
   const mine = sql`(${viewer.isAdmin} or u.manager_id = ${viewer.id})

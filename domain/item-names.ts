@@ -1,12 +1,12 @@
 // The name of an item for the banner after an action ("RFI-001 reassigned to Grace Liu"), read from
 // its tool's table by key, so the banner never repeats text the browser sent.
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../db/client';
-import { toolRoleSpec } from '../../../domain/tool-roles';
-import { parseItemKey } from '../../../workflows/contract';
-import { itemName } from '../words';
+import type { DbOrTx } from '../db/transaction';
+import { parseItemKey } from '../workflows/contract';
+import { itemName } from './item-words';
+import { toolRoleSpec } from './tool-roles';
 
-export async function itemNameOf(db: Database, itemKey: string): Promise<string> {
+export async function itemNameOf(db: DbOrTx, itemKey: string): Promise<string> {
   const key = parseItemKey(itemKey);
   if (!key) return itemKey;
   const spec = toolRoleSpec(key.tool, key.role);
