@@ -14,7 +14,7 @@ import { batchStatusQuery, batchWorkflowId, type BatchStatus, intakeStateQuery, 
 import { startTimeSkippingEnvironment, workflowBundle } from './helpers/temporal';
 import { waitForValue } from './helpers/wait-until';
 import { type Harness, startHarness, startedWorkflows } from './helpers/workflow-harness';
-import { WAIT_MS } from './helpers/time-budget';
+import { budget, WAIT_MS } from './helpers/time-budget';
 
 const WINDOW_MS = 60_000;
 let env: TestWorkflowEnvironment;
@@ -130,14 +130,14 @@ describe('identityIntake', () => {
     // In a running batch now: asked again, by a new request, they are not queued.
     await requestOffboarding(ctx, c, { userId: a, requestId: 'r-4' });
     await queuedOf(c, []);
-  });
+  }, budget(180_000));
 
   it(`starts a full batch at once (${MAX_INTAKE_BATCH} people) and the rest in the next window`, async () => {
     const c = await connection({ policy: { reason: 'Terminated', successor: 'none' } });
     // People the directory does not know: the batch rejects each, so no 1,000 offboardings run here.
     const ids = Array.from({ length: MAX_INTAKE_BATCH + 1 }, (_, i) => 1_900_000 + i);
-    for (let i = 0; i < ids.length; i += 25) {
-      await Promise.all(ids.slice(i, i + 25).map((userId) => requestOffboarding(ctx, c, { userId, requestId: `bulk-${userId}` })));
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(ids.slice(i, i + 50).map((userId) => requestOffboarding(ctx, c, { userId, requestId: `bulk-${userId}` })));
     }
     const [first] = await batchesOf(c, 1);
     expect(first?.userIds).toHaveLength(MAX_INTAKE_BATCH);
@@ -147,7 +147,7 @@ describe('identityIntake', () => {
     expect(new Set([...first!.userIds, ...second!.userIds])).toEqual(new Set(ids));
     const status = await validatedBatch(first!.batchId);
     expect(status.rejected).toHaveLength(MAX_INTAKE_BATCH);
-  });
+  }, budget(300_000));
 
   it('leaves unknown people and another company’s to the batch, which rejects them on its page', async () => {
     const c = await connection({ policy: { reason: 'Terminated', successor: 'none' } });
@@ -166,5 +166,5 @@ describe('identityIntake', () => {
     ]);
     expect(status.rejected[0]?.message).toContain("not one of Acme's people");
     expect(await h.t.db.select().from(offboardings).where(eq(offboardings.userId, theirs))).toEqual([]);
-  });
+  }, budget(180_000));
 });
