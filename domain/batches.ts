@@ -2,7 +2,9 @@
 // when, and how many of its users are still running or ended which way. A batch's live stages come
 // from its workflow (client/operations batchStatusPage); this list needs no Temporal call per row.
 import { sql } from 'drizzle-orm';
+import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
+import { isUserId } from '../workflows/contract';
 
 export type BatchListing = {
   batchId: string;
@@ -43,4 +45,18 @@ export async function listBatches(db: DbOrTx, options: { running?: boolean; limi
     endedAt: b.endedAt === null ? null : new Date(b.endedAt).toISOString(),
     requestedBy: { id: requesterId, name: requesterName },
   }));
+}
+
+export type LatestOffboarding = { userId: number; batchId: string | null; workflowId: string; open: boolean; outcome: string | null };
+
+/** Each user's open offboarding claim, or else their latest ended one (users never offboarded are absent). */
+export async function latestOffboardings(db: DbOrTx, userIds: readonly number[]): Promise<LatestOffboarding[]> {
+  const ids = userIds.filter(isUserId);
+  if (ids.length === 0) return [];
+  return db.execute<LatestOffboarding>(sql`
+    select distinct on (o.user_id) o.user_id as "userId", o.batch_id as "batchId", o.workflow_id as "workflowId",
+           o.ended_at is null as open, o.outcome::text as outcome
+      from offboardings o
+     where o.user_id = any(${intArrayParam(ids)})
+     order by o.user_id, o.ended_at is null desc, o.started_at desc, o.id desc`);
 }

@@ -305,6 +305,8 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
         effectiveAt: input.effectiveAt,
         reason: input.reason,
         successors: input.successors,
+        // Absent for HR's batches (and in every recorded history): a field of the activity's input adds no command.
+        ...(input.company !== undefined ? { company: input.company } : {}),
       });
       adminIds = v.adminIds;
       rejected = v.rejected;

@@ -77,6 +77,8 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
   inactivateUser: (i) => `inactivate ${user(i.userId)}${i.force === true ? ', open items left as they are (policy)' : ''}`,
   reactivateUser: (i) => `reactivate ${user(i.userId)} (by ${user(i.actorId)})`,
   sendNotification: (i) => emailSummary(i.notification),
+  prepareIntakeBatch: (i) => `prepare ${batch(i.batchId)} of connection ${Number.isSafeInteger(i.connectionId) ? i.connectionId : '?'}: ${plural(count(i.requests), 'request')}`,
+  recordIntakeDrop: (i) => `record that ${user(i.userId)} was dropped from the window (rescinded)`,
   purgeExpiredWebRows: () => 'purge expired web sessions, sign-in tokens, rate-limit windows and form nonces',
 };
 

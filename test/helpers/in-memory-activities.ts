@@ -508,6 +508,16 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       dir.count('purgeExpiredWebRows');
       return { sessions: 0, signInTokens: 0, rateLimits: 0, actionLinkUses: 0, formUses: 0 };
     },
+    // The intake's: people already being offboarded are left out; no successors (the real one picks managers).
+    async prepareIntakeBatch(input) {
+      dir.count('prepareIntakeBatch');
+      const ids = [...new Set(input.requests.map((r) => r.userId))];
+      const alreadyOffboarding = ids.filter((id) => dir.openClaims.has(id));
+      return { userIds: ids.filter((id) => !dir.openClaims.has(id)), successors: {}, alreadyOffboarding };
+    },
+    async recordIntakeDrop() {
+      dir.count('recordIntakeDrop');
+    },
   };
 }
 

@@ -6,6 +6,7 @@ export * from './activities';
 export * from './batch';
 export * from './housekeeping';
 export * from './ids';
+export * from './intake';
 export * from './items';
 export * from './messages';
 export * from './notifications';
