@@ -95,6 +95,8 @@ const envSchema = z.object({
     .min(1, 'must be at least 1 second')
     .max(3600, 'must be at most 3600 seconds (an hour)')
     .default(60),
+  // SCIM (client/web/scim/): requests per connection and minute; a layoff's burst is ~50 a second.
+  SCIM_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
   OFFBOARDING_PAYLOAD_KEYS: optionalString
     .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
     .refine(
@@ -156,6 +158,8 @@ export type WebSettings = {
   codec?: CodecSettings;
   /** SCIM's collection window: deactivations within it become one batch; undefined = DEFAULT_INTAKE_WINDOW_MS. */
   intakeWindowMs?: number;
+  /** SCIM at /scim/v2: requests per connection and minute (429 beyond); undefined = the default. */
+  scim?: { requestsPerMinute: number };
 };
 
 export type CodecSettings = {
@@ -229,6 +233,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         operators: e.CODEC_OPERATORS,
         requestsPerMinute: e.CODEC_REQUESTS_PER_MINUTE,
       },
+      scim: { requestsPerMinute: e.SCIM_REQUESTS_PER_MINUTE },
     },
   };
 }

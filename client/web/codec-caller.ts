@@ -48,7 +48,7 @@ export async function codecCaller(c: Context<AppEnv>, deps: WebDeps, secure: boo
     const email = fromTrustedProxy(peer, settings.trustedProxies) ? c.req.header(settings.trustedHeader)?.trim().toLowerCase() : undefined;
     if (email) {
       const [user] = await db.execute<{ id: number; isAdmin: boolean }>(
-        sql`select id, (directory_permission = 'admin') as "isAdmin" from users where lower(email) = ${email} and status = 'active'`,
+        sql`select id, (directory_permission = 'admin') as "isAdmin" from users where lower(email) = ${email} and status = 'active' and deprovisioned_at is null`,
       );
       if (operators.includes(email)) return { userId: user?.id ?? null, via: 'trusted-header', detail: { operator: email }, bucket: `codec:operator:${sha256(email)}` };
       if (user?.isAdmin) return { userId: user.id, via: 'trusted-header', detail: {}, bucket: `codec:user:${user.id}` };

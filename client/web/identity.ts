@@ -29,7 +29,7 @@ export function identity(deps: WebDeps, secure: boolean): MiddlewareHandler<AppE
     if (settings.auth === 'trusted-header') {
       const email = fromTrustedProxy(peer, settings.trustedProxies) ? c.req.header(settings.trustedHeader)?.trim() : undefined;
       const [user] = email
-        ? await db.execute<{ id: number }>(sql`select id from users where lower(email) = lower(${email}) and status = 'active'`)
+        ? await db.execute<{ id: number }>(sql`select id from users where lower(email) = lower(${email}) and status = 'active' and deprovisioned_at is null`)
         : [];
       if (loaded.kind === 'active' && loaded.viewer.id !== user?.id) {
         // The proxy decides who is there: a session of anyone else ends.

@@ -25,7 +25,7 @@ async function checkLink(deps: WebDeps, token: unknown): Promise<Checked> {
   }
   const { claims } = v;
   const [row] = await deps.db.execute<{ recipient: string; recipientActive: boolean; person: string; running: boolean }>(sql`
-    select r.name as recipient, r.status = 'active' as "recipientActive", u.name as person,
+    select r.name as recipient, (r.status = 'active' and r.deprovisioned_at is null) as "recipientActive", u.name as person,
            exists (select 1 from offboardings o where o.id = ${claims.offboardingId} and o.user_id = u.id and o.ended_at is null) as running
       from users r, users u where r.id = ${claims.recipientId} and u.id = ${claims.userId}`);
   if (!row) return { ok: false, title: 'This link is not valid', why: 'It names someone the directory does not know.' };

@@ -21,7 +21,7 @@ export function signInRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boolean):
   /** The link for an active person with this address; nothing for an address nobody has. */
   async function sendSignInLink(email: string): Promise<void> {
     const [user] = await db.execute<{ id: number }>(sql`
-      select id from users where lower(email) = lower(${email}) and status = 'active' and email is not null`);
+      select id from users where lower(email) = lower(${email}) and status = 'active' and deprovisioned_at is null and email is not null`);
     if (!user) return;
     const { token, tokenHash, expiresAt } = await issueSignInToken(db, user.id);
     await sender.sendNotification({
