@@ -72,7 +72,18 @@ const queuedOf = (c: IdentityConnection, expected: number[]) =>
 
 /** Waits until the intake has started `n` batches (it remembers the last few), and returns them. */
 async function batchesOf(c: IdentityConnection, n: number) {
-  const state = await waitForValue(`${n} batch(es) of connection ${c.id}`, () => intakeState(c), (s) => s.recent.length >= n && s.starting === null, WAIT_MS, 250);
+  // Time moves on while waiting: a window opened after the test's last sleep (a new run's, say) closes too.
+  const state = await waitForValue(
+    `${n} batch(es) of connection ${c.id}`,
+    async () => {
+      const s = await intakeState(c);
+      if (s.recent.length < n) await env.sleep(WINDOW_MS / 4);
+      return s;
+    },
+    (s) => s.recent.length >= n && s.starting === null,
+    WAIT_MS,
+    250,
+  );
   for (const b of state.recent) started.track(env.client.workflow.getHandle(batchWorkflowId(b.batchId)));
   return state.recent;
 }
