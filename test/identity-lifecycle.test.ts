@@ -5,11 +5,13 @@
 import { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OperationsContext, offboardingStates, requestOffboarding, rescindOffboarding } from '../client/operations';
+import { type OperationsContext, offboardingStates, requestOffboarding, rescindOffboarding, statusOf as statusOfWorkflow } from '../client/operations';
+import { loadSettings } from '../config/settings';
 import { auditLog, users } from '../db/schema';
 import type { IdentityConnection } from '../domain/connection-policy';
 import { batchStatusQuery, batchWorkflowId, intakeStateQuery, intakeWorkflowId, type IntakeState, userWorkflowId } from '../workflows/contract';
 import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
+import { expectRefusal } from './helpers/refusals';
 import { waitForValue } from './helpers/wait-until';
 import { type Harness, startHarness, startedWorkflows } from './helpers/workflow-harness';
 import { WAIT_MS } from './helpers/time-budget';
@@ -78,6 +80,20 @@ async function stateOf(ctx: OperationsContext, userId: number, ready: (s: State 
 const statusOf = async (userId: number) => (await h.t.db.select({ status: users.status }).from(users).where(eq(users.id, userId)))[0]?.status;
 
 describe('identity lifecycle', () => {
+  it('refuses what is not a request (README rows 144–145) and starts nothing', async () => {
+    const ctx = ops(1_000);
+    const c = await connection();
+    for (const bad of [{ userId: 0, requestId: 'b-1' }, { userId: 1.5, requestId: 'b-2' }, { userId: 7, requestId: '' }, { userId: 7, requestId: 'x'.repeat(201) }]) {
+      await expectRefusal(requestOffboarding(ctx, c, bad), 'INVALID_INPUT');
+      await expectRefusal(rescindOffboarding(ctx, c, bad), 'INVALID_INPUT');
+    }
+    expect(await statusOfWorkflow(env.client.workflow.getHandle(intakeWorkflowId(c.id)))).toBeUndefined();
+    for (const value of ['0', 'soon', '3601']) {
+      expect(() => loadSettings({ OFFBOARDING_INTAKE_WINDOW_SECONDS: value })).toThrow(/^OFFBOARDING_INTAKE_WINDOW_SECONDS: /);
+    }
+    expect(loadSettings({ OFFBOARDING_INTAKE_WINDOW_SECONDS: '15' }).web.intakeWindowMs).toBe(15_000);
+  });
+
   it('loses nothing when the worker restarts mid-window', async () => {
     const ctx = ops(8_000);
     const c = await connection();
