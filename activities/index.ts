@@ -4,6 +4,7 @@ import type { Database } from '../db/client';
 import type { ActionLinkSigner } from '../domain/action-links';
 import { createDomainActivities } from './domain';
 import { createHousekeepingActivities } from './housekeeping';
+import { createIntakeActivities } from './identity-intake';
 import type { Mailer } from '../domain/notifications/mailer';
 import { createNotificationActivities } from './notifications';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDomainActivities(deps),
     ...createNotificationActivities(deps),
     ...createHousekeepingActivities(deps),
+    ...createIntakeActivities(deps),
   };
 }
 

@@ -88,6 +88,15 @@ const envSchema = z.object({
     .transform((v) => (v === undefined ? [] : v.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '')))
     .refine((emails) => emails.every((a) => /^[^\s@,]+@[^\s@,]+$/.test(a)), 'must be email addresses separated by commas'),
   CODEC_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  // SCIM deactivations that arrive within this many seconds become one batch (workflows/identity-intake.ts).
+  OFFBOARDING_INTAKE_WINDOW_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds (1 to 3600)' })
+    .int('must be a whole number of seconds (1 to 3600)')
+    .min(1, 'must be at least 1 second')
+    .max(3600, 'must be at most 3600 seconds (an hour)')
+    .default(60),
+  // SCIM (client/web/scim/): requests per connection and minute; a layoff's burst is ~50 a second.
+  SCIM_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
   OFFBOARDING_PAYLOAD_KEYS: optionalString
     .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
     .refine(
@@ -147,6 +156,10 @@ export type WebSettings = {
   temporalUi?: { url: string; namespace: string };
   /** The codec server for the Web UI and the temporal CLI; undefined or without a key = it answers 404. */
   codec?: CodecSettings;
+  /** SCIM's collection window: deactivations within it become one batch; undefined = DEFAULT_INTAKE_WINDOW_MS. */
+  intakeWindowMs?: number;
+  /** SCIM at /scim/v2: requests per connection and minute (429 beyond); undefined = the default. */
+  scim?: { requestsPerMinute: number };
 };
 
 export type CodecSettings = {
@@ -213,12 +226,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         url: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
         namespace: temporalProfile.namespace ?? 'default',
       },
+      intakeWindowMs: e.OFFBOARDING_INTAKE_WINDOW_SECONDS * 1000,
       codec: {
         payloadKey: newestPayloadKey ?? e.OFFBOARDING_PAYLOAD_KEY,
         previousPayloadKeys,
         operators: e.CODEC_OPERATORS,
         requestsPerMinute: e.CODEC_REQUESTS_PER_MINUTE,
       },
+      scim: { requestsPerMinute: e.SCIM_REQUESTS_PER_MINUTE },
     },
   };
 }

@@ -20,6 +20,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { ConnectionPolicy } from '../domain/connection-policy';
 import { notClosed, responsePending, rfiOpen } from './open-status';
 
 export const directoryPermission = pgEnum('directory_permission', ['none', 'read_only', 'standard', 'admin']);
@@ -45,6 +46,13 @@ const timestamps = {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 };
 
+/** What a SCIM provider sent that the directory keeps only to give it back (client/web/scim/user-resource.ts). */
+export type ScimProfile = {
+  name?: { formatted?: string; familyName?: string; givenName?: string };
+  displayName?: string;
+  emails?: { value: string; type?: string; primary?: boolean }[];
+};
+
 export const users = pgTable(
   'users',
   {
@@ -61,6 +69,22 @@ export const users = pgTable(
     inactivatedBy: integer('inactivated_by').references((): AnyPgColumn => users.id),
     inactivationReason: text('inactivation_reason'),
     inactivationWorkflowId: text('inactivation_workflow_id'),
+    // What an identity provider (SCIM, client/web/scim/) keeps here. The connection that provisions the
+    // person; its userName when that is not the email; its own ID (externalId) and the enterprise
+    // employeeNumber; the manager as the provider named them when no user here has that SCIM ID yet.
+    scimConnectionId: integer('scim_connection_id').references((): AnyPgColumn => connections.id),
+    scimUserName: text('scim_user_name'),
+    externalId: text('external_id'),
+    employeeNumber: text('employee_number'),
+    scimManagerRef: text('scim_manager_ref'),
+    // The provider's own spelling of the name parts, displayName and emails, given back as sent (the
+    // directory's name and email columns are what the product uses; they are derived from these).
+    scimProfile: jsonb('scim_profile').$type<ScimProfile>(),
+    // SCIM `active: false` (or DELETE): from this moment the person signs in nowhere and their sessions
+    // end; the offboarding it starts decides when the status becomes inactive (never this marker).
+    deprovisionedAt: timestamp('deprovisioned_at', { withTimezone: true }),
+    // SCIM DELETE: the person answers 404 to SCIM from then on, and stays in the directory.
+    scimDeletedAt: timestamp('scim_deleted_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -81,6 +105,11 @@ export const users = pgTable(
     ),
     // Lengths in code points, as workflows/text.ts counts them (MAX_REASON_LENGTH).
     check('users_inactivation_reason_length', sql`char_length(${t.inactivationReason}) <= 500`),
+    // SCIM's userName is unique across the service provider, case-insensitively (RFC 7643 §4.1.1): the
+    // email unless the provider sent another userName. Also the index of `filter=userName eq "…"`.
+    uniqueIndex('users_scim_user_name_unique').on(sql`lower(coalesce(${t.scimUserName}, ${t.email}))`),
+    index('users_external_id_idx').on(t.externalId),
+    check('users_scim_lengths', sql`char_length(${t.scimUserName}) <= 320 and char_length(${t.externalId}) <= 255 and char_length(${t.employeeNumber}) <= 255 and char_length(${t.scimManagerRef}) <= 255`),
   ],
 );
 
@@ -326,6 +355,8 @@ export const auditLog = pgTable(
     index('audit_log_subject_idx').on(t.subjectUserId, t.at),
     index('audit_log_workflow_idx').on(t.workflowId),
     index('audit_log_entity_idx').on(t.entityType, t.entityId),
+    // The HR page's last SCIM changes of each connection (client/web/scim/ writes `after.connectionId`).
+    index('audit_log_scim_connection_idx').on(sql`((${t.after} ->> 'connectionId')::int)`, t.id).where(sql`${t.action} like 'scim.%'`),
     // What people wrote, in code points as workflows/text.ts counts them (MAX_NOTE_LENGTH, MAX_REASON_LENGTH).
     check('audit_log_note_length', sql`char_length(${t.after} ->> 'note') <= 2000`),
     check('audit_log_reason_length', sql`char_length(${t.after} ->> 'reason') <= 500`),
@@ -518,3 +549,51 @@ export const codecTokens = pgTable(
   (t) => [uniqueIndex('codec_tokens_hash_unique').on(t.tokenHash), check('codec_tokens_name_length', sql`char_length(${t.name}) between 1 and 100`)],
 );
 export type CodecToken = typeof codecTokens.$inferSelect;
+
+/**
+ * An identity provider's connection (SCIM): the company its people belong to, the policy its batches
+ * run with, and the company directory admin in whose name it acts (checked at each request: an admin
+ * who lost the right or was inactivated makes its tokens answer 401). Disabled, never deleted.
+ */
+export const connections = pgTable(
+  'connections',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    company: text('company').notNull(),
+    policy: jsonb('policy').$type<ConnectionPolicy>().notNull(),
+    adminUserId: integer('admin_user_id')
+      .notNull()
+      .references(() => users.id),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('connections_name_length', sql`char_length(${t.name}) between 1 and 100`),
+    check('connections_company_length', sql`char_length(${t.company}) between 1 and 200`),
+  ],
+);
+export type Connection = typeof connections.$inferSelect;
+
+/**
+ * A connection's bearer tokens, modelled on codec_tokens: the SHA-256 only, shown once, scoped
+ * (`scim`; the JSON API adds its own), revoked rather than deleted.
+ */
+export const connectionTokens = pgTable(
+  'connection_tokens',
+  {
+    id: serial('id').primaryKey(),
+    connectionId: integer('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    tokenHash: text('token_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('connection_tokens_hash_unique').on(t.tokenHash), index('connection_tokens_connection_idx').on(t.connectionId)],
+);
+export type ConnectionToken = typeof connectionTokens.$inferSelect;

@@ -10,7 +10,7 @@ export type ActionLinkFacts = { recipient: string; recipientActive: boolean; per
 /** Undefined when the directory knows neither the recipient nor the person. */
 export async function actionLinkFacts(db: DbOrTx, claims: ActionLinkClaims): Promise<ActionLinkFacts | undefined> {
   const [row] = await db.execute<ActionLinkFacts>(sql`
-    select r.name as recipient, r.status = 'active' as "recipientActive", u.name as person,
+    select r.name as recipient, (r.status = 'active' and r.deprovisioned_at is null) as "recipientActive", u.name as person,
            exists (select 1 from offboardings o where o.id = ${claims.offboardingId} and o.user_id = u.id and o.ended_at is null) as running
       from users r, users u where r.id = ${claims.recipientId} and u.id = ${claims.userId}`);
   return row;

@@ -121,14 +121,16 @@ export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput):
 
     const candidates = [...new Set(input.userIds.filter(isUserId))];
     const known = new Map<number, string>();
+    const companyOf = new Map<number, string>();
     const claims = new Map<number, Claim>();
     const thisBatch = new Set<number>();
     if (candidates.length > 0) {
       const ids = intArrayParam(candidates);
-      for (const r of await tx.execute<{ id: number; status: string }>(
-        sql`select id, status::text as status from users where id = any(${ids})`,
+      for (const r of await tx.execute<{ id: number; status: string; company: string }>(
+        sql`select id, status::text as status, company from users where id = any(${ids})`,
       )) {
         known.set(r.id, r.status);
+        companyOf.set(r.id, r.company);
       }
       // Any row of this batch (open or ended) makes a re-run answer as the first run did.
       for (const r of await tx.execute<Claim & { open: boolean }>(sql`
@@ -157,6 +159,10 @@ export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput):
       if (status === undefined) reject(id, 'USER_NOT_FOUND', `User ${id} was not found in the directory.`);
       else if (id === input.requestedBy) reject(id, 'REQUESTER_IN_BATCH', `User ${id} requested this batch and cannot offboard themselves.`);
       else if (thisBatch.has(id)) verdicts.push({ userId: id, accepted: true });
+      // An identity provider's batch speaks for one company: someone else's person is not found there.
+      else if (input.company !== undefined && companyOf.get(id) !== input.company) {
+        reject(id, 'USER_NOT_FOUND', `User ${id} is not one of ${input.company.slice(0, 80)}'s people, so this connection cannot offboard them.`);
+      }
       else if (status !== 'active') reject(id, 'USER_ALREADY_INACTIVE', `User ${id} is already inactive.`);
       else if (claims.has(id)) {
         const c = claims.get(id);

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { intArrayParam } from '../db/int-array';
 import type { DbOrTx } from '../db/transaction';
+import { isUserId } from '../workflows/contract';
 
 export type BatchListing = {
   batchId: string;
@@ -66,4 +67,18 @@ export async function batchPeople(db: DbOrTx, batchId: string, ids: readonly num
 export async function batchStartedAt(db: DbOrTx, batchId: string): Promise<string | null> {
   const [row] = await db.execute<{ at: string | null }>(sql`select to_json(min(started_at)) #>> '{}' as at from offboardings where batch_id = ${batchId}`);
   return row?.at ?? null;
+}
+
+export type LatestOffboarding = { userId: number; batchId: string | null; workflowId: string; open: boolean; outcome: string | null };
+
+/** Each user's open offboarding claim, or else their latest ended one (users never offboarded are absent). */
+export async function latestOffboardings(db: DbOrTx, userIds: readonly number[]): Promise<LatestOffboarding[]> {
+  const ids = userIds.filter(isUserId);
+  if (ids.length === 0) return [];
+  return db.execute<LatestOffboarding>(sql`
+    select distinct on (o.user_id) o.user_id as "userId", o.batch_id as "batchId", o.workflow_id as "workflowId",
+           o.ended_at is null as open, o.outcome::text as outcome
+      from offboardings o
+     where o.user_id = any(${intArrayParam(ids)})
+     order by o.user_id, o.ended_at is null desc, o.started_at desc, o.id desc`);
 }

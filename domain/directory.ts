@@ -53,7 +53,7 @@ export async function usersWithManagers(db: DbOrTx, ids: readonly number[]): Pro
  */
 export async function activeUserByEmail(db: DbOrTx, email: string): Promise<{ id: number; isAdmin: boolean } | undefined> {
   const [user] = await db.execute<{ id: number; isAdmin: boolean }>(
-    sql`select id, (directory_permission = 'admin') as "isAdmin" from users where lower(email) = lower(${email}) and status = 'active'`,
+    sql`select id, (directory_permission = 'admin') as "isAdmin" from users where lower(email) = lower(${email}) and status = 'active' and deprovisioned_at is null`,
   );
   return user;
 }

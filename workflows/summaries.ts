@@ -90,6 +90,8 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
   reactivateUser: (i) => `reactivate ${user(i.userId)} (by ${user(i.actorId)})`,
   sendNotification: (i) => emailSummary(i.notification),
   sendNotifications: (i) => emailsSummary(Array.isArray(i?.notifications) ? i.notifications.map((n) => n.notification) : []),
+  prepareIntakeBatch: (i) => `prepare ${batch(i.batchId)} of connection ${Number.isSafeInteger(i.connectionId) ? i.connectionId : '?'}: ${plural(count(i.requests), 'request')}`,
+  recordIntakeDrop: (i) => `record that ${user(i.userId)} was dropped from the window (rescinded)`,
   purgeExpiredWebRows: () => 'purge expired web sessions, sign-in tokens, rate-limit windows and form nonces',
 };
 

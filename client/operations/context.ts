@@ -7,4 +7,6 @@ export type OperationsContext = {
   db(): Promise<Database>;
   temporal(): Promise<Client>;
   taskQueue: string;
+  /** The identity-provider intake's collection window (OFFBOARDING_INTAKE_WINDOW_SECONDS); absent = the default. */
+  intakeWindowMs?: number;
 };

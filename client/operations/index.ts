@@ -4,6 +4,7 @@
 // Reads (the directory, the Assignment Report) go to domain/ directly.
 export * from './batches';
 export * from './context';
+export * from './identity-lifecycle';
 export * from './offboardings';
 export * from './reactivation';
 export * from './user-offboarding';

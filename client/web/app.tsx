@@ -11,6 +11,7 @@ import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
 import { codecRoutes } from './routes/codec';
+import { scimRoutes } from './scim/routes';
 import { hrBatchRoutes } from './routes/hr-batch';
 import { hrBatchesRoutes } from './routes/hr-batches';
 import { hrDirectoryRoutes } from './routes/hr-directory';
@@ -39,6 +40,9 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   const secure = deps.settings.publicUrl.startsWith('https://');
   const app = new Hono<AppEnv>();
   app.use(securityHeaders(secure));
+  // SCIM (scim/routes.ts) answers in its own error format and judges its own input; a bearer token,
+  // not a browser: none of the checks below (Origin, session, CSRF) apply to it.
+  scimRoutes(app, deps);
   app.use(refuseControlCharacters());
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));

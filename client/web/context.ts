@@ -46,7 +46,7 @@ export type AppEnv = {
     viewer: Viewer | null;
     session: SessionInfo | null;
     /** Why a session just ended (inactivated, expired): the sign-in page is told with ?ended=<code>. */
-    endedBecause: 'expired' | 'inactive' | 'not-allowed' | 'offboarding-ended' | 'unknown-sso-user' | null;
+    endedBecause: 'expired' | 'inactive' | 'deprovisioned' | 'not-allowed' | 'offboarding-ended' | 'unknown-sso-user' | null;
     /** The token every form of this response carries (tied to the session, or to the anonymous cookie). */
     csrfToken: string;
     clientAddress: string;

@@ -58,7 +58,12 @@ const defaultLog: WebDeps['log'] = (level, message, meta) =>
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const settings = checkWebSettings(options.settings);
-  const operations: OperationsContext = { db: async () => options.db, temporal: async () => options.temporal, taskQueue: options.taskQueue };
+  const operations: OperationsContext = {
+    db: async () => options.db,
+    temporal: async () => options.temporal,
+    taskQueue: options.taskQueue,
+    ...(options.settings.intakeWindowMs !== undefined ? { intakeWindowMs: options.settings.intakeWindowMs } : {}),
+  };
   const deps: WebDeps = {
     settings,
     db: options.db,

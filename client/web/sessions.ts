@@ -1,6 +1,6 @@
 // Sessions: a random ID in an HttpOnly, SameSite=Lax cookie (Secure, and __Host- prefixed, under
 // https), stored as its SHA-256 in web_sessions. 8 hours idle, 7 days at most. Every request reads
-// the session together with the person: an inactivated person's sessions end at once, and so does a
+// the session together with the person: an inactivated or deprovisioned (SCIM) person's sessions end at once, and so does a
 // session from an action link whose holder may no longer act on the user it was for, or whose
 // offboarding has ended (removed, cancelled, done: a later offboarding of the person does not revive it).
 import { and, eq, sql } from 'drizzle-orm';
@@ -31,6 +31,7 @@ type Row = {
   name: string;
   email: string | null;
   status: 'active' | 'inactive';
+  deprovisioned: boolean;
   isAdmin: boolean;
 };
 
@@ -38,6 +39,7 @@ type Row = {
 export const SESSION_ENDED = {
   expired: 'Your session expired. Sign in again.',
   inactive: 'You were signed out: your account is inactive.',
+  deprovisioned: 'You were signed out: your company’s identity provider turned your account off.',
   'not-allowed': 'You were signed out: you may no longer act on the offboarding the link was for.',
   'offboarding-ended': 'You were signed out: the offboarding the link was for has ended. Sign in with your email to see where it ended.',
 } as const;
@@ -57,7 +59,7 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
            (s.expires_at <= now() or s.last_seen_at <= now() - make_interval(hours => ${SESSION_IDLE_HOURS})) as expired,
            (s.last_seen_at <= now() - make_interval(secs => ${TOUCH_EVERY_SECONDS})) as stale,
            coalesce(o.ended_at is not null, false) as "offboardingEnded",
-           u.id as "userId", u.name, u.email, u.status::text as status, (u.directory_permission = 'admin') as "isAdmin"
+           u.id as "userId", u.name, u.email, u.status::text as status, (u.deprovisioned_at is not null) as deprovisioned, (u.directory_permission = 'admin') as "isAdmin"
       from web_sessions s join users u on u.id = s.user_id left join offboardings o on o.id = s.offboarding_id
      where s.id_hash = ${idHash}`);
   if (!row) return { kind: 'none' };
@@ -65,10 +67,10 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
     await endSession(db, idHash);
     return { kind: 'ended', why: 'expired' };
   }
-  if (row.status !== 'active') {
-    // Every session of an inactive person ends, not only this one.
+  if (row.status !== 'active' || row.deprovisioned) {
+    // Every session of an inactive or deprovisioned person ends, not only this one.
     await db.delete(webSessions).where(eq(webSessions.userId, row.userId));
-    return { kind: 'ended', why: 'inactive' };
+    return { kind: 'ended', why: row.deprovisioned && row.status === 'active' ? 'deprovisioned' : 'inactive' };
   }
   if (row.offboardingEnded) {
     await endSession(db, idHash);

@@ -25,7 +25,7 @@ export async function peekSignInToken(db: Database, token: unknown): Promise<Hol
   if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return undefined;
   const [row] = await db.execute<Holder>(sql`
     select u.id as "userId", u.name from web_sign_in_tokens t join users u on u.id = t.user_id
-     where t.token_hash = ${sha256(token)} and t.used_at is null and t.expires_at > now() and u.status = 'active'`);
+     where t.token_hash = ${sha256(token)} and t.used_at is null and t.expires_at > now() and u.status = 'active' and u.deprovisioned_at is null`);
   return row;
 }
 
@@ -37,6 +37,6 @@ export async function consumeSignInToken(db: Database, token: unknown): Promise<
       update web_sign_in_tokens set used_at = now()
        where token_hash = ${sha256(token)} and used_at is null and expires_at > now()
       returning user_id)
-    select u.id as "userId", u.name from used join users u on u.id = used.user_id where u.status = 'active'`);
+    select u.id as "userId", u.name from used join users u on u.id = used.user_id where u.status = 'active' and u.deprovisioned_at is null`);
   return row;
 }

@@ -510,7 +510,7 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       dir.count('purgeExpiredWebRows');
       return { sessions: 0, signInTokens: 0, rateLimits: 0, actionLinkUses: 0, formUses: 0 };
     },
-  } satisfies Omit<OffboardingActivities, 'beginOffboarding' | 'reassignItems' | 'completeOffboarding' | 'sendNotifications'>;
+  } satisfies Omit<OffboardingActivities, 'beginOffboarding' | 'reassignItems' | 'completeOffboarding' | 'sendNotifications' | 'prepareIntakeBatch' | 'recordIntakeDrop'>;
 
   // The one-call steps (issue 25) are the single ones composed, as the real ones are; each counts
   // itself and the single steps it is made of, so a test can count either.
@@ -548,6 +548,16 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       const results: SendNotificationResult[] = [];
       for (const one of input.notifications) results.push(await activities.sendNotification(one));
       return results;
+    },
+    // The intake's: people already being offboarded are left out; no successors (the real one picks managers).
+    async prepareIntakeBatch(input) {
+      dir.count('prepareIntakeBatch');
+      const ids = [...new Set(input.requests.map((r) => r.userId))];
+      const alreadyOffboarding = ids.filter((id) => dir.openClaims.has(id));
+      return { userIds: ids.filter((id) => !dir.openClaims.has(id)), successors: {}, alreadyOffboarding };
+    },
+    async recordIntakeDrop() {
+      dir.count('recordIntakeDrop');
     },
   };
 }

@@ -15,6 +15,8 @@ export type ValidateBatchInput = {
   reason?: string | null;
   /** userId -> successor userId */
   successors?: Record<string, number>;
+  /** Only people of this company are accepted (absent: any company). */
+  company?: string;
 };
 export type ValidateBatchResult = {
   /** Accepted users, claimed for this batch in `offboardings`. */

@@ -13,6 +13,8 @@ export type OffboardingBatchInput = {
   /** userId -> successor userId */
   successors: Record<string, number>;
   policy: Partial<OffboardingPolicy>;
+  /** Only people of this company (users.company) are taken on; others are rejected (an identity provider's batches). */
+  company?: string;
   /** Optional overrides of the batch's sliding window and continue-as-new threshold (tests, tuning). */
   tuning?: { window?: number; continueAsNewAtEvents?: number };
 };

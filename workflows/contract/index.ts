@@ -7,6 +7,7 @@ export * from './batch';
 export * from './hand-over';
 export * from './housekeeping';
 export * from './ids';
+export * from './intake';
 export * from './items';
 export * from './messages';
 export * from './notifications';

@@ -2,6 +2,7 @@
 // says the wire name: `confirmReassignmentDoneUpdate` is sent as 'confirmReassignmentDone'.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BatchComposition, BatchStatus, BatchStatusRequest, RemoveUserRequest, UserProgress } from './batch';
+import type { IntakeRequest, IntakeRescind, IntakeRescindResult, IntakeState } from './intake';
 import type { OpenItem } from './items';
 import type { UserReactivationResult } from './reactivation';
 import type {
@@ -44,3 +45,9 @@ export const userProgressSignal = defineSignal<[UserProgress]>('userProgress');
  * Reactivate waits for the reactivation, not for a mail server that may be down for hours.
  */
 export const reactivationRecordedUpdate = defineUpdate<UserReactivationResult, []>('reactivationRecorded');
+
+/** A deactivation from an identity provider, sent with signal-with-start to the connection's intake. */
+export const offboardingRequestedSignal = defineSignal<[IntakeRequest]>('offboardingRequested');
+/** A rescinded termination: drops the user from the window, or says which batch they went to. */
+export const rescindRequestUpdate = defineUpdate<IntakeRescindResult, [IntakeRescind]>('rescindRequest');
+export const intakeStateQuery = defineQuery<IntakeState>('intakeState');

@@ -16,6 +16,8 @@ export async function validate(batch: BatchRun): Promise<void> {
       effectiveAt: input.effectiveAt,
       reason: input.reason,
       successors: input.successors,
+      // Absent for HR's batches (and in every recorded history): a field of the activity's input adds no command.
+      ...(input.company !== undefined ? { company: input.company } : {}),
     });
     batch.adminIds = v.adminIds;
     batch.rejected = v.rejected;

@@ -1,0 +1,204 @@
+// Connections of other systems (an identity provider over SCIM; the JSON API later): created by an IT
+// admin for one company, with the offboarding policy its batches run with and the company directory
+// admin in whose name it acts. Its bearer tokens are shown once, kept as their SHA-256, scoped, and
+// revoked rather than deleted (the audit log names them). Each use checks again, against the
+// database, that the admin is still an active, not deprovisioned, company directory admin.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { auditLog, connections, connectionTokens, users } from '../db/schema';
+import { refuse } from '../workflows/contract';
+import { type ConnectionPolicy, connectionPolicySchema, type IdentityConnection } from './connection-policy';
+
+export const SCIM_SCOPE = 'scim';
+/** `con_` and 32 random bytes in base64url: recognisable in a leaked log, never guessable. */
+export const CONNECTION_TOKEN_PATTERN = /^con_[A-Za-z0-9_-]{43}$/;
+/** How many SCIM changes the HR page shows per connection. */
+export const RECENT_CHANGES = 50;
+
+const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export type ConnectionTokenInfo = {
+  id: number;
+  connectionId: number;
+  scopes: string[];
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+export type ConnectionInfo = IdentityConnection & {
+  adminName: string;
+  createdBy: string;
+  createdAt: Date;
+  disabledAt: Date | null;
+  tokens: ConnectionTokenInfo[];
+};
+
+const TOKEN_INFO = {
+  id: connectionTokens.id,
+  connectionId: connectionTokens.connectionId,
+  scopes: connectionTokens.scopes,
+  createdBy: connectionTokens.createdBy,
+  createdAt: connectionTokens.createdAt,
+  lastUsedAt: connectionTokens.lastUsedAt,
+  revokedAt: connectionTokens.revokedAt,
+};
+
+async function requireActiveAdmin(db: Database, userId: number): Promise<void> {
+  const [owner] = await db
+    .select({ status: users.status, permission: users.directoryPermission, deprovisionedAt: users.deprovisionedAt })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!owner) refuse('USER_NOT_FOUND', `No user has the ID ${userId}.`);
+  if (owner.status !== 'active' || owner.permission !== 'admin' || owner.deprovisionedAt !== null) {
+    refuse('PERMISSION_DENIED', `User ${userId} is not an active company directory admin: a connection acts in the name of one.`);
+  }
+}
+
+async function issueToken(db: Database, connectionId: number, createdBy: string, scopes: readonly string[]): Promise<{ token: string; info: ConnectionTokenInfo }> {
+  const token = `con_${randomBytes(32).toString('base64url')}`;
+  const [info] = await db.insert(connectionTokens).values({ connectionId, tokenHash: hashOf(token), scopes: [...scopes], createdBy }).returning(TOKEN_INFO);
+  return { token, info: info! };
+}
+
+/** Creates a connection and its first token; the token's value is returned only here. */
+export async function createConnection(
+  db: Database,
+  input: { name: string; company: string; policy: unknown; adminUserId: number; createdBy: string; scopes?: readonly string[] },
+): Promise<{ token: string; connection: ConnectionInfo }> {
+  const name = input.name.trim();
+  const company = input.company.trim();
+  if (name.length < 1 || name.length > 100) refuse('INVALID_INPUT', 'A connection’s name is 1 to 100 characters, e.g. "Okta".');
+  if (company.length < 1 || company.length > 200) refuse('INVALID_INPUT', 'A connection’s company is 1 to 200 characters: the company its people belong to.');
+  const policy = connectionPolicySchema.safeParse(input.policy);
+  if (!policy.success) {
+    const issue = policy.error.issues[0];
+    refuse('INVALID_INPUT', `The connection’s policy is not valid: ${issue?.path.join('.') || 'policy'} ${issue?.message ?? 'is invalid'}.`);
+  }
+  await requireActiveAdmin(db, input.adminUserId);
+  const { id, token } = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(connections)
+      .values({ name, company, policy: policy.data, adminUserId: input.adminUserId, createdBy: input.createdBy })
+      .returning({ id: connections.id });
+    const issued = await issueToken(tx, row!.id, input.createdBy, input.scopes ?? [SCIM_SCOPE]);
+    return { id: row!.id, token: issued.token };
+  });
+  const [connection] = await listConnections(db, [id]);
+  return { token, connection: connection! };
+}
+
+/** Another token for a connection (to rotate: create, switch the provider over, revoke the old one). */
+export async function createConnectionToken(db: Database, connectionId: number, createdBy: string): Promise<{ token: string; info: ConnectionTokenInfo }> {
+  const [row] = await db.select({ id: connections.id, disabledAt: connections.disabledAt }).from(connections).where(eq(connections.id, connectionId));
+  if (!row) refuse('INVALID_INPUT', `No connection has the ID ${connectionId}; \`offboard connections list\` shows them.`);
+  if (row.disabledAt) refuse('INVALID_INPUT', `Connection ${connectionId} is disabled: it gets no new tokens.`);
+  return issueToken(db, connectionId, createdBy, [SCIM_SCOPE]);
+}
+
+/** Every connection (or those named) with its tokens, never their values. */
+export async function listConnections(db: Database, ids?: readonly number[]): Promise<ConnectionInfo[]> {
+  const rows = await db
+    .select({
+      id: connections.id,
+      name: connections.name,
+      company: connections.company,
+      adminUserId: connections.adminUserId,
+      policy: connections.policy,
+      adminName: users.name,
+      createdBy: connections.createdBy,
+      createdAt: connections.createdAt,
+      disabledAt: connections.disabledAt,
+    })
+    .from(connections)
+    .innerJoin(users, eq(users.id, connections.adminUserId))
+    .where(ids ? inArray(connections.id, [...ids]) : undefined)
+    .orderBy(asc(connections.id));
+  if (rows.length === 0) return [];
+  const tokens = await db
+    .select(TOKEN_INFO)
+    .from(connectionTokens)
+    .where(inArray(connectionTokens.connectionId, rows.map((r) => r.id)))
+    .orderBy(asc(connectionTokens.id));
+  return rows.map((r) => ({ ...r, tokens: tokens.filter((t) => t.connectionId === r.id) }));
+}
+
+/** Revokes a token at once (the next request with it gets 401); revoking twice changes nothing. */
+export async function revokeConnectionToken(db: Database, tokenId: number): Promise<ConnectionTokenInfo> {
+  const [revoked] = await db
+    .update(connectionTokens)
+    .set({ revokedAt: sql`coalesce(${connectionTokens.revokedAt}, now())` })
+    .where(eq(connectionTokens.id, tokenId))
+    .returning(TOKEN_INFO);
+  if (!revoked) refuse('INVALID_INPUT', `No connection token has the ID ${tokenId}; \`offboard connections list\` shows them.`);
+  return revoked;
+}
+
+export type ConnectionHolder =
+  | { kind: 'ok'; tokenId: number; connection: IdentityConnection }
+  | { kind: 'unknown' }
+  /** The token is valid, but its connection may not act now (admin no longer one, disabled, no scope). */
+  | { kind: 'refused'; tokenId: number; why: string };
+
+/** The connection a bearer token acts for, as the database says now; marks the token used. */
+export async function connectionTokenHolder(db: Database, token: string, scope: string): Promise<ConnectionHolder> {
+  if (!CONNECTION_TOKEN_PATTERN.test(token)) return { kind: 'unknown' };
+  const [row] = await db
+    .select({
+      tokenId: connectionTokens.id,
+      scopes: connectionTokens.scopes,
+      lastUsedAt: connectionTokens.lastUsedAt,
+      id: connections.id,
+      name: connections.name,
+      company: connections.company,
+      adminUserId: connections.adminUserId,
+      policy: connections.policy,
+      disabledAt: connections.disabledAt,
+      adminStatus: users.status,
+      adminPermission: users.directoryPermission,
+      adminDeprovisionedAt: users.deprovisionedAt,
+    })
+    .from(connectionTokens)
+    .innerJoin(connections, eq(connections.id, connectionTokens.connectionId))
+    .innerJoin(users, eq(users.id, connections.adminUserId))
+    .where(and(eq(connectionTokens.tokenHash, hashOf(token)), isNull(connectionTokens.revokedAt)));
+  if (!row) return { kind: 'unknown' };
+  if (!row.scopes.includes(scope)) return { kind: 'refused', tokenId: row.tokenId, why: `the token has no ${scope} scope` };
+  if (row.disabledAt) return { kind: 'refused', tokenId: row.tokenId, why: `connection ${row.id} is disabled` };
+  if (row.adminStatus !== 'active' || row.adminPermission !== 'admin' || row.adminDeprovisionedAt !== null) {
+    return { kind: 'refused', tokenId: row.tokenId, why: `user ${row.adminUserId}, in whose name the connection acts, is no longer an active company directory admin` };
+  }
+  // At most once a minute: a burst of provisioning requests is not a write each.
+  if (row.lastUsedAt === null || row.lastUsedAt.getTime() < Date.now() - 60_000) {
+    await db
+      .update(connectionTokens)
+      .set({ lastUsedAt: sql`now()` })
+      .where(and(eq(connectionTokens.id, row.tokenId), sql`(${connectionTokens.lastUsedAt} is null or ${connectionTokens.lastUsedAt} < now() - interval '1 minute')`));
+  }
+  const policy: ConnectionPolicy = connectionPolicySchema.parse(row.policy);
+  return { kind: 'ok', tokenId: row.tokenId, connection: { id: row.id, name: row.name, company: row.company, adminUserId: row.adminUserId, policy } };
+}
+
+export type ScimChange = { id: number; at: Date; action: string; userId: number | null; userName: string | null; requestId: string | null; before: unknown; after: unknown };
+
+/** The last SCIM changes of a connection, newest first (from the append-only audit log). */
+export async function recentScimChanges(db: Database, connectionId: number, limit: number = RECENT_CHANGES): Promise<ScimChange[]> {
+  return db
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      action: auditLog.action,
+      userId: auditLog.subjectUserId,
+      userName: users.name,
+      requestId: auditLog.requestId,
+      before: auditLog.before,
+      after: auditLog.after,
+    })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.subjectUserId))
+    .where(and(sql`${auditLog.action} like 'scim.%'`, sql`((${auditLog.after} ->> 'connectionId')::int) = ${connectionId}`))
+    .orderBy(desc(sql`((${auditLog.after} ->> 'connectionId')::int)`), desc(auditLog.id))
+    .limit(limit);
+}
