@@ -12,6 +12,7 @@ import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
 import { keepExitCode } from './helpers/keep-exit-code';
 import { type SharedTemporal, startSharedTemporal } from './helpers/shared-temporal';
+import { ensureScimTester } from './helpers/scim-tester';
 import { ensureSystemPackages } from './helpers/system-packages';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
@@ -25,6 +26,8 @@ declare module 'vitest' {
     workflowBundleError: string;
     /** The run's one Temporal dev server, a namespace per file (helpers/shared-temporal.ts). */
     sharedTemporal: SharedTemporal;
+    /** Why the SCIM conformance suite could not be installed ('' when it is ready). */
+    scimTesterError: string;
   }
 }
 
@@ -47,6 +50,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);
   // The dev server the test files share, once the CLI is there (it starts beside PostgreSQL and webpack).
   const sharedTemporal = binaries.then(() => startSharedTemporal());
+  // Then the SCIM conformance suite into the same venv, once (test/scim-conformance.test.ts).
+  const scimTester = binaries.then(() => ensureScimTester()).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
   // Chromium and docker-compose likewise (apt-get allows one install at a time).
   const systemPackages = ensureSystemPackages();
   let adminUrl = process.env.DATABASE_URL;
@@ -75,6 +80,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('workflowBundlePath', bundle.file);
   project.provide('workflowBundleError', bundle.error);
   project.provide('sharedTemporal', temporal.info);
+  project.provide('scimTesterError', await scimTester);
   return async () => {
     fs.rmSync(bundle.dir, { recursive: true, force: true });
     await Promise.all([temporal.stop(), stop()]);

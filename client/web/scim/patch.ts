@@ -39,7 +39,10 @@ function canonicalPath(path: string): string {
       if (urn === OFFBOARDING_USER) throw new ScimError(400, `${urn}:${rest} is read-only.`, 'mutability');
       return `${urn}:${canonicalRest(rest)}`;
     }
-    if (lower === urn.toLowerCase()) return urn;
+    if (lower === urn.toLowerCase()) {
+      if (urn === OFFBOARDING_USER) throw new ScimError(400, `${urn} is read-only: it shows the person’s offboarding.`, 'mutability');
+      return urn;
+    }
   }
   const first = /^[A-Za-z$][\w$]*/.exec(trimmed)?.[0] ?? '';
   if (first.toLowerCase() === 'manager' || first.toLowerCase() === 'employeenumber') return `${ENTERPRISE_USER}:${canonicalRest(trimmed)}`;
@@ -62,9 +65,39 @@ function canonicalValueKeys(value: unknown): unknown {
     const schema = canonicalSchema(key);
     if (schema === OFFBOARDING_USER) throw new ScimError(400, `${schema} is read-only.`, 'mutability');
     if (key.toLowerCase() === 'schemas') continue;
-    out[schema ?? canonicalPath(key)] = schema ? canonicalValueKeys(v) : v;
+    if (schema !== undefined) {
+      // An extension (or the core schema) as a key: each of its attributes is a path of its own.
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badRequest('invalidValue', `${schema} must be an object of its attributes.`);
+      for (const [sub, subValue] of Object.entries(v as Record<string, unknown>)) {
+        if (sub.toLowerCase() === 'schemas') continue;
+        out[canonicalPath(schema === CORE_USER ? sub : `${schema}:${sub}`)] = subValue;
+      }
+      continue;
+    }
+    out[canonicalPath(key)] = v;
   }
   return out;
+}
+
+/** The enterprise extension's attributes, for an operation on the extension as a whole. */
+const ENTERPRISE_ATTRIBUTES = ['employeeNumber', 'manager'];
+
+/**
+ * An operation whose path is the enterprise extension itself, as operations on each of its
+ * attributes (scim-patch reads a path's last colon as the attribute's, which a bare URN does not
+ * have). RFC 7644 §3.5.2.1/.3: sub-attributes not given are left as they are.
+ */
+function perAttribute(op: ScimPatchOperation, i: number): ScimPatchOperation[] {
+  if (op.path !== ENTERPRISE_USER) return [op];
+  if (op.op === 'remove') return ENTERPRISE_ATTRIBUTES.map((a) => ({ op: 'remove', path: `${ENTERPRISE_USER}:${a}` }));
+  const value: unknown = op.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('invalidValue', `Operations[${i}]: ${ENTERPRISE_USER} must be an object of its attributes.`);
+  return Object.entries(value as Record<string, unknown>)
+    .filter(([k]) => k.toLowerCase() !== 'schemas')
+    .map(([k, v]): ScimPatchOperation => {
+      const path = canonicalPath(`${ENTERPRISE_USER}:${k}`);
+      return { op: op.op, path, value: path === `${ENTERPRISE_USER}:manager` && typeof v === 'string' ? { value: v } : v };
+    });
 }
 
 /** The operations of a PatchOp message, checked and normalised for scim-patch. */
@@ -77,23 +110,25 @@ export function parsePatch(body: Record<string, unknown>): ScimPatchOperation[] 
     throw badRequest('invalidSyntax', `The PATCH is not a PatchOp message: ${message}.`);
   }
   if (!parsed.data.schemas.includes(PATCH_OP)) throw badRequest('invalidSyntax', `The PATCH is not a PatchOp message: schemas must be ["${PATCH_OP}"].`);
-  return parsed.data.Operations.map((o, i): ScimPatchOperation => {
-    const op = o.op.toLowerCase();
-    if (op !== 'add' && op !== 'remove' && op !== 'replace') throw badRequest('invalidSyntax', `Operations[${i}].op is "${o.op.slice(0, 20)}": it must be add, remove or replace.`);
-    const path = o.path === undefined || o.path.trim() === '' ? undefined : canonicalPath(o.path);
-    if (op === 'remove') {
-      if (path === undefined) throw badRequest('noTarget', `Operations[${i}] removes without a path.`);
-      return { op, path, ...(o.value !== undefined ? { value: o.value } : {}) };
-    }
-    if (!('value' in o) || o.value === undefined) throw badRequest('invalidSyntax', `Operations[${i}] (${op}) has no value.`);
-    if (path === undefined) {
-      if (o.value === null || typeof o.value !== 'object' || Array.isArray(o.value)) throw badRequest('invalidSyntax', `Operations[${i}] without a path needs an object of attributes as its value.`);
-      return { op, value: canonicalValueKeys(o.value) };
-    }
-    // Entra ID sends the manager as a bare id.
-    const value = path === `${ENTERPRISE_USER}:manager` && typeof o.value === 'string' ? { value: o.value } : o.value;
-    return { op, path, value };
-  });
+  return parsed.data.Operations.flatMap((o, i) => perAttribute(operation(o, i), i));
+}
+
+function operation(o: z.infer<typeof operationSchema>, i: number): ScimPatchOperation {
+  const op = o.op.toLowerCase();
+  if (op !== 'add' && op !== 'remove' && op !== 'replace') throw badRequest('invalidSyntax', `Operations[${i}].op is "${o.op.slice(0, 20)}": it must be add, remove or replace.`);
+  const path = o.path === undefined || o.path.trim() === '' ? undefined : canonicalPath(o.path);
+  if (op === 'remove') {
+    if (path === undefined) throw badRequest('noTarget', `Operations[${i}] removes without a path.`);
+    return { op, path, ...(o.value !== undefined ? { value: o.value } : {}) };
+  }
+  if (!('value' in o) || o.value === undefined) throw badRequest('invalidSyntax', `Operations[${i}] (${op}) has no value.`);
+  if (path === undefined) {
+    if (o.value === null || typeof o.value !== 'object' || Array.isArray(o.value)) throw badRequest('invalidSyntax', `Operations[${i}] without a path needs an object of attributes as its value.`);
+    return { op, value: canonicalValueKeys(o.value) };
+  }
+  // Entra ID sends the manager as a bare id.
+  const value = path === `${ENTERPRISE_USER}:manager` && typeof o.value === 'string' ? { value: o.value } : o.value;
+  return { op, path, value };
 }
 
 /** Applies the operations to the user as SCIM shows it; the result still has to pass as a PUT. */

@@ -34,8 +34,12 @@ export const isScimActive = (row: Pick<UserRow, 'status' | 'deprovisionedAt'>): 
 export const userLocation = (base: string, id: number | string) => `${base}/Users/${id}`;
 
 export function toScimUser(row: UserRow, base: string, offboarding: OffboardingState | undefined): Record<string, unknown> {
-  const profile = row.scimProfile ?? {};
-  const emails = profile.emails ?? (row.email ? [{ value: row.email, type: 'work', primary: true }] : undefined);
+  // A person a provider wrote is shown as it wrote them (a removed name stays removed); one from the
+  // directory alone, from its columns.
+  const profile = row.scimProfile;
+  const emails = profile ? profile.emails : row.email ? [{ value: row.email, type: 'work', primary: true }] : undefined;
+  const name = profile ? profile.name : { formatted: row.name };
+  const displayName = profile ? profile.displayName : row.name;
   const managerRef = row.scimManagerRef ?? (row.managerId !== null ? String(row.managerId) : null);
   const enterprise = {
     ...(row.employeeNumber !== null ? { employeeNumber: row.employeeNumber } : {}),
@@ -49,8 +53,8 @@ export function toScimUser(row: UserRow, base: string, offboarding: OffboardingS
     id: String(row.id),
     ...(row.externalId !== null ? { externalId: row.externalId } : {}),
     userName: row.scimUserName ?? row.email ?? String(row.id),
-    name: profile.name ?? { formatted: row.name },
-    displayName: profile.displayName ?? row.name,
+    ...(name ? { name } : {}),
+    ...(displayName !== undefined ? { displayName } : {}),
     ...(row.jobTitle !== null ? { title: row.jobTitle } : {}),
     active: isScimActive(row),
     ...(emails ? { emails } : {}),
