@@ -61,12 +61,16 @@ export const users = pgTable(
     inactivatedBy: integer('inactivated_by').references((): AnyPgColumn => users.id),
     inactivationReason: text('inactivation_reason'),
     inactivationWorkflowId: text('inactivation_workflow_id'),
+    // The person's ID in the company's identity provider (SCIM `externalId`), by which imported work
+    // names them. The SCIM connections (migration 0010) own it; migration 0012 adds it if missing.
+    externalId: text('external_id'),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
     index('users_manager_idx').on(t.managerId),
     index('users_status_idx').on(t.status),
+    index('users_external_id_idx').on(t.externalId),
     // The directory pages in name order (domain/directory-page.ts: keyset on (name, id)).
     index('users_name_id_idx').on(t.name, t.id),
     // HR's directory search (part of a name or an email, any case: ILIKE '%…%') and its company
@@ -111,6 +115,8 @@ export const rfis = pgTable(
   'rfis',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -121,6 +127,7 @@ export const rfis = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('rfis_external_id_unique').on(t.externalId),
     index('rfis_open_manager_idx').on(t.managerId).where(rfiOpen(t.status)),
     index('rfis_project_idx').on(t.projectId),
   ],
@@ -143,6 +150,8 @@ export const submittals = pgTable(
   'submittals',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -153,6 +162,7 @@ export const submittals = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('submittals_external_id_unique').on(t.externalId),
     index('submittals_open_manager_idx').on(t.managerId).where(notClosed(t.status)),
     index('submittals_project_idx').on(t.projectId),
   ],
@@ -180,6 +190,8 @@ export const observations = pgTable(
   'observations',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -190,6 +202,7 @@ export const observations = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('observations_external_id_unique').on(t.externalId),
     index('observations_open_assignee_idx').on(t.assigneeId).where(notClosed(t.status)),
     index('observations_project_idx').on(t.projectId),
   ],
@@ -199,6 +212,8 @@ export const meetings = pgTable(
   'meetings',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -206,13 +221,16 @@ export const meetings = pgTable(
     meetingDate: date('meeting_date').notNull(),
     ...timestamps,
   },
-  (t) => [index('meetings_project_idx').on(t.projectId)],
+  (t) => [
+    uniqueIndex('meetings_external_id_unique').on(t.externalId), index('meetings_project_idx').on(t.projectId)],
 );
 
 export const meetingItems = pgTable(
   'meeting_items',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     meetingId: integer('meeting_id')
       .notNull()
       .references(() => meetings.id),
@@ -221,7 +239,8 @@ export const meetingItems = pgTable(
     status: meetingItemStatus('status').notNull().default('open'),
     ...timestamps,
   },
-  (t) => [index('meeting_items_meeting_idx').on(t.meetingId)],
+  (t) => [
+    uniqueIndex('meeting_items_external_id_unique').on(t.externalId), index('meeting_items_meeting_idx').on(t.meetingId)],
 );
 
 export const meetingItemAssignees = pgTable(
@@ -244,6 +263,8 @@ export const inspections = pgTable(
   'inspections',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -255,6 +276,7 @@ export const inspections = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('inspections_external_id_unique').on(t.externalId),
     index('inspections_open_poc_idx').on(t.pointOfContactId).where(notClosed(t.status)),
     index('inspections_project_idx').on(t.projectId),
   ],
@@ -264,6 +286,8 @@ export const defectItems = pgTable(
   'defect_items',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -274,6 +298,7 @@ export const defectItems = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('defect_items_external_id_unique').on(t.externalId),
     index('defect_items_open_assigned_idx').on(t.assignedToId).where(notClosed(t.status)),
     index('defect_items_project_idx').on(t.projectId),
   ],
@@ -285,6 +310,8 @@ export const timecardEntries = pgTable(
   'timecard_entries',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -298,6 +325,7 @@ export const timecardEntries = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('timecard_entries_external_id_unique').on(t.externalId),
     index('timecard_entries_user_idx').on(t.userId, t.workDate),
     uniqueIndex('timecard_entries_one_final_per_user').on(t.userId).where(sql`${t.isFinal}`),
     check('timecard_entries_hours_range', sql`${t.hours} >= 0 and ${t.hours} <= 24`),
