@@ -24,17 +24,19 @@ const externalId = text(200);
 const projectNumber = text(100);
 
 /** A person by their email, or by their identity provider's ID (the SCIM externalId). */
-export const personRefSchema = z.union([
-  z.object({ email: z.email('must be an email address').max(320) }).strict(),
-  z.object({ externalId }).strict(),
-]);
+const PERSON_SHAPE = 'must be {"email": …} or {"externalId": …}';
+const IN_ROLE_SHAPE = 'must be {"role": …, "email": …} or {"role": …, "externalId": …}';
+
+export const personRefSchema = z.union([z.object({ email: z.email('must be an email address').max(320) }).strict(), z.object({ externalId }).strict()], {
+  error: PERSON_SHAPE,
+});
 export type PersonRef = z.infer<typeof personRefSchema>;
 
 /** A person in a role of the item's tool (the tool:role table, domain/tool-roles.ts). */
-export const personInRoleSchema = z.union([
-  z.object({ role: text(40), email: z.email('must be an email address').max(320) }).strict(),
-  z.object({ role: text(40), externalId }).strict(),
-]);
+export const personInRoleSchema = z.union(
+  [z.object({ role: text(40), email: z.email('must be an email address').max(320) }).strict(), z.object({ role: text(40), externalId }).strict()],
+  { error: IN_ROLE_SHAPE },
+);
 export type PersonInRole = z.infer<typeof personInRoleSchema>;
 
 export const projectRecordSchema = z
