@@ -10,7 +10,7 @@ import { projectRoot } from '../config/settings';
 import { seedDemoDirectory } from '../db/seed';
 import { auditLog, defectItems, rfis } from '../db/schema';
 import { assignmentReport } from '../domain/directory';
-import { runCli } from './helpers/cli';
+import { CapturedStream, runCli } from './helpers/cli';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 let t: TestDatabase;
@@ -109,6 +109,16 @@ describe('offboard import', () => {
     expect(textRun.stdout).toMatch(/Refused \(nothing of these lines was imported\):/);
     expect(textRun.stdout).toMatch(/^\s+7\s+defect bad-role\s+ROLE_NOT_IN_TOOL/m);
     expect(textRun.stderr).toContain('6 of 8 record(s)');
+  });
+
+  it('draws a progress bar on a terminal, redrawn in place, ending at 100%', async () => {
+    const tty = Object.assign(new CapturedStream(), { isTTY: true });
+    const r = await runCli(['import', EXAMPLE, '--by', HELEN], { DATABASE_URL: t.url, TEMPORAL_ADDRESS: '127.0.0.1:1' }, { stderr: tty });
+    expect(r.code).toBe(0);
+    const drawn = tty.text();
+    expect(drawn.startsWith('\r\u001b[K[')).toBe(true);
+    expect(drawn.endsWith('218 lines, 0 created, 0 updated, 218 unchanged, 0 refused\n')).toBe(true);
+    expect(drawn).toContain('[##############################] 100%');
   });
 
   it('refuses a missing file (exit 2) and a non-admin importer (exit 1), changing nothing', async () => {
