@@ -111,6 +111,17 @@ describe('offboard import', () => {
     expect(textRun.stderr).toContain('6 of 8 record(s)');
   });
 
+  it('refuses a line over 64 KiB without keeping it, and still imports the next line', async () => {
+    const file = path.join(dir, 'long-line.jsonl');
+    const long = JSON.stringify({ kind: 'project', number: 'LONG-1', name: 'x'.repeat(70 * 1024) });
+    await writeFile(file, `${long}\r\n{"kind":"project","number":"LONG-2","name":"After the long line"}\r\n`);
+    const r = await offboard(['import', file, '--by', HELEN, '--json']);
+    expect(r.code).toBe(1);
+    const s = r.json<Summary>();
+    expect(s.counts).toEqual({ created: 1, updated: 0, unchanged: 0, refused: 1 });
+    expect(s.refused).toEqual([{ line: 1, ref: null, code: 'INVALID_INPUT', message: 'longer than 65536 bytes' }]);
+  });
+
   it('draws a progress bar on a terminal, redrawn in place, ending at 100%', async () => {
     const tty = Object.assign(new CapturedStream(), { isTTY: true });
     const r = await runCli(['import', EXAMPLE, '--by', HELEN], { DATABASE_URL: t.url, TEMPORAL_ADDRESS: '127.0.0.1:1' }, { stderr: tty });
