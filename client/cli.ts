@@ -7,6 +7,7 @@ import { cancel, remove, status } from './commands/batch';
 import { codecTokens } from './commands/codec-tokens';
 import { connectionsCommand } from './commands/connections';
 import { list, reactivate, report, users } from './commands/directory';
+import { importCommand } from './commands/import';
 import { close, done, items, reassign } from './commands/items';
 import { start } from './commands/start';
 import type { Args, Command } from './common';
@@ -14,7 +15,7 @@ import { type Connections, openConnections } from './connections';
 import { describeError, errorDocument, EXIT, type ExitCode, grpcCodeOf, UnreachableError, UsageError } from './exit-codes';
 import { createOutput, type OutputStream } from './output';
 
-export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list, codecTokens, connectionsCommand];
+export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list, codecTokens, connectionsCommand, importCommand];
 
 const GLOBAL_HELP = [
   '--json    machine-readable output (one JSON document; one per redraw with --watch)',

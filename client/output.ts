@@ -21,6 +21,13 @@ export type Output = {
   clearScreen(): void;
   /** Text exactly as given (a CSV's CRLF line ends included); nothing in --json mode. */
   raw(text: string): void;
+  /**
+   * How far a long run is, on stderr: redrawn in place on a terminal, a line each call on a pipe
+   * (callers call it every so many records there). `done` ends the terminal's line.
+   */
+  progress(text: string, done?: boolean): void;
+  /** stderr is a terminal (a progress bar can redraw itself). */
+  readonly stderrIsTTY: boolean;
 };
 
 export type Column = { key: string; title: string; align?: 'left' | 'right'; max?: number };
@@ -85,7 +92,8 @@ function writerOf(stream: OutputStream): Writer {
 export function createOutput(options: { json: boolean; stdout?: OutputStream; stderr?: OutputStream }): Output {
   const stdoutStream = options.stdout ?? process.stdout;
   const stdout = writerOf(stdoutStream);
-  const stderr = writerOf(options.stderr ?? process.stderr);
+  const stderrStream = options.stderr ?? process.stderr;
+  const stderr = writerOf(stderrStream);
   const json = options.json;
   return {
     json,
@@ -122,6 +130,11 @@ export function createOutput(options: { json: boolean; stdout?: OutputStream; st
     },
     raw(text) {
       if (!json) stdout.write(text);
+    },
+    stderrIsTTY: Boolean(stderrStream.isTTY),
+    progress(text, done = false) {
+      if (stderrStream.isTTY) stderr.write(`\r\x1b[K${neutralizeControls(text)}${done ? '\n' : ''}`);
+      else stderr.write(`${neutralizeControls(text)}\n`);
     },
   };
 }

@@ -38,6 +38,7 @@ export const CLI_HINTS: Record<RefusalCode, string> = {
   TARGET_NO_EMAIL: 'That user has no email address, so nobody could tell them about the item; choose someone who has one.',
   OPEN_ITEMS_REMAIN: 'Reassign or close the listed items first.',
   PROJECT_NOT_FOUND: 'Check the project ID against the projects listed.',
+  ROLE_NOT_IN_TOOL: 'Name each person in one of the tool’s roles (docs/import.md lists them: rfi manager or assignee, …).',
 };
 
 export function cliHint(code: RefusalCode): string {

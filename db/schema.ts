@@ -140,6 +140,8 @@ export const rfis = pgTable(
   'rfis',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -150,6 +152,7 @@ export const rfis = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('rfis_external_id_unique').on(t.externalId),
     index('rfis_open_manager_idx').on(t.managerId).where(rfiOpen(t.status)),
     index('rfis_project_idx').on(t.projectId),
   ],
@@ -172,6 +175,8 @@ export const submittals = pgTable(
   'submittals',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -182,6 +187,7 @@ export const submittals = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('submittals_external_id_unique').on(t.externalId),
     index('submittals_open_manager_idx').on(t.managerId).where(notClosed(t.status)),
     index('submittals_project_idx').on(t.projectId),
   ],
@@ -209,6 +215,8 @@ export const observations = pgTable(
   'observations',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -219,6 +227,7 @@ export const observations = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('observations_external_id_unique').on(t.externalId),
     index('observations_open_assignee_idx').on(t.assigneeId).where(notClosed(t.status)),
     index('observations_project_idx').on(t.projectId),
   ],
@@ -228,6 +237,8 @@ export const meetings = pgTable(
   'meetings',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -235,13 +246,16 @@ export const meetings = pgTable(
     meetingDate: date('meeting_date').notNull(),
     ...timestamps,
   },
-  (t) => [index('meetings_project_idx').on(t.projectId)],
+  (t) => [
+    uniqueIndex('meetings_external_id_unique').on(t.externalId), index('meetings_project_idx').on(t.projectId)],
 );
 
 export const meetingItems = pgTable(
   'meeting_items',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     meetingId: integer('meeting_id')
       .notNull()
       .references(() => meetings.id),
@@ -250,7 +264,8 @@ export const meetingItems = pgTable(
     status: meetingItemStatus('status').notNull().default('open'),
     ...timestamps,
   },
-  (t) => [index('meeting_items_meeting_idx').on(t.meetingId)],
+  (t) => [
+    uniqueIndex('meeting_items_external_id_unique').on(t.externalId), index('meeting_items_meeting_idx').on(t.meetingId)],
 );
 
 export const meetingItemAssignees = pgTable(
@@ -273,6 +288,8 @@ export const inspections = pgTable(
   'inspections',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -284,6 +301,7 @@ export const inspections = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('inspections_external_id_unique').on(t.externalId),
     index('inspections_open_poc_idx').on(t.pointOfContactId).where(notClosed(t.status)),
     index('inspections_project_idx').on(t.projectId),
   ],
@@ -293,6 +311,8 @@ export const defectItems = pgTable(
   'defect_items',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -303,6 +323,7 @@ export const defectItems = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('defect_items_external_id_unique').on(t.externalId),
     index('defect_items_open_assigned_idx').on(t.assignedToId).where(notClosed(t.status)),
     index('defect_items_project_idx').on(t.projectId),
   ],
@@ -314,6 +335,8 @@ export const timecardEntries = pgTable(
   'timecard_entries',
   {
     id: serial('id').primaryKey(),
+    // The item's ID in the tool it was imported from (domain/work-import.ts): re-imports update it.
+    externalId: text('external_id'),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id),
@@ -327,6 +350,7 @@ export const timecardEntries = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex('timecard_entries_external_id_unique').on(t.externalId),
     index('timecard_entries_user_idx').on(t.userId, t.workDate),
     uniqueIndex('timecard_entries_one_final_per_user').on(t.userId).where(sql`${t.isFinal}`),
     check('timecard_entries_hours_range', sql`${t.hours} >= 0 and ${t.hours} <= 24`),

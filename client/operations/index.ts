@@ -9,3 +9,4 @@ export * from './offboardings';
 export * from './reactivation';
 export * from './user-offboarding';
 export { isNotFound, statusOf } from './workflow-calls';
+export * from './work-import';

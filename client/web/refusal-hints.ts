@@ -49,6 +49,7 @@ export const WEB_HINTS: Record<RefusalCode | 'UNAVAILABLE', Hint> = {
   TARGET_NO_EMAIL: 'Choose someone from the list: only people with an email address can be told about the item.',
   OPEN_ITEMS_REMAIN: 'Reassign or close the listed items first.',
   PROJECT_NOT_FOUND: 'Choose a project from the list.',
+  ROLE_NOT_IN_TOOL: 'Name each person in one of the tool’s own roles; the import guide lists them.',
 };
 
 /** The hint for `code` as `page` says it (the manager's page when none is named). */

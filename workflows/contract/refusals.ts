@@ -40,6 +40,7 @@ export const REFUSAL_CODES = [
   'TARGET_NO_EMAIL',
   'OPEN_ITEMS_REMAIN',
   'PROJECT_NOT_FOUND',
+  'ROLE_NOT_IN_TOOL',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
