@@ -32,8 +32,10 @@ export const MAX_API_BODY_BYTES = 1024 * 1024;
 
 type ApiEnv = { Variables: AppEnv['Variables'] & { caller: ApiCaller } };
 
+/** What any operation may answer besides its own refusals: a body that is not JSON, no token, too large, too many. */
+const ALWAYS = [400, 401, 403, 413, 415, 422, 429, 500];
 const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { description: 'A problem (RFC 9457) with the refusal code.', content: { [PROBLEM_CONTENT_TYPE]: { schema: s.Problem } } }]));
+  Object.fromEntries([...new Set([...ALWAYS, ...statuses])].sort().map((status) => [status, { description: 'A problem (RFC 9457) with the refusal code.', content: { [PROBLEM_CONTENT_TYPE]: { schema: s.Problem } } }]));
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
