@@ -11,6 +11,7 @@ import { findTemporalCli, findTestServer } from '../worker/temporal-binaries';
 import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
 import { keepExitCode } from './helpers/keep-exit-code';
+import { ensurePythonTools } from './helpers/python-tools';
 import { ensureSystemPackages } from './helpers/system-packages';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
@@ -44,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);
   // Chromium and docker-compose likewise (apt-get allows one install at a time).
   const systemPackages = ensureSystemPackages();
+  // And schemathesis (PyPI) into the same venv, after the venv itself exists.
+  const pythonTools = binaries.then(() => ensurePythonTools());
   let adminUrl = process.env.DATABASE_URL;
   let stop = async (): Promise<void> => undefined;
   if (!adminUrl) {
@@ -67,6 +70,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundle = await bundling;
   await binaries;
   await systemPackages;
+  await pythonTools;
   project.provide('workflowBundlePath', bundle.file);
   project.provide('workflowBundleError', bundle.error);
   return async () => {
