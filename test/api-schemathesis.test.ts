@@ -69,7 +69,8 @@ it(
       '--no-color',
     ];
     const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn(st, args, { env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+      // In the run's own directory: schemathesis keeps its example database in ./.schemathesis.
+      const child = spawn(st, args, { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString()));
       child.stderr.on('data', (d: Buffer) => (text += d.toString()));
