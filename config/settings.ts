@@ -97,6 +97,8 @@ const envSchema = z.object({
     .default(60),
   // SCIM (client/web/scim/): requests per connection and minute; a layoff's burst is ~50 a second.
   SCIM_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
+  // The JSON API (client/web/api/): requests per token and minute (429 with Retry-After beyond).
+  API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   OFFBOARDING_PAYLOAD_KEYS: optionalString
     .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
     .refine(
@@ -160,6 +162,8 @@ export type WebSettings = {
   intakeWindowMs?: number;
   /** SCIM at /scim/v2: requests per connection and minute (429 beyond); undefined = the default. */
   scim?: { requestsPerMinute: number };
+  /** The JSON API at /api/v1: requests per token and minute (429 beyond); undefined = the default. */
+  api?: { requestsPerMinute: number };
 };
 
 export type CodecSettings = {
@@ -234,6 +238,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         requestsPerMinute: e.CODEC_REQUESTS_PER_MINUTE,
       },
       scim: { requestsPerMinute: e.SCIM_REQUESTS_PER_MINUTE },
+      api: { requestsPerMinute: e.API_REQUESTS_PER_MINUTE },
     },
   };
 }

@@ -621,3 +621,25 @@ export const connectionTokens = pgTable(
   (t) => [uniqueIndex('connection_tokens_hash_unique').on(t.tokenHash), index('connection_tokens_connection_idx').on(t.connectionId)],
 );
 export type ConnectionToken = typeof connectionTokens.$inferSelect;
+
+/**
+ * The JSON API's Idempotency-Key of a batch start, per connection: the hash of the body it came with
+ * (the same key with another body is refused), the batch ID chosen for it before the workflow starts
+ * (a retry after a crash half-way starts that same batch, which answers with itself), and the first
+ * response, answered again to every retry.
+ */
+export const apiIdempotencyKeys = pgTable(
+  'api_idempotency_keys',
+  {
+    connectionId: integer('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    batchId: text('batch_id').notNull(),
+    status: integer('status'),
+    response: jsonb('response'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.key] }), check('api_idempotency_keys_key_length', sql`char_length(${t.key}) between 1 and 255`)],
+);

@@ -19,14 +19,24 @@ export type BatchListing = {
   failed: number;
   /** When its last user ended; null while any is running. */
   endedAt: string | null;
+  /** startedAt to the microsecond, as PostgreSQL writes it: where the next page of the list starts (`after`). */
+  startedAtKey: string;
 };
 
+/** The last batch of a page: the next page starts after it, in the list's order. */
+export type BatchListPosition = { startedAtKey: string; batchId: string };
+
 /** Newest first; `running` narrows to batches with a user still in progress. */
-export async function listBatches(db: DbOrTx, options: { running?: boolean; limit?: number } = {}): Promise<BatchListing[]> {
+export async function listBatches(db: DbOrTx, options: { running?: boolean; limit?: number; after?: BatchListPosition } = {}): Promise<BatchListing[]> {
+  const after = options.after;
+  const having = [
+    ...(options.running ? [sql`bool_or(o.ended_at is null)`] : []),
+    ...(after ? [sql`(min(o.started_at) < ${after.startedAtKey}::timestamptz or (min(o.started_at) = ${after.startedAtKey}::timestamptz and o.batch_id > ${after.batchId}))`] : []),
+  ];
   const limit = Math.min(Math.max(1, options.limit ?? 200), 1_000);
   const rows = await db.execute<Omit<BatchListing, 'requestedBy'> & { requesterId: number; requesterName: string }>(sql`
     select o.batch_id as "batchId", min(o.requested_by) as "requesterId", min(r.name) as "requesterName",
-           to_json(min(o.started_at)) #>> '{}' as "startedAt", count(*)::int as users,
+           to_json(min(o.started_at)) #>> '{}' as "startedAt", min(o.started_at)::text as "startedAtKey", count(*)::int as users,
            count(*) filter (where o.ended_at is null)::int as running,
            count(*) filter (where o.outcome = 'inactivated')::int as inactivated,
            count(*) filter (where o.outcome = 'removed')::int as removed,
@@ -36,7 +46,7 @@ export async function listBatches(db: DbOrTx, options: { running?: boolean; limi
       from offboardings o join users r on r.id = o.requested_by
      where o.batch_id is not null
      group by o.batch_id
-    ${options.running ? sql`having bool_or(o.ended_at is null)` : sql``}
+    ${having.length > 0 ? sql`having ${sql.join(having, sql` and `)}` : sql``}
      order by min(o.started_at) desc, o.batch_id
      limit ${limit}`);
   return rows.map(({ requesterId, requesterName, ...b }) => ({

@@ -11,6 +11,22 @@ import { refuse } from '../workflows/contract';
 import { type ConnectionPolicy, connectionPolicySchema, type IdentityConnection } from './connection-policy';
 
 export const SCIM_SCOPE = 'scim';
+/**
+ * What a token may do: SCIM provisioning, the JSON API's reads and changes of offboardings, pushing
+ * the directory's projects and items, and webhook subscriptions. A token holds only those it was given.
+ */
+export const TOKEN_SCOPES = ['offboardings:read', 'offboardings:write', 'directory:write', 'webhooks', SCIM_SCOPE] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+const isTokenScope = (s: string): s is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(s);
+
+/** The scopes asked for, each known and named once; none means SCIM's (the connection's first use). */
+export function checkScopes(scopes: readonly string[] | undefined): TokenScope[] {
+  if (scopes === undefined || scopes.length === 0) return [SCIM_SCOPE];
+  const unknown = scopes.filter((s) => !isTokenScope(s));
+  if (unknown.length > 0) refuse('INVALID_INPUT', `Unknown scope ${unknown.map((s) => `"${s.slice(0, 40)}"`).join(', ')}; a token's scopes are ${TOKEN_SCOPES.join(', ')}.`);
+  return [...new Set(scopes)].filter(isTokenScope);
+}
 /** `con_` and 32 random bytes in base64url: recognisable in a leaked log, never guessable. */
 export const CONNECTION_TOKEN_PATTERN = /^con_[A-Za-z0-9_-]{43}$/;
 /** How many SCIM changes the HR page shows per connection. */
@@ -77,13 +93,14 @@ export async function createConnection(
     const issue = policy.error.issues[0];
     refuse('INVALID_INPUT', `The connection’s policy is not valid: ${issue?.path.join('.') || 'policy'} ${issue?.message ?? 'is invalid'}.`);
   }
+  const scopes = checkScopes(input.scopes);
   await requireActiveAdmin(db, input.adminUserId);
   const { id, token } = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(connections)
       .values({ name, company, policy: policy.data, adminUserId: input.adminUserId, createdBy: input.createdBy })
       .returning({ id: connections.id });
-    const issued = await issueToken(tx, row!.id, input.createdBy, input.scopes ?? [SCIM_SCOPE]);
+    const issued = await issueToken(tx, row!.id, input.createdBy, scopes);
     return { id: row!.id, token: issued.token };
   });
   const [connection] = await listConnections(db, [id]);
@@ -91,11 +108,17 @@ export async function createConnection(
 }
 
 /** Another token for a connection (to rotate: create, switch the provider over, revoke the old one). */
-export async function createConnectionToken(db: Database, connectionId: number, createdBy: string): Promise<{ token: string; info: ConnectionTokenInfo }> {
+export async function createConnectionToken(
+  db: Database,
+  connectionId: number,
+  createdBy: string,
+  requestedScopes?: readonly string[],
+): Promise<{ token: string; info: ConnectionTokenInfo }> {
+  const scopes = checkScopes(requestedScopes);
   const [row] = await db.select({ id: connections.id, disabledAt: connections.disabledAt }).from(connections).where(eq(connections.id, connectionId));
   if (!row) refuse('INVALID_INPUT', `No connection has the ID ${connectionId}; \`offboard connections list\` shows them.`);
   if (row.disabledAt) refuse('INVALID_INPUT', `Connection ${connectionId} is disabled: it gets no new tokens.`);
-  return issueToken(db, connectionId, createdBy, [SCIM_SCOPE]);
+  return issueToken(db, connectionId, createdBy, scopes);
 }
 
 /** Every connection (or those named) with its tokens, never their values. */
@@ -140,7 +163,7 @@ export type ConnectionHolder =
   | { kind: 'ok'; tokenId: number; connection: IdentityConnection }
   | { kind: 'unknown' }
   /** The token is valid, but its connection may not act now (admin no longer one, disabled, no scope). */
-  | { kind: 'refused'; tokenId: number; why: string };
+  | { kind: 'refused'; tokenId: number; why: string; /** The token is fine, it only lacks the scope (HTTP's 403, not 401). */ missingScope: boolean };
 
 /** The connection a bearer token acts for, as the database says now; marks the token used. */
 export async function connectionTokenHolder(db: Database, token: string, scope: string): Promise<ConnectionHolder> {
@@ -165,10 +188,10 @@ export async function connectionTokenHolder(db: Database, token: string, scope: 
     .innerJoin(users, eq(users.id, connections.adminUserId))
     .where(and(eq(connectionTokens.tokenHash, hashOf(token)), isNull(connectionTokens.revokedAt)));
   if (!row) return { kind: 'unknown' };
-  if (!row.scopes.includes(scope)) return { kind: 'refused', tokenId: row.tokenId, why: `the token has no ${scope} scope` };
-  if (row.disabledAt) return { kind: 'refused', tokenId: row.tokenId, why: `connection ${row.id} is disabled` };
+  if (!row.scopes.includes(scope)) return { kind: 'refused', tokenId: row.tokenId, why: `the token has no ${scope} scope`, missingScope: true };
+  if (row.disabledAt) return { kind: 'refused', tokenId: row.tokenId, why: `connection ${row.id} is disabled`, missingScope: false };
   if (row.adminStatus !== 'active' || row.adminPermission !== 'admin' || row.adminDeprovisionedAt !== null) {
-    return { kind: 'refused', tokenId: row.tokenId, why: `user ${row.adminUserId}, in whose name the connection acts, is no longer an active company directory admin` };
+    return { kind: 'refused', tokenId: row.tokenId, why: `user ${row.adminUserId}, in whose name the connection acts, is no longer an active company directory admin`, missingScope: false };
   }
   // At most once a minute: a burst of provisioning requests is not a write each.
   if (row.lastUsedAt === null || row.lastUsedAt.getTime() < Date.now() - 60_000) {

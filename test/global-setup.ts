@@ -13,6 +13,7 @@ import { freePort } from './helpers/free-port';
 import { keepExitCode } from './helpers/keep-exit-code';
 import { type SharedTemporal, startSharedTemporal } from './helpers/shared-temporal';
 import { ensureScimTester } from './helpers/scim-tester';
+import { ensurePythonTools } from './helpers/python-tools';
 import { ensureSystemPackages } from './helpers/system-packages';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
@@ -54,6 +55,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const scimTester = binaries.then(() => ensureScimTester()).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
   // Chromium and docker-compose likewise (apt-get allows one install at a time).
   const systemPackages = ensureSystemPackages();
+  // And schemathesis (PyPI) into the same venv, after the SCIM suite: one pip at a time in one venv.
+  const pythonTools = scimTester.then(() => ensurePythonTools());
   let adminUrl = process.env.DATABASE_URL;
   let stop = async (): Promise<void> => undefined;
   if (!adminUrl) {
@@ -77,6 +80,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundle = await bundling;
   const temporal = await sharedTemporal;
   await systemPackages;
+  await pythonTools;
   project.provide('workflowBundlePath', bundle.file);
   project.provide('workflowBundleError', bundle.error);
   project.provide('sharedTemporal', temporal.info);

@@ -4,7 +4,7 @@
 // once, last and alone on its line, so `| tail -1` hands it to a provider's setup.
 import { z } from 'zod';
 import { SUCCESSOR_CHOICES } from '../../domain/connection-policy';
-import { createConnection, createConnectionToken, listConnections, revokeConnectionToken } from '../../domain/connections';
+import { createConnection, createConnectionToken, listConnections, revokeConnectionToken, TOKEN_SCOPES } from '../../domain/connections';
 import { DEADLINE_ACTIONS } from '../../workflows/contract';
 import { type Command, flags, requiredText, resolveUser, userLabel } from '../common';
 import { UsageError } from '../exit-codes';
@@ -14,7 +14,7 @@ const COLUMNS = [
   { key: 'name', title: 'NAME', max: 30 },
   { key: 'company', title: 'COMPANY', max: 30 },
   { key: 'admin', title: 'ACTS FOR', max: 30 },
-  { key: 'tokens', title: 'TOKENS (ID: LAST USED)' },
+  { key: 'tokens', title: 'TOKENS (ID [SCOPES]: LAST USED)' },
   { key: 'disabledAt', title: 'DISABLED' },
 ];
 
@@ -40,6 +40,11 @@ const createFlags = z.object({
 });
 const CREATE_ONLY = ['name', 'company', 'for', 'reason', 'remind-every', 'escalate-after', 'deadline', 'deadline-action', 'successor'] as const;
 
+const scopesOf = (values: Record<string, unknown>): string[] | undefined => {
+  const v = values.scope;
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : undefined;
+};
+
 export const connectionsCommand: Command = {
   name: 'connections',
   synopsis: 'connections create --name <text> --company <text> --for <admin> --reason <text> | list | token <id> | revoke <token-id>',
@@ -51,6 +56,8 @@ export const connectionsCommand: Command = {
     '                                    its token is printed once, on the last line',
     'list                                every connection and its tokens (never their values)',
     'token <connection-id>               another token for the connection (to rotate), printed once',
+    `--scope <scope>                     with create or token, repeatable: what the token may do (default scim):`,
+    `                                    ${TOKEN_SCOPES.join(', ')}`,
     'revoke <token-id>                   the token stops working at once',
     'Then, in the identity provider: SCIM base URL <WEB_PUBLIC_URL>/scim/v2, bearer token as printed.',
   ],
@@ -64,6 +71,7 @@ export const connectionsCommand: Command = {
     deadline: { type: 'string' },
     'deadline-action': { type: 'string' },
     successor: { type: 'string' },
+    scope: { type: 'string', multiple: true },
   },
   positionals: { min: 1, max: 2, names: '<create|list|token|revoke> [<id>]' },
   async run(ctx, { positionals, values }) {
@@ -81,7 +89,7 @@ export const connectionsCommand: Command = {
         ...(f['deadline-action'] !== undefined ? { deadlineAction: f['deadline-action'] } : {}),
         successor: f.successor ?? 'manager',
       };
-      const { token, connection } = await createConnection(db, { name: f.name, company: f.company, policy, adminUserId: admin.id, createdBy: 'cli' });
+      const { token, connection } = await createConnection(db, { name: f.name, company: f.company, policy, adminUserId: admin.id, createdBy: 'cli', scopes: scopesOf(values) });
       ctx.out.data({ ...connection, token });
       ctx.out.line(`Connection ${connection.id} "${connection.name}" provisions ${connection.company} and acts for ${userLabel(admin)}.`);
       ctx.out.line('SCIM base URL: <WEB_PUBLIC_URL>/scim/v2. The bearer token is shown only now:');
@@ -90,6 +98,7 @@ export const connectionsCommand: Command = {
     }
     const extra = CREATE_ONLY.find((k) => values[k] !== undefined);
     if (extra) throw new UsageError(`--${extra} goes with create`, 'connections');
+    if (values.scope !== undefined && action !== 'token') throw new UsageError('--scope goes with create or token', 'connections');
     if (action === 'list') {
       if (id !== undefined) throw new UsageError(`unexpected argument "${id.slice(0, 40)}"`, 'connections');
       const rows = await listConnections(db);
@@ -101,7 +110,7 @@ export const connectionsCommand: Command = {
           rows.map((r) => ({
             ...r,
             admin: `${r.adminName} (${r.adminUserId})`,
-            tokens: r.tokens.map((t) => `${t.id}: ${t.revokedAt ? 'revoked' : (t.lastUsedAt?.toISOString() ?? 'never used')}`).join(', '),
+            tokens: r.tokens.map((t) => `${t.id} [${t.scopes.join(' ')}]: ${t.revokedAt ? 'revoked' : (t.lastUsedAt?.toISOString() ?? 'never used')}`).join(', '),
           })),
         );
       return;
@@ -109,7 +118,7 @@ export const connectionsCommand: Command = {
     if (action === 'token') {
       const parsed = positiveId('connection').safeParse(id);
       if (!parsed.success) throw new UsageError(`<id> ${parsed.error.issues[0]?.message ?? 'is required'}`, 'connections');
-      const { token, info } = await createConnectionToken(db, parsed.data, 'cli');
+      const { token, info } = await createConnectionToken(db, parsed.data, 'cli', scopesOf(values));
       ctx.out.data({ ...info, token });
       ctx.out.line(`Token ${info.id} of connection ${info.connectionId} is shown only now:`);
       ctx.out.line(token);

@@ -12,6 +12,8 @@ import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
 import { codecRoutes } from './routes/codec';
 import { scimRoutes } from './scim/routes';
+import { API_BASE_PATH, apiRoutes } from './api/routes';
+import { apiDocsRoutes } from './api/docs';
 import { hrBatchRoutes } from './routes/hr-batch';
 import { hrBatchesRoutes } from './routes/hr-batches';
 import { hrDirectoryRoutes } from './routes/hr-directory';
@@ -43,6 +45,9 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   // SCIM (scim/routes.ts) answers in its own error format and judges its own input; a bearer token,
   // not a browser: none of the checks below (Origin, session, CSRF) apply to it.
   scimRoutes(app, deps);
+  // The JSON API (api/routes.ts) likewise: a bearer token, problem+json errors, its own body checks.
+  apiRoutes(app, deps);
+  apiDocsRoutes(app, `${API_BASE_PATH}/openapi.json`);
   app.use(refuseControlCharacters());
   staticRoutes(app);
   app.get('/healthz', (c) => c.text('ok'));

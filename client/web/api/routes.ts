@@ -1,0 +1,309 @@
+// The JSON API at /api/v1, for other systems (an HR system, ticketing): bearer tokens of a connection
+// with scopes (caller.ts), acting in the name of the connection's admin, whom every operation checks
+// again — the operations are the CLI's and the web's (client/operations), through the workflows. The
+// routes are declared with their zod schemas (schemas.ts), which validate the requests and generate
+// the OpenAPI 3.1 document at /api/v1/openapi.json. Errors are problem+json (problem.ts). Mounted
+// before the web app's Origin, session and CSRF checks: a token, not a browser, so cookies count for
+// nothing here.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { inArray } from 'drizzle-orm';
+import { users } from '../../../db/schema';
+import { assignmentReportPage } from '../../../domain/assignment-report';
+import { listBatches } from '../../../domain/batches';
+import type { TokenScope } from '../../../domain/connections';
+import { resolveUserRef } from '../../../domain/directory';
+import { scanOpenItems } from '../../../domain/open-items';
+import { type BatchStatus, BATCH_STATUS_PAGE, refuse } from '../../../workflows/contract';
+import { checkReason, checkSuccessors, parseEffectiveAt, policyOf } from '../../batch-options';
+import { type BatchDraft, batchStatusPage, batchWithId, cancelBatch, generateBatchId, previewBatch, reactivateUser, removeFromBatch, startBatch } from '../../operations';
+import type { AppEnv, WebDeps } from '../context';
+import { type ApiCaller, apiCaller, DEFAULT_API_REQUESTS_PER_MINUTE } from './caller';
+import { decodeCursor, encodeCursor } from './cursor';
+import { claimKey, keepResponse, requestHash } from './idempotency';
+import { ApiProblem, PROBLEM_CONTENT_TYPE, problemOf, problemResponse } from './problem';
+import * as s from './schemas';
+
+export const API_BASE_PATH = '/api/v1';
+/** A start of 1,000 people with successors is well under this. */
+export const MAX_API_BODY_BYTES = 1024 * 1024;
+
+type ApiEnv = { Variables: AppEnv['Variables'] & { caller: ApiCaller } };
+
+/** What any operation may answer besides its own refusals: a body that is not JSON, no token, too large, too many. */
+const ALWAYS = [400, 401, 403, 413, 415, 422, 429, 500];
+const problems = (...statuses: number[]) =>
+  Object.fromEntries([...new Set([...ALWAYS, ...statuses])].sort().map((status) => [status, { description: 'A problem (RFC 9457) with the refusal code.', content: { [PROBLEM_CONTENT_TYPE]: { schema: s.Problem } } }]));
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
+const security = [{ bearer: [] }];
+
+/** A batch's status as the API shows it: one page of users at most, the counts of all. */
+const batchOf = (b: BatchStatus) => ({ batchId: b.batchId, requestedBy: b.requestedBy, phase: b.phase, total: b.total, counts: b.counts, users: b.users, rejected: b.rejected });
+
+export function apiRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
+  const perMinute = deps.settings.api?.requestsPerMinute ?? DEFAULT_API_REQUESTS_PER_MINUTE;
+  const api = new OpenAPIHono<ApiEnv>({
+    // A request that fails its schema: 422 with the first issue's path and message; nothing ran.
+    defaultHook: (result) => {
+      if (result.success) return undefined;
+      const issue = result.error.issues[0];
+      const where = [result.target === 'json' ? 'body' : result.target, ...(issue?.path ?? []).map(String)].join('.');
+      throw new ApiProblem(422, 'INVALID_INPUT', `${where}: ${issue?.message ?? 'is invalid'}. Nothing was changed.`);
+    },
+  });
+  const scope =
+    (needed: TokenScope): MiddlewareHandler<ApiEnv> =>
+    async (c, next) => {
+      c.set('caller', await apiCaller(c, deps, needed, perMinute));
+      await next();
+    };
+  const actor = (c: Context<ApiEnv>) => c.get('caller').connection.adminUserId;
+
+  api.use(
+    bodyLimit({
+      maxSize: MAX_API_BODY_BYTES,
+      onError: () => {
+        throw new ApiProblem(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_API_BODY_BYTES} bytes. Nothing was changed.`);
+      },
+    }),
+  );
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A connection’s token (`offboard connections token <id> --scope …`).' });
+
+  // ---- Batches -------------------------------------------------------------------------------
+  const startRoute = createRoute({
+    method: 'post',
+    path: '/batches',
+    summary: 'Start an offboarding batch (or review it with dryRun)',
+    description: 'The same options and checks as HR’s review and `offboard start`. Scope offboardings:write.',
+    security,
+    middleware: [scope('offboardings:write')] as const,
+    request: { headers: s.IdempotencyHeader, body: jsonBody(s.StartBatchBody) },
+    responses: {
+      200: json(z.union([s.StartedBatch, s.BatchReview]), 'The review (dryRun), or the batch this request already started'),
+      201: json(s.StartedBatch, 'Started'),
+      ...problems(401, 403, 404, 409, 413, 415, 422, 429),
+    },
+  });
+  api.openapi(startRoute, async (c) => {
+    const body = c.req.valid('json');
+    const key = c.req.valid('header')['idempotency-key'];
+    const connectionId = c.get('caller').connection.id;
+    let batchId = body.batchId ?? generateBatchId();
+    if (key !== undefined) {
+      const claim = await claimKey(deps.db, connectionId, key, requestHash(body), batchId);
+      if (claim.kind === 'other-body') throw new ApiProblem(422, 'IDEMPOTENCY_KEY_REUSED', `The Idempotency-Key "${key.slice(0, 80)}" came with another body first; nothing was started.`);
+      if (claim.kind === 'answered') {
+        if (claim.status === 201) {
+          const created = s.StartedBatch.safeParse(claim.response);
+          if (created.success) return c.json(created.data, 201);
+        } else {
+          const first = z.union([s.StartedBatch, s.BatchReview]).safeParse(claim.response);
+          if (first.success) return c.json(first.data, 200);
+        }
+        throw new Error(`the kept response of Idempotency-Key ${key.slice(0, 80)} is unreadable`);
+      }
+      batchId = claim.batchId;
+    }
+    const keep = async <T>(status: 200 | 201, response: T): Promise<T> => {
+      if (key !== undefined) await keepResponse(deps.db, connectionId, key, status, response);
+      return response;
+    };
+    // A refusal is not kept: the same body again is checked again (with the same batch ID), another body
+    // with this key stays refused.
+    const draft = await draftOf(deps, body, batchId);
+    if (body.dryRun === true) {
+      const review = await previewBatch(deps.operations, actor(c), draft);
+      const existing = body.batchId === undefined ? undefined : await batchWithId(deps.operations, batchId, draft.userIds);
+      const users = review.accepted.map((u) => ({ userId: u.userId, name: u.name, email: u.email, managerId: u.managerId, items: u.items }));
+      return c.json(await keep(200, { dryRun: true as const, batchId, existing: existing !== undefined, users, skipped: review.rejected }), 200);
+    }
+    const started = await startBatch(deps.operations, actor(c), draft);
+    const answer = { created: started.created, batch: batchOf(started.status) };
+    if (started.created) return c.json(await keep(201, answer), 201);
+    return c.json(await keep(200, answer), 200);
+  });
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/batches',
+      summary: 'List batches, newest first',
+      description: 'Cursor-paged: pass nextCursor as cursor for the next page. Scope offboardings:read.',
+      security,
+      middleware: [scope('offboardings:read')] as const,
+      request: { query: s.BatchListQuery },
+      responses: { 200: json(s.BatchPage, 'A page of batches'), ...problems(401, 403, 422, 429) },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const size = q.limit ?? 50;
+      const after = decodeCursor(q.cursor, z.object({ startedAtKey: z.string().max(64), batchId: z.string().max(64) }).strict());
+      const rows = await listBatches(deps.db, { limit: size + 1, running: q.running === 'true', ...(after ? { after } : {}) });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      const nextCursor = rows.length > size && last ? encodeCursor({ startedAtKey: last.startedAtKey, batchId: last.batchId }) : null;
+      return c.json({ items: page.map(({ startedAtKey: _, ...b }) => b), nextCursor }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/batches/{batchId}',
+      summary: 'A batch: counts by stage, its people (a page), who was skipped and why',
+      description: 'Scope offboardings:read.',
+      security,
+      middleware: [scope('offboardings:read')] as const,
+      request: { params: s.BatchIdParam, query: z.object({ offset: z.string().regex(/^[0-9]{1,7}$/, 'must be a whole number').transform(Number).optional() }).strict() },
+      responses: { 200: json(s.Batch, 'The batch'), ...problems(401, 403, 404, 422, 429) },
+    }),
+    async (c) => c.json(batchOf(await batchStatusPage(deps.operations, c.req.valid('param').batchId, c.req.valid('query').offset ?? 0, BATCH_STATUS_PAGE)), 200),
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/batches/{batchId}/removals',
+      summary: 'Take a person out of a batch before they are inactivated',
+      description: 'Scope offboardings:write.',
+      security,
+      middleware: [scope('offboardings:write')] as const,
+      request: { params: s.BatchIdParam, body: jsonBody(s.RemoveBody) },
+      responses: { 200: json(s.Composition, 'The batch’s people now'), ...problems(401, 403, 404, 409, 415, 422, 429) },
+    }),
+    async (c) => {
+      const user = await resolveUserRef(deps.db, String(c.req.valid('json').user));
+      return c.json(await removeFromBatch(deps.operations, actor(c), c.req.valid('param').batchId, { id: user.id, name: user.name }), 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/batches/{batchId}/cancel',
+      summary: 'Cancel the rest of a batch (people not yet inactivated stay active)',
+      description: 'Scope offboardings:write.',
+      security,
+      middleware: [scope('offboardings:write')] as const,
+      request: { params: s.BatchIdParam },
+      responses: { 200: json(s.Composition, 'The batch’s people now'), ...problems(401, 403, 404, 409, 422, 429) },
+    }),
+    async (c) => c.json(await cancelBatch(deps.operations, actor(c), c.req.valid('param').batchId), 200),
+  );
+
+  // ---- People ---------------------------------------------------------------------------------
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/users/{userId}/open-items',
+      summary: 'A user’s open items in the seven tools',
+      description: 'Scope offboardings:read.',
+      security,
+      middleware: [scope('offboardings:read')] as const,
+      request: { params: s.UserIdParam },
+      responses: { 200: json(s.OpenItems, 'The open items'), ...problems(401, 403, 404, 422, 429) },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      const [found] = await deps.db.select({ id: users.id }).from(users).where(inArray(users.id, [userId]));
+      if (!found) refuse('USER_NOT_FOUND', `No user has the ID ${userId}.`);
+      return c.json({ userId, items: await scanOpenItems(deps.db, [userId]) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{userId}/reactivate',
+      summary: 'Reactivate an inactive user',
+      description: 'Scope offboardings:write.',
+      security,
+      middleware: [scope('offboardings:write')] as const,
+      request: { params: s.UserIdParam, body: jsonBody(s.ReactivateBody) },
+      responses: { 200: json(s.Reactivated, 'Reactivated'), ...problems(401, 403, 404, 409, 415, 422, 429) },
+    }),
+    async (c) => {
+      const user = await resolveUserRef(deps.db, String(c.req.valid('param').userId));
+      const reason = checkReason(c.req.valid('json').reason, { required: false, label: 'reason' });
+      return c.json(await reactivateUser(deps.operations, actor(c), { id: user.id, name: user.name, status: user.status }, reason), 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/assignment-report',
+      summary: 'The Assignment Report: every open item with the person responsible',
+      description: 'Filter by user, tool, project; cursor-paged in (user name, tool, project, item) order. Scope offboardings:read.',
+      security,
+      middleware: [scope('offboardings:read')] as const,
+      request: { query: s.ReportQuery },
+      responses: { 200: json(s.ReportPage, 'A page of the report'), ...problems(401, 403, 422, 429) },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const size = q.limit ?? 200;
+      const at = decodeCursor(q.cursor, z.object({ offset: z.number().int().min(0).max(10_000_000) }).strict());
+      const offset = at?.offset ?? 0;
+      const filter = {
+        ...(q.userId !== undefined ? { userId: Number(q.userId) } : {}),
+        ...(q.tool !== undefined ? { tool: q.tool } : {}),
+        ...(q.projectId !== undefined ? { projectId: Number(q.projectId) } : {}),
+      };
+      const page = await assignmentReportPage(deps.db, filter, { offset, limit: size });
+      const next = offset + page.rows.length;
+      return c.json({ items: page.rows, total: page.total, nextCursor: next < page.total ? encodeCursor({ offset: next }) : null }, 200);
+    },
+  );
+
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Offboarding API',
+      version: '1.0.0',
+      description: 'Start and follow offboardings from another system. Tokens: `offboard connections token <id> --scope offboardings:read --scope offboardings:write`. Guide: docs/api.md.',
+    },
+    servers: [{ url: `${deps.settings.publicUrl.replace(/\/+$/, '')}${API_BASE_PATH}` }],
+  });
+
+  api.notFound((c) => problemResponse(c, new ApiProblem(404, 'NOT_FOUND', `${c.req.method} ${c.req.path.slice(0, 100)} is not an operation of this API.`)));
+  api.onError((e, c) => {
+    if (e instanceof HTTPException) {
+      const status = e.status === 415 ? 415 : e.status === 413 ? 413 : 400;
+      const code = status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST';
+      return problemResponse(c, new ApiProblem(status, code, `${e.message}. Nothing was changed.`));
+    }
+    const p = problemOf(e);
+    if (p.status === 500) deps.log('error', `API request failed: ${e.message}`, { path: c.req.path, stack: e.stack });
+    return problemResponse(c, p);
+  });
+  app.route(API_BASE_PATH, api);
+}
+
+/** The batch draft from the body, checked as `offboard start` checks its flags (client/batch-options.ts). */
+async function draftOf(deps: WebDeps, body: s.StartBatchBody, batchId: string): Promise<BatchDraft> {
+  const reason = checkReason(body.reason, { required: false, label: 'reason' });
+  const effectiveAt = parseEffectiveAt(body.effectiveAt, Date.now(), 'effectiveAt');
+  const p = body.policy ?? {};
+  const policy = policyOf({
+    'remind-every': p.remindEveryDays,
+    'escalate-after': p.escalateAfterDays,
+    deadline: p.deadlineDays,
+    'deadline-action': p.deadlineAction,
+    force: p.force ?? false,
+  });
+  const userIds: number[] = [];
+  for (const ref of body.users) userIds.push((await resolveUserRef(deps.db, String(ref))).id);
+  const pairs: { from: number; to: number; label: string }[] = [];
+  for (const [i, pair] of (body.successors ?? []).entries()) {
+    const from = (await resolveUserRef(deps.db, String(pair.user))).id;
+    const to = (await resolveUserRef(deps.db, String(pair.successor))).id;
+    pairs.push({ from, to, label: `successors[${i}]` });
+  }
+  const successors = checkSuccessors(userIds, pairs, 'successors');
+  return { batchId, userIds, reason, effectiveAt, successors, policy };
+}
