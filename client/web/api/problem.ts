@@ -4,7 +4,9 @@
 // requests, a reused Idempotency-Key, a body that is not JSON). Handlers throw an ApiProblem or let a
 // refusal through; routes.ts turns either into the response.
 import type { Context } from 'hono';
-import { type RefusalCode, refusalHint, refusalOf } from '../../../workflows/contract';
+import type { RefusalCode } from '../../../workflows/contract';
+import { refusalOf } from '../../refusals';
+import { webHint } from '../refusal-hints';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -90,7 +92,7 @@ export function problemOf(e: unknown): ApiProblem {
 }
 
 export function problemResponse(c: Context, p: ApiProblem): Response {
-  const hint = p.code in API_CODES ? API_CODES[p.code as ApiCode] : refusalHint(p.code as RefusalCode);
+  const hint = p.code in API_CODES ? API_CODES[p.code as ApiCode] : webHint(p.code as RefusalCode);
   const body = {
     type: `about:blank`,
     title: TITLES[p.status] ?? 'Error',
