@@ -1,6 +1,6 @@
 // The domain activities, bound to their dependencies. Workflows decide *when*; these decide *how*.
 // Every domain refusal is a non-retryable ApplicationFailure typed with a code from
-// workflows/refusals.ts; infrastructure errors stay ordinary (retryable) errors.
+// workflows/contract/refusals.ts; infrastructure errors stay ordinary (retryable) errors.
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import type { OpenItem } from '../workflows/contract';

@@ -79,7 +79,7 @@ export const users = pgTable(
       'users_inactive_has_timestamp',
       sql`${t.status} = 'active' or ${t.inactivatedAt} is not null`,
     ),
-    // Lengths in code points, as workflows/text.ts counts them (MAX_REASON_LENGTH).
+    // Lengths in code points, as workflows/contract/text.ts counts them (MAX_REASON_LENGTH).
     check('users_inactivation_reason_length', sql`char_length(${t.inactivationReason}) <= 500`),
   ],
 );
@@ -326,7 +326,7 @@ export const auditLog = pgTable(
     index('audit_log_subject_idx').on(t.subjectUserId, t.at),
     index('audit_log_workflow_idx').on(t.workflowId),
     index('audit_log_entity_idx').on(t.entityType, t.entityId),
-    // What people wrote, in code points as workflows/text.ts counts them (MAX_NOTE_LENGTH, MAX_REASON_LENGTH).
+    // What people wrote, in code points as workflows/contract/text.ts counts them (MAX_NOTE_LENGTH, MAX_REASON_LENGTH).
     check('audit_log_note_length', sql`char_length(${t.after} ->> 'note') <= 2000`),
     check('audit_log_reason_length', sql`char_length(${t.after} ->> 'reason') <= 500`),
   ],

@@ -585,7 +585,7 @@ describe('offboard CLI in-process', () => {
     expect(await statusOf(env.client.workflow.getHandle(batchWorkflowId('two-successors')))).toBeUndefined();
   });
 
-  // README row 133. Issue 21, item 12: like Carlos Mendes of the demo directory, a member without an
+  // docs/bad-input.md row 133. Issue 21, item 12: like Carlos Mendes of the demo directory, a member without an
   // email address could never hear of an item handed to them.
   it('reassign and reassign --all refuse someone without an email address (TARGET_NO_EMAIL), and nothing changes', async () => {
     const fx = h.fx;
@@ -611,7 +611,7 @@ describe('offboard CLI in-process', () => {
     expect((await offboard(['cancel', 'no-email', '--by', String(admin)])).code).toBe(0);
   });
 
-  // README row 118.
+  // docs/bad-input.md row 118.
   it('reassign --all hands over every item --to may take and lists the rest; refusals change nothing; <itemKey> and --all exclude each other', async () => {
     const fx = h.fx;
     const lea = await fx.user({ name: 'Lea All', managerId: manager });

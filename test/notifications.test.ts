@@ -87,7 +87,7 @@ describe('each kind reaches the right people with what they need', () => {
     expect(positions.every((pos) => pos >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     const u = f.user.id;
-    // Each item in the page's words; no item keys, user IDs or the operators' commands (README, --help).
+    // Each item in the page's words; no item keys, user IDs or the operators' commands (docs/cli.md, --help).
     expect(text).toContain('RFI #7 Slab thickness <script>alert(1)</script> — RFI, manager · open');
     expect(text).toContain('Punch item #12 Cracked tile & grout — punch item, assigned to · work required');
     expect(text).toContain('Observation #3 Missing guardrail — observation, assignee · initiated');

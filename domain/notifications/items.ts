@@ -1,6 +1,6 @@
 // Open items and resolutions as the emails list them: grouped by project then tool, each item in the
 // page's words (domain/item-words.ts): number, title, tool, role and status. No item keys or CLI
-// commands: those are the operators' and live in the README and `offboard --help`.
+// commands: those are the operators' and live in docs/cli.md and `offboard --help`.
 import { TOOL_LABELS, TOOLS, type ItemResolution, type OpenItem, type Tool } from '../../workflows/contract';
 import { itemLine, toolItemWord } from '../item-words';
 import { formatDateTime } from './format';

@@ -157,7 +157,7 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
         links,
       });
     }
-    // The figures, for the README and the issue.
+    // The figures, for docs/testing.md and the issue.
     console.log(
       [
         '| kind | to | HTML supported | partial | unsupported | links (all 2xx) |',
