@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from './helpers/wait-until';
 import { loadSettings, projectRoot } from '../config/settings';
 import { findTemporalCli } from '../worker/temporal-binaries';
-import { registerSearchAttributes } from '../worker/temporal-dev-server';
+import { registerSearchAttributes } from '../worker/search-attributes';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { freePort } from './helpers/free-port';

@@ -13,7 +13,7 @@ import { dataConverterOf } from '../temporal/data-converter';
 import { ignoreClosedOutput } from './closed-output';
 import { ensureHousekeepingSchedule } from './housekeeping-schedule';
 import { reason, redactUrl } from './error-lines';
-import { registerSearchAttributes } from './temporal-dev-server';
+import { registerSearchAttributes } from './search-attributes';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 
 /** An error whose message is the whole story for the operator (no stack trace needed). */

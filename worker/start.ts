@@ -30,7 +30,8 @@ import { webLinkSecret } from './web-link-secret';
 import { reason, redactUrl } from './error-lines';
 import type { PostgresHostMessage } from './postgres-host';
 import { requireTemporalCli } from './temporal-binaries';
-import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
+import { registerSearchAttributes } from './search-attributes';
+import { startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
 import { writeWorkflowBundle } from './workflow-bundle';
 
 const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
