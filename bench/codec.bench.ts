@@ -22,7 +22,7 @@ import { users, webSessions } from '../db/schema';
 import { createMailer } from '../domain/notifications/mailer';
 import { AesGcmPayloadCodec } from '../temporal/payload-codec';
 import { freePort } from '../test/helpers/free-port';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { ensureDatabase, startEmbeddedPostgres } from '../launcher/embedded-postgres';
 import { type Cleanups, runCleanups } from './cleanups';
 
 const REQUESTS = 400;

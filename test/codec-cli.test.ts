@@ -14,7 +14,7 @@ import { codecTokens } from '../db/schema';
 import { createCodecToken } from '../domain/codec-tokens';
 import { createMailer } from '../domain/notifications/mailer';
 import { dataConverterOf } from '../temporal/data-converter';
-import { requireTemporalCli } from '../worker/temporal-binaries';
+import { requireTemporalCli } from '../launcher/temporal-binaries';
 import { batchWorkflowId } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures } from './helpers/directory-fixtures';

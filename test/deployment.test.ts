@@ -17,7 +17,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../config/settings';
 import { parseRegisterScript, REGISTER_SCRIPT, renderRegisterScript } from '../scripts/write-search-attributes-script';
-import { devServerArgs } from '../worker/temporal-dev-server';
+import { devServerArgs } from '../launcher/temporal-dev-server';
 import { DOCKER_COMPOSE, requireSystemBinary } from './helpers/system-packages';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 import { budget } from './helpers/time-budget';
@@ -217,7 +217,7 @@ describe('(b) one list of search attributes', () => {
 
   it('the test fixtures start the dev server through the same function', () => {
     const fixtures = fs.readFileSync(path.join(projectRoot, 'test', 'helpers', 'temporal.ts'), 'utf8');
-    expect(fixtures).toMatch(/import \{[^}]*\bstartDevServer\b[^}]*\} from '\.\.\/\.\.\/worker\/temporal-dev-server'/);
+    expect(fixtures).toMatch(/import \{[^}]*\bstartDevServer\b[^}]*\} from '\.\.\/\.\.\/launcher\/temporal-dev-server'/);
     expect(fixtures).not.toMatch(/--search-attribute/); // no second, hand-kept list
   });
 });

@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from './helpers/wait-until';
 import { loadSettings, projectRoot } from '../config/settings';
-import { findTemporalCli } from '../worker/temporal-binaries';
+import { findTemporalCli } from '../launcher/temporal-binaries';
 import { registerSearchAttributes } from '../worker/search-attributes';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -134,7 +134,7 @@ describe('a dev server whose owner is killed', () => {
     if (!cliPath) throw new Error('no Temporal CLI: the global setup installs it');
     const [port, uiPort] = [await freePort(), await freePort()];
     const script = [
-      `import { startDevServer } from ${JSON.stringify(path.join(projectRoot, 'worker', 'temporal-dev-server.ts'))};`,
+      `import { startDevServer } from ${JSON.stringify(path.join(projectRoot, 'launcher', 'temporal-dev-server.ts'))};`,
       `await startDevServer({ cliPath: ${JSON.stringify(cliPath)}, port: ${port}, uiPort: ${uiPort}, headless: true });`,
       `process.stdout.write('ready\\n');`,
       `setInterval(() => undefined, 60_000);`,
@@ -176,7 +176,7 @@ describe('npm start (the supervisor)', () => {
     fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
     const [pgPort, temporalPort, uiPort, metricsPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const started = Date.now();
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({
         OFFBOARDING_DATA_DIR: dataDir,
@@ -290,7 +290,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
     reader = spawn('tee', [path.join(dataDir, 'start.log')], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     reader.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({
         OFFBOARDING_DATA_DIR: dataDir,
@@ -312,7 +312,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
       if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
       return output.includes('Press Ctrl-C to stop everything.');
     }, 240_000);
-    seen = [{ pid: supervisor.pid!, cmd: 'npm start (worker/start.ts)' }, ...descendants(supervisor.pid!)];
+    seen = [{ pid: supervisor.pid!, cmd: 'npm start (launcher/start.ts)' }, ...descendants(supervisor.pid!)];
     expect(seen.some((p) => p.cmd.includes('worker/main.ts')), JSON.stringify(seen)).toBe(true);
     expect(seen.some((p) => p.cmd.includes('client/web/main.ts')), JSON.stringify(seen)).toBe(true);
 
@@ -361,7 +361,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
 
   it('leaves as soon as it is connected, by its own check rather than by an uncaught exception', async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-'));
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address, WEB_PORT: String(await freePort()) }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -393,7 +393,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
 
   it('leaves no web app or worker behind when the supervisor is killed once everything runs', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-web-'));
-    const killed = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    const killed = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({ OFFBOARDING_DATA_DIR: dir, DATABASE_URL: database!.url, TEMPORAL_ADDRESS: services!.address, WEB_PORT: String(await freePort()) }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -450,13 +450,13 @@ describe('bad configuration: one clear line, non-zero exit', () => {
   });
 
   it('npm start: malformed TEMPORAL_ADDRESS', async () => {
-    const r = await runToExit('worker/start.ts', { TEMPORAL_ADDRESS: 'localhost' });
+    const r = await runToExit('launcher/start.ts', { TEMPORAL_ADDRESS: 'localhost' });
     expect(r.code).toBe(1);
     expectOneClearLine(r.stderr, /invalid configuration: TEMPORAL_ADDRESS/);
   });
 
   it('npm start: a TEMPORAL_CLI_PATH that is not a binary', async () => {
-    const r = await runToExit('worker/start.ts', { DATABASE_URL: t.url, TEMPORAL_CLI_PATH: '/nonexistent/temporal', TEMPORAL_PORT: String(await freePort()) });
+    const r = await runToExit('launcher/start.ts', { DATABASE_URL: t.url, TEMPORAL_CLI_PATH: '/nonexistent/temporal', TEMPORAL_PORT: String(await freePort()) });
     expect(r.code).toBe(1);
     expectOneClearLine(r.stderr, /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable/);
   });

@@ -16,7 +16,7 @@ import { createMailer, type Mailer } from '../../domain/notifications/mailer';
 import { intArrayParam } from '../../db/int-array';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
-import { ensureDatabase, type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../worker/embedded-postgres';
+import { ensureDatabase, type EmbeddedPostgresServer, startEmbeddedPostgres } from '../../launcher/embedded-postgres';
 import { directoryFixtures } from '../helpers/directory-fixtures';
 import { freePort } from '../helpers/free-port';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';

