@@ -1,8 +1,8 @@
 // The `offboard` CLI end to end, as a new user runs it: a Temporal dev server, a worker with the real
 // activities (PostgreSQL + an SMTP sink), a small directory, and each command's main run as a
-// subprocess (`node --import tsx client/offboard.ts …`) configured only through its environment.
+// subprocess (`node --import tsx client/cli/offboard.ts …`) configured only through its environment.
 // The checks around those runs (refusals, reads) and the last block run the CLI in-process (`run()`
-// from client/cli.ts) against the same servers: much faster, where no process boundary matters.
+// from client/cli/cli.ts) against the same servers: much faster, where no process boundary matters.
 import type { offboardingBatch } from '../workflows';
 import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
@@ -30,7 +30,7 @@ let taskQueue: string;
 
 function cli(args: string[], overrides: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/offboard.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', ...args], {
       cwd: projectRoot,
       env: { ...process.env, ...cliEnv(), ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -494,7 +494,7 @@ describe('offboard CLI in-process', () => {
   });
 
   it('`offboard users --inactive | head` (a subprocess whose stdout reader is gone) exits 0 without a word', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/offboard.ts', 'users', '--inactive'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', 'users', '--inactive'], {
       cwd: projectRoot,
       env: { ...process.env, ...cliEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],

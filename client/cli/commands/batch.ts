@@ -2,10 +2,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { users } from '../../db/schema';
-import { type BatchComposition, type BatchStatus, type BatchUserRow, FINAL_STAGES, refuse } from '../../workflows/contract';
+import { users } from '../../../db/schema';
+import { type BatchComposition, type BatchStatus, type BatchUserRow, FINAL_STAGES, refuse } from '../../../workflows/contract';
 import { type Command, type Ctx, flags, operationsOf, resolveUser } from '../common';
-import { batchStatus, cancelBatch, removeFromBatch } from '../operations';
+import { batchStatus, cancelBatch, removeFromBatch } from '../../operations';
 import { ago } from '../output';
 
 const batchIdArg = (text: string | undefined): string => {

@@ -2,13 +2,13 @@
 // · list [--stage <stage>] [--batch <id>]
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { assignmentReport, inactiveUsers, listUsers } from '../../domain/directory';
-import type { Database } from '../../db/client';
-import { projects } from '../../db/schema';
-import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, parseIdText, refuse, USER_STAGES } from '../../workflows/contract';
+import { assignmentReport, inactiveUsers, listUsers } from '../../../domain/directory';
+import type { Database } from '../../../db/client';
+import { projects } from '../../../db/schema';
+import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, parseIdText, refuse, USER_STAGES } from '../../../workflows/contract';
 import { type Command, flags, operationsOf, resolveUser } from '../common';
-import { listOffboardings, reactivateUser } from '../operations';
-import { assignmentReportCsv } from '../report-csv';
+import { listOffboardings, reactivateUser } from '../../operations';
+import { assignmentReportCsv } from '../../report-csv';
 import { UsageError } from '../exit-codes';
 import { ago } from '../output';
 

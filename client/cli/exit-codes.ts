@@ -2,8 +2,8 @@
 //   0 done · 1 refused (a domain refusal code and what to do) · 2 usage error · 3 a service is unreachable.
 import type { status } from '@grpc/grpc-js';
 import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ConfigurationError } from '../config/settings';
-import { type RefusalCode, refusalHint, refusalOf } from '../workflows/contract';
+import { ConfigurationError } from '../../config/settings';
+import { type RefusalCode, refusalHint, refusalOf } from '../../workflows/contract';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
