@@ -17,7 +17,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, t
 import { sql } from 'drizzle-orm';
 import { startBatchWorkflow } from '../client/start-batch';
 import { createActivities } from '../activities';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { loadSettings } from '../config/settings';
 import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';

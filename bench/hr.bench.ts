@@ -23,7 +23,7 @@ import type { WebDeps } from '../client/web/context';
 import { sha256, webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
 import { loadSettings } from '../config/settings';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { createBulkDirectory } from '../test/helpers/bulk-directory';
 import { freePort } from '../test/helpers/free-port';
 import { requireTemporalCli } from '../launcher/temporal-binaries';

@@ -31,7 +31,7 @@ import type { WebDeps } from '../client/web/context';
 import { sha256, webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
 import { loadSettings } from '../config/settings';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { requireTemporalCli } from '../launcher/temporal-binaries';
 import { startDevServer } from '../launcher/temporal-dev-server';
 import { workflowsPath } from '../worker/workflow-bundle';

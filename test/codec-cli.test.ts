@@ -12,7 +12,7 @@ import { startWebServer, type WebServer } from '../client/web/server';
 import { loadSettings } from '../config/settings';
 import { codecTokens } from '../db/schema';
 import { createCodecToken } from '../domain/codec-tokens';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { dataConverterOf } from '../temporal/data-converter';
 import { requireTemporalCli } from '../launcher/temporal-binaries';
 import { batchWorkflowId } from '../workflows/contract';

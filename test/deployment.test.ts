@@ -356,7 +356,7 @@ describe('(d) the Dockerfile', () => {
   it('.dockerignore keeps node_modules, .git and local data out of the build context', () => {
     const ignore = fs.readFileSync(path.join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
     expect(ignore[ignore.findIndex((l) => l && !l.startsWith('#'))]).toBe('*'); // an allow-list
-    for (const allowed of ['!package.json', '!package-lock.json', '!config/', '!db/', '!workflows/', '!activities/', '!worker/']) {
+    for (const allowed of ['!package.json', '!package-lock.json', '!config/', '!db/', '!workflows/', '!activities/', '!adapters/', '!worker/']) {
       expect(ignore).toContain(allowed);
     }
     expect(ignore).toContain('**/node_modules');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailer, MailerConfigurationError, smtpOptionsFromUrl, type OutgoingMessage } from '../domain/notifications/mailer';
+import { createMailer, MailerConfigurationError, smtpOptionsFromUrl, type OutgoingMessage } from '../adapters/mail-transport';
 import { createNotificationActivities } from '../activities/notifications';
 import { notificationOutbox } from '../db/schema';
 import { itemLine } from '../domain/item-words';

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createMailer, type Mailer } from '../domain/notifications/mailer';
+import { createMailer, type Mailer } from '../adapters/mail-transport';
 import { createNotificationActivities } from '../activities/notifications';
 import { messageIdFor, type NotificationLog } from '../domain/notifications/outbox';
 import { auditLog, notificationOutbox, users } from '../db/schema';

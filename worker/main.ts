@@ -4,7 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { createActivities } from '../activities/index';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';

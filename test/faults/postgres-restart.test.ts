@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../helpers/wait-until';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
-import { createMailer, type Mailer } from '../../domain/notifications/mailer';
+import { createMailer, type Mailer } from '../../adapters/mail-transport';
 import { intArrayParam } from '../../db/int-array';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';

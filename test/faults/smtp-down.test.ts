@@ -9,7 +9,7 @@ import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { createActivities } from '../../activities';
-import { createMailer, type Mailer } from '../../domain/notifications/mailer';
+import { createMailer, type Mailer } from '../../adapters/mail-transport';
 import { notificationOutbox, users } from '../../db/schema';
 import { userStatusQuery, userWorkflowId } from '../../workflows/contract';
 import { type ControllableSmtp, startControllableSmtp } from '../helpers/fault-tools';

@@ -6,7 +6,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { ne } from 'drizzle-orm';
 import { createActivities, type OffboardingActivities } from '../../activities';
-import { createMailer, type Mailer } from '../../domain/notifications/mailer';
+import { createMailer, type Mailer } from '../../adapters/mail-transport';
 import { auditLog } from '../../db/schema';
 import { DEFAULT_POLICY, type OffboardingPolicy, type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './database';

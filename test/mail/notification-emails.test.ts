@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedDemoDirectory } from '../../db/seed';
 import { users } from '../../db/schema';
-import { createMailer, type Mailer } from '../../domain/notifications/mailer';
+import { createMailer, type Mailer } from '../../adapters/mail-transport';
 import { createNotificationSender } from '../../domain/notifications/outbox';
 import type { AnyNotification } from '../../domain/notifications/render';
 import type { ItemResolution, OpenItem } from '../../workflows/contract';
