@@ -4,7 +4,7 @@ import type { Database } from '../db/client';
 import type { ActionLinkSigner } from '../domain/action-links';
 import { createDomainActivities } from './domain';
 import { createHousekeepingActivities } from './housekeeping';
-import type { Mailer } from '../adapters/mail-transport';
+import type { Mailer } from '../domain/notifications/mail';
 import { createNotificationActivities } from './notifications';
 
 export type ActivityDeps = {

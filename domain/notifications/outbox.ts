@@ -36,7 +36,7 @@ import type { Database } from '../../db/client';
 import { auditLog, notificationOutbox, offboardings, type OutboxRow } from '../../db/schema';
 import type { SendNotificationInput, SendNotificationResult } from '../../workflows/contract';
 import { ACTION_LINK_TTL_MS, type ActionLinkSigner, actionLinkUrl } from '../action-links';
-import type { Mailer } from '../../adapters/mail-transport';
+import type { Mailer } from './mail';
 import { resolveRecipients, subjectUserId } from './recipients';
 import { ACTION_LINK_KINDS, type AnyNotification, type Person, renderNotification } from './render';
 
