@@ -14,7 +14,8 @@ WORKDIR /app
 ENV CI=true NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 COPY package.json package-lock.json ./
 RUN npm ci
-# Sources: .dockerignore is an allow-list (config, db, workflows, activities, domain, worker, process, client).
+# Sources: .dockerignore is an allow-list (config, db, workflows, activities, domain, adapters, worker,
+# process, temporal, client).
 COPY . .
 # Pre-bundle the workflow code (webpack) once, here, instead of at every worker start.
 RUN npx tsx worker/workflow-bundle.ts /app/dist/workflow-bundle.js \

@@ -11,7 +11,7 @@ const SIDE_EFFECTS = [
     group: ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'timers', 'timers/*', 'util', 'url', 'worker_threads'],
     message: 'Workflow code is deterministic: no Node built-ins.',
   },
-  { group: ['**/db/*', '**/db', '**/domain/*', '**/domain/**', '**/config/*', '**/worker/*', '**/client/*', '**/client/**'], message: 'Workflows never import db/, domain/, config/, worker/ or client/: call an activity.' },
+  { group: ['**/db/*', '**/db', '**/domain/*', '**/domain/**', '**/config/*', '**/worker/*', '**/launcher/*', '**/client/*', '**/client/**'], message: 'Workflows never import db/, domain/, config/, worker/, launcher/ or client/: call an activity.' },
   { group: ['nodemailer', 'postgres', 'drizzle-orm', 'drizzle-orm/*', '@temporalio/activity', '@temporalio/client', '@temporalio/worker', 'hono', 'hono/*', 'zod'], message: 'Workflows import only @temporalio/workflow, @temporalio/common and the contract.' },
 ];
 

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { scaledTimeouts, WAIT_MS } from './test/helpers/time-budget';
 
-// `npm run test:stack`: the production topology (worker/stack.ts: the Temporal server built from its
+// `npm run test:stack`: the production topology (launcher/stack.ts: the Temporal server built from its
 // Go module, on PostgreSQL, two worker processes). Needs Go; not part of `npm test` or CI. One file at
 // a time: each starts a whole stack of its own on free ports.
 export default defineConfig({

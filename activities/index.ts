@@ -5,7 +5,7 @@ import type { ActionLinkSigner } from '../domain/action-links';
 import { createDomainActivities } from './domain';
 import { createHousekeepingActivities } from './housekeeping';
 import { createIntakeActivities } from './identity-intake';
-import type { Mailer } from '../domain/notifications/mailer';
+import type { Mailer } from '../domain/notifications/mail';
 import { createNotificationActivities } from './notifications';
 
 export type ActivityDeps = {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { freePort } from '../test/helpers/free-port';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { ensureDatabase, startEmbeddedPostgres } from '../launcher/embedded-postgres';
 import type { Cleanups } from './cleanups';
 
 export async function startBenchDatabase(bench: string, cleanups: Cleanups, name = 'bench'): Promise<{ db: Database; url: string; dir: string }> {

@@ -19,10 +19,10 @@ import { startWebServer } from '../client/web/server';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { users, webSessions } from '../db/schema';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { AesGcmPayloadCodec } from '../temporal/payload-codec';
 import { freePort } from '../test/helpers/free-port';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { ensureDatabase, startEmbeddedPostgres } from '../launcher/embedded-postgres';
 import { type Cleanups, runCleanups } from './cleanups';
 
 const REQUESTS = 400;

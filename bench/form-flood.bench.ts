@@ -19,7 +19,7 @@ import { createWebApp } from '../client/web/app';
 import type { WebDeps } from '../client/web/context';
 import { sha256, webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { freePort } from '../test/helpers/free-port';
 import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';

@@ -25,10 +25,10 @@ import { migrateDatabase } from '../db/migrate';
 import { assignmentReportRows } from '../domain/assignment-report';
 import { createBulkDirectory } from '../test/helpers/bulk-directory';
 import { freePort } from '../test/helpers/free-port';
-import { createAppProcess } from '../worker/app-process';
-import { ensureDatabase, startEmbeddedPostgres } from '../worker/embedded-postgres';
-import { requireTemporalCli } from '../worker/temporal-binaries';
-import { startDevServer } from '../worker/temporal-dev-server';
+import { createAppProcess } from '../launcher/app-process';
+import { ensureDatabase, startEmbeddedPostgres } from '../launcher/embedded-postgres';
+import { requireTemporalCli } from '../launcher/temporal-binaries';
+import { startDevServer } from '../launcher/temporal-dev-server';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { currentRss, mib, peakRss, resetPeakRss } from './process-memory';
 

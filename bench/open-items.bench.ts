@@ -22,7 +22,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { openItemsQuery, scanOpenItems } from '../domain/open-items';
-import { ensureDatabase, quoteIdent, startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { ensureDatabase, quoteIdent, startEmbeddedPostgres } from '../launcher/embedded-postgres';
 import { type Cleanups, runCleanups } from './cleanups';
 
 const USERS = 50_000;

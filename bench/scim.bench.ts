@@ -12,10 +12,10 @@ import { startWebServer } from '../client/web/server';
 import { loadSettings } from '../config/settings';
 import { users } from '../db/schema';
 import { createConnection } from '../domain/connections';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { freePort } from '../test/helpers/free-port';
-import { requireTemporalCli } from '../worker/temporal-binaries';
-import { startDevServer } from '../worker/temporal-dev-server';
+import { requireTemporalCli } from '../launcher/temporal-binaries';
+import { startDevServer } from '../launcher/temporal-dev-server';
 import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 

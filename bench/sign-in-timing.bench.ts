@@ -19,7 +19,7 @@ import { createWebApp } from '../client/web/app';
 import type { WebDeps } from '../client/web/context';
 import { webKeys } from '../client/web/keys';
 import { managerActions } from '../client/web/manager-actions';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { type BenchApp, loadBaselineApp } from './web-baseline';

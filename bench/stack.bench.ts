@@ -3,7 +3,7 @@
 // (PostgreSQL, the notification outbox as .eml files) and the real worker process (worker/main.ts,
 // its default tuning), twice:
 //   1. the Temporal CLI's dev server (in-memory SQLite) with ONE worker process;
-//   2. `npm run stack`'s topology (worker/stack.ts): the Temporal server built from its Go module on
+//   2. `npm run stack`'s topology (launcher/stack.ts): the Temporal server built from its Go module on
 //      PostgreSQL (persistence and visibility), the Web UI, and TWO worker processes.
 // Both use an embedded PostgreSQL of their own with the same settings as `npm run stack`'s (durable).
 // Reported: wall time, users/s, the batch's runs (largest in events, continue-as-new input), the peak
@@ -23,14 +23,14 @@ import { connectDatabase, type DatabaseHandle } from '../db/client';
 import { createBulkDirectory, type BulkDirectory } from '../test/helpers/bulk-directory';
 import { freePort } from '../test/helpers/free-port';
 import { kib, runChainStats, runTable, type RunStats } from '../test/helpers/history-stats';
-import { createAppProcess, type AppProcess } from '../worker/app-process';
-import { startPostgresHost } from '../worker/postgres-host-process';
-import { startStack } from '../worker/stack';
-import { migrateJob, runJob } from '../worker/stack-jobs';
-import { stackProcesses } from '../worker/stack-processes';
-import { MissingBinaryError, requireTemporalCli } from '../worker/temporal-binaries';
-import { startDevServer } from '../worker/temporal-dev-server';
-import { ensureStackBinaries } from '../worker/temporal-server-binaries';
+import { createAppProcess, type AppProcess } from '../launcher/app-process';
+import { startPostgresHost } from '../launcher/postgres-host-process';
+import { startStack } from '../launcher/stack';
+import { migrateJob, runJob } from '../launcher/stack-jobs';
+import { stackProcesses } from '../launcher/stack-processes';
+import { MissingBinaryError, requireTemporalCli } from '../launcher/temporal-binaries';
+import { startDevServer } from '../launcher/temporal-dev-server';
+import { ensureStackBinaries } from '../launcher/temporal-server-binaries';
 import { writeWorkflowBundle } from '../worker/workflow-bundle';
 import { batchWorkflowId } from '../workflows/contract';
 import { type Cleanups, runCleanups } from './cleanups';

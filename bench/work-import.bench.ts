@@ -21,7 +21,7 @@ import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { importWork } from '../domain/work-import';
 import { type ImportRecord, importRecordSchema, MAX_IMPORT_RECORDS } from '../domain/work-import-records';
-import { ensureDatabase } from '../worker/embedded-postgres';
+import { ensureDatabase } from '../launcher/embedded-postgres';
 import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { currentRss, mib, peakRss, resetPeakRss } from './process-memory';
@@ -140,7 +140,7 @@ async function writeFile(file: string, items: number): Promise<number> {
 /** `offboard import <file>` in its own process; its peak RSS from /proc (VmHWM), read until it exits. */
 async function importThroughCli(url: string, file: string): Promise<{ seconds: number; peak: number; summary: string }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/offboard.ts', 'import', file, '--by', ADMIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', 'import', file, '--by', ADMIN], {
     cwd: projectRoot,
     env: { ...process.env, DATABASE_URL: url, TEMPORAL_ADDRESS: '127.0.0.1:1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `offboard` launcher (package.json "bin"): registers tsx (a devDependency) so the TypeScript CLI
-// runs without a build step, then hands over to client/offboard.ts.
+// runs without a build step, then hands over to client/cli/offboard.ts.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../client/offboard.ts');
+await import('../client/cli/offboard.ts');

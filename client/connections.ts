@@ -8,7 +8,7 @@ import { dataConverterOf } from '../temporal/data-converter';
 import { databaseUrlOf, type Settings, temporalAddressOf } from '../config/settings';
 import type { Database } from '../db/client';
 import * as schema from '../db/schema';
-import { UnreachableError } from './exit-codes';
+import { UnreachableError } from './cli/exit-codes';
 
 export type Connections = {
   settings: Settings;

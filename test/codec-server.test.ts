@@ -11,7 +11,7 @@ import { sha256 } from '../client/web/keys';
 import { startWebServer, type WebServer } from '../client/web/server';
 import { loadSettings, type WebSettings } from '../config/settings';
 import { codecTokens, offboardings, users, webSessions } from '../db/schema';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { createCodecToken } from '../domain/codec-tokens';
 import { AesGcmPayloadCodec, payloadKeyId } from '../temporal/payload-codec';
 import { runCli } from './helpers/cli';

@@ -17,7 +17,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../config/settings';
 import { parseRegisterScript, REGISTER_SCRIPT, renderRegisterScript } from '../scripts/write-search-attributes-script';
-import { devServerArgs } from '../worker/temporal-dev-server';
+import { devServerArgs } from '../launcher/temporal-dev-server';
 import { DOCKER_COMPOSE, requireSystemBinary } from './helpers/system-packages';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 import { budget } from './helpers/time-budget';
@@ -217,7 +217,7 @@ describe('(b) one list of search attributes', () => {
 
   it('the test fixtures start the dev server through the same function', () => {
     const fixtures = fs.readFileSync(path.join(projectRoot, 'test', 'helpers', 'temporal.ts'), 'utf8');
-    expect(fixtures).toMatch(/import \{[^}]*\bstartDevServer\b[^}]*\} from '\.\.\/\.\.\/worker\/temporal-dev-server'/);
+    expect(fixtures).toMatch(/import \{[^}]*\bstartDevServer\b[^}]*\} from '\.\.\/\.\.\/launcher\/temporal-dev-server'/);
     expect(fixtures).not.toMatch(/--search-attribute/); // no second, hand-kept list
   });
 });
@@ -356,7 +356,7 @@ describe('(d) the Dockerfile', () => {
   it('.dockerignore keeps node_modules, .git and local data out of the build context', () => {
     const ignore = fs.readFileSync(path.join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
     expect(ignore[ignore.findIndex((l) => l && !l.startsWith('#'))]).toBe('*'); // an allow-list
-    for (const allowed of ['!package.json', '!package-lock.json', '!config/', '!db/', '!workflows/', '!activities/', '!worker/']) {
+    for (const allowed of ['!package.json', '!package-lock.json', '!config/', '!db/', '!workflows/', '!activities/', '!adapters/', '!worker/']) {
       expect(ignore).toContain(allowed);
     }
     expect(ignore).toContain('**/node_modules');

@@ -4,7 +4,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyActionLink } from '../domain/action-links';
-import { createMailer, type Mailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
+import type { Mailer } from '../domain/notifications/mail';
 import { createNotificationSender } from '../domain/notifications/outbox';
 import { notificationOutbox, offboardings } from '../db/schema';
 import { createTestDatabase, type TestDatabase } from './helpers/database';

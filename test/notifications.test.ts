@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createMailer, type Mailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
+import type { Mailer } from '../domain/notifications/mail';
 import { createNotificationActivities } from '../activities/notifications';
 import { messageIdFor, type NotificationLog } from '../domain/notifications/outbox';
 import { auditLog, notificationOutbox, users } from '../db/schema';
@@ -87,7 +88,7 @@ describe('each kind reaches the right people with what they need', () => {
     expect(positions.every((pos) => pos >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     const u = f.user.id;
-    // Each item in the page's words; no item keys, user IDs or the operators' commands (README, --help).
+    // Each item in the page's words; no item keys, user IDs or the operators' commands (docs/cli.md, --help).
     expect(text).toContain('RFI #7 Slab thickness <script>alert(1)</script> — RFI, manager · open');
     expect(text).toContain('Punch item #12 Cracked tile & grout — punch item, assigned to · work required');
     expect(text).toContain('Observation #3 Missing guardrail — observation, assignee · initiated');

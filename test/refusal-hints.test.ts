@@ -1,7 +1,7 @@
 // Every refusal code is said by both front ends, each in its own words: the CLI's name the
 // `offboard` commands that show or fix what was refused, the web's never do (Issue 22, item 4).
 import { describe, expect, it } from 'vitest';
-import { CLI_HINTS } from '../client/refusal-hints';
+import { CLI_HINTS } from '../client/cli/refusal-hints';
 import { type HintPage, WEB_HINTS, webHint } from '../client/web/refusal-hints';
 import { MAX_NOTE_LENGTH, REFUSAL_CODES } from '../workflows/contract';
 

@@ -8,8 +8,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitUntil } from './helpers/wait-until';
 import { loadSettings, projectRoot } from '../config/settings';
-import { findTemporalCli } from '../worker/temporal-binaries';
-import { registerSearchAttributes } from '../worker/temporal-dev-server';
+import { findTemporalCli } from '../launcher/temporal-binaries';
+import { registerSearchAttributes } from '../worker/search-attributes';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { freePort } from './helpers/free-port';
@@ -164,7 +164,7 @@ describe('a dev server whose owner is killed', () => {
     if (!cliPath) throw new Error('no Temporal CLI: the global setup installs it');
     const [port, uiPort] = [await freePort(), await freePort()];
     const script = [
-      `import { startDevServer } from ${JSON.stringify(path.join(projectRoot, 'worker', 'temporal-dev-server.ts'))};`,
+      `import { startDevServer } from ${JSON.stringify(path.join(projectRoot, 'launcher', 'temporal-dev-server.ts'))};`,
       `await startDevServer({ cliPath: ${JSON.stringify(cliPath)}, port: ${port}, uiPort: ${uiPort}, headless: true });`,
       `process.stdout.write('ready\\n');`,
       `setInterval(() => undefined, 60_000);`,
@@ -206,7 +206,7 @@ describe('npm start (the supervisor)', () => {
     fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
     const [pgPort, temporalPort, uiPort, metricsPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const started = Date.now();
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({
         OFFBOARDING_DATA_DIR: dataDir,
@@ -324,7 +324,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
     reader = spawn('tee', [path.join(dataDir, 'start.log')], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     reader.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({
         OFFBOARDING_DATA_DIR: dataDir,
@@ -347,7 +347,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
       if (exited !== undefined) throw new Error(`npm start exited (${exited}):\n${output}`);
       return output.includes('Press Ctrl-C to stop everything.');
     }, 240_000);
-    seen = [{ pid: supervisor.pid!, cmd: 'npm start (worker/start.ts)' }, ...descendants(supervisor.pid!)];
+    seen = [{ pid: supervisor.pid!, cmd: 'npm start (launcher/start.ts)' }, ...descendants(supervisor.pid!)];
     expect(seen.some((p) => p.cmd.includes('worker/main.ts')), JSON.stringify(seen)).toBe(true);
     expect(seen.some((p) => p.cmd.includes('client/web/main.ts')), JSON.stringify(seen)).toBe(true);
 
@@ -397,7 +397,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
 
   it('leaves as soon as it is connected, by its own check rather than by an uncaught exception', async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-'));
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, ...servicesEnv(), WEB_PORT: String(await freePort()), ...prebuiltBundle() }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -429,7 +429,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
 
   it('leaves no web app or worker behind when the supervisor is killed once everything runs', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-web-'));
-    const killed = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'start.ts')], {
+    const killed = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
       cwd: projectRoot,
       env: childEnv({ OFFBOARDING_DATA_DIR: dir, ...servicesEnv(), WEB_PORT: String(await freePort()), ...prebuiltBundle() }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -489,7 +489,7 @@ describe.concurrent('bad configuration: one clear line, non-zero exit', { timeou
   });
 
   it('npm start: malformed TEMPORAL_ADDRESS', async () => {
-    const r = await runToExit('worker/start.ts', { TEMPORAL_ADDRESS: 'localhost' });
+    const r = await runToExit('launcher/start.ts', { TEMPORAL_ADDRESS: 'localhost' });
     expect(r.code).toBe(1);
     expectOneClearLine(r.stderr, /invalid configuration: TEMPORAL_ADDRESS/);
   });
@@ -498,7 +498,7 @@ describe.concurrent('bad configuration: one clear line, non-zero exit', { timeou
     // A database of its own: npm start seeds it, while the worker cases beside it read theirs.
     const own = await createTestDatabase();
     try {
-      const r = await runToExit('worker/start.ts', { DATABASE_URL: own.url, TEMPORAL_CLI_PATH: '/nonexistent/temporal', TEMPORAL_PORT: String(await freePort()), ...prebuiltBundle() });
+      const r = await runToExit('launcher/start.ts', { DATABASE_URL: own.url, TEMPORAL_CLI_PATH: '/nonexistent/temporal', TEMPORAL_PORT: String(await freePort()), ...prebuiltBundle() });
       expect(r.code).toBe(1);
       expectOneClearLine(r.stderr, /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable/);
     } finally {

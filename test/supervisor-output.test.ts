@@ -5,8 +5,8 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { embeddedDatabaseUrl } from '../config/settings';
-import { cliEnvironment, cliPasswordNote, offboardCommand } from '../worker/cli-command';
-import { DUPLICATE_MS, onStopSignals } from '../worker/stop-signals';
+import { cliEnvironment, cliPasswordNote, offboardCommand } from '../launcher/cli-command';
+import { DUPLICATE_MS, onStopSignals } from '../launcher/stop-signals';
 
 const DEFAULT_TARGET = { databaseUrl: embeddedDatabaseUrl(54329), temporalAddress: '127.0.0.1:7233', namespace: 'default', taskQueue: 'offboarding' };
 

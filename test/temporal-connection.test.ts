@@ -1,5 +1,5 @@
 // How the Temporal connection settings map onto connection options (temporal/connection-options.ts,
-// through @temporalio/envconfig): every variable the README lists, profiles in a temporal.toml, and
+// through @temporalio/envconfig): every variable docs/configuration.md lists, profiles in a temporal.toml, and
 // the variables overriding the profile. No server: the options themselves are checked.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../config/settings';
-import { findTemporalCli, findTestServer, MissingBinaryError } from '../worker/temporal-binaries';
+import { findTemporalCli, findTestServer, MissingBinaryError } from '../launcher/temporal-binaries';
 import { workflowsPath } from '../worker/workflow-bundle';
 import { startTimeSkippingEnvironment, workflowBundle } from './helpers/temporal';
 

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NOTE_LENGTH, MAX_REASON_LENGTH, NOTE_RULE, REASON_RULE } from '../workflows/contract';
 import { forbiddenCharacter, neutralizeControls, textLength, textProblem } from '../workflows/contract';
-import { createOutput } from '../client/output';
+import { createOutput } from '../client/cli/output';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures } from './helpers/directory-fixtures';
 

@@ -9,7 +9,7 @@
 //   4. A person dropped from a running batch (✕ and a confirmation), a second batch cancelled: nobody
 //      of them inactivated, their claims released.
 //   7. axe-core on every HR page (JavaScript on): no serious or critical violations.
-// And the bad input of the README's HR rows, each proving nothing changed.
+// And the bad input of docs/bad-input.md's HR rows, each proving nothing changed.
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

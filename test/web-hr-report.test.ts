@@ -7,7 +7,7 @@
 //   6. Download the CSV through the browser and parse it with an RFC 4180 parser (csv-parse): the
 //      rows equal the report query; `=HYPERLINK(…)` arrives neutralised; a name with a comma, a quote
 //      and a line break round-trips.
-//   axe-core on both pages (JavaScript on); the bad inputs of README's "Bad input" table, each proving
+//   axe-core on both pages (JavaScript on); the bad inputs of docs/bad-input.md, each proving
 //   that nothing changed.
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -221,7 +221,7 @@ describe('Inactive users: reactivate (scenario 5)', () => {
   });
 });
 
-describe('Inactive users: bad input (README rows), each changing nothing', () => {
+describe('Inactive users: bad input (docs/bad-input.md rows), each changing nothing', () => {
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
@@ -385,7 +385,7 @@ describe('the Assignment Report (scenario 6)', () => {
   });
 });
 
-describe('Assignment Report: bad filters (README rows) answer 400 with the reason and no rows', () => {
+describe('Assignment Report: bad filters (docs/bad-input.md rows) answer 400 with the reason and no rows', () => {
   it.each([
     ['a malformed tool', 'tool=spreadsheet', /“spreadsheet” is not a tool/],
     ['a malformed project', 'project=1%3B drop table users', /is not a project ID/],

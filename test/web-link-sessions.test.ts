@@ -1,7 +1,7 @@
 // Sessions opened from an action link, in a real browser against the real stack: bound to the
 // offboarding the link was for (they end with it, and a new offboarding of the same person does not
 // revive them), and capped per link. Each refusal proves nothing changed: the session rows, the
-// audit log and the workflow's history (README, "Bad input").
+// audit log and the workflow's history (docs/bad-input.md).
 import { eq, ne, sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

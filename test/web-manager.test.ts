@@ -297,7 +297,7 @@ describe('hand everything over to one person', () => {
     expect(await page.locator('#to-all option').allTextContents()).toEqual(['Choose a person', 'Oz Other — all 4', 'Tia Taker (Field Engineer) — 2 of 4']);
     await screenshot(page, 'manager-hand-over-all');
 
-    // README row 117: Bea herself is on neither project; refused, and nothing changed.
+    // docs/bad-input.md row 117: Bea herself is on neither project; refused, and nothing changed.
     const csrf = await csrfOf(page);
     const refused = await postForm(page, s.url, `/people/${lee}/hand-over-all`, { _csrf: csrf, requestId: randomUUID(), toUserId: String(bea) });
     expect(refused.status()).toBe(303);
@@ -333,7 +333,7 @@ describe('hand everything over to one person', () => {
     await context.close();
   });
 
-  // README row 134. Issue 21, item 12: Carlos Mendes and Jin Park (and Luis Romero) of the demo
+  // docs/bad-input.md row 134. Issue 21, item 12: Carlos Mendes and Jin Park (and Luis Romero) of the demo
   // directory have no email address; an item handed to them would be orphaned again.
   it('people without an email address are not offered, and a crafted form naming them is refused with nothing changed', async () => {
     const fx = s.h.fx;

@@ -3,7 +3,7 @@
 // inactivated mid-session; a non-manager's page view and crafted POST (refused by the web, and by the
 // workflow when sent to it directly); bad form values; names and notes that look like HTML. Each
 // proves that nothing changed: the directory's rows, the audit log and the workflow's state are
-// snapshotted before and after (README, "Bad input", the web rows).
+// snapshotted before and after (docs/bad-input.md, the web rows).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, ne, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

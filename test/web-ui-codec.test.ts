@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../client/start-batch';
 import { startWebServer, type WebServer } from '../client/web/server';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { dataConverterOf } from '../temporal/data-converter';
 import { userWorkflowId } from '../workflows/contract';
 import { launchBrowser, newContext, screenshot, signedInContext } from './helpers/browser';

@@ -4,7 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { createActivities } from '../activities/index';
-import { createMailer } from '../domain/notifications/mailer';
+import { createMailer } from '../adapters/mail-transport';
 import { ConfigurationError, databaseUrlOf, loadSettings, temporalAddressOf, type Settings } from '../config/settings';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
@@ -13,7 +13,7 @@ import { dataConverterOf } from '../temporal/data-converter';
 import { ignoreClosedOutput } from '../process/closed-output';
 import { ensureHousekeepingSchedule } from './housekeeping-schedule';
 import { reason, redactUrl } from '../process/error-lines';
-import { registerSearchAttributes } from './temporal-dev-server';
+import { registerSearchAttributes } from './search-attributes';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 
 /** An error whose message is the whole story for the operator (no stack trace needed). */

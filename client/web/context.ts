@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { WebSettings } from '../../config/settings';
 import type { Database } from '../../db/client';
-import type { Mailer } from '../../domain/notifications/mailer';
+import type { Mailer } from '../../domain/notifications/mail';
 import type { DownloadLimits } from './csv-downloads';
 import type { WebKeys } from './keys';
 import type { OperationsContext } from '../operations';

@@ -5,7 +5,7 @@
 import { ConfigurationError, databaseUrlOf, loadSettings } from '../../config/settings';
 import { connectDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
-import { createMailer } from '../../domain/notifications/mailer';
+import { createMailer } from '../../adapters/mail-transport';
 import { ignoreClosedOutput } from '../../process/closed-output';
 import { reason, redactUrl } from '../../process/error-lines';
 import { openConnections } from '../connections';

@@ -1,5 +1,5 @@
 // Who may see a leaving person's page and act on it, asked of the database at every request: an
-// active company admin or the person's manager (activities/permissions.ts, the rule the activities
+// active company admin or the person's manager (domain/permissions.ts, the rule the activities
 // apply), within the session's scope when the session came from an action link.
 import { mayActOnItemsOf } from '../../domain/permissions';
 import type { Database } from '../../db/client';

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { parseAddressRange } from '../../config/address-ranges';
 import type { WebSettings } from '../../config/settings';
 import type { Database } from '../../db/client';
-import type { Mailer } from '../../domain/notifications/mailer';
+import type { Mailer } from '../../domain/notifications/mail';
 import { createWebApp } from './app';
 import type { WebDeps } from './context';
 import { webKeys } from './keys';

@@ -1,6 +1,6 @@
 // Open items and resolutions as the emails list them: grouped by project then tool (domain/item-groups.ts,
 // as the page groups them), each item in the page's words (domain/item-words.ts): number, title, tool,
-// role and status. No item keys or CLI commands: those are the operators' and live in the README and `offboard --help`.
+// role and status. No item keys or CLI commands: those are the operators' and live in docs/cli.md and `offboard --help`.
 import { TOOL_LABELS, type ItemResolution, type OpenItem } from '../../workflows/contract';
 import { groupItems } from '../item-groups';
 import { itemLine, toolItemWord } from '../item-words';

@@ -37,7 +37,7 @@ import type { SendNotificationInput, SendNotificationResult } from '../../workfl
 import { ACTION_LINK_TTL_MS, type ActionLinkSigner, actionLinkUrl } from '../action-links';
 import { refuse } from '../refusal';
 import { RetryLater } from '../retry-later';
-import type { Mailer } from './mailer';
+import type { Mailer } from './mail';
 import { resolveRecipients, subjectUserId } from './recipients';
 import { ACTION_LINK_KINDS, type AnyNotification, type Person, renderNotification } from './render';
 

@@ -1,8 +1,8 @@
-// The `offboard` CLI run inside the test process through client/cli.ts's `run`, with its output
+// The `offboard` CLI run inside the test process through client/cli/cli.ts's `run`, with its output
 // captured: the same code as the binary, without starting Node and tsx for every call (a subprocess
 // costs one to ten seconds on a busy machine). Keep subprocesses for what needs a process boundary.
 import { Writable } from 'node:stream';
-import { run } from '../../client/cli';
+import { run } from '../../client/cli/cli';
 
 export type CliResult = {
   code: number;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/client';
-import { quoteIdent } from '../../worker/embedded-postgres';
+import { quoteIdent } from '../../launcher/embedded-postgres';
 
 export type TestDatabase = DatabaseHandle & { url: string; name: string; drop: () => Promise<void> };
 

@@ -1,4 +1,4 @@
-// A real Mailpit (the compose file's mail catcher, built by worker/mailpit-binary.ts) on free loopback
+// A real Mailpit (the compose file's mail catcher, built by launcher/mailpit-binary.ts) on free loopback
 // ports, and a typed client for the parts of its API that judge a message: html-check (support of
 // the HTML and CSS across ~180 email-client tests) and link-check (a HEAD request to every link).
 //

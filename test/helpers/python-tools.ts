@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { toolsDir, withLockFile } from '../../worker/temporal-binaries';
+import { toolsDir, withLockFile } from '../../launcher/temporal-binaries';
 
 export type PythonTool = { binary: string; pipPackage: string; neededBy: string };
 

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { toolsDir, venvDir, withLockFile } from '../../worker/temporal-binaries';
+import { toolsDir, venvDir, withLockFile } from '../../launcher/temporal-binaries';
 
 export const SCIM2_CLI_VERSION = '0.6.0';
 export const SCIM2_TESTER_VERSION = '0.5.2';

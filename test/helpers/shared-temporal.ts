@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadSettings } from '../../config/settings';
-import { requireTemporalCli } from '../../worker/temporal-binaries';
-import { startDevServer } from '../../worker/temporal-dev-server';
+import { requireTemporalCli } from '../../launcher/temporal-binaries';
+import { startDevServer } from '../../launcher/temporal-dev-server';
 import { freePort } from './free-port';
 
 /**

@@ -1,4 +1,4 @@
-// A whole production topology per test file (worker/stack.ts): its own embedded PostgreSQL in a temp
+// A whole production topology per test file (launcher/stack.ts): its own embedded PostgreSQL in a temp
 // folder, the Temporal server built from its Go module, the Web UI, compose's setup jobs and the two
 // worker processes (and, asked for, the web app), all on free ports. Start it in beforeAll, close it
 // in afterAll: close() stops every part, even after a failed test, and fails if any process it
@@ -10,11 +10,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { loadSettings } from '../../config/settings';
-import { startStack, type Stack } from '../../worker/stack';
-import { stackProcesses } from '../../worker/stack-processes';
-import { webLinkSecret } from '../../worker/web-link-secret';
-import { requireTemporalCli } from '../../worker/temporal-binaries';
-import { ensureStackBinaries } from '../../worker/temporal-server-binaries';
+import { startStack, type Stack } from '../../launcher/stack';
+import { stackProcesses } from '../../launcher/stack-processes';
+import { webLinkSecret } from '../../launcher/web-link-secret';
+import { requireTemporalCli } from '../../launcher/temporal-binaries';
+import { ensureStackBinaries } from '../../launcher/temporal-server-binaries';
 import { freePort } from './free-port';
 import { processWatch } from './processes';
 

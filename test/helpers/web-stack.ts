@@ -9,7 +9,7 @@ import type { WebSettings } from '../../config/settings';
 import { startWebServer, type WebServer } from '../../client/web/server';
 import type { DownloadLimits } from '../../client/web/csv-downloads';
 import type { ManagerActions } from '../../client/web/manager-actions';
-import { createMailer } from '../../domain/notifications/mailer';
+import { createMailer } from '../../adapters/mail-transport';
 import { type UserOffboardingInput, userWorkflowId } from '../../workflows/contract';
 import { userOffboarding } from '../../workflows/user-offboarding';
 import { freePort } from './free-port';

@@ -1,8 +1,8 @@
 // Builds Mailpit once for the run (about 1.5 minutes the first time, nothing afterwards). Without Go
 // the whole of test:mail is skipped, with one line that says why.
 import type { TestProject } from 'vitest/node';
-import { ensureMailpit } from '../../worker/mailpit-binary';
-import { MissingBinaryError } from '../../worker/temporal-binaries';
+import { ensureMailpit } from '../../launcher/mailpit-binary';
+import { MissingBinaryError } from '../../launcher/temporal-binaries';
 import { keepExitCode } from '../helpers/keep-exit-code';
 
 declare module 'vitest' {

@@ -12,7 +12,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedDemoDirectory } from '../../db/seed';
 import { users } from '../../db/schema';
-import { createMailer, type Mailer } from '../../domain/notifications/mailer';
+import { createMailer } from '../../adapters/mail-transport';
+import type { Mailer } from '../../domain/notifications/mail';
 import { createNotificationSender } from '../../domain/notifications/outbox';
 import type { AnyNotification } from '../../domain/notifications/render';
 import type { ItemResolution, OpenItem } from '../../workflows/contract';
@@ -157,7 +158,7 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
         links,
       });
     }
-    // The figures, for the README and the issue.
+    // The figures, for docs/testing.md and the issue.
     console.log(
       [
         '| kind | to | HTML supported | partial | unsupported | links (all 2xx) |',

@@ -1,6 +1,6 @@
 // Builds the Temporal server, temporal-sql-tool and the Web UI server once for the run (minutes the
 // first time, nothing afterwards), before any test file starts a stack.
-import { ensureStackBinaries } from '../../worker/temporal-server-binaries';
+import { ensureStackBinaries } from '../../launcher/temporal-server-binaries';
 
 export default async function setup(): Promise<void> {
   const started = Date.now();

@@ -1,4 +1,4 @@
-// `npm run stack` as a user runs it (worker/stack-supervisor.ts, embedded PostgreSQL, free ports):
+// `npm run stack` as a user runs it (launcher/stack-supervisor.ts, embedded PostgreSQL, free ports):
 // it comes up with the real Temporal server, the Web UI and two workers that run a batch; every setup
 // job of compose (deploy/temporal/setup-schema.sh, deploy/temporal/setup-namespace.sh with
 // deploy/register-search-attributes.sh, the migrate job) run a second time changes nothing in any of
@@ -13,10 +13,10 @@ import postgres from 'postgres';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { projectRoot } from '../../config/settings';
-import { temporalDatabaseOf } from '../../worker/stack';
-import { migrateJob, namespaceJob, runJob, schemaJob } from '../../worker/stack-jobs';
-import { stackProcesses } from '../../worker/stack-processes';
-import { temporalServerEnv, temporalSqlEnv, temporalServerPorts, DYNAMIC_CONFIG_FILE } from '../../worker/temporal-server';
+import { temporalDatabaseOf } from '../../launcher/stack';
+import { migrateJob, namespaceJob, runJob, schemaJob } from '../../launcher/stack-jobs';
+import { stackProcesses } from '../../launcher/stack-processes';
+import { temporalServerEnv, temporalSqlEnv, temporalServerPorts, DYNAMIC_CONFIG_FILE } from '../../launcher/temporal-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/contract';
 import { freePort } from '../helpers/free-port';
 import { alive, descendants, processWatch } from '../helpers/processes';
@@ -85,7 +85,7 @@ async function launch(launched: Supervisor[]): Promise<Supervisor> {
   const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort(), web: await freePort() };
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT', 'WEB_PUBLIC_URL', 'WEB_LINK_SECRET']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'stack-supervisor.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'stack-supervisor.ts')], {
     cwd: projectRoot,
     env: {
       ...env,

@@ -8,7 +8,7 @@ export const MAX_BATCH_SIZE = 10_000;
 export const MAX_EFFECTIVE_DELAY_DAYS = 365;
 export const MAX_NOTE_LENGTH = 2_000;
 export const MAX_REASON_LENGTH = 500;
-/** A note may run over several lines; a reason is one line (workflows/text.ts counts and checks). */
+/** A note may run over several lines; a reason is one line (text.ts counts and checks). */
 export const NOTE_RULE: TextRule = { what: 'The note', max: MAX_NOTE_LENGTH, lineBreaks: true };
 export const REASON_RULE: TextRule = { what: 'The reason', max: MAX_REASON_LENGTH, lineBreaks: false };
 

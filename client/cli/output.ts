@@ -2,7 +2,7 @@
 // or one per line with --watch). Everything goes through an Output so tests and --json stay exact.
 // Text for people passes through neutralizeControls: names, titles and notes come from users, and an
 // ESC sequence or a right-to-left override must not reach a terminal as it is.
-import { neutralizeControls } from '../workflows/contract';
+import { neutralizeControls } from '../../workflows/contract';
 
 export type Output = {
   readonly json: boolean;

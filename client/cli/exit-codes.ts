@@ -2,9 +2,9 @@
 //   0 done · 1 refused (a domain refusal code and what to do) · 2 usage error · 3 a service is unreachable.
 import type { status } from '@grpc/grpc-js';
 import { isGrpcServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ConfigurationError } from '../config/settings';
-import type { RefusalCode } from '../workflows/contract';
-import { refusalOf } from './refusals';
+import { ConfigurationError } from '../../config/settings';
+import type { RefusalCode } from '../../workflows/contract';
+import { refusalOf } from '../refusals';
 import { cliHint } from './refusal-hints';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;

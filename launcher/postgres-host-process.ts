@@ -1,6 +1,6 @@
-// Runs worker/postgres-host.ts (the embedded PostgreSQL in a process of its own) in its own process
+// Runs launcher/postgres-host.ts (the embedded PostgreSQL in a process of its own) in its own process
 // group and stops it: SIGTERM for a clean shutdown, SIGQUIT to the postmaster if that hangs. The
-// same steps as `npm start`'s supervisor (worker/start.ts), for `npm run stack`.
+// same steps as `npm start`'s supervisor (launcher/start.ts), for `npm run stack`.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +26,7 @@ function pidAlive(pid: number): boolean {
 }
 
 export async function startPostgresHost(dataDir: string, port: number): Promise<PostgresHost> {
-  const host = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'postgres-host.ts'), dataDir, String(port)], {
+  const host = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'postgres-host.ts'), dataDir, String(port)], {
     cwd: projectRoot,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,

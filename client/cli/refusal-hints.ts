@@ -1,7 +1,7 @@
 // What to do after a refusal, in the words of an operator at the command line: the `offboard`
 // commands that show or fix what was refused. The web says it in its own words
 // (client/web/refusal-hints.ts); both are keyed by the same codes (workflows/contract/refusals.ts).
-import type { RefusalCode } from '../workflows/contract';
+import type { RefusalCode } from '../../workflows/contract';
 
 export const CLI_HINTS: Record<RefusalCode, string> = {
   INVALID_INPUT: 'Check the command or input against `offboard --help` and try again.',

@@ -3,7 +3,7 @@
 // Used for `temporal server start-dev`, which would otherwise outlive a killed `npm start` or a
 // killed test process. Plain JavaScript so it starts in ~40 ms without a loader.
 //
-//   node worker/exit-with-parent.mjs <command> [args...]      (stdin: a pipe from the parent)
+//   node launcher/exit-with-parent.mjs <command> [args...]      (stdin: a pipe from the parent)
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 

@@ -1,12 +1,12 @@
 // offboard report [<user>...] [--csv] · users [--inactive] [--project <id>] · reactivate <user> --by <admin> [--reason <text>]
 // · list [--stage <stage>] [--batch <id>]
 import { z } from 'zod';
-import { assignmentReport, inactiveUsers, listUsers } from '../../domain/directory';
-import { requireProject } from '../../domain/projects';
-import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, parseIdText, USER_STAGES } from '../../workflows/contract';
+import { assignmentReport, inactiveUsers, listUsers } from '../../../domain/directory';
+import { requireProject } from '../../../domain/projects';
+import { BATCH_ID_PATTERN, MAX_REASON_LENGTH, parseIdText, USER_STAGES } from '../../../workflows/contract';
 import { type Command, flags, operationsOf, resolveUser } from '../common';
-import { listOffboardings, reactivateUser } from '../operations';
-import { assignmentReportCsv } from '../report-csv';
+import { listOffboardings, reactivateUser } from '../../operations';
+import { assignmentReportCsv } from '../../report-csv';
 import { UsageError } from '../exit-codes';
 import { ago } from '../output';
 

@@ -1,5 +1,5 @@
 // `npm run stack`: the production topology of docker-compose.yml on this machine, without Docker
-// (worker/stack.ts): PostgreSQL, the real Temporal server and its Web UI, compose's setup jobs, two
+// (launcher/stack.ts): PostgreSQL, the real Temporal server and its Web UI, compose's setup jobs, two
 // workers. Like `npm start`, Ctrl-C (or SIGTERM) stops everything in reverse order and leaves no
 // process behind; a worker that dies is started again, as compose's `restart: unless-stopped` does.
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { webLinkSecret } from './web-link-secret';
 import { requireTemporalCli } from './temporal-binaries';
 import { ensureStackBinaries } from './temporal-server-binaries';
 import { onStopSignals } from './stop-signals';
-import { writeWorkflowBundle } from './workflow-bundle';
+import { writeWorkflowBundle } from '../worker/workflow-bundle';
 
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
 

@@ -5,13 +5,13 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { IMPORT_OUTCOMES, type ImportOutcome } from '../../domain/work-import';
-import { MAX_IMPORT_RECORDS } from '../../domain/work-import-records';
-import { type RefusalCode, refuse } from '../../workflows/contract';
+import { IMPORT_OUTCOMES, type ImportOutcome } from '../../../domain/work-import';
+import { MAX_IMPORT_RECORDS } from '../../../domain/work-import-records';
+import { type RefusalCode, refuse } from '../../../workflows/contract';
 import { type Command, flags, operationsOf, resolveUser } from '../common';
 import { UsageError } from '../exit-codes';
 import { importChunks } from '../import-file';
-import { importWork, type RecheckOutcome } from '../operations';
+import { importWork, type RecheckOutcome } from '../../operations';
 
 /** On a pipe, a progress line every this many lines. */
 export const PROGRESS_EVERY_LINES = 10_000;

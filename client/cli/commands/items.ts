@@ -1,11 +1,11 @@
 // offboard items <user> · reassign <user> (<itemKey> | --all) --to <user> --by <user>
 // · close <user> <itemKey> --by <user> [--note <text>] · done <user> --by <user>
 import { z } from 'zod';
-import type { User } from '../../db/schema';
-import { MAX_NOTE_LENGTH, type OpenItem } from '../../workflows/contract';
+import type { User } from '../../../db/schema';
+import { MAX_NOTE_LENGTH, type OpenItem } from '../../../workflows/contract';
 import { type Command, type Ctx, flags, operationsOf, printItems, resolveUser } from '../common';
 import { UsageError } from '../exit-codes';
-import { checkItemKey, checkNote, closeItem, handOverAll, offboardingStatus, reassignItem, recheck } from '../operations';
+import { checkItemKey, checkNote, closeItem, handOverAll, offboardingStatus, reassignItem, recheck } from '../../operations';
 import { ago } from '../output';
 
 function printStillOpen(ctx: Ctx, u: User, items: readonly OpenItem[], done: string): void {

@@ -3,8 +3,8 @@
 // file's size. Each line is checked on its own (JSON, then the record schema); a bad line is answered
 // with its line number and refusal, and the good lines around it still go in.
 import type { Readable } from 'node:stream';
-import { describeIssue, type ImportRecord, importRecordSchema, MAX_IMPORT_RECORDS } from '../domain/work-import-records';
-import type { RefusalCode } from '../workflows/contract';
+import { describeIssue, type ImportRecord, importRecordSchema, MAX_IMPORT_RECORDS } from '../../domain/work-import-records';
+import type { RefusalCode } from '../../workflows/contract';
 
 /** A longer line is refused without being kept whole in memory (a record is a few hundred bytes). */
 export const MAX_LINE_BYTES = 64 * 1024;

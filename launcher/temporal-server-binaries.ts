@@ -121,7 +121,7 @@ export async function ensureStackBinaries(log: Log = (line) => process.stderr.wr
             fs.copyFileSync(path.join(Dir, 'config', 'docker.yaml'), path.join(tmp, 'config', 'docker.yaml'));
             // ui-server reads base.yaml first, then docker.yaml (which leaves `host` unset: every
             // interface, right for a container). On a workstation the UI stays on loopback.
-            fs.writeFileSync(path.join(tmp, 'config', 'base.yaml'), '# written by worker/temporal-server-binaries.ts\nhost: 127.0.0.1\n');
+            fs.writeFileSync(path.join(tmp, 'config', 'base.yaml'), '# written by launcher/temporal-server-binaries.ts\nhost: 127.0.0.1\n');
           });
         }
       } finally {

@@ -3,10 +3,10 @@
 //                [--deadline <days> [--deadline-action <action>]] [--force] [--dry-run]
 // The options are checked by client/batch-options.ts, as the web's review form checks them.
 import { z } from 'zod';
-import type { Database } from '../../db/client';
-import type { User } from '../../db/schema';
-import { usersByIds } from '../../domain/directory';
-import { scanOpenItems } from '../../domain/open-items';
+import type { Database } from '../../../db/client';
+import type { User } from '../../../db/schema';
+import { usersByIds } from '../../../domain/directory';
+import { scanOpenItems } from '../../../domain/open-items';
 import {
   BATCH_ID_PATTERN,
   type BatchRejection,
@@ -15,10 +15,10 @@ import {
   DEADLINE_ACTIONS,
   MAX_REASON_LENGTH,
   refuse,
-} from '../../workflows/contract';
-import { checkReason, checkSuccessors, parseEffectiveAt, policyFields, policyOf } from '../batch-options';
+} from '../../../workflows/contract';
+import { checkReason, checkSuccessors, parseEffectiveAt, policyFields, policyOf } from '../../batch-options';
 import { type Command, type Ctx, flags, operationsOf, printItems, resolveUser, userLabel } from '../common';
-import { type BatchDraft, batchWithId, generateBatchId, previewBatch, startBatch } from '../operations';
+import { type BatchDraft, batchWithId, generateBatchId, previewBatch, startBatch } from '../../operations';
 
 const startFlags = z
   .object({

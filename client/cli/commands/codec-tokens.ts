@@ -1,11 +1,11 @@
 // offboard codec-tokens create --name <text> --for <admin> · codec-tokens list · codec-tokens revoke <id>
 // Tokens for `temporal workflow show --codec-endpoint … --codec-auth "Bearer <token>"`.
 import { z } from 'zod';
-import { createCodecToken, listCodecTokens, revokeCodecToken } from '../../domain/codec-tokens';
+import { createCodecToken, listCodecTokens, revokeCodecToken } from '../../../domain/codec-tokens';
 import { type Command, flags, requiredText, resolveUser, userLabel } from '../common';
 import { UsageError } from '../exit-codes';
-import { refuse } from '../../workflows/contract';
-import { refusalOf } from '../refusals';
+import { refuse } from '../../../workflows/contract';
+import { refusalOf } from '../../refusals';
 
 const COLUMNS = [
   { key: 'id', title: 'ID', align: 'right' as const },

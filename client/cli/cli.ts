@@ -2,7 +2,7 @@
 // place where errors become exit codes. `run` never throws and never prints a stack trace.
 import { parseArgs } from 'node:util';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { loadSettings } from '../config/settings';
+import { loadSettings } from '../../config/settings';
 import { cancel, remove, status } from './commands/batch';
 import { codecTokens } from './commands/codec-tokens';
 import { connectionsCommand } from './commands/connections';
@@ -11,7 +11,7 @@ import { importCommand } from './commands/import';
 import { close, done, items, reassign } from './commands/items';
 import { start } from './commands/start';
 import type { Args, Command } from './common';
-import { type Connections, openConnections } from './connections';
+import { type Connections, openConnections } from '../connections';
 import { describeError, errorDocument, EXIT, type ExitCode, grpcCodeOf, UnreachableError, UsageError } from './exit-codes';
 import { createOutput, type OutputStream } from './output';
 

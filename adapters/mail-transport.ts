@@ -7,28 +7,7 @@ import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { z } from 'zod';
-
-export type OutgoingMessage = {
-  from: string;
-  to: string[];
-  cc?: string[];
-  subject: string;
-  text: string;
-  html: string;
-  headers: Record<string, string>;
-  /** Message-ID (with or without angle brackets). Retries pass the same one, derived from the idempotency key. */
-  messageId?: string;
-};
-
-export type SendResult = { messageId: string; accepted: string[] };
-
-export type Mailer = {
-  kind: 'smtp' | 'outbox-dir';
-  /** The configured sender (MAIL_FROM); callers use it for `from` and to derive Message-ID domains. */
-  from?: string;
-  send(message: OutgoingMessage): Promise<SendResult>;
-  close(): Promise<void>;
-};
+import type { Mailer, OutgoingMessage } from '../domain/notifications/mail';
 
 export type CreateMailerOptions = {
   smtpUrl: string | undefined;

@@ -3,9 +3,9 @@
 // An identity provider's connection (SCIM at <WEB_PUBLIC_URL>/scim/v2): its bearer token is printed
 // once, last and alone on its line, so `| tail -1` hands it to a provider's setup.
 import { z } from 'zod';
-import { SUCCESSOR_CHOICES } from '../../domain/connection-policy';
-import { createConnection, createConnectionToken, listConnections, revokeConnectionToken, TOKEN_SCOPES } from '../../domain/connections';
-import { DEADLINE_ACTIONS } from '../../workflows/contract';
+import { SUCCESSOR_CHOICES } from '../../../domain/connection-policy';
+import { createConnection, createConnectionToken, listConnections, revokeConnectionToken, TOKEN_SCOPES } from '../../../domain/connections';
+import { DEADLINE_ACTIONS } from '../../../workflows/contract';
 import { type Command, flags, requiredText, resolveUser, userLabel } from '../common';
 import { UsageError } from '../exit-codes';
 

@@ -2,12 +2,12 @@
 // and item tables.
 import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { resolveUserRef } from '../domain/directory';
-import type { Database } from '../db/client';
-import type { User } from '../db/schema';
-import type { OpenItem } from '../workflows/contract';
-import type { Connections } from './connections';
-import type { OperationsContext } from './operations';
+import { resolveUserRef } from '../../domain/directory';
+import type { Database } from '../../db/client';
+import type { User } from '../../db/schema';
+import type { OpenItem } from '../../workflows/contract';
+import type { Connections } from '../connections';
+import type { OperationsContext } from '../operations';
 import { UsageError } from './exit-codes';
 import type { Column, Output } from './output';
 

@@ -1,10 +1,10 @@
 // offboard status <batchId> [--watch] · offboard remove <batchId> <user> --by <admin> · offboard cancel <batchId> --by <admin>
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { userNames } from '../../domain/user-names';
-import { type BatchComposition, type BatchStatus, type BatchUserRow, FINAL_STAGES, refuse } from '../../workflows/contract';
+import { userNames } from '../../../domain/user-names';
+import { type BatchComposition, type BatchStatus, type BatchUserRow, FINAL_STAGES, refuse } from '../../../workflows/contract';
 import { type Command, type Ctx, flags, operationsOf, resolveUser } from '../common';
-import { batchStatus, cancelBatch, removeFromBatch } from '../operations';
+import { batchStatus, cancelBatch, removeFromBatch } from '../../operations';
 import { ago } from '../output';
 
 const batchIdArg = (text: string | undefined): string => {
