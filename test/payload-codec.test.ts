@@ -186,7 +186,7 @@ describe('payload encryption', () => {
     for (const s of summaries) expect(Buffer.from(s.metadata?.encoding ?? new Uint8Array()).toString()).toBe(ENCRYPTED_ENCODING);
     for (const handle of [batch, user]) {
       const { haystack } = await historyOf(handle);
-      for (const text of [`scan open items of user ${leaver}`, `claim user ${leaver}`, 'email: ', 'reminder 1', `Offboarding user ${leaver}`]) {
+      for (const text of [`scan the open items`, `claim user ${leaver}`, 'email: ', 'reminder 1', `Offboarding user ${leaver}`]) {
         expect(haystack).not.toContain(text);
       }
     }
@@ -202,7 +202,7 @@ describe('payload encryption', () => {
     const { haystack, payloads } = await historyOf(user);
     expect(payloads.some((p) => p.encoding === 'json/plain')).toBe(true);
     expect(haystack).toContain(SECRET.title);
-    expect(haystack).toContain(`scan open items of user ${leaver}`);
+    expect(haystack).toContain(`claim user ${leaver} for batch`);
     expect(haystack).toContain('reminder 1');
     expect(Buffer.from(rawDetails?.data ?? new Uint8Array()).toString()).toContain(SECRET.title);
   });

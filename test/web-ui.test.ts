@@ -93,7 +93,7 @@ describe('the Temporal Web UI', () => {
       // The timeline names the pending timer and each activity, instead of "1 (2d)" and a type name.
       await page.goto(pageOf(user));
       await page.getByText('reminder 1', { exact: true }).first().waitFor({ timeout: UI_WAIT });
-      await page.getByText(`scan open items of user ${leaver}`, { exact: false }).first().waitFor({ timeout: UI_WAIT });
+      await page.getByText(`claim user ${leaver} for batch`, { exact: false }).first().waitFor({ timeout: UI_WAIT });
       shots.push(await screenshot(page, 'webui-user-timeline'));
 
       let md = await currentDetails(page, user, 'Awaiting reassignment: 3 open items');
