@@ -74,6 +74,15 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
   }
   if (row.offboardingEnded) {
     await endSession(db, idHash);
+    // The person's last action can be what ended the offboarding ("check again": nothing left, they
+    // are inactivated at once): its answer is shown on this one last page, then the session is gone.
+    if (row.flash && row.status === 'active') {
+      return {
+        kind: 'active',
+        viewer: { id: row.userId, name: row.name, email: row.email, isAdmin: row.isAdmin },
+        session: { idHash, via: row.via, scopeUserId: row.scopeUserId, flash: row.flash },
+      };
+    }
     return { kind: 'ended', why: 'offboarding-ended' };
   }
   if (row.scopeUserId !== null && !(await mayActOnItemsOf(db, row.userId, row.scopeUserId))) {
