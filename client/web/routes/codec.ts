@@ -14,6 +14,7 @@ import { type CodecCaller, codecCaller, isRefusal } from '../codec-caller';
 import { codecRequestBody, fromWire, toWire, type WirePayload } from '../codec-wire';
 import type { AppEnv, WebDeps } from '../context';
 import { count } from '../rate-limit';
+import { readLimited } from '../limited-body';
 
 /** 4 MiB: a workflow page's batch is a few kilobytes; one of Temporal's own 2 MB payloads still fits. */
 export const CODEC_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -29,27 +30,6 @@ export function codecOrigins(uiUrl: string | undefined): string[] {
   } catch {
     return [];
   }
-}
-
-/** Reads at most `max` bytes of the body; undefined when it is longer (nothing more is read). */
-async function readLimited(req: Request, max: number): Promise<string | undefined> {
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) return undefined;
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function codecRoutes(app: Hono<AppEnv>, deps: WebDeps, secure: boolean): void {

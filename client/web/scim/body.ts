@@ -1,29 +1,9 @@
 // A SCIM request's body: read only after the token and the rate limit passed, at most MAX_BODY_BYTES
 // (a user is a few hundred bytes; Entra's largest PATCH a few kilobytes), JSON, and an object.
 import { badRequest, ScimError } from './errors';
+import { readLimited } from '../limited-body';
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-/** Reads at most `max` bytes; undefined when the body is longer (nothing more is read). */
-async function readLimited(req: Request, max: number): Promise<string | undefined> {
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) return undefined;
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The body as a JSON object, or a ScimError (413, 415, 400 invalidSyntax). */
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
