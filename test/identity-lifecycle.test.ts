@@ -1,4 +1,4 @@
-// What SCIM's `active` does, through the operations the endpoint calls, on the dev server with the real
+// What SCIM's `active` does, through the operations the endpoint calls, on the run's shared dev server with the real
 // activities, PostgreSQL and SMTP: a worker restarted mid-window loses nothing; a rescinded
 // termination drops a queued person, removes one from their running batch (never inactivated), or
 // reactivates one already inactive; and offboardingStates reads where each stands.
@@ -10,7 +10,7 @@ import { loadSettings } from '../config/settings';
 import { auditLog, users } from '../db/schema';
 import type { IdentityConnection } from '../domain/connection-policy';
 import { batchStatusQuery, batchWorkflowId, intakeStateQuery, intakeWorkflowId, type IntakeState, userWorkflowId } from '../workflows/contract';
-import { type DevServerEnvironment, startDevServerEnvironment, workflowBundle } from './helpers/temporal';
+import { type DevServerEnvironment, sharedDevServerEnvironment, workflowBundle } from './helpers/temporal';
 import { expectRefusal } from './helpers/refusals';
 import { waitForValue } from './helpers/wait-until';
 import { type Harness, startHarness, startedWorkflows } from './helpers/workflow-harness';
@@ -21,7 +21,7 @@ let h: Harness;
 const taskQueue = `lifecycle-${process.pid}`;
 
 async function startWorker(): Promise<{ stop: () => Promise<void> }> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: h.activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle: workflowBundle(), activities: h.activities });
   const running = worker.run();
   return {
     stop: async () => {
@@ -33,7 +33,7 @@ async function startWorker(): Promise<{ stop: () => Promise<void> }> {
 let worker: { stop: () => Promise<void> } | undefined;
 
 beforeAll(async () => {
-  [env, h] = await Promise.all([startDevServerEnvironment(), startHarness()]);
+  [env, h] = await Promise.all([sharedDevServerEnvironment(), startHarness()]);
   worker = await startWorker();
 });
 afterAll(async () => {
