@@ -78,10 +78,11 @@ afterAll(async () => {
 const started = startedWorkflows();
 afterEach(() => started.terminateAll());
 
+/** The refusal's code, or (for a failure that is no refusal) the error's words, so a failed race says what it met. */
 const settle = <T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string | undefined }> =>
   p.then(
     (value) => ({ ok: true as const, value }),
-    (e: unknown) => ({ ok: false as const, code: refusalOf(e)?.code }),
+    (e: unknown) => ({ ok: false as const, code: refusalOf(e)?.code ?? `not a refusal: ${e instanceof Error ? `${e.message} / ${String(e.cause)}` : String(e)}` }),
   );
 
 async function company() {

@@ -2,7 +2,7 @@
 // Validators refuse a bad request before it touches the history, from the admins cached at
 // validation; the update itself asks the database (BatchRun.authorizeNow), and that answer counts.
 // The workflow function (index.ts) registers each of these with setHandler.
-import { condition, getExternalWorkflowHandle, log } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
 import { domain } from '../activity-proxies';
 import {
   type ActorRequest,
@@ -73,7 +73,13 @@ export class BatchHandlers {
     }
     if (!isFinal(row.stage)) {
       batch.removedBy.set(userId, by);
-      await getExternalWorkflowHandle(userWorkflowId(userId)).signal(stopSignal, { kind: 'removed', by });
+      try {
+        await getExternalWorkflowHandle(userWorkflowId(userId)).signal(stopSignal, { kind: 'removed', by });
+      } catch (err) {
+        // The child ended (inactivated, say) before its report reached the batch: the report is on its
+        // way, and the answer below says what happened, instead of "external workflow not found".
+        if (!patched('remove-after-child-ended')) throw err;
+      }
       await condition(() => isFinal(rows.get(userId)?.stage ?? 'failed'));
     }
     const final = rows.get(userId)?.stage;
