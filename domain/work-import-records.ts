@@ -18,7 +18,15 @@ import {
 /** At most this many records per call (the JSON API's request limit; the CLI sends this many at a time). */
 export const MAX_IMPORT_RECORDS = 1000;
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** PostgreSQL's text holds no NUL, and JSON can carry half a surrogate pair: both are refused here, not by the database. */
+const HALF_SURROGATE = /\p{Cs}/u;
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !v.includes('\u0000') && !HALF_SURROGATE.test(v), 'must not contain a NUL character or half a surrogate pair');
 const externalId = text(200);
 /** A project is named by its number (projects.number), as the tools know it. */
 const projectNumber = text(100);
