@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_BASE_PATH } from '../client/web/api/routes';
 import { createConnection } from '../domain/connections';
 import { directoryFixtures } from './helpers/directory-fixtures';
-import { pythonTool, SCHEMATHESIS } from './helpers/python-tools';
+import { pythonTool, SCHEMATHESIS, venvPython } from './helpers/python-tools';
 import { budget } from './helpers/time-budget';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 
@@ -70,7 +70,8 @@ it(
     ];
     const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
       // In the run's own directory: schemathesis keeps its example database in ./.schemathesis.
-      const child = spawn(st, args, { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+      const child = spawn(venvPython, [st, ...args], { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+      child.on('error', (e) => resolve({ code: null, text: `could not run ${st}: ${e.message}` }));
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString()));
       child.stderr.on('data', (d: Buffer) => (text += d.toString()));
