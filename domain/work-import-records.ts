@@ -18,7 +18,15 @@ import {
 /** At most this many records per call (the JSON API's request limit; the CLI sends this many at a time). */
 export const MAX_IMPORT_RECORDS = 1000;
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** PostgreSQL's text holds no NUL, and JSON can carry half a surrogate pair: both are refused here, not by the database. */
+const HALF_SURROGATE = /\p{Cs}/u;
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !v.includes('\u0000') && !HALF_SURROGATE.test(v), 'must not contain a NUL character or half a surrogate pair');
 const externalId = text(200);
 /** A project is named by its number (projects.number), as the tools know it. */
 const projectNumber = text(100);
@@ -58,45 +66,53 @@ export const memberRecordSchema = z
   .strict();
 
 const itemBase = {
-  kind: z.literal('item'),
   externalId,
   project: projectNumber,
   people: z.array(personInRoleSchema).max(50, 'at most 50 people per item'),
 };
 const numbered = { ...itemBase, number: text(100), title: text(500) };
 
+/** Each tool's item fields, once: the file's item records add `kind`, the JSON API's items are these as they are. */
+const ITEM_FIELDS = {
+  rfi: { ...numbered, tool: z.literal('rfi'), status: z.enum(rfiStatus.enumValues) },
+  submittal: { ...numbered, tool: z.literal('submittal'), status: z.enum(submittalStatus.enumValues) },
+  observation: { ...numbered, tool: z.literal('observation'), status: z.enum(observationStatus.enumValues) },
+  'meeting-item': {
+    ...numbered,
+    tool: z.literal('meeting-item'),
+    status: z.enum(meetingItemStatus.enumValues),
+    // Meeting items belong to a meeting (its project is the item's project): upserted by its external ID.
+    meeting: z.object({ externalId, title: text(500), date: z.iso.date('must be a date like 2026-01-31') }).strict(),
+  },
+  inspection: { ...numbered, tool: z.literal('inspection'), status: z.enum(inspectionStatus.enumValues), responsibleContractor: text(200).optional() },
+  defect: { ...numbered, tool: z.literal('defect'), status: z.enum(defectStatus.enumValues) },
+  // A timecard entry: `final` is the final entry an employee's offboarding waits for.
+  timecard: {
+    ...itemBase,
+    tool: z.literal('timecard'),
+    status: z.enum(['entry', 'final']),
+    workDate: z.iso.date('must be a date like 2026-01-31'),
+    hours: z.number().min(0).max(24),
+  },
+} as const;
+const TOOL_SHAPE = 'must be one of rfi, submittal, observation, meeting-item, inspection, defect, timecard';
+const record = <S extends z.ZodRawShape>(shape: S) => z.object({ kind: z.literal('item'), ...shape }).strict();
+const item = <S extends z.ZodRawShape>(shape: S) => z.object(shape).strict();
+const F = ITEM_FIELDS;
+
 export const itemRecordSchema = z.discriminatedUnion(
   'tool',
-  [
-    z.object({ ...numbered, tool: z.literal('rfi'), status: z.enum(rfiStatus.enumValues) }).strict(),
-    z.object({ ...numbered, tool: z.literal('submittal'), status: z.enum(submittalStatus.enumValues) }).strict(),
-    z.object({ ...numbered, tool: z.literal('observation'), status: z.enum(observationStatus.enumValues) }).strict(),
-    z
-      .object({
-        ...numbered,
-        tool: z.literal('meeting-item'),
-        status: z.enum(meetingItemStatus.enumValues),
-        // Meeting items belong to a meeting (its project is the item's project): upserted by its external ID.
-        meeting: z.object({ externalId, title: text(500), date: z.iso.date('must be a date like 2026-01-31') }).strict(),
-      })
-      .strict(),
-    z
-      .object({ ...numbered, tool: z.literal('inspection'), status: z.enum(inspectionStatus.enumValues), responsibleContractor: text(200).optional() })
-      .strict(),
-    z.object({ ...numbered, tool: z.literal('defect'), status: z.enum(defectStatus.enumValues) }).strict(),
-    // A timecard entry: `final` is the final entry an employee's offboarding waits for.
-    z
-      .object({
-        ...itemBase,
-        tool: z.literal('timecard'),
-        status: z.enum(['entry', 'final']),
-        workDate: z.iso.date('must be a date like 2026-01-31'),
-        hours: z.number().min(0).max(24),
-      })
-      .strict(),
-  ],
-  { error: 'must be one of rfi, submittal, observation, meeting-item, inspection, defect, timecard' },
+  [record(F.rfi), record(F.submittal), record(F.observation), record(F['meeting-item']), record(F.inspection), record(F.defect), record(F.timecard)],
+  { error: TOOL_SHAPE },
 );
+
+/** An item without `kind` (the JSON API's bulk upsert: every element is an item). */
+export const itemSchema = z.discriminatedUnion(
+  'tool',
+  [item(F.rfi), item(F.submittal), item(F.observation), item(F['meeting-item']), item(F.inspection), item(F.defect), item(F.timecard)],
+  { error: TOOL_SHAPE },
+);
+export type Item = z.infer<typeof itemSchema>;
 
 export const importRecordSchema = z.discriminatedUnion('kind', [projectRecordSchema, memberRecordSchema, itemRecordSchema], {
   error: 'must be one of project, member, item',

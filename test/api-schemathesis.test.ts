@@ -1,6 +1,6 @@
 // Issue 24: a test suite no one here wrote. schemathesis (PyPI, installed by the global setup) reads
 // /api/v1/openapi.json and sends generated requests — valid and invalid — with a token that has every
-// offboarding scope, against the real web app, worker, Temporal dev server and PostgreSQL, with
+// offboarding scope and directory:write, against the real web app, worker, Temporal dev server and PostgreSQL, with
 // `--checks all` and a bounded number of examples per operation. No answer may be a 5xx, and none may
 // break the document (a status, content type, header or body it does not declare). The other checks
 // (ST202, a schema-valid body the domain refuses: an email nobody has, a date too far) are reported, not failed on.
@@ -12,11 +12,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_BASE_PATH } from '../client/web/api/routes';
 import { createConnection } from '../domain/connections';
 import { directoryFixtures } from './helpers/directory-fixtures';
-import { pythonTool, SCHEMATHESIS } from './helpers/python-tools';
+import { pythonTool, SCHEMATHESIS, venvPython } from './helpers/python-tools';
 import { budget } from './helpers/time-budget';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 
-/** Per operation; 8 operations, so a few hundred requests in all. */
+/** Per operation; 10 operations, so a few hundred requests in all. */
 const MAX_EXAMPLES = 25;
 /** Failures (by schemathesis's titles) that mean the server failed or the API broke its own document. */
 const DOCUMENT_BREAKING = /server error|undocumented|violates schema|missing content-type|missing required header|malformed media type/i;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const leaver = await f.user({ name: 'Ann Lee', email: 'ann.lee@northwind.example' });
   await f.member(project, leaver);
   await f.rfi({ projectId: project, assignees: [leaver] });
-  token = (await createConnection(s.h.t.db, { name: 'Fuzz', company: 'Northwind', policy: { reason: 'Left', successor: 'none' }, adminUserId: admin, createdBy: 'test', scopes: ['offboardings:read', 'offboardings:write'] })).token;
+  token = (await createConnection(s.h.t.db, { name: 'Fuzz', company: 'Northwind', policy: { reason: 'Left', successor: 'none' }, adminUserId: admin, createdBy: 'test', scopes: ['offboardings:read', 'offboardings:write', 'directory:write'] })).token;
 }, budget(240_000));
 afterAll(async () => {
   await s?.close();
@@ -70,7 +70,8 @@ it(
     ];
     const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
       // In the run's own directory: schemathesis keeps its example database in ./.schemathesis.
-      const child = spawn(st, args, { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+      const child = spawn(venvPython, [st, ...args], { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+      child.on('error', (e) => resolve({ code: null, text: `could not run ${st}: ${e.message}` }));
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString()));
       child.stderr.on('data', (d: Buffer) => (text += d.toString()));
@@ -82,7 +83,7 @@ it(
     const operations = Number(/Tested: (\d+)/.exec(output.text)?.[1] ?? 0);
     const failures = failuresOf(output.text);
     console.log(`schemathesis: ${operations} operations; ${summary}; failures: ${JSON.stringify(failures)}`);
-    expect(operations).toBe(8);
+    expect(operations).toBe(10);
     expect(failures.filter((f) => DOCUMENT_BREAKING.test(f.title)), output.text.slice(-6000)).toEqual([]);
     expect(s.logs.filter((l) => l.startsWith('error: API request failed'))).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });

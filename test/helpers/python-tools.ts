@@ -17,6 +17,12 @@ const venvBin = path.join(toolsDir, 'venv', 'bin');
 const failureFile = path.join(toolsDir, 'python-tools.failure');
 
 export const pythonToolPath = (t: PythonTool): string => path.join(venvBin, t.binary);
+/**
+ * Run a tool's script with this: pip writes the venv's path as the script's `#!` line, and that path is
+ * the one of the checkout that installed it (.tools is shared through symlinks, and a worktree that
+ * installed it may be gone since), so the script is not run by its own `#!`.
+ */
+export const venvPython = path.join(venvBin, 'python');
 
 function pip(args: string[]): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {

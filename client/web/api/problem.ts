@@ -19,6 +19,7 @@ export const API_CODES = {
   NOT_FOUND: 'Check the path against /api/v1/openapi.json.',
   METHOD_NOT_ALLOWED: 'Check the method against /api/v1/openapi.json.',
   UNSUPPORTED_MEDIA_TYPE: 'Send the body as Content-Type: application/json.',
+  TOO_MANY_ITEMS: 'Send at most 1,000 items a request; split the rest over further requests.',
   PAYLOAD_TOO_LARGE: 'Send a smaller body (at most 1 MiB); split a large batch into several.',
   INTERNAL: 'The request may not have been carried out; retry it (with the same Idempotency-Key for a start).',
 } as const;

@@ -25,6 +25,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { claimKey, keepResponse, requestHash } from './idempotency';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemOf, problemResponse } from './problem';
 import * as s from './schemas';
+import { workRoutes } from './work-routes';
 
 export const API_BASE_PATH = '/api/v1';
 /** A start of 1,000 people with successors is well under this. */
@@ -259,6 +260,8 @@ export function apiRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       return c.json({ items: page.rows, total: page.total, nextCursor: next < page.total ? encodeCursor({ offset: next }) : null }, 200);
     },
   );
+
+  workRoutes(api, deps, { scope, actor, problems });
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
