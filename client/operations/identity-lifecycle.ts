@@ -12,6 +12,7 @@ import { and, inArray, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema';
 import { latestOffboardings } from '../../domain/batches';
+import { intakeNeeded } from '../../domain/identity-intake';
 import type { IdentityConnection } from '../../domain/connection-policy';
 import {
   DEFAULT_INTAKE_WINDOW_MS,
@@ -74,14 +75,11 @@ function intakeSettings(ctx: OperationsContext, connection: IdentityConnection):
 export async function requestOffboarding(ctx: OperationsContext, connection: IdentityConnection, req: { userId: number; requestId: string }): Promise<void> {
   checkRequest(req);
   const settings = intakeSettings(ctx, connection);
-  // Already being offboarded: the repeated deactivation adds nobody (the intake checks again at the window's end).
-  const db = await ctx.db();
-  const [latest] = await latestOffboardings(db, [req.userId]);
-  if (latest?.open) return;
-  // Already inactive (an identity provider re-sends deactivations when it reconciles): nothing to do.
-  // Unknown people and other companies' go on to the batch, whose page shows why they were skipped.
-  const [known] = await db.select({ status: users.status }).from(users).where(inArray(users.id, [req.userId]));
-  if (known?.status === 'inactive') return;
+  // Already being offboarded: the repeated deactivation adds nobody (the intake checks again at the
+  // window's end). Already inactive (an identity provider re-sends deactivations when it reconciles):
+  // nothing to do. Unknown people and other companies' go on to the batch, whose page shows why they
+  // were skipped. One statement for both: the answer waits for it.
+  if ((await intakeNeeded(await ctx.db(), req.userId)) !== 'queue') return;
   const input: IdentityIntakeInput = { connectionId: connection.id };
   await (await ctx.temporal()).workflow.signalWithStart<typeof identityIntake, [typeof req & { settings: IntakeSettings }]>('identityIntake', {
     workflowId: intakeWorkflowId(connection.id),
