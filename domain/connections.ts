@@ -3,6 +3,8 @@
 // admin in whose name it acts. Its bearer tokens are shown once, kept as their SHA-256, scoped, and
 // revoked rather than deleted (the audit log names them). Each use checks again, against the
 // database, that the admin is still an active, not deprovisioned, company directory admin.
+// Creating a connection, issuing a token and revoking one are audited in the same transaction as
+// the change (`connection.*` actions, never a token's value), whoever does it: the CLI or HR's page.
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
@@ -73,16 +75,35 @@ async function requireActiveAdmin(db: Database, userId: number): Promise<void> {
   }
 }
 
-async function issueToken(db: Database, connectionId: number, createdBy: string, scopes: readonly string[]): Promise<{ token: string; info: ConnectionTokenInfo }> {
+/** Who changes a connection: a person of the directory (HR's page) or nobody named (the CLI's `--by`-less commands). */
+export type ConnectionActor = { actorId?: number | null; createdBy: string; /** The form's nonce: a second submit changes nothing. */ requestId?: string };
+
+async function issueToken(db: Database, connectionId: number, actor: ConnectionActor, scopes: readonly string[], audit: boolean): Promise<{ token: string; info: ConnectionTokenInfo }> {
   const token = `con_${randomBytes(32).toString('base64url')}`;
-  const [info] = await db.insert(connectionTokens).values({ connectionId, tokenHash: hashOf(token), scopes: [...scopes], createdBy }).returning(TOKEN_INFO);
+  const [info] = await db.insert(connectionTokens).values({ connectionId, tokenHash: hashOf(token), scopes: [...scopes], createdBy: actor.createdBy }).returning(TOKEN_INFO);
+  if (audit) {
+    await db.insert(auditLog).values({
+      actorId: actor.actorId ?? null,
+      action: 'connection.token-create',
+      entityType: 'connection-token',
+      entityId: String(info!.id),
+      requestId: actor.requestId ?? null,
+      after: { connection: connectionId, token: info!.id, scopes: [...scopes], createdBy: actor.createdBy },
+    });
+  }
   return { token, info: info! };
+}
+
+/** The connection or token a form's nonce already made (a double submit), if any. */
+export async function doneByRequest(db: Database, requestId: string): Promise<{ action: string; entityId: string } | undefined> {
+  const [row] = await db.select({ action: auditLog.action, entityId: auditLog.entityId }).from(auditLog).where(eq(auditLog.requestId, requestId));
+  return row;
 }
 
 /** Creates a connection and its first token; the token's value is returned only here. */
 export async function createConnection(
   db: Database,
-  input: { name: string; company: string; policy: unknown; adminUserId: number; createdBy: string; scopes?: readonly string[] },
+  input: { name: string; company: string; policy: unknown; adminUserId: number; createdBy: string; scopes?: readonly string[]; actorId?: number | null; requestId?: string },
 ): Promise<{ token: string; connection: ConnectionInfo }> {
   const name = input.name.trim();
   const company = input.company.trim();
@@ -100,7 +121,15 @@ export async function createConnection(
       .insert(connections)
       .values({ name, company, policy: policy.data, adminUserId: input.adminUserId, createdBy: input.createdBy })
       .returning({ id: connections.id });
-    const issued = await issueToken(tx, row!.id, input.createdBy, scopes);
+    const issued = await issueToken(tx, row!.id, { createdBy: input.createdBy }, scopes, false);
+    await tx.insert(auditLog).values({
+      actorId: input.actorId ?? null,
+      action: 'connection.create',
+      entityType: 'connection',
+      entityId: String(row!.id),
+      requestId: input.requestId ?? null,
+      after: { connection: row!.id, name, company, policy: policy.data, adminUserId: input.adminUserId, token: issued.info.id, scopes, createdBy: input.createdBy },
+    });
     return { id: row!.id, token: issued.token };
   });
   const [connection] = await listConnections(db, [id]);
@@ -111,14 +140,24 @@ export async function createConnection(
 export async function createConnectionToken(
   db: Database,
   connectionId: number,
-  createdBy: string,
+  createdBy: string | ConnectionActor,
   requestedScopes?: readonly string[],
 ): Promise<{ token: string; info: ConnectionTokenInfo }> {
+  const actor: ConnectionActor = typeof createdBy === 'string' ? { createdBy } : createdBy;
   const scopes = checkScopes(requestedScopes);
   const [row] = await db.select({ id: connections.id, disabledAt: connections.disabledAt }).from(connections).where(eq(connections.id, connectionId));
   if (!row) refuse('INVALID_INPUT', `No connection has the ID ${connectionId}; \`offboard connections list\` shows them.`);
   if (row.disabledAt) refuse('INVALID_INPUT', `Connection ${connectionId} is disabled: it gets no new tokens.`);
-  return issueToken(db, connectionId, createdBy, scopes);
+  return db.transaction((tx) => issueToken(tx, connectionId, actor, scopes, true));
+}
+
+/** The people a connection may act for: active, not deprovisioned company directory admins, by name. */
+export async function connectionAdminChoices(db: Database): Promise<{ id: number; name: string; email: string | null }[]> {
+  return db
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(and(eq(users.status, 'active'), eq(users.directoryPermission, 'admin'), isNull(users.deprovisionedAt)))
+    .orderBy(asc(users.name));
 }
 
 /** Every connection (or those named) with its tokens, never their values. */
@@ -148,15 +187,37 @@ export async function listConnections(db: Database, ids?: readonly number[]): Pr
   return rows.map((r) => ({ ...r, tokens: tokens.filter((t) => t.connectionId === r.id) }));
 }
 
-/** Revokes a token at once (the next request with it gets 401); revoking twice changes nothing. */
-export async function revokeConnectionToken(db: Database, tokenId: number): Promise<ConnectionTokenInfo> {
-  const [revoked] = await db
-    .update(connectionTokens)
-    .set({ revokedAt: sql`coalesce(${connectionTokens.revokedAt}, now())` })
-    .where(eq(connectionTokens.id, tokenId))
-    .returning(TOKEN_INFO);
-  if (!revoked) refuse('INVALID_INPUT', `No connection token has the ID ${tokenId}; \`offboard connections list\` shows them.`);
-  return revoked;
+/**
+ * Revokes a token at once (the next request with it gets 401); revoking twice changes nothing (and
+ * is audited once). `strict` (HR's page): a token already revoked, or not of `connectionId`, is refused.
+ */
+export async function revokeConnectionToken(
+  db: Database,
+  tokenId: number,
+  actor: ConnectionActor = { createdBy: 'cli' },
+  strict?: { connectionId: number },
+): Promise<ConnectionTokenInfo> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select(TOKEN_INFO).from(connectionTokens).where(eq(connectionTokens.id, tokenId)).for('update');
+    if (!before || (strict && before.connectionId !== strict.connectionId)) {
+      refuse('INVALID_INPUT', `No connection token has the ID ${tokenId}${strict ? ` in connection ${strict.connectionId}` : ''}; \`offboard connections list\` shows them.`);
+    }
+    if (before.revokedAt) {
+      if (strict) refuse('INVALID_INPUT', `Token ${tokenId} was already revoked on ${before.revokedAt.toISOString()}.`);
+      return before;
+    }
+    const [revoked] = await tx.update(connectionTokens).set({ revokedAt: sql`now()` }).where(eq(connectionTokens.id, tokenId)).returning(TOKEN_INFO);
+    await tx.insert(auditLog).values({
+      actorId: actor.actorId ?? null,
+      action: 'connection.token-revoke',
+      entityType: 'connection-token',
+      entityId: String(tokenId),
+      requestId: actor.requestId ?? null,
+      before: { revokedAt: null },
+      after: { connection: before.connectionId, token: tokenId, revokedAt: revoked!.revokedAt, by: actor.createdBy },
+    });
+    return revoked!;
+  });
 }
 
 export type ConnectionHolder =

@@ -25,6 +25,20 @@ async function people(db: DbOrTx, ids: readonly number[]): Promise<Map<number, P
 }
 
 /**
+ * Whether a deactivation needs the intake at all, in one statement (a SCIM request's answer waits for
+ * it, and under load each round trip to PostgreSQL queues behind the others): someone already being
+ * offboarded or already inactive is not queued again. Unknown people go on: the batch says why not.
+ */
+export async function intakeNeeded(db: DbOrTx, userId: number): Promise<'open-offboarding' | 'inactive' | 'queue'> {
+  const [row] = await db.execute<{ status: string | null; open: boolean }>(sql`
+    select (select u.status::text from users u where u.id = ${userId}) as status,
+           exists (select 1 from offboardings o where o.user_id = ${userId} and o.ended_at is null) as open`);
+  if (row?.open) return 'open-offboarding';
+  if (row?.status === 'inactive') return 'inactive';
+  return 'queue';
+}
+
+/**
  * The batch's users and successors for a closed window. Runs before the batch starts, so an open
  * claim is always someone else's offboarding. A manager takes over only when the batch would accept
  * them as successor (active, staying, reachable, not leaving in this batch): one manager who cannot

@@ -116,6 +116,8 @@ describe('identity lifecycle', () => {
     const ctx = ops(60_000);
     const c = await connection();
     const { leaver } = await leaverWithItem();
+    // Deprovisioned first, as the SCIM routes do before they request: only then is the intake read for them.
+    await h.t.db.update(users).set({ deprovisionedAt: new Date() }).where(eq(users.id, leaver));
     await requestOffboarding(ctx, c, { userId: leaver, requestId: 'd-1' });
     expect(await stateOf(ctx, leaver, (s) => s?.stage === 'queued')).toEqual({ stage: 'queued', batchId: null });
     expect(await rescindOffboarding(ctx, c, { userId: leaver, requestId: 'd-2' })).toBe('dropped');

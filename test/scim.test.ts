@@ -216,6 +216,18 @@ describe('connections', () => {
     const refused = await scimClient(s.url, newToken)('GET', '/Users');
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ status: '401' });
+    // Revoking again changes nothing (and is audited once); both changes are audited, never the token.
+    expect((await runCli(['connections', 'revoke', String(entra.tokens[0]!.id)], env)).code).toBe(0);
+    const audited = await db()
+      .select({ action: auditLog.action, entityType: auditLog.entityType, entityId: auditLog.entityId, actorId: auditLog.actorId, after: auditLog.after })
+      .from(auditLog)
+      .where(like(auditLog.action, 'connection.%'));
+    const ofEntra = audited.filter((a) => `${a.entityType}:${a.entityId}` === `connection:${entra.id}` || `${a.entityType}:${a.entityId}` === `connection-token:${entra.tokens[0]!.id}`);
+    expect(ofEntra.map((a) => [a.action, a.actorId])).toEqual([
+      ['connection.create', null],
+      ['connection.token-revoke', null],
+    ]);
+    expect(JSON.stringify(audited)).not.toContain(newToken);
     // Bad input is a usage error, and changes nothing.
     expect((await runCli(['connections', 'create', '--name', 'x', '--company', 'y', '--for', 'helen.park@northwind.example', '--reason', 'r', '--successor', 'boss'], env)).code).toBe(2);
   });

@@ -8,10 +8,11 @@
 // the signal: the window lives in the workflow's history, durable across worker restarts, so a second
 // copy in PostgreSQL would be one more thing to keep in step (and one more migration). The price: an
 // intake started a moment ago may take a second to appear in Temporal's visibility list.
-import { inArray } from 'drizzle-orm';
+import { and, inArray, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema';
 import { latestOffboardings } from '../../domain/batches';
+import { intakeNeeded } from '../../domain/identity-intake';
 import type { IdentityConnection } from '../../domain/connection-policy';
 import {
   DEFAULT_INTAKE_WINDOW_MS,
@@ -66,18 +67,19 @@ function intakeSettings(ctx: OperationsContext, connection: IdentityConnection):
   };
 }
 
-/** Queues the user for the connection's next batch (idempotent per requestId and per user). */
+/**
+ * Queues the user for the connection's next batch (idempotent per requestId and per user). The caller
+ * has marked them deprovisioned (users.deprovisioned_at) first, as the SCIM routes do: offboardingStates
+ * looks for queued people only among the deprovisioned.
+ */
 export async function requestOffboarding(ctx: OperationsContext, connection: IdentityConnection, req: { userId: number; requestId: string }): Promise<void> {
   checkRequest(req);
   const settings = intakeSettings(ctx, connection);
-  // Already being offboarded: the repeated deactivation adds nobody (the intake checks again at the window's end).
-  const db = await ctx.db();
-  const [latest] = await latestOffboardings(db, [req.userId]);
-  if (latest?.open) return;
-  // Already inactive (an identity provider re-sends deactivations when it reconciles): nothing to do.
-  // Unknown people and other companies' go on to the batch, whose page shows why they were skipped.
-  const [known] = await db.select({ status: users.status }).from(users).where(inArray(users.id, [req.userId]));
-  if (known?.status === 'inactive') return;
+  // Already being offboarded: the repeated deactivation adds nobody (the intake checks again at the
+  // window's end). Already inactive (an identity provider re-sends deactivations when it reconciles):
+  // nothing to do. Unknown people and other companies' go on to the batch, whose page shows why they
+  // were skipped. One statement for both: the answer waits for it.
+  if ((await intakeNeeded(await ctx.db(), req.userId)) !== 'queue') return;
   const input: IdentityIntakeInput = { connectionId: connection.id };
   await (await ctx.temporal()).workflow.signalWithStart<typeof identityIntake, [typeof req & { settings: IntakeSettings }]>('identityIntake', {
     workflowId: intakeWorkflowId(connection.id),
@@ -179,11 +181,23 @@ export async function offboardingStates(
     if (c.open) states.set(c.userId, { stage: (c.batchId !== null ? batches.get(c.batchId)?.get(c.userId) : undefined) ?? 'validating', batchId: c.batchId });
     else states.set(c.userId, { stage: c.outcome ?? 'failed', batchId: c.batchId });
   }
+  // Only a deprovisioned person can wait in an intake (the SCIM routes request an offboarding after
+  // setting the marker, and a rescind takes the person out of the intake before clearing it), and an
+  // open claim answers for itself. Everyone else — nearly every user of a provider's lookups — is
+  // answered without the visibility list and a query to each running intake, most of a GET's time.
+  const open = new Set(claims.filter((c) => c.open).map((c) => c.userId));
+  const withoutClaim = [...wanted].filter((id) => !open.has(id));
+  const maybeQueued = new Set(
+    withoutClaim.length === 0
+      ? []
+      : (await (await ctx.db()).select({ id: users.id }).from(users).where(and(inArray(users.id, withoutClaim), isNotNull(users.deprovisionedAt)))).map((r) => r.id),
+  );
+  if (maybeQueued.size === 0) return states;
   // Waiting in a window (or handed to a batch still being started): newer than any ended offboarding.
   const intakes = await intakeStates(ctx);
   // Handed to a batch that has not claimed them: still validating, or skipped by it (its page says why).
   for (const batch of intakes.flatMap((i) => i.recent)) {
-    const unclaimed = batch.userIds.filter((id) => wanted.has(id) && !claims.some((c) => c.userId === id && (c.open || c.batchId === batch.batchId)));
+    const unclaimed = batch.userIds.filter((id) => maybeQueued.has(id) && !claims.some((c) => c.userId === id && (c.open || c.batchId === batch.batchId)));
     if (unclaimed.length === 0) continue;
     const status = await batchStatus(ctx, batch.batchId).catch((e: unknown) => {
       if (refusalOf(e)) return undefined;
@@ -195,9 +209,9 @@ export async function offboardingStates(
     }
   }
   for (const intake of intakes) {
-    for (const id of intake.queued) if (wanted.has(id) && !claims.some((c) => c.userId === id && c.open)) states.set(id, { stage: 'queued', batchId: null });
+    for (const id of intake.queued) if (maybeQueued.has(id) && !claims.some((c) => c.userId === id && c.open)) states.set(id, { stage: 'queued', batchId: null });
     for (const id of intake.starting?.userIds ?? []) {
-      if (wanted.has(id) && !claims.some((c) => c.userId === id && c.open)) states.set(id, { stage: 'starting', batchId: intake.starting?.batchId ?? null });
+      if (maybeQueued.has(id) && !claims.some((c) => c.userId === id && c.open)) states.set(id, { stage: 'starting', batchId: intake.starting?.batchId ?? null });
     }
   }
   return states;

@@ -16,6 +16,7 @@ import { API_BASE_PATH, apiRoutes } from './api/routes';
 import { apiDocsRoutes } from './api/docs';
 import { hrBatchRoutes } from './routes/hr-batch';
 import { hrBatchesRoutes } from './routes/hr-batches';
+import { hrConnectionsRoutes } from './routes/hr-connections';
 import { hrDirectoryRoutes } from './routes/hr-directory';
 import { hrReviewRoutes } from './routes/hr-review';
 import { hrInactiveRoutes } from './routes/hr-inactive';
@@ -113,6 +114,7 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   hrBatchRoutes(app, deps);
   hrInactiveRoutes(app, deps);
   hrReportRoutes(app, deps);
+  hrConnectionsRoutes(app, deps);
   app.notFound((c) =>
     c.html(
       <Stop title="Page not found" viewer={c.get('viewer') ?? null} csrfToken={c.get('csrfToken') ?? ''}>

@@ -10,6 +10,7 @@ export const HR_PAGES = [
   { href: '/hr/batches', label: 'Batches' },
   { href: '/hr/inactive', label: 'Inactive users' },
   { href: '/hr/report', label: 'Assignment Report' },
+  { href: '/hr/connections', label: 'Connections' },
 ] as const;
 
 export function Layout(props: { title: string; viewer: Viewer | null; csrfToken: string; children?: Child; flash?: Flash | null }) {
