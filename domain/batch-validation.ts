@@ -25,6 +25,7 @@ import type {
 import { intArrayParam } from '../db/int-array';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
 import { activeAdminIds } from './permissions';
+import { offboardingStarted } from './webhooks/facts';
 
 export type BatchDeps = { db: DbOrTx; clock?: () => Date };
 
@@ -219,9 +220,11 @@ export async function claimOffboarding(deps: BatchDeps, input: ClaimOffboardingI
       );
     }
     if (user.status !== 'active') refuse('USER_ALREADY_INACTIVE', `User ${input.userId} is already inactive.`);
-    await tx.execute(sql`
+    const [claim] = await tx.execute<{ id: number }>(sql`
       insert into offboardings (user_id, batch_id, workflow_id, requested_by)
-      values (${input.userId}, ${input.batchId}, ${input.workflowId}, ${input.requestedBy})`);
+      values (${input.userId}, ${input.batchId}, ${input.workflowId}, ${input.requestedBy})
+      returning id`);
+    if (claim) await offboardingStarted(tx, { claimId: claim.id, userId: input.userId, batchId: input.batchId, workflowId: input.workflowId, requestedBy: input.requestedBy });
     return { alreadyClaimed: false };
   });
 }
