@@ -20,7 +20,7 @@ import { type BatchStatus, BATCH_STATUS_PAGE, refuse } from '../../../workflows/
 import { checkReason, checkSuccessors, parseEffectiveAt, policyOf } from '../../batch-options';
 import { type BatchDraft, batchStatusPage, batchWithId, cancelBatch, generateBatchId, previewBatch, reactivateUser, removeFromBatch, startBatch } from '../../operations';
 import type { AppEnv, WebDeps } from '../context';
-import { type ApiCaller, apiCaller, DEFAULT_API_REQUESTS_PER_MINUTE } from './caller';
+import { apiCaller, DEFAULT_API_REQUESTS_PER_MINUTE } from './caller';
 import { decodeCursor, encodeCursor } from './cursor';
 import { claimKey, keepResponse, requestHash } from './idempotency';
 import { ApiProblem, problemOf, problemResponse } from './problem';
