@@ -203,7 +203,7 @@ export async function giveUpWebhookDelivery(deps: WebhookDeliveryDeps, input: { 
       connectionName: connections.name,
       adminUserId: connections.adminUserId,
       url: webhookSubscriptions.url,
-      undelivered: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = ${webhookSubscriptions.id} and d.status <> 'delivered')`,
+      undelivered: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = webhook_subscriptions.id and d.status <> 'delivered')`,
     })
     .from(webhookSubscriptions)
     .innerJoin(connections, eq(connections.id, webhookSubscriptions.connectionId))

@@ -77,3 +77,15 @@ export async function eventPeople(db: DbOrTx, ids: readonly number[]): Promise<M
 
 /** The person without their company (which the event carries once). */
 export const personOf = (p: EventPerson & { company: string }): EventPerson => ({ id: p.id, name: p.name, email: p.email, externalId: p.externalId });
+
+/** The companies (of those given) with at least one live subscription to the event type. */
+export async function companiesListening(db: DbOrTx, companies: readonly string[], type: WebhookEventType): Promise<Set<string>> {
+  if (companies.length === 0) return new Set();
+  const rows = await db.execute<{ company: string }>(sql`
+    select distinct c.company from connections c join webhook_subscriptions s on s.connection_id = c.id
+     where c.company in (${sql.join(
+       companies.map((x) => sql`${x}`),
+       sql`, `,
+     )}) and c.disabled_at is null and s.disabled_at is null and s.deleted_at is null and ${type} = any(s.events)`);
+  return new Set(rows.map((r) => r.company));
+}

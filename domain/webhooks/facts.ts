@@ -11,19 +11,29 @@
 //  - item.held-by-inactive-user  the work import, for each open item that arrives held by an inactive person
 import type { OutboxInput } from '../notifications/outbox';
 import type { DbOrTx } from '../../db/transaction';
-import { eventPeople, personOf, recordWebhookEvent } from './events';
+import { companiesListening, eventPeople, personOf, recordWebhookEvent } from './events';
 
-export async function offboardingStarted(db: DbOrTx, claim: { claimId: number; userId: number; batchId: string | null; workflowId: string; requestedBy: number }): Promise<void> {
-  const people = await eventPeople(db, [claim.userId, claim.requestedBy]);
-  const user = people.get(claim.userId);
-  if (!user) return;
-  const requester = people.get(claim.requestedBy);
-  await recordWebhookEvent(db, {
-    type: 'offboarding.started',
-    company: user.company,
-    dedupeKey: `offboarding.started:${claim.claimId}`,
-    data: { user: personOf(user), batchId: claim.batchId, requestedBy: requester ? personOf(requester) : { id: claim.requestedBy }, offboardingId: claim.claimId },
-  });
+export type Claim = { claimId: number; userId: number; batchId: string | null; workflowId: string; requestedBy: number };
+
+/**
+ * One event per new claim. A batch claims up to 1,000 people in one statement: their companies are
+ * asked once whether anyone subscribes, so a batch nobody listens to costs two queries, not 1,000.
+ */
+export async function offboardingsStarted(db: DbOrTx, claims: readonly Claim[]): Promise<void> {
+  if (claims.length === 0) return;
+  const people = await eventPeople(db, claims.flatMap((c) => [c.userId, c.requestedBy]));
+  const listening = await companiesListening(db, [...new Set([...people.values()].map((p) => p.company))], 'offboarding.started');
+  for (const claim of claims) {
+    const user = people.get(claim.userId);
+    if (!user || !listening.has(user.company)) continue;
+    const requester = people.get(claim.requestedBy);
+    await recordWebhookEvent(db, {
+      type: 'offboarding.started',
+      company: user.company,
+      dedupeKey: `offboarding.started:${claim.claimId}`,
+      data: { user: personOf(user), batchId: claim.batchId, requestedBy: requester ? personOf(requester) : { id: claim.requestedBy }, offboardingId: claim.claimId },
+    });
+  }
 }
 
 export async function userInactivated(db: DbOrTx, fact: { userId: number; inactivatedAt: string; actorId: number; reason: string | null; forced: boolean; itemsLeftOpen: number; workflowId: string }): Promise<void> {

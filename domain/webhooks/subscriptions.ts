@@ -85,12 +85,12 @@ export async function listWebhookSubscriptions(
       createdAt: webhookSubscriptions.createdAt,
       disabledAt: webhookSubscriptions.disabledAt,
       disabledReason: webhookSubscriptions.disabledReason,
-      delivered: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = ${webhookSubscriptions.id} and d.status = 'delivered')`,
-      pending: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = ${webhookSubscriptions.id} and d.status = 'pending')`,
-      failed: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = ${webhookSubscriptions.id} and d.status = 'failed')`,
-      failuresSinceLastSuccess: sql<number>`(select count(*)::int from webhook_attempts a where a.subscription_id = ${webhookSubscriptions.id} and not a.ok
-        and a.id > coalesce((select max(b.id) from webhook_attempts b where b.subscription_id = ${webhookSubscriptions.id} and b.ok), 0))`,
-      lastAttemptAt: sql<string | null>`(select max(a.at) from webhook_attempts a where a.subscription_id = ${webhookSubscriptions.id})`,
+      delivered: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = webhook_subscriptions.id and d.status = 'delivered')`,
+      pending: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = webhook_subscriptions.id and d.status = 'pending')`,
+      failed: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = webhook_subscriptions.id and d.status = 'failed')`,
+      failuresSinceLastSuccess: sql<number>`(select count(*)::int from webhook_attempts a where a.subscription_id = webhook_subscriptions.id and not a.ok
+        and a.id > coalesce((select max(b.id) from webhook_attempts b where b.subscription_id = webhook_subscriptions.id and b.ok), 0))`,
+      lastAttemptAt: sql<string | null>`(select max(a.at) from webhook_attempts a where a.subscription_id = webhook_subscriptions.id)`,
     })
     .from(webhookSubscriptions)
     .where(
