@@ -7,6 +7,7 @@ import { createHousekeepingActivities } from './housekeeping';
 import { createIntakeActivities } from './identity-intake';
 import type { Mailer } from '../domain/notifications/mail';
 import { createNotificationActivities } from './notifications';
+import { createWebhookActivities, type WebhookActivitySettings } from './webhooks';
 
 export type ActivityDeps = {
   db: Database;
@@ -14,6 +15,8 @@ export type ActivityDeps = {
   clock: () => Date;
   /** WEB_PUBLIC_URL + WEB_LINK_SECRET: personal links to the web app in the emails that ask to act. */
   links?: ActionLinkSigner;
+  /** Webhooks out: private targets allowed?, one POST's timeout; absent = refused, 10 s. */
+  webhooks?: WebhookActivitySettings;
 };
 
 export function createActivities(deps: ActivityDeps) {
@@ -22,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createHousekeepingActivities(deps),
     ...createIntakeActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

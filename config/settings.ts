@@ -99,6 +99,16 @@ const envSchema = z.object({
   SCIM_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6000),
   // The JSON API (client/web/api/): requests per token and minute (429 with Retry-After beyond).
   API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  // Webhooks out (domain/webhooks/): targets on loopback, link-local or private addresses are refused
+  // unless this is true (a receiver inside the company's network; the tests' local receiver).
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  // One POST's time limit; then the retries' backoff: the first wait, its cap, and when a delivery is given up.
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(4 * 3600),
+  WEBHOOK_GIVE_UP_AFTER_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(72),
+  // How often the worker's relay looks for events to deliver (it is also woken at once by PostgreSQL NOTIFY).
+  WEBHOOK_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   OFFBOARDING_PAYLOAD_KEYS: optionalString
     .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
     .refine(
@@ -139,6 +149,17 @@ export type Settings = {
   /** Older payload keys, newest first: they only decrypt (key rotation). */
   previousPayloadKeys: string[];
   web: WebSettings;
+  webhooks: WebhookSettings;
+};
+
+/** Webhooks out: who may be a target, one POST's timeout, and the retries (domain/webhooks/). */
+export type WebhookSettings = {
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: loopback, link-local and private addresses are allowed targets. */
+  allowPrivateTargets: boolean;
+  timeoutMs: number;
+  retry: { firstMs: number; maxMs: number; giveUpAfterMs: number };
+  /** How often the relay looks for undelivered events when no NOTIFY woke it. */
+  relayIntervalMs: number;
 };
 
 export type WebSettings = {
@@ -164,6 +185,8 @@ export type WebSettings = {
   scim?: { requestsPerMinute: number };
   /** The JSON API at /api/v1: requests per token and minute (429 beyond); undefined = the default. */
   api?: { requestsPerMinute: number };
+  /** Webhook subscriptions (/api/v1/webhooks): whether private targets may be subscribed; undefined = refused. */
+  webhooks?: { allowPrivateTargets: boolean };
 };
 
 export type CodecSettings = {
@@ -239,6 +262,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       },
       scim: { requestsPerMinute: e.SCIM_REQUESTS_PER_MINUTE },
       api: { requestsPerMinute: e.API_REQUESTS_PER_MINUTE },
+      webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true' },
+    },
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+      timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      retry: { firstMs: e.WEBHOOK_RETRY_FIRST_SECONDS * 1000, maxMs: e.WEBHOOK_RETRY_MAX_SECONDS * 1000, giveUpAfterMs: e.WEBHOOK_GIVE_UP_AFTER_HOURS * 3600 * 1000 },
+      relayIntervalMs: e.WEBHOOK_RELAY_INTERVAL_MS,
     },
   };
 }

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   bigserial,
   boolean,
   check,
@@ -642,4 +643,105 @@ export const apiIdempotencyKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.key] }), check('api_idempotency_keys_key_length', sql`char_length(${t.key}) between 1 and 255`)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks out (domain/webhooks/): a connection's subscriptions, the events (an outbox written in
+// the transaction of the change it reports), one delivery per (event, subscription) and every
+// attempt of it. Never deleted: a removed subscription gets deleted_at, so its log stays readable.
+
+/**
+ * A connection's subscription: where to POST which events. The signing secret is kept as it is given
+ * out (`whsec_…`): Standard Webhooks signs with HMAC, so the sender needs the secret itself, not a
+ * hash (domain/webhooks/subscriptions.ts says why it is not encrypted).
+ */
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    id: serial('id').primaryKey(),
+    connectionId: integer('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    url: text('url').notNull(),
+    events: text('events').array().notNull(),
+    secret: text('secret').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    disabledReason: text('disabled_reason'),
+    /** The delivery whose giving up disabled it: that one (and its retries) sends the admin's email. */
+    disabledByDeliveryId: bigint('disabled_by_delivery_id', { mode: 'number' }),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('webhook_subscriptions_connection_idx').on(t.connectionId, t.id),
+    check('webhook_subscriptions_url_length', sql`char_length(${t.url}) between 1 and 2000`),
+  ],
+);
+export type WebhookSubscription = typeof webhookSubscriptions.$inferSelect;
+
+/** One fact to tell: `message_id` is the webhook-id receivers deduplicate on, `body` the exact bytes signed. */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id')
+      .notNull()
+      .unique()
+      .default(sql`'msg_' || replace(gen_random_uuid()::text, '-', '')`),
+    type: text('type').notNull(),
+    company: text('company').notNull(),
+    /** What makes it the same fact again (a retried activity): the second insert is a no-op. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    body: text('body').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+);
+
+export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', ['pending', 'delivered', 'failed', 'skipped']);
+
+/** An event for one subscription: written with the event, started as a workflow by the relay (dispatched_at). */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => webhookEvents.id),
+    subscriptionId: integer('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id),
+    status: webhookDeliveryStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    firstAttemptAt: timestamp('first_attempt_at', { withTimezone: true }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_subscription_unique').on(t.eventId, t.subscriptionId),
+    index('webhook_deliveries_undispatched_idx').on(t.id).where(sql`${t.dispatchedAt} is null`),
+    index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.status),
+  ],
+);
+
+/** Every HTTP attempt of a delivery: what the receiver answered (or why there was no answer), and how long it took. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: bigint('delivery_id', { mode: 'number' })
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    subscriptionId: integer('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    ok: boolean('ok').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('webhook_attempts_subscription_idx').on(t.subscriptionId, t.id), index('webhook_attempts_delivery_idx').on(t.deliveryId)],
 );

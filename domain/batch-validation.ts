@@ -25,6 +25,7 @@ import type {
 import { intArrayParam } from '../db/int-array';
 import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
 import { activeAdminIds } from './permissions';
+import { offboardingsStarted } from './webhooks/facts';
 
 export type BatchDeps = { db: DbOrTx; clock?: () => Date };
 
@@ -174,13 +175,14 @@ export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput):
     // makes the insert skip that user, who is then reported as ALREADY_IN_OFFBOARDING.
     const toClaim = verdicts.filter((v) => v.accepted && !thisBatch.has(v.userId)).map((v) => v.userId);
     if (toClaim.length > 0) {
-      const inserted = await tx.execute<{ userId: number }>(sql`
+      const inserted = await tx.execute<{ id: number; userId: number; workflowId: string }>(sql`
         insert into offboardings (user_id, batch_id, workflow_id, requested_by)
         select u, ${input.batchId}, 'offboarding-user-' || u, ${input.requestedBy}
           from unnest(${intArrayParam(toClaim)}) as u
         on conflict (user_id) where ended_at is null do nothing
-        returning user_id as "userId"`);
+        returning id, user_id as "userId", workflow_id as "workflowId"`);
       const claimed = new Set(inserted.map((r) => r.userId));
+      await offboardingsStarted(tx, inserted.map((r) => ({ claimId: r.id, userId: r.userId, batchId: input.batchId, workflowId: r.workflowId, requestedBy: input.requestedBy })));
       for (let i = 0; i < verdicts.length; i++) {
         const v = verdicts[i];
         if (v?.accepted && !thisBatch.has(v.userId) && !claimed.has(v.userId)) {
@@ -219,9 +221,11 @@ export async function claimOffboarding(deps: BatchDeps, input: ClaimOffboardingI
       );
     }
     if (user.status !== 'active') refuse('USER_ALREADY_INACTIVE', `User ${input.userId} is already inactive.`);
-    await tx.execute(sql`
+    const [claim] = await tx.execute<{ id: number }>(sql`
       insert into offboardings (user_id, batch_id, workflow_id, requested_by)
-      values (${input.userId}, ${input.batchId}, ${input.workflowId}, ${input.requestedBy})`);
+      values (${input.userId}, ${input.batchId}, ${input.workflowId}, ${input.requestedBy})
+      returning id`);
+    if (claim) await offboardingsStarted(tx, [{ claimId: claim.id, userId: input.userId, batchId: input.batchId, workflowId: input.workflowId, requestedBy: input.requestedBy }]);
     return { alreadyClaimed: false };
   });
 }

@@ -12,6 +12,7 @@ import { type DbOrTx, type Tx, withTransaction } from '../db/transaction';
 import type { InactivateUserInput, InactivateUserResult, ReactivateUserInput, ReactivateUserResult } from '../workflows/contract';
 import { scanOpenItems } from './open-items';
 import { mayReactivate } from './permissions';
+import { userInactivated, userReactivated } from './webhooks/facts';
 
 export type UserStatusDeps = { db: DbOrTx; clock: () => Date };
 
@@ -114,6 +115,7 @@ export async function inactivateUser(deps: UserStatusDeps, input: InactivateUser
       before: { status: user.status },
       after: { status: 'inactive', inactivatedAt, reason: input.reason, forced: input.force, itemsLeftOpen: items },
     });
+    await userInactivated(tx, { userId: user.id, inactivatedAt, actorId: input.actorId, reason: input.reason, forced: input.force, itemsLeftOpen: items.length, workflowId: input.workflowId });
     return { inactivatedAt, itemsLeftOpen: items, alreadyDone: false };
   });
 }
@@ -183,6 +185,7 @@ export async function reactivateUser(deps: UserStatusDeps, input: ReactivateUser
         },
         after: { status: 'active', reactivatedAt, reason: input.reason },
       });
+      await userReactivated(tx, { userId: user.id, reactivatedAt, actorId: input.actorId, reason: input.reason, requestId: input.requestId });
       return { reactivatedAt, alreadyDone: false };
     });
   } catch (error) {

@@ -14,6 +14,7 @@ import { type RefusalCode, refuse, type Role, ROLES_BY_TOOL, type Tool, TOOLS } 
 import { describePerson, type ImportedPerson, personKey, resolvePeople } from './import-people';
 import { ITEM_TABLES, MEETINGS_TABLE, syncAssignmentRows, type UpsertRow, upsertRows } from './import-item-tables';
 import { isActiveAdmin } from './permissions';
+import { itemsHeldByInactiveUsers } from './webhooks/facts';
 import {
   type ImportRecord,
   type ItemRecord,
@@ -146,6 +147,7 @@ export async function importWork(db: DbOrTx, records: readonly ImportRecord[], o
     // Every item of the call, changed or not: importing the same file again asks again, should the
     // first ask have failed (the import is committed before anyone is asked).
     const offboardingsToRecheck = await offboardingsOf(tx, live);
+    await itemsHeldByInactiveUsers(tx, heldByInactiveUser);
     await audit(tx, options.actorId, records, results, changed.ids);
 
     const counts: Record<ImportOutcome, number> = { created: 0, updated: 0, unchanged: 0, refused: 0 };

@@ -14,6 +14,7 @@ import { ignoreClosedOutput } from '../process/closed-output';
 import { ensureHousekeepingSchedule } from './housekeeping-schedule';
 import { reason, redactUrl } from '../process/error-lines';
 import { registerSearchAttributes } from './search-attributes';
+import { startWebhookRelay } from './webhook-relay';
 import { readWorkflowBundle, workflowsPath } from './workflow-bundle';
 
 /** An error whose message is the whole story for the operator (no stack trace needed). */
@@ -129,6 +130,7 @@ export async function runWorker(settings: Settings): Promise<void> {
     mailer,
     clock: () => new Date(),
     ...(linkSecret ? { links: { publicUrl: settings.web.publicUrl, secret: linkSecret } } : {}),
+    webhooks: { allowPrivateTargets: settings.webhooks.allowPrivateTargets, timeoutMs: settings.webhooks.timeoutMs },
   });
 
   const worker = await step('cannot create the worker', 'Check TEMPORAL_NAMESPACE and WORKFLOW_BUNDLE_PATH', () =>
@@ -194,10 +196,24 @@ export async function runWorker(settings: Settings): Promise<void> {
     temporalAddress: address,
     metrics: settings.metricsPort > 0 ? `http://0.0.0.0:${settings.metricsPort}/metrics` : 'off',
   });
+  // The webhook relay starts each undelivered event's delivery workflow (worker/webhook-relay.ts).
+  const relayConnection = await step(`cannot reach Temporal at ${address}`, temporalFix, () =>
+    withTimeout(Connection.connect({ ...connectionOptions, connectTimeout: 10_000 }), 15_000, 'connect'),
+  );
+  const relay = await startWebhookRelay({
+    db: database.db,
+    sql: database.sql,
+    client: new Client({ connection: relayConnection, namespace: settings.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) }),
+    taskQueue: settings.taskQueue,
+    settings: settings.webhooks,
+    log: (level, message, meta) => logger[level](message, meta),
+  });
   if (process.send) process.send({ type: 'worker-ready', pid: process.pid });
   try {
     await worker.run();
   } finally {
+    await relay.stop();
+    await relayConnection.close();
     await closeConnections();
   }
   logger.info('worker stopped');

@@ -4,14 +4,15 @@
 import type { ActivityOptions } from '@temporalio/common';
 import { type ActivityInterfaceFor, proxyActivities } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
-import { REFUSAL_CODES } from './contract';
+import { REFUSAL_CODES, type WebhookRetry } from './contract';
 import { ACTIVITY_SUMMARIES } from './summaries';
 
 const nonRetryableErrorTypes: string[] = [...REFUSAL_CODES];
 
 // Each proxy sees only its own activities, so a call cannot silently skip the heartbeat timeout
 // of the scan or the bounded retries of email.
-type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification' | 'sendNotifications' | 'purgeExpiredWebRows'>;
+type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification' | 'sendNotifications' | 'purgeExpiredWebRows' | 'deliverWebhook'>;
+type WebhookAttempts = Pick<OffboardingActivities, 'deliverWebhook'>;
 type HousekeepingActivities = Pick<OffboardingActivities, 'purgeExpiredWebRows'>;
 type ScanActivities = Pick<OffboardingActivities, 'listOpenItems'>;
 type EmailActivities = Pick<OffboardingActivities, 'sendNotification' | 'sendNotifications'>;
@@ -75,3 +76,18 @@ export const email = summarised(
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes },
   }),
 );
+
+/**
+ * A webhook's POSTs: retried with exponential backoff (first wait, its cap) until the delivery's
+ * retry window is over (schedule-to-close), then the workflow gives up. The window comes from the
+ * worker's settings, given to each delivery when it starts.
+ */
+export function webhookAttempts(retry: WebhookRetry): ActivityInterfaceFor<WebhookAttempts> {
+  return summarised(
+    proxyActivities<WebhookAttempts>({
+      startToCloseTimeout: '1 minute',
+      scheduleToCloseTimeout: retry.giveUpAfterMs,
+      retry: { initialInterval: retry.firstMs, backoffCoefficient: 2, maximumInterval: retry.maxMs, nonRetryableErrorTypes },
+    }),
+  );
+}

@@ -4,3 +4,4 @@ export { offboardingBatch } from './offboarding-batch';
 export { userOffboarding } from './user-offboarding';
 export { userReactivation } from './user-reactivation';
 export { webHousekeeping } from './web-housekeeping';
+export { webhookDelivery } from './webhook-delivery';

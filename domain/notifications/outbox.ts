@@ -39,6 +39,7 @@ import { refuse } from '../refusal';
 import { RetryLater } from '../retry-later';
 import type { Mailer } from './mail';
 import { resolveRecipients, subjectUserId } from './recipients';
+import { notificationFacts } from '../webhooks/facts';
 import { ACTION_LINK_KINDS, type AnyNotification, type Person, renderNotification } from './render';
 
 export type NotificationLog = (level: 'info' | 'warn', message: string, meta?: Record<string, unknown>) => void;
@@ -145,32 +146,37 @@ export function createNotificationSender(deps: NotificationDeps) {
       linkFor && toPeople.length > 1
         ? toPeople.map((p) => ({ key: `${key}${PERSONAL_KEY}${p.id}`, to: [p.email ?? ''], recipient: p }))
         : [{ key, to, recipient: toPeople.length === 1 ? toPeople[0] : undefined }];
-    await db
-      .insert(notificationOutbox)
-      .values(
-        messages.map((m) => {
-          const rendered = renderNotification(notification, people, {
-            workflowId,
-            now,
-            actionLink: linkFor && m.recipient ? linkFor(m.recipient) : null,
-            publicUrl: links?.publicUrl ?? null,
-          });
-          return {
-            idempotencyKey: m.key,
-            kind: notification.kind,
-            recipients: m.to,
-            subject: rendered.subject,
-            textBody: rendered.text,
-            htmlBody: rendered.html,
-            headers: rendered.headers,
-            workflowId,
-            status: noRecipients ? ('no-recipients' as const) : ('pending' as const),
-            lastError: noRecipients ? 'no recipient with an email address' : null,
-            createdAt: now,
-          };
-        }),
-      )
-      .onConflictDoNothing({ target: notificationOutbox.idempotencyKey });
+    // The webhook events this message stands for (offboarding.waiting, batch.completed) are stored
+    // with it, in one transaction: both or neither, and a retry finds both (domain/webhooks/facts.ts).
+    await db.transaction(async (tx) => {
+      await tx
+        .insert(notificationOutbox)
+        .values(
+          messages.map((m) => {
+            const rendered = renderNotification(notification, people, {
+              workflowId,
+              now,
+              actionLink: linkFor && m.recipient ? linkFor(m.recipient) : null,
+              publicUrl: links?.publicUrl ?? null,
+            });
+            return {
+              idempotencyKey: m.key,
+              kind: notification.kind,
+              recipients: m.to,
+              subject: rendered.subject,
+              textBody: rendered.text,
+              htmlBody: rendered.html,
+              headers: rendered.headers,
+              workflowId,
+              status: noRecipients ? ('no-recipients' as const) : ('pending' as const),
+              lastError: noRecipients ? 'no recipient with an email address' : null,
+              createdAt: now,
+            };
+          }),
+        )
+        .onConflictDoNothing({ target: notificationOutbox.idempotencyKey });
+      await notificationFacts(tx, input);
+    });
     // Re-read: a concurrent first call may have won the insert; its content is the one kept.
     const rows = await storedRows(key);
     if (rows.length === 0) throw new Error(`notification_outbox row for ${key} vanished`);

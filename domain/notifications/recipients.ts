@@ -137,8 +137,9 @@ export async function resolveRecipients(db: Database, n: AnyNotification): Promi
   const managerWhy = subject?.managerId == null ? `${subject?.name ?? `user ${subjectId}`} has no manager on record` : why(manager, 'manager');
 
   switch (n.kind) {
+    case 'webhook-disabled':
     case 'sign-in-link':
-      // Only to the person signing in: nobody stands in for them.
+      // Only to the person signing in (the connection's admin): nobody stands in for them.
       if (reachable(subject)) add(subject);
       else fallbackNote = `the user is unreachable (${why(subject, 'user', n.userId)})`;
       break;

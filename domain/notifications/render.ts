@@ -13,11 +13,12 @@ import { offboardingStopped } from './messages/offboarding-stopped';
 import { reactivated } from './messages/reactivated';
 import { reminder } from './messages/reminder';
 import { signInLink, type SignInLinkNotification } from './messages/sign-in-link';
+import { webhookDisabled, type WebhookDisabledNotification } from './messages/webhook-disabled';
 
 export type Person = { id: number; name: string; email: string | null };
 
-/** What the outbox sends: the workflows' notifications, and the web app's sign-in link. */
-export type AnyNotification = Notification | SignInLinkNotification;
+/** What the outbox sends: the workflows' notifications, the web app's sign-in link, and the webhooks' notice to an admin. */
+export type AnyNotification = Notification | SignInLinkNotification | WebhookDisabledNotification;
 
 /** The kinds that ask their recipient to act, and so carry a personal action link to the web app. */
 export const ACTION_LINK_KINDS: ReadonlySet<AnyNotification['kind']> = new Set(['items-assigned', 'reminder', 'escalation']);
@@ -68,6 +69,9 @@ export function renderNotification(notification: AnyNotification, people: Notifi
       break;
     case 'sign-in-link':
       r = signInLink(notification, people);
+      break;
+    case 'webhook-disabled':
+      r = webhookDisabled(notification, people);
       break;
     case 'reminder':
       r = reminder(notification, people, ctx);

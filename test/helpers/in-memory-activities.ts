@@ -510,6 +510,16 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       dir.count('purgeExpiredWebRows');
       return { sessions: 0, signInTokens: 0, rateLimits: 0, actionLinkUses: 0, formUses: 0 };
     },
+
+    // The in-memory directory has no connections, so no subscriptions: nothing is ever delivered.
+    async deliverWebhook() {
+      dir.count('deliverWebhook');
+      return { outcome: 'skipped' as const, statusCode: null };
+    },
+    async giveUpWebhookDelivery() {
+      dir.count('giveUpWebhookDelivery');
+      return { disabledSubscription: false };
+    },
   } satisfies Omit<OffboardingActivities, 'beginOffboarding' | 'reassignItems' | 'completeOffboarding' | 'sendNotifications' | 'prepareIntakeBatch' | 'recordIntakeDrop'>;
 
   // The one-call steps (issue 25) are the single ones composed, as the real ones are; each counts

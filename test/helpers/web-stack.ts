@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import type { WebhookActivitySettings } from '../../activities/webhooks';
 import type { WebSettings } from '../../config/settings';
 import { startWebServer, type WebServer } from '../../client/web/server';
 import type { DownloadLimits } from '../../client/web/csv-downloads';
@@ -40,6 +41,8 @@ export async function startWebStack(
     /** Send the worker's and the web app's emails to this SMTP server (e.g. Mailpit) instead of the harness's sink. */
     smtpUrl?: string;
     csvDownloads?: DownloadLimits;
+    /** The worker's webhook delivery settings (a local receiver needs allowPrivateTargets). */
+    webhooks?: WebhookActivitySettings;
   } = {},
 ): Promise<WebStack> {
   const [env, h, port] = await Promise.all([sharedDevServerEnvironment(), startHarness(), freePort()]);
@@ -57,7 +60,13 @@ export async function startWebStack(
     trustedProxies: [],
     ...options.settings,
   };
-  const activities = createActivities({ db: h.t.db, mailer, clock: () => new Date(), links: { publicUrl: url, secret: WEB_TEST_SECRET } });
+  const activities = createActivities({
+    db: h.t.db,
+    mailer,
+    clock: () => new Date(),
+    links: { publicUrl: url, secret: WEB_TEST_SECRET },
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+  });
   const worker = await runWorkerInBackground(env, activities);
   const started = startedWorkflows();
   const logs: string[] = [];

@@ -35,6 +35,7 @@ const ALL_KINDS: AnyNotification['kind'][] = [
   'offboarding-stopped',
   'items-received',
   'sign-in-link',
+  'webhook-disabled',
 ];
 const ACTION_KINDS = new Set<string>(['items-assigned', 'reminder', 'escalation']);
 
@@ -116,6 +117,17 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
       },
       { kind: 'reactivated', userId: victor, by: helen, reason: 'Came back for the next phase' },
       { kind: 'offboarding-stopped', userId: victor, requestedBy: helen, batchId: 'b-mail', outcome: 'removed', by: helen, itemsLeft: items.map((i) => ({ ...i, userId: victor })) },
+      {
+        kind: 'webhook-disabled',
+        userId: helen,
+        connectionId: 1,
+        connectionName: 'Workday <HR>',
+        subscriptionId: 7,
+        url: 'https://hr.example.com/hooks/offboarding?x=<b>',
+        failingSince: at,
+        lastError: 'HTTP 503 <html>',
+        undelivered: 3,
+      },
     ];
     for (const [n, notification] of notifications.entries()) {
       const r = await sender.sendNotification({ idempotencyKey: `mail-test-${n}`, workflowId: `mail-test-${notification.kind}`, notification });

@@ -18,3 +18,4 @@ export * from './search-attributes';
 export * from './stages';
 export * from './text';
 export * from './user-offboarding';
+export * from './webhooks';

@@ -20,10 +20,12 @@ import { type BatchStatus, BATCH_STATUS_PAGE, refuse } from '../../../workflows/
 import { checkReason, checkSuccessors, parseEffectiveAt, policyOf } from '../../batch-options';
 import { type BatchDraft, batchStatusPage, batchWithId, cancelBatch, generateBatchId, previewBatch, reactivateUser, removeFromBatch, startBatch } from '../../operations';
 import type { AppEnv, WebDeps } from '../context';
-import { type ApiCaller, apiCaller, DEFAULT_API_REQUESTS_PER_MINUTE } from './caller';
+import { apiCaller, DEFAULT_API_REQUESTS_PER_MINUTE } from './caller';
 import { decodeCursor, encodeCursor } from './cursor';
 import { claimKey, keepResponse, requestHash } from './idempotency';
-import { ApiProblem, PROBLEM_CONTENT_TYPE, problemOf, problemResponse } from './problem';
+import { ApiProblem, problemOf, problemResponse } from './problem';
+import { type ApiEnv, json, jsonBody, problems, security } from './route-parts';
+import { webhookRoutes } from './webhook-routes';
 import * as s from './schemas';
 import { workRoutes } from './work-routes';
 
@@ -31,16 +33,6 @@ export const API_BASE_PATH = '/api/v1';
 /** A start of 1,000 people with successors is well under this. */
 export const MAX_API_BODY_BYTES = 1024 * 1024;
 
-type ApiEnv = { Variables: AppEnv['Variables'] & { caller: ApiCaller } };
-
-/** What any operation may answer besides its own refusals: a body that is not JSON, no token, too large, too many. */
-const ALWAYS = [400, 401, 403, 413, 415, 422, 429, 500];
-const problems = (...statuses: number[]) =>
-  Object.fromEntries([...new Set([...ALWAYS, ...statuses])].sort().map((status) => [status, { description: 'A problem (RFC 9457) with the refusal code.', content: { [PROBLEM_CONTENT_TYPE]: { schema: s.Problem } } }]));
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-
-const security = [{ bearer: [] }];
 
 /** A batch's status as the API shows it: one page of users at most, the counts of all. */
 const batchOf = (b: BatchStatus) => ({ batchId: b.batchId, requestedBy: b.requestedBy, phase: b.phase, total: b.total, counts: b.counts, users: b.users, rejected: b.rejected });
@@ -262,6 +254,7 @@ export function apiRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
   );
 
   workRoutes(api, deps, { scope, actor, problems });
+  webhookRoutes(api, deps, scope);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -3,7 +3,7 @@
 // `offboard import` (client/operations/work-import.ts) — one code path: the same checks, the same
 // answer per record, the same re-check of offboardings whose leaver is named on an item. Scope
 // directory:write; the call acts as the connection's admin, whom the import checks again now.
-import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { TokenScope } from '../../../domain/connections';
 import { describePerson } from '../../../domain/import-people';
@@ -13,6 +13,7 @@ import { importWork } from '../../operations';
 import type { WebDeps } from '../context';
 import type { ApiCaller } from './caller';
 import { ApiProblem } from './problem';
+import { json, security } from './route-parts';
 import type * as s from './schemas';
 import * as w from './work-schemas';
 
@@ -27,8 +28,6 @@ export type WorkRouteTools<E extends WorkEnv> = {
   problems: (...statuses: number[]) => Record<string, { description: string; content: Record<string, { schema: typeof s.Problem }> }>;
 };
 
-const security = [{ bearer: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 /** A refused record's code and message, when it has them. */
 const refusalOf = (r: RecordResult | undefined) => (r?.outcome === 'refused' ? { ...(r.code ? { code: r.code } : {}), ...(r.message ? { message: r.message } : {}) } : {});

@@ -7,6 +7,8 @@
 //
 // Each form carries a nonce (requestId), recorded as the audit row's request ID `web:<admin>:<nonce>`:
 // a double submit finds the first one's row and changes nothing (and cannot show the token again).
+import { recentWebhookDeliveries } from '../../../domain/webhooks/delivery-log';
+import { WebhookDeliveries } from '../views/webhook-deliveries';
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -79,7 +81,13 @@ export function hrConnectionsRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
 
   async function page(c: Context<AppEnv>, flash: Flash | null, values: NewConnectionValues = {}, status: 200 | 400 = 200) {
     const list = await listConnections(db);
-    const rows = await Promise.all(list.map(async (connection) => ({ connection, changes: await recentScimChanges(db, connection.id) })));
+    const rows = await Promise.all(
+      list.map(async (connection) => ({
+        connection,
+        changes: await recentScimChanges(db, connection.id),
+        webhookDeliveries: <WebhookDeliveries rows={await recentWebhookDeliveries(db, connection.id)} caption={`Webhook deliveries of ${connection.name}, newest first`} />,
+      })),
+    );
     return c.html(
       <ConnectionsPage
         viewer={c.get('viewer')}

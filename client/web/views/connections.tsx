@@ -168,7 +168,7 @@ function ConnectionCard(props: {
   changes: ScimChange[];
   csrf: string;
   nonce: () => string;
-  /** The webhook delivery log of the connection, when that view is wired in (see the route). */
+  /** The connection's webhook delivery log (views/webhook-deliveries.tsx), from the route. */
   webhookDeliveries?: Child;
 }) {
   const { connection: c, csrf } = props;
@@ -203,8 +203,6 @@ function ConnectionCard(props: {
         </details>
       )}
       <ScimChanges connection={c} changes={props.changes} />
-      {/* WEBHOOK DELIVERIES: the log from client/web/views/webhook-deliveries.tsx (another helper's
-          file) goes here, one per connection; routes/hr-connections.tsx passes it in. */}
       {props.webhookDeliveries ?? null}
     </article>
   );

@@ -1,0 +1,23 @@
+// The webhook activities: thin adapters over domain/webhooks/delivery.ts. The admin's email when a
+// subscription is disabled goes through the notification outbox's exactly-once sender.
+import type { Database } from '../db/client';
+import { deliverWebhook, giveUpWebhookDelivery } from '../domain/webhooks/delivery';
+import type { Mailer } from '../domain/notifications/mail';
+import { createNotificationSender } from '../domain/notifications/outbox';
+import type { DeliverWebhookInput, GiveUpWebhookInput } from '../workflows/contract';
+import { mappingFailures } from './failures';
+
+/** Where webhooks may go and how long one POST may take (config/settings.ts WEBHOOK_*). */
+export type WebhookActivitySettings = { allowPrivateTargets: boolean; timeoutMs: number };
+
+export const DEFAULT_WEBHOOK_ACTIVITY_SETTINGS: WebhookActivitySettings = { allowPrivateTargets: false, timeoutMs: 10_000 };
+
+export function createWebhookActivities(deps: { db: Database; mailer: Mailer; clock: () => Date; webhooks?: WebhookActivitySettings }) {
+  const sender = createNotificationSender({ db: deps.db, mailer: deps.mailer, clock: deps.clock });
+  const settings = deps.webhooks ?? DEFAULT_WEBHOOK_ACTIVITY_SETTINGS;
+  const delivery = { db: deps.db, ...settings, notify: sender.sendNotification };
+  return mappingFailures({
+    deliverWebhook: (input: DeliverWebhookInput) => deliverWebhook(delivery, input),
+    giveUpWebhookDelivery: (input: GiveUpWebhookInput) => giveUpWebhookDelivery(delivery, input),
+  });
+}
