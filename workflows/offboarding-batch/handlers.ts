@@ -45,14 +45,16 @@ export class BatchHandlers {
     const row = rows.get(p.userId);
     if (!row || isFinal(row.stage) || p.seq <= (reportSeq.get(p.userId) ?? 0)) return;
     reportSeq.set(p.userId, p.seq);
-    rows.set(p.userId, {
+    const next = {
       userId: p.userId,
       stage: p.stage,
       openItems: p.openItems,
       waitingSince: p.waitingSince,
       remindersSent: p.remindersSent,
       result: p.result,
-    });
+    };
+    rows.set(p.userId, next);
+    this.batch.digests?.noted(row, next);
   }
 
   async removeUser({ userId, by }: RemoveUserRequest): Promise<BatchComposition> {
