@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { startBatchWorkflow } from '../client/start-batch';
+import { listOffboardings } from '../domain/offboardings-list';
 import { closeItemUpdate, type OffboardingBatchInput, userWorkflowId } from '../workflows/contract';
 import { recordHistory } from './helpers/histories';
 import type { ReceivedMessage } from './helpers/smtp-sink';
@@ -88,6 +89,12 @@ describe('a batch’s digests', () => {
       expect(escalations.map(to)).toEqual([adminEmail]);
       expect(listed(escalations[0]!)).toEqual([...everyone].sort((a, b) => a - b));
       expect(h.sink.messages.filter((m) => kindOf(m) === 'reminder-digest')).toHaveLength(2 * 3); // days 2, 4, 6
+
+      // "People leaving your team" counts each person's reminders and escalation from the digests.
+      const list = await listOffboardings(h.t.db, { id: manager, isAdmin: false }, { ended: false, page: 1, scopeUserId: null });
+      expect(list.rows.map((r) => [r.userId, r.reminders, r.escalated, r.waitingSince !== null])).toEqual(
+        [...leavers].sort((a, b) => a - b).map((u) => [u, 3, true, true]),
+      );
 
       // The manager closes everything: one line per person in one digest, and HR gets the summary.
       for (const [i, u] of everyone.entries()) {
