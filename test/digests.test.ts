@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { startBatchWorkflow } from '../client/start-batch';
 import { listOffboardings } from '../domain/offboardings-list';
+import { createDigestSender } from '../domain/notifications/digests';
+import { sql } from 'drizzle-orm';
 import { closeItemUpdate, type OffboardingBatchInput, userWorkflowId } from '../workflows/contract';
 import { recordHistory } from './helpers/histories';
 import type { ReceivedMessage } from './helpers/smtp-sink';
@@ -148,5 +150,42 @@ describe('a batch’s digests', () => {
     const lines = h.sink.messages.find((m) => kindOf(m) === 'inactivated-digest')!.parsed.text ?? '';
     for (let i = 0; i < 3; i++) expect(lines).toContain(`Goer ${i}: inactivated on`);
     expect(lines).toContain('2 items handed over, 0 closed');
+  });
+});
+
+describe('the digest rounds, read from the database', () => {
+  async function claim(userId: number, batchId: string, requestedBy: number): Promise<void> {
+    await h.t.db.execute(sql`insert into offboardings (user_id, batch_id, workflow_id, requested_by) values (${userId}, ${batchId}, ${userWorkflowId(userId)}, ${requestedBy})`);
+  }
+
+  it('sends a round once however often it is retried, leaves out who no longer runs, and falls back to the requester', async () => {
+    h.sink.clear();
+    const sender = createDigestSender({ db: h.t.db, mailer: h.mailer, clock: () => new Date() });
+    const admin = await h.fx.admin({ name: 'Rita Requester' });
+    const unreachable = await h.fx.user({ name: 'Nora No-Email', email: null });
+    const p = await h.fx.project('Yard');
+    const [a, b, gone] = [await h.fx.user({ managerId: unreachable }), await h.fx.user({ managerId: unreachable }), await h.fx.user({ managerId: unreachable })];
+    for (const u of [a, b, gone]) await h.fx.defect({ projectId: p, assignedToId: u });
+    const batchId = `rounds-${process.pid}`;
+    for (const u of [a, b, gone]) await claim(u, batchId, admin);
+    await h.t.db.execute(sql`update offboardings set ended_at = now(), outcome = 'removed' where user_id = ${gone}`);
+    const round = { batchId, workflowId: `offboarding-batch-${batchId}`, key: `${batchId}:1`, requestedBy: admin, userIds: [a, b, gone], newItems: [], effectiveAt: null };
+
+    expect(await sender.sendActionDigests(round)).toEqual({ emails: 1 });
+    expect(await sender.sendActionDigests(round)).toEqual({ emails: 1 }); // the retry finds it sent
+    const [m] = await h.sink.waitFor(1);
+    expect(h.sink.messages).toHaveLength(1);
+    expect(to(m!)).toBe(await emailOf(admin));
+    expect(listed(m!)).toEqual([a, b].sort((x, y) => x - y));
+    expect(m!.parsed.text).toContain('You receive this because the manager, Nora No-Email, has no email address');
+  });
+
+  it('refuses a malformed round with INVALID_INPUT and sends nothing', async () => {
+    h.sink.clear();
+    const sender = createDigestSender({ db: h.t.db, mailer: h.mailer, clock: () => new Date() });
+    const bad = { batchId: 'no spaces allowed', workflowId: 'w', key: 'k', requestedBy: 1, userIds: [1.5], newItems: [], effectiveAt: null };
+    await expect(sender.sendActionDigests(bad)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(sender.sendClosingDigests({ batchId: 'b', workflowId: 'w', key: 'k'.repeat(201), requestedBy: 1, userIds: [] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(h.sink.messages).toHaveLength(0);
   });
 });

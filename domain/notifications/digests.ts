@@ -5,11 +5,36 @@
 // sends only what it has not sent; the content of a sent one is the stored one, never a re-reading.
 import { sql } from 'drizzle-orm';
 import type { ActionDigestsInput, ClosingDigestsInput, DigestNotification, DigestPerson, DigestsResult, ItemResolution, OpenItem, WaitingDigestsInput } from '../../workflows/contract';
+import { z } from 'zod';
 import { intArrayParam } from '../../db/int-array';
+import { BATCH_ID_PATTERN, MAX_BATCH_SIZE } from '../../workflows/contract';
+import { refuse } from '../refusal';
 import { scanOpenItems } from '../open-items';
 import { createNotificationSender, type NotificationDeps } from './outbox';
 
 type Running = { offboardingId: number; userId: number; managerId: number | null };
+
+const round = z.object({
+  batchId: z.string().regex(BATCH_ID_PATTERN),
+  workflowId: z.string().min(1).max(200),
+  // The key plus `:<kind>:<recipient>` stays within the outbox's 300 characters.
+  key: z.string().min(1).max(200),
+  requestedBy: z.number().int().positive().max(2_147_483_647),
+});
+const userIds = z.array(z.number().int().positive().max(2_147_483_647)).max(MAX_BATCH_SIZE);
+const waiting = z.array(z.object({ userId: z.number().int().positive().max(2_147_483_647), since: z.string().datetime({ offset: true }) })).max(MAX_BATCH_SIZE);
+const schemas = {
+  action: round.extend({ userIds, newItems: userIds, effectiveAt: z.string().datetime({ offset: true }).nullable() }),
+  waiting: round.extend({ waiting, escalate: waiting, round: z.number().int().nonnegative() }),
+  closing: round.extend({ userIds }),
+};
+
+/** The workflow's input, or INVALID_INPUT with the first thing wrong (nothing is read or sent). */
+function parsed<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input);
+  if (!r.success) refuse('INVALID_INPUT', `digest round: ${r.error.issues[0]?.path.join('.') || 'input'}: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
+}
 
 /** Key of the group without a manager on record: its digest goes wherever recipients.ts falls back to. */
 const NO_MANAGER = 'none';
@@ -66,7 +91,8 @@ export function createDigestSender(deps: NotificationDeps & { heartbeat?: () => 
 
   const managerOf = (key: string): number | null => (key === NO_MANAGER ? null : Number(key));
 
-  async function sendActionDigests(input: ActionDigestsInput): Promise<DigestsResult> {
+  async function sendActionDigests(given: ActionDigestsInput): Promise<DigestsResult> {
+    const input = parsed(schemas.action, given);
     const newItems = new Set(input.newItems);
     const open = await withItems(await running(input.batchId, [...input.userIds, ...input.newItems]));
     const emails = [...byManager(open)].map(([key, rows]) => ({
@@ -90,7 +116,8 @@ export function createDigestSender(deps: NotificationDeps & { heartbeat?: () => 
     return sendAll(input, emails);
   }
 
-  async function sendWaitingDigests(input: WaitingDigestsInput): Promise<DigestsResult> {
+  async function sendWaitingDigests(given: WaitingDigestsInput): Promise<DigestsResult> {
+    const input = parsed(schemas.waiting, given);
     const since = new Map([...input.waiting, ...input.escalate].map((w) => [w.userId, w.since]));
     const open = await withItems(await running(input.batchId, [...since.keys()].sort((a, b) => a - b)));
     const person = ({ person: p, items }: { person: Running; items: OpenItem[] }): DigestPerson => ({
@@ -120,7 +147,8 @@ export function createDigestSender(deps: NotificationDeps & { heartbeat?: () => 
     return sendAll(input, emails);
   }
 
-  async function sendClosingDigests(input: ClosingDigestsInput): Promise<DigestsResult> {
+  async function sendClosingDigests(given: ClosingDigestsInput): Promise<DigestsResult> {
+    const input = parsed(schemas.closing, given);
     if (input.userIds.length === 0) return { emails: 0 };
     const ids = intArrayParam(input.userIds);
     // The newest offboarding of each user in this batch (a user is in a batch once).
