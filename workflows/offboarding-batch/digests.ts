@@ -78,7 +78,7 @@ export class BatchDigests {
       input: { batchId: string; requestedBy: number; effectiveAt: string | null };
       workflowId: string;
       policy: OffboardingPolicy;
-      rows: { values(): IterableIterator<BatchUserRow>; get(userId: number): BatchUserRow | undefined };
+      rows: { values(): IterableIterator<BatchUserRow>; get(userId: number): BatchUserRow | undefined; set(userId: number, row: BatchUserRow): void };
     },
     carried: DigestsCarryOver | undefined,
   ) {
@@ -222,6 +222,11 @@ export class BatchDigests {
     );
     if (remind.length === 0 && escalate.length === 0) return;
     if (remind.length > 0) this.reminderRound += 1;
+    // The batch's status and pages count each person's reminders, as their own workflow did before.
+    for (const w of remind) {
+      const row = this.batch.rows.get(w.userId);
+      if (row) this.batch.rows.set(w.userId, { ...row, remindersSent: row.remindersSent + 1 });
+    }
     const round = this.reminderRound;
     await deliver(() =>
       digests.sendWaitingDigests({ batchId: input.batchId, workflowId, key: this.nextKey(), requestedBy: input.requestedBy, waiting: remind, round, escalate }),

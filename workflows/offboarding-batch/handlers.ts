@@ -50,7 +50,8 @@ export class BatchHandlers {
       stage: p.stage,
       openItems: p.openItems,
       waitingSince: p.waitingSince,
-      remindersSent: p.remindersSent,
+      // Under digests the batch reminds (and counts): the child's own count stays 0.
+      remindersSent: this.batch.digests ? Math.max(p.remindersSent, row.remindersSent) : p.remindersSent,
       result: p.result,
     };
     rows.set(p.userId, next);
