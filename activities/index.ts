@@ -2,6 +2,7 @@
 // functions come out. Workflows import only the type (`import type`), so nothing here is bundled.
 import type { Database } from '../db/client';
 import type { ActionLinkSigner } from '../domain/action-links';
+import { createDigestActivities } from './digests';
 import { createDomainActivities } from './domain';
 import { createHousekeepingActivities } from './housekeeping';
 import { createIntakeActivities } from './identity-intake';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDomainActivities(deps),
     ...createNotificationActivities(deps),
+    ...createDigestActivities(deps),
     ...createHousekeepingActivities(deps),
     ...createIntakeActivities(deps),
     ...createWebhookActivities(deps),

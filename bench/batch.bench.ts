@@ -164,6 +164,25 @@ async function emailsByKind(db: Database): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
 }
 
+/**
+ * The emails of the same run before and after the digests (issue 25). After: the outbox, and the most
+ * any one address received. Before: what the per-person emails would have been for the same hand-overs,
+ * counted from the audit log — one receipt per leaver and new owner, one "was inactivated" per leaver
+ * (to the manager and HR) — plus the summary; HR then read one email per person.
+ */
+async function emailsBeforeAfter(db: Database): Promise<{ before: number; hrBefore: number; after: number; hrAfter: number; mostToOneManagerOrSuccessor: number }> {
+  const [row] = await db.execute<{ before: number; hrBefore: number; after: number; hrAfter: number; most: number }>(sql`
+    with receipts as (select count(distinct (a.workflow_id, a.after ->> 'toUserId'))::int as n from audit_log a where a.action = 'item.reassigned'),
+         inactivated as (select count(*)::int as n from audit_log where action = 'user.inactivated'),
+         per_address as (select lower(r) as address, count(*)::int as n from notification_outbox o, jsonb_array_elements_text(o.recipients) r group by 1)
+    select (select n from receipts) + (select n from inactivated) + 1 as before,
+           (select n from inactivated) + 1 as "hrBefore",
+           (select count(*)::int from notification_outbox) as after,
+           coalesce((select n from per_address where address = 'admin@bench.example'), 0) as "hrAfter",
+           coalesce((select max(n) from per_address where address <> 'admin@bench.example'), 0) as most`);
+  return { before: row?.before ?? 0, hrBefore: row?.hrBefore ?? 0, after: row?.after ?? 0, hrAfter: row?.hrAfter ?? 0, mostToOneManagerOrSuccessor: row?.most ?? 0 };
+}
+
 /** At most BATCH_WINDOW baseline workflows at once, like the batch's sliding window. */
 async function runBaseline(client: Client, worker: Worker, taskQueue: string, ids: string[], activities: number): Promise<void> {
   await worker.runUntil(async () => {
@@ -257,6 +276,7 @@ async function main(): Promise<void> {
     batch.activities = userSample.activities;
     const runs = await runChainStats(client, batchWorkflowId(batchId), summary.firstRunId);
     const emails = await emailsByKind(handle.db);
+    const emailFigures = await emailsBeforeAfter(handle.db);
     console.log(`batch: ${USERS} inactivated in ${secs(batch.wallMs)}; open items left: ${left}; parent runs: ${runs.length}`);
 
     // ---- phases 2 and 3: the baselines, same window, same server ----------------------------------
@@ -314,9 +334,14 @@ async function main(): Promise<void> {
     );
     const emailTotal = Object.values(emails).reduce((a, b) => a + b, 0);
     console.log(`emails: ${emailTotal} (${Object.entries(emails).map(([k, n]) => `${k} ${n}`).join(', ')}); ${(emailTotal / USERS).toFixed(2)} per person`);
+    console.log(
+      `emails before → after (issue 25 digests): ${emailFigures.before} → ${emailFigures.after}; to HR ${emailFigures.hrBefore} → ${emailFigures.hrAfter}; ` +
+        `most to one manager or successor: ${emailFigures.mostToOneManagerOrSuccessor} (target ≤ 3, and 1 for HR)`,
+    );
     console.log(`parent (batch) history by run:\n${runTable(runs)}`);
     console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    const ok = ratio <= TARGET_RATIO && left === 0 && userSample.maxActivities <= 5 && userSample.maxEvents <= 40;
+    const ok =
+      ratio <= TARGET_RATIO && left === 0 && userSample.maxActivities <= 5 && userSample.maxEvents <= 40 && emailFigures.mostToOneManagerOrSuccessor <= 3 && emailFigures.hrAfter === 1;
     console.log(ok ? 'target met' : 'TARGET MISSED');
     if (!ok) process.exitCode = 1;
   } finally {

@@ -51,13 +51,20 @@ export async function listOffboardings(
   const outbox = (kinds: string) => sql`from notification_outbox n
      where n.workflow_id = o.workflow_id and n.kind = ${kinds} and n.created_at >= o.started_at
        and (o.ended_at is null or n.created_at <= o.ended_at)`;
+  // A batch's digests (issue 25) are its workflow's rows, one per recipient and round, each listing its
+  // people in X-Offboarding-User-Ids: the batch's few rows are read through the (workflow, kind) index.
+  const digest = (kind: string) => sql`from notification_outbox n
+     where n.workflow_id = 'offboarding-batch-' || o.batch_id and n.kind = ${kind} and n.created_at >= o.started_at
+       and (o.ended_at is null or n.created_at <= o.ended_at)
+       and (',' || (n.headers ->> 'X-Offboarding-User-Ids') || ',') like ('%,' || o.user_id || ',%')`;
   const rows = await db.execute<Omit<OffboardingListRow, 'itemsLeft'>>(sql`
     select o.id as "offboardingId", o.user_id as "userId", u.name, u.company, m.name as "managerName", r.name as "requesterName",
            o.batch_id as "batchId", to_json(o.started_at) #>> '{}' as "startedAt", to_json(o.ended_at) #>> '{}' as "endedAt",
            o.outcome::text as outcome, to_json(u.inactivated_at) #>> '{}' as "inactivatedAt",
-           (select to_json(min(n.created_at)) #>> '{}' ${outbox('items-assigned')}) as "waitingSince",
-           (select count(distinct split_part(n.idempotency_key, '#to:', 1))::int ${outbox('reminder')}) as reminders,
-           exists (select 1 ${outbox('escalation')}) as escalated
+           to_json(least((select min(n.created_at) ${outbox('items-assigned')}), (select min(n.created_at) ${digest('action-needed-digest')}))) #>> '{}' as "waitingSince",
+           ((select count(distinct split_part(n.idempotency_key, '#to:', 1))::int ${outbox('reminder')})
+             + (select count(distinct split_part(n.idempotency_key, ':reminder-digest:', 1))::int ${digest('reminder-digest')})) as reminders,
+           (exists (select 1 ${outbox('escalation')}) or exists (select 1 ${digest('escalation-digest')})) as escalated
       from offboardings o
       join users u on u.id = o.user_id
       join users r on r.id = o.requested_by

@@ -126,7 +126,7 @@ describe('offboardingBatch', () => {
     const rows = await h.t.db.select().from(offboardings).where(and(eq(offboardings.userId, busy)));
     expect(rows.map((r) => r.outcome)).toEqual(['removed']);
     await vi.waitFor(() => expect(h.sink.messages.some((m) => m.parsed.headers.get('x-offboarding-kind') === 'batch-summary' && m.parsed.headers.get('x-offboarding-batch-id') === batchId)).toBe(true), WAIT);
-    expect(mailsAbout(h.sink, quiet, 'inactivated')).toHaveLength(1);
+    expect(mailsAbout(h.sink, quiet, 'inactivated-digest')).toHaveLength(1);
   });
 
   it('refuses a requester who is not an admin, and offboards nobody', async () => {

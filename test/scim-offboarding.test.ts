@@ -83,8 +83,9 @@ describe('a layoff from the identity provider', () => {
       const shown = await waitForValue(`user ${id} shown waiting`, () => scim('GET', `/Users/${id}`), (a) => (a.body[OFFBOARDING_EXT] as { stage?: string } | undefined)?.stage === 'awaiting-reassignment', 60_000, 500);
       expect(shown.body).toMatchObject({ active: false, [OFFBOARDING_EXT]: { batchId } });
     }
-    // Mo hears about it once per leaver, and hands everything to Dee in the browser.
-    await waitForValue('the emails to Mo', async () => [...mailsAbout(s.h.sink, ann, 'items-assigned'), ...mailsAbout(s.h.sink, ben, 'items-assigned')], (m) => m.length === 2, 60_000, 500);
+    // Mo hears about both in one digest, and hands everything to Dee in the browser.
+    const [toMo] = await waitForValue('the email to Mo', async () => mailsAbout(s.h.sink, ann, 'action-needed-digest'), (m) => m.length === 1, 60_000, 500);
+    expect(mailsAbout(s.h.sink, ben, 'action-needed-digest')).toEqual([toMo]);
     const { context, page } = await signedInContext(browser, { db: db(), url: s.url }, mo);
     for (const leaver of [ann, ben]) {
       await page.goto(`${s.url}/people/${leaver}`);

@@ -20,7 +20,7 @@ import { scanOpenItems } from '../domain/open-items';
 import { batchStatusQuery, batchWorkflowId, MAX_BATCH_SIZE, userWorkflowId } from '../workflows/contract';
 import { launchBrowser, newContext, postForm, screenshot, seriousA11yViolations, signedInContext } from './helpers/browser';
 import { startWebStack, type WebStack } from './helpers/web-stack';
-import { mailsAbout, waitForUserStatus } from './helpers/workflow-harness';
+import { mailsAbout, personalLinkIn, waitForUserStatus } from './helpers/workflow-harness';
 import { budget } from './helpers/time-budget';
 
 let s: WebStack;
@@ -95,11 +95,11 @@ async function resolveAll(page: Page, userId: number): Promise<void> {
 }
 
 /** The personal link in the newest email of `kind` about `userId`. */
-async function linkFrom(userId: number, kind = 'items-assigned'): Promise<string> {
+async function linkFrom(userId: number, kind = 'action-needed-digest'): Promise<string> {
   const until = Date.now() + 30_000;
   while (Date.now() < until) {
     const m = mailsAbout(s.h.sink, userId, kind).at(-1);
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_.-]+)/.exec(m?.parsed.text ?? '')?.[1];
+    const link = personalLinkIn(m, userId);
     if (link) return link;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -193,7 +193,7 @@ describe('HR offboards from the directory', () => {
     for (const u of [aisha, victor]) {
       const [row] = await db().execute<{ status: string }>(sql`select status::text as status from users where id = ${u}`);
       expect(row?.status).toBe('inactive');
-      await expect.poll(() => mailsAbout(s.h.sink, u, 'inactivated').length, { timeout: budget(15_000) }).toBe(1);
+      await expect.poll(() => mailsAbout(s.h.sink, u, 'inactivated-digest').length, { timeout: budget(15_000) }).toBe(1);
     }
     await expect.poll(() => s.h.sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-kind') === 'batch-summary').length, { timeout: budget(15_000) }).toBe(1);
     expect((await claims([aisha, victor])).map((c) => c.outcome)).toEqual(['inactivated', 'inactivated']);

@@ -11,7 +11,8 @@ const nonRetryableErrorTypes: string[] = [...REFUSAL_CODES];
 
 // Each proxy sees only its own activities, so a call cannot silently skip the heartbeat timeout
 // of the scan or the bounded retries of email.
-type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification' | 'sendNotifications' | 'purgeExpiredWebRows' | 'deliverWebhook'>;
+type DigestActivities = Pick<OffboardingActivities, 'sendActionDigests' | 'sendWaitingDigests' | 'sendClosingDigests'>;
+type DomainActivities = Omit<OffboardingActivities, 'listOpenItems' | 'sendNotification' | 'sendNotifications' | 'purgeExpiredWebRows' | 'deliverWebhook' | keyof DigestActivities>;
 type WebhookAttempts = Pick<OffboardingActivities, 'deliverWebhook'>;
 type HousekeepingActivities = Pick<OffboardingActivities, 'purgeExpiredWebRows'>;
 type ScanActivities = Pick<OffboardingActivities, 'listOpenItems'>;
@@ -91,3 +92,16 @@ export function webhookAttempts(retry: WebhookRetry): ActivityInterfaceFor<Webho
     }),
   );
 }
+
+/**
+ * A batch's digests: one round may send an email to each of hundreds of managers and new owners, so it
+ * heartbeats after each and may run for minutes; rounds are repeated by the batch (offboarding-batch/digests.ts),
+ * and the outbox keeps every email exactly-once across attempts.
+ */
+export const digests = summarised(
+  proxyActivities<DigestActivities>({
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes },
+  }),
+);

@@ -90,6 +90,10 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
   reactivateUser: (i) => `reactivate ${user(i.userId)} (by ${user(i.actorId)})`,
   sendNotification: (i) => emailSummary(i.notification),
   sendNotifications: (i) => emailsSummary(Array.isArray(i?.notifications) ? i.notifications.map((n) => n.notification) : []),
+  sendActionDigests: (i) => `email "Action needed" to the managers of ${plural(count(i.userIds) + count(i.newItems), 'user')} of ${batch(i.batchId)}, one each`,
+  sendWaitingDigests: (i) =>
+    `email reminder ${Number.isSafeInteger(i.round) ? i.round : '?'} to the managers of ${plural(count(i.waiting), 'waiting user')} of ${batch(i.batchId)}${count(i.escalate) > 0 ? `, and escalate ${plural(count(i.escalate), 'user')} to the admins` : ''}`,
+  sendClosingDigests: (i) => `email the managers and new owners of ${plural(count(i.userIds), 'ended offboarding')} of ${batch(i.batchId)}, one each`,
   prepareIntakeBatch: (i) => `prepare ${batch(i.batchId)} of connection ${Number.isSafeInteger(i.connectionId) ? i.connectionId : '?'}: ${plural(count(i.requests), 'request')}`,
   recordIntakeDrop: (i) => `record that ${user(i.userId)} was dropped from the window (rescinded)`,
   purgeExpiredWebRows: () => 'purge expired web sessions, sign-in tokens, rate-limit windows and form nonces',
@@ -106,3 +110,5 @@ export const effectiveDateTimer = (atMs: number): string => `effective date ${ne
 export const receiptsTimer = (quietMs: number): string => `tell new owners after ${formatDuration(quietMs)} without a hand-over`;
 export const emailRetryTimer = (n: Notification, nextRound: number, pauseMs: number): string =>
   `email round ${nextRound} in ${formatDuration(pauseMs)}: ${emailWhat(n)}`;
+/** `"Action needed" + reminder 2 in 1 minute`: what a batch's digest timer sends when it fires. */
+export const digestTimer = (what: string, inMs: number): string => `digests: ${what} in ${formatDuration(Math.max(0, inMs))}`;

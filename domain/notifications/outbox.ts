@@ -114,17 +114,35 @@ export function createNotificationSender(deps: NotificationDeps) {
       .where(or(eq(notificationOutbox.idempotencyKey, key), sql`starts_with(${notificationOutbox.idempotencyKey}, ${`${key}${PERSONAL_KEY}`})`))
       .orderBy(notificationOutbox.id);
 
-  /** The recipient's action link to the leaving user's page, or null (web app not configured, offboarding over). */
-  async function actionLinkMaker(notification: AnyNotification): Promise<((recipient: Person) => string) | null> {
-    if (!links || !ACTION_LINK_KINDS.has(notification.kind) || !('userId' in notification)) return null;
+  /** The links a message signs for its recipient: one to the leaving user's page, or one per person a digest lists. */
+  type Links = { actionLink: string | null; personLinks?: Record<number, string> };
+
+  /** The recipient's personal links, or null (web app not configured, offboarding over, a kind that asks nothing). */
+  async function linkMaker(notification: AnyNotification): Promise<((recipient: Person) => Links) | null> {
+    if (!links) return null;
+    const expiresAt = Math.floor((clock().getTime() + ACTION_LINK_TTL_MS) / 1000);
+    if (notification.kind === 'action-needed-digest' || notification.kind === 'reminder-digest' || notification.kind === 'escalation-digest') {
+      // A digest names each person's running offboarding: the link dies with it, as any action link does.
+      const listed = notification.people;
+      return (recipient) => ({
+        actionLink: null,
+        personLinks: Object.fromEntries(
+          listed.map((p) => [
+            p.userId,
+            actionLinkUrl(links, { recipientId: recipient.id, userId: p.userId, offboardingId: p.offboardingId, purpose: 'manage-items', expiresAt }),
+          ]),
+        ),
+      });
+    }
+    if (!ACTION_LINK_KINDS.has(notification.kind) || !('userId' in notification)) return null;
     const [claim] = await db
       .select({ id: offboardings.id })
       .from(offboardings)
       .where(and(eq(offboardings.userId, notification.userId), isNull(offboardings.endedAt)));
     if (!claim) return null;
-    const expiresAt = Math.floor((clock().getTime() + ACTION_LINK_TTL_MS) / 1000);
-    return (recipient) =>
-      actionLinkUrl(links, { recipientId: recipient.id, userId: notification.userId, offboardingId: claim.id, purpose: 'manage-items', expiresAt });
+    return (recipient) => ({
+      actionLink: actionLinkUrl(links, { recipientId: recipient.id, userId: notification.userId, offboardingId: claim.id, purpose: 'manage-items', expiresAt }),
+    });
   }
 
   /** Renders and stores the message once; a message with personal links becomes one row per recipient. */
@@ -140,7 +158,7 @@ export function createNotificationSender(deps: NotificationDeps) {
         workflowId,
       });
     }
-    const linkFor = await actionLinkMaker(notification);
+    const linkFor = await linkMaker(notification);
     // A personal link must reach only its owner: several recipients then get a message each.
     const messages =
       linkFor && toPeople.length > 1
@@ -156,7 +174,7 @@ export function createNotificationSender(deps: NotificationDeps) {
             const rendered = renderNotification(notification, people, {
               workflowId,
               now,
-              actionLink: linkFor && m.recipient ? linkFor(m.recipient) : null,
+              ...(linkFor && m.recipient ? linkFor(m.recipient) : { actionLink: null }),
               publicUrl: links?.publicUrl ?? null,
             });
             return {

@@ -56,6 +56,14 @@ function referencedIds(n: AnyNotification): number[] {
       add(r.fromUserId);
     }
   }
+  if ('people' in n) for (const p of n.people) add(p.userId);
+  if ('recipientId' in n) add(n.recipientId);
+  if (n.kind === 'items-received-digest') {
+    for (const r of n.received) {
+      add(r.fromUserId);
+      add(r.byUserId);
+    }
+  }
   if (n.kind === 'batch-summary') {
     const s = n.summary;
     [...s.inactivated, ...s.removed, ...s.cancelled, ...s.failed.map((f) => f.userId), ...s.rejected.map((r) => r.userId)].forEach(add);
@@ -172,6 +180,23 @@ export async function resolveRecipients(db: Database, n: AnyNotification): Promi
     case 'batch-summary':
       await withFallback(requester, 'requester', why(requester, 'requester'));
       break;
+    case 'action-needed-digest':
+    case 'reminder-digest': {
+      // The manager of everyone listed; nobody reachable manages them: the requester, then the admins.
+      const natural = n.recipientId === null ? undefined : byId.get(n.recipientId);
+      const reason = n.recipientId === null ? 'they have no manager on record' : why(natural, 'manager', n.recipientId);
+      await withFallback(natural, 'manager', reason);
+      break;
+    }
+    case 'escalation-digest':
+    case 'inactivated-digest':
+    case 'items-received-digest': {
+      // Each goes to one person (an admin, a manager, a new owner): nobody stands in; HR has the summary.
+      const recipient = n.recipientId === null ? undefined : byId.get(n.recipientId);
+      if (reachable(recipient)) add(recipient);
+      else fallbackNote = `recipient unreachable (${why(recipient, 'recipient', n.recipientId ?? undefined)})`;
+      break;
+    }
     case 'reactivated': {
       if (reachable(manager)) add(manager);
       if (reachable(actor)) add(actor);

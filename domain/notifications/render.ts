@@ -1,11 +1,14 @@
 // Renders every notification kind into subject, plain text, HTML and tracing headers. Pure: the
 // activity looks people up (recipients.ts) and passes them in, with the clock's `now`.
-import type { Notification } from '../../workflows/contract';
+import type { DigestNotification, Notification } from '../../workflows/contract';
 import { neutralizeControls } from '../../workflows/contract';
 import type { SafeHtml } from './html';
 import { wrapHtml } from './layout';
 import { batchSummary } from './messages/batch-summary';
 import { escalation } from './messages/escalation';
+import { inactivatedDigest } from './messages/inactivated-digest';
+import { itemsReceivedDigest } from './messages/items-received-digest';
+import { waitingDigest } from './messages/waiting-digest';
 import { inactivated } from './messages/inactivated';
 import { itemsAssigned } from './messages/items-assigned';
 import { itemsReceived } from './messages/items-received';
@@ -17,8 +20,8 @@ import { webhookDisabled, type WebhookDisabledNotification } from './messages/we
 
 export type Person = { id: number; name: string; email: string | null };
 
-/** What the outbox sends: the workflows' notifications, the web app's sign-in link, and the webhooks' notice to an admin. */
-export type AnyNotification = Notification | SignInLinkNotification | WebhookDisabledNotification;
+/** What the outbox sends: the workflows' notifications, a batch's digests, the web app's sign-in link, and the webhooks' notice to an admin. */
+export type AnyNotification = Notification | DigestNotification | SignInLinkNotification | WebhookDisabledNotification;
 
 /** The kinds that ask their recipient to act, and so carry a personal action link to the web app. */
 export const ACTION_LINK_KINDS: ReadonlySet<AnyNotification['kind']> = new Set(['items-assigned', 'reminder', 'escalation']);
@@ -41,6 +44,8 @@ export type RenderContext = {
   now: Date;
   /** The recipient's personal action link (ACTION_LINK_KINDS, when the web app is configured). */
   actionLink?: string | null;
+  /** Digests that ask to act: the recipient's personal link to each listed person's page, by user ID. */
+  personLinks?: Record<number, string>;
   /** The web app's address (WEB_PUBLIC_URL, when configured): plain links to its pages; people sign in. */
   publicUrl?: string | null;
 };
@@ -58,6 +63,9 @@ function headersFor(n: AnyNotification, ctx: RenderContext): Record<string, stri
   const headers: Record<string, string> = { 'X-Offboarding-Kind': n.kind, 'X-Offboarding-Workflow-Id': ctx.workflowId };
   if ('batchId' in n && n.batchId) headers['X-Offboarding-Batch-Id'] = n.batchId;
   if ('userId' in n) headers['X-Offboarding-User-Id'] = String(n.userId);
+  // A digest is about several people: tests and mail filters find them here.
+  if ('people' in n) headers['X-Offboarding-User-Ids'] = n.people.map((p) => p.userId).join(',');
+  if (n.kind === 'items-received-digest') headers['X-Offboarding-User-Ids'] = [...new Set(n.received.map((r) => r.fromUserId))].join(',');
   return headers;
 }
 
@@ -93,6 +101,17 @@ export function renderNotification(notification: AnyNotification, people: Notifi
       break;
     case 'items-received':
       r = itemsReceived(notification, people, ctx);
+      break;
+    case 'action-needed-digest':
+    case 'reminder-digest':
+    case 'escalation-digest':
+      r = waitingDigest(notification, people, ctx);
+      break;
+    case 'inactivated-digest':
+      r = inactivatedDigest(notification, people, ctx);
+      break;
+    case 'items-received-digest':
+      r = itemsReceivedDigest(notification, people, ctx);
       break;
   }
   // Subjects are one line no matter what a name contains. Names, titles, notes and reasons reach

@@ -3,7 +3,8 @@
 //  - offboarding.started       claimOffboarding, when the claim row is inserted
 //  - offboarding.waiting       the outbox, when the manager's first "items to hand over" notice is written
 //                              (the moment the offboarding starts waiting on people; a successor who
-//                              took everything means no notice and no such event)
+//                              took everything means no notice and no such event): the person's own
+//                              notice, or, for a batch's people, the first digest that lists them
 //  - user.inactivated          inactivateUser, with the user row's update
 //  - user.reactivated          reactivateUser, likewise
 //  - batch.completed           the outbox, when the batch summary (written once, when every child has
@@ -77,6 +78,27 @@ export async function notificationFacts(db: DbOrTx, input: OutboxInput): Promise
         items: n.items.slice(0, 100).map((i) => ({ key: i.key, tool: i.tool, role: i.role, projectId: i.projectId, number: i.number, title: i.title, status: i.status })),
       },
     });
+  } else if (n.kind === 'action-needed-digest') {
+    // A batch's people ask their manager in one digest: one event per person the first time they are
+    // in one (keyed by their offboarding, so a digest sent to a fallback recipient too adds nothing).
+    const first = n.people.filter((p) => !p.newItems);
+    const people = await eventPeople(db, first.map((p) => p.userId));
+    for (const p of first) {
+      const user = people.get(p.userId);
+      if (!user) continue;
+      await recordWebhookEvent(db, {
+        type: 'offboarding.waiting',
+        company: user.company,
+        dedupeKey: `offboarding.waiting:offboarding-${p.offboardingId}`,
+        data: {
+          user: personOf(user),
+          batchId: n.batchId,
+          effectiveAt: n.effectiveAt,
+          openItems: p.items.length,
+          items: p.items.slice(0, 100).map((i) => ({ key: i.key, tool: i.tool, role: i.role, projectId: i.projectId, number: i.number, title: i.title, status: i.status })),
+        },
+      });
+    }
   } else if (n.kind === 'batch-summary') {
     const s = n.summary;
     const requester = (await eventPeople(db, [n.requestedBy])).get(n.requestedBy);

@@ -520,7 +520,10 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       dir.count('giveUpWebhookDelivery');
       return { disabledSubscription: false };
     },
-  } satisfies Omit<OffboardingActivities, 'beginOffboarding' | 'reassignItems' | 'completeOffboarding' | 'sendNotifications' | 'prepareIntakeBatch' | 'recordIntakeDrop'>;
+  } satisfies Omit<
+    OffboardingActivities,
+    'beginOffboarding' | 'reassignItems' | 'completeOffboarding' | 'sendNotifications' | 'prepareIntakeBatch' | 'recordIntakeDrop' | 'sendActionDigests' | 'sendWaitingDigests' | 'sendClosingDigests'
+  >;
 
   // The one-call steps (issue 25) are the single ones composed, as the real ones are; each counts
   // itself and the single steps it is made of, so a test can count either.
@@ -552,6 +555,19 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       const result = await activities.inactivateUser(input);
       await activities.finishOffboarding({ userId: input.userId, workflowId: input.workflowId, outcome: 'inactivated' });
       return result;
+    },
+    // A batch's digests are built from the database (domain/notifications/digests.ts): here they are counted only.
+    async sendActionDigests() {
+      dir.count('sendActionDigests');
+      return { emails: 0 };
+    },
+    async sendWaitingDigests() {
+      dir.count('sendWaitingDigests');
+      return { emails: 0 };
+    },
+    async sendClosingDigests() {
+      dir.count('sendClosingDigests');
+      return { emails: 0 };
     },
     async sendNotifications(input) {
       dir.count('sendNotifications');

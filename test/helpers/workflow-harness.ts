@@ -12,7 +12,7 @@ import { auditLog } from '../../db/schema';
 import { DEFAULT_POLICY, type OffboardingPolicy, type UserOffboardingStatus, userStatusQuery, userWorkflowId } from '../../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './database';
 import { directoryFixtures, type DirectoryFixtures } from './directory-fixtures';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { type ReceivedMessage, startSmtpSink, type SmtpSink } from './smtp-sink';
 import { workflowBundle } from './temporal';
 import { waitForValue } from './wait-until';
 
@@ -91,9 +91,22 @@ export async function auditCount(t: TestDatabase): Promise<number> {
 export function mailsAbout(sink: SmtpSink, userId: number, kind?: string) {
   return sink.messages.filter(
     (m) =>
-      m.parsed.headers.get('x-offboarding-user-id') === String(userId) &&
+      (m.parsed.headers.get('x-offboarding-user-id') === String(userId) || digestUserIds(m).includes(userId)) &&
       (kind === undefined || m.parsed.headers.get('x-offboarding-kind') === kind),
   );
+}
+
+/** The people a batch's digest lists, in the order it lists them (X-Offboarding-User-Ids). */
+export function digestUserIds(m: ReceivedMessage): number[] {
+  const ids = m.parsed.headers.get('x-offboarding-user-ids');
+  return typeof ids === 'string' && ids !== '' ? ids.split(',').map(Number) : [];
+}
+
+/** The personal link to `userId`'s page in an email: a digest's links come in the order it lists people. */
+export function personalLinkIn(m: ReceivedMessage | undefined, userId: number): string | undefined {
+  const links = (m?.parsed.text ?? '').match(/http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_.-]+/g) ?? [];
+  const listed = m ? digestUserIds(m) : [];
+  return listed.length > 0 ? links[listed.indexOf(userId)] : links[0];
 }
 
 /** A worker running in the background for a whole test file; `stop()` waits for it to drain. */

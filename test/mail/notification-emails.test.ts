@@ -36,8 +36,13 @@ const ALL_KINDS: AnyNotification['kind'][] = [
   'items-received',
   'sign-in-link',
   'webhook-disabled',
+  'action-needed-digest',
+  'reminder-digest',
+  'escalation-digest',
+  'inactivated-digest',
+  'items-received-digest',
 ];
-const ACTION_KINDS = new Set<string>(['items-assigned', 'reminder', 'escalation']);
+const ACTION_KINDS = new Set<string>(['items-assigned', 'reminder', 'escalation', 'action-needed-digest', 'reminder-digest', 'escalation-digest']);
 
 const binary = inject('mailpitBinary');
 
@@ -104,7 +109,16 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
       requestId: 'mail-test',
     };
     const victor = id['vivanov']!;
+    // A batch's digests list people with their running offboarding (the personal links are bound to it).
+    const [claim] = await db().execute<{ id: number }>(sql`select id from offboardings where user_id = ${aisha} and ended_at is null`);
+    const listed = [{ userId: aisha, offboardingId: claim!.id, items, waitingSince: at, newItems: false }];
+    const digest = { batchId: 'b-mail', requestedBy: helen, effectiveAt: null, round: 1, people: listed };
     const notifications: AnyNotification[] = [
+      { kind: 'action-needed-digest', ...digest, recipientId: daniel, people: [{ ...listed[0]!, waitingSince: null }] },
+      { kind: 'reminder-digest', ...digest, recipientId: daniel },
+      { kind: 'escalation-digest', ...digest, recipientId: helen },
+      { kind: 'inactivated-digest', batchId: 'b-mail', requestedBy: helen, recipientId: daniel, people: [{ userId: victor, inactivatedAt: at, handedOver: 1, closed: 0, leftOpen: 0 }] },
+      { kind: 'items-received-digest', batchId: 'b-mail', requestedBy: helen, recipientId: grace, received: [took, { ...took, fromUserId: victor, requestId: 'mail-test-2' }] },
       { kind: 'reminder', userId: aisha, requestedBy: helen, batchId: null, items, waitingSince: at, reminderNumber: 1 },
       { kind: 'escalation', userId: aisha, requestedBy: helen, batchId: null, items, waitingSince: at, reason: 'escalate-after' },
       { kind: 'items-received', userId: aisha, requestedBy: helen, batchId: null, recipientId: grace, received: [took] },
@@ -188,8 +202,10 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
       for (const l of j.links.Links) {
         expect(l.URL.startsWith(`${s.url}/`), `${j.kind}: ${l.URL} points at the web app`).toBe(true);
         expect(l.StatusCode, `${j.kind}: ${l.URL}`).toBeGreaterThanOrEqual(200);
-        // Plain links to HR's pages (batch summary, inactivated, items received) ask a stranger to sign in first.
-        expect(l.StatusCode, `${j.kind}: ${l.URL}`).toBeLessThan(new URL(l.URL).pathname.startsWith('/hr/') ? 400 : 300);
+        // Plain links to HR's pages (batch summary, inactivated, items received) and the digests' "People
+        // leaving your team" ask a stranger to sign in first.
+        const { pathname } = new URL(l.URL);
+        expect(l.StatusCode, `${j.kind}: ${l.URL}`).toBeLessThan(pathname.startsWith('/hr/') || pathname === '/people' ? 400 : 300);
       }
       if (ACTION_KINDS.has(j.kind)) expect(j.links.Links.some((l) => l.URL.includes('/link?t=')), `${j.kind} carries its action link`).toBe(true);
       if (j.kind === 'sign-in-link') expect(j.links.Links.some((l) => l.URL.includes('/signin/token?t=')), 'the sign-in link').toBe(true);

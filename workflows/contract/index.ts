@@ -4,6 +4,7 @@
 // in the workflow bundle.
 export * from './activities';
 export * from './batch';
+export * from './digests';
 export * from './hand-over';
 export * from './housekeeping';
 export * from './ids';

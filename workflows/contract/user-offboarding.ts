@@ -13,6 +13,12 @@ export type UserOffboardingInput = {
   effectiveAt: string | null;
   successorId: number | null;
   policy: OffboardingPolicy;
+  /**
+   * Set by a batch under 'batch-digests' (issue 25): the batch tells managers, admins and new owners
+   * in digests, so this workflow sends no "Action needed", reminder, escalation, receipt or
+   * "was inactivated" email of its own. Absent in histories recorded before.
+   */
+  digests?: boolean;
 };
 
 export type UserOffboardingResult = {

@@ -3,6 +3,7 @@
 // cancelled, and the newest report seen from each running child.
 import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
 import { type BatchRejection, type BatchUserRow, USER_STAGES } from '../contract';
+import type { DigestsCarryOver } from './digests';
 import type { offboardingBatch } from './index';
 import { isFinal } from './rows';
 import type { BatchRun } from './run';
@@ -20,6 +21,8 @@ export type BatchCarryOver = {
   reportSeq: Record<string, number>;
   /** When the batch's first run started, for the details (absent in carry-overs written before). */
   startedAt?: string;
+  /** The digests' rounds and timers ('batch-digests'); absent: the batch's people send their own emails. */
+  digests?: DigestsCarryOver;
 };
 
 export const pack = (r: BatchUserRow): PackedRow => [
@@ -43,6 +46,7 @@ export const unpack = (p: PackedRow): BatchUserRow => ({
 /** Ends this run once its handlers are done and starts the next with what it carries. */
 export async function continueAsNewNow(batch: BatchRun): Promise<never> {
   await condition(allHandlersFinished);
+  if (batch.digests) await batch.digests.idle();
   const next: BatchCarryOver = {
     run: batch.run + 1,
     adminIds: batch.adminIds,
@@ -53,6 +57,7 @@ export async function continueAsNewNow(batch: BatchRun): Promise<never> {
     // Finished users send no more reports: only the running ones need their sequence carried.
     reportSeq: Object.fromEntries([...batch.reportSeq].filter(([id]) => !isFinal(batch.rows.get(id)?.stage ?? 'failed'))),
     startedAt: batch.startedAt,
+    ...(batch.digests ? { digests: batch.digests.carryOver() } : {}),
   };
   return continueAsNew<typeof offboardingBatch>(batch.input, next);
 }

@@ -45,14 +45,17 @@ export class BatchHandlers {
     const row = rows.get(p.userId);
     if (!row || isFinal(row.stage) || p.seq <= (reportSeq.get(p.userId) ?? 0)) return;
     reportSeq.set(p.userId, p.seq);
-    rows.set(p.userId, {
+    const next = {
       userId: p.userId,
       stage: p.stage,
       openItems: p.openItems,
       waitingSince: p.waitingSince,
-      remindersSent: p.remindersSent,
+      // Under digests the batch reminds (and counts): the child's own count stays 0.
+      remindersSent: this.batch.digests ? Math.max(p.remindersSent, row.remindersSent) : p.remindersSent,
       result: p.result,
-    });
+    };
+    rows.set(p.userId, next);
+    this.batch.digests?.noted(row, next);
   }
 
   async removeUser({ userId, by }: RemoveUserRequest): Promise<BatchComposition> {

@@ -47,6 +47,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   if (!carried) await validate(batch);
   batch.phase = 'running';
   batch.details.refresh();
+  batch.digests?.start();
 
   // Runs started before this change refilled the whole window before checking the run's length,
   // which overshot the threshold by thousands of events; new runs check first and refill in chunks.

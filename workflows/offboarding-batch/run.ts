@@ -18,6 +18,7 @@ import {
 import { renderBatchDetails } from '../current-details';
 import { DetailsPublisher } from '../details-publisher';
 import type { BatchCarryOver } from './carry-over';
+import { BatchDigests } from './digests';
 import { BatchRows } from './rows';
 
 /** Children running at once: far below Temporal's 2,000 pending-children limit. */
@@ -48,6 +49,12 @@ export class BatchRun {
   readonly queue: number[];
   /** When the first run started; runs carried over before it was carried show their own start. */
   readonly startedAt: string;
+  /**
+   * 'batch-digests' (issue 25): the batch emails its people's managers, admins and new owners in
+   * digests, and its children send none of those emails themselves. Decided by the first run and
+   * carried, so a chain started before the change never mixes the two.
+   */
+  readonly digests: BatchDigests | undefined;
   /** Cancel signals waiting for the database's word on their sender (signals cannot be refused). */
   readonly cancelSignals: number[] = [];
 
@@ -69,6 +76,8 @@ export class BatchRun {
     this.reportSeq = new Map(Object.entries(carried?.reportSeq ?? {}).map(([k, v]) => [Number(k), v]));
     this.queue = this.rows.queued();
     this.startedAt = carried?.startedAt ?? workflowInfo().startTime.toISOString();
+    const digests = carried ? carried.digests !== undefined : patched('batch-digests');
+    this.digests = digests ? new BatchDigests(this, carried?.digests) : undefined;
     this.details = new DetailsPublisher(() =>
       renderBatchDetails({
         batchId: input.batchId,

@@ -13,6 +13,8 @@ export async function finish(batch: BatchRun, window: BatchWindow): Promise<Batc
   if (window.releases.length > 0) await Promise.all(window.releases);
   batch.phase = 'finished';
   batch.details.refresh();
+  // What ended since the last round goes to managers and new owners before HR's summary.
+  if (batch.digests) await batch.digests.close();
   const summary: BatchSummary = {
     batchId: input.batchId,
     requestedBy: input.requestedBy,

@@ -58,6 +58,7 @@ export class BatchWindow {
                 effectiveAt: input.effectiveAt,
                 successorId: input.successors[String(userId)] ?? null,
                 policy: batch.policy,
+                ...(batch.digests ? { digests: true } : {}),
               },
             ],
             // Children outlive this run when it continues as new; they report back by signal.

@@ -25,7 +25,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   const run = new OffboardingRun(
     input,
     oneGo
-      ? { quietHandover: true, checkedNow: true, tellOwners: true, oneGo }
+      ? { quietHandover: true, checkedNow: true, tellOwners: true, oneGo, digests: input.digests === true }
       : {
           // Runs started before this change reported every item the successor took and handed items
           // over one at a time; new runs hand over in parallel and report once the stage changes.
@@ -37,6 +37,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
           // successor took, and did not tell the manager when the offboarding stopped.
           tellOwners: patched('tell-owners-and-stops'),
           oneGo,
+          digests: false,
         },
   );
   const { state, notices, progress } = run;
@@ -44,7 +45,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
 
   // Handlers first, so no message is ever dropped.
   registerHandlers(run);
-  if (run.version.tellOwners) notices.startReceiptsWhenQuiet();
+  if (run.version.tellOwners && !run.version.digests) notices.startReceiptsWhenQuiet();
 
   async function finish(outcome: UserOffboardingResult['outcome'], extra: Partial<UserOffboardingResult>): Promise<UserOffboardingResult> {
     const result: UserOffboardingResult = {
@@ -104,7 +105,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
         const report = await handOverAtOnce(run, input.successorId, 'successor');
         run.successorReport = report;
         // One receipt, sent with whatever the flow says next: the manager's notice, or the inactivation's.
-        if (report.took.length > 0) notices.hold({ kind: 'items-received', ...run.common, recipientId: input.successorId, received: report.took });
+        if (report.took.length > 0 && !run.version.digests) notices.hold({ kind: 'items-received', ...run.common, recipientId: input.successorId, received: report.took });
       } else {
         const report = await handOver(run, input.successorId, 'successor', { parallel: run.version.quietHandover });
         if (run.version.tellOwners) {
@@ -119,7 +120,8 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
       if (run.stopRequest) return await stopped();
       if (state.pendingItems.length > 0 && !force) {
         notices.sendHeld();
-        notices.notify({
+        // Under digests the batch asks the manager, once it hears this person waits (their report).
+        if (!run.version.digests) notices.notify({
           kind: 'items-assigned',
           ...run.common,
           effectiveAt: input.effectiveAt,
@@ -164,7 +166,8 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
         } else {
           res = await domain.inactivateUser(inactivation);
         }
-        notices.notify({ kind: 'inactivated', ...run.common, inactivatedAt: res.inactivatedAt, resolutions: state.resolutions, itemsLeftOpen: res.itemsLeftOpen });
+        // Under digests the manager reads it in the batch's digest, HR in the batch summary.
+        if (!run.version.digests) notices.notify({ kind: 'inactivated', ...run.common, inactivatedAt: res.inactivatedAt, resolutions: state.resolutions, itemsLeftOpen: res.itemsLeftOpen });
         return await finish('inactivated', { inactivatedAt: res.inactivatedAt, itemsLeftOpen: res.itemsLeftOpen });
       } catch (err) {
         const r = refusalOf(err);

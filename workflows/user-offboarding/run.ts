@@ -31,6 +31,12 @@ export type RunVersion = {
    * batch hears of this user when someone waits on them or when it ends, not while inactivating.
    */
   oneGo: boolean;
+  /**
+   * The batch sends digests (input.digests, set by a batch under 'batch-digests', issue 25): no
+   * "Action needed", reminder, escalation, receipt or "was inactivated" email from here; the deadline
+   * and its action, and the stop notice, stay this workflow's.
+   */
+  digests: boolean;
 };
 
 export type HandOverReport = { userId: number; took: ItemResolution[]; notTaken: ItemNotTaken[] };
@@ -132,7 +138,7 @@ export class OffboardingRun {
     const { state } = this;
     if (!state.resolutions.some((r) => r.requestId === res.requestId)) {
       state.resolutions.push(res);
-      if (options.receipt && this.version.tellOwners && res.action === 'reassigned' && res.toUserId !== null) this.notices.addReceipt(res.toUserId, res);
+      if (options.receipt && this.version.tellOwners && !this.version.digests && res.action === 'reassigned' && res.toUserId !== null) this.notices.addReceipt(res.toUserId, res);
     }
     state.pendingItems = state.pendingItems.filter((i) => i.key !== res.itemKey);
     this.progress.publish();

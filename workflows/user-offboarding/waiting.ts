@@ -17,8 +17,9 @@ export async function waitForReassignment(run: OffboardingRun): Promise<void> {
   let lastNoticeMs = now;
   let deadlineHandled = policy.deadlineMs === null;
   while (state.pendingItems.length > 0 && !run.stopRequest) {
-    const nextReminder = lastNoticeMs + policy.reminderIntervalMs;
-    const escalation = state.escalated ? Infinity : waitingSinceMs + policy.escalateAfterMs;
+    // Under digests the batch reminds and escalates, one email per manager and per admin.
+    const nextReminder = run.version.digests ? Infinity : lastNoticeMs + policy.reminderIntervalMs;
+    const escalation = state.escalated || run.version.digests ? Infinity : waitingSinceMs + policy.escalateAfterMs;
     const deadline = deadlineHandled ? Infinity : waitingSinceMs + (policy.deadlineMs ?? 0);
     const wakeUps = [
       { what: reminderTimer(state.remindersSent + 1), at: nextReminder },
@@ -27,12 +28,17 @@ export async function waitForReassignment(run: OffboardingRun): Promise<void> {
     ].filter((w) => Number.isFinite(w.at));
     run.wakeUps = wakeUps;
     const wakeAt = Math.min(...wakeUps.map((w) => w.at));
-    const settled = await condition(
-      () => state.pendingItems.length === 0 || run.stopRequest !== undefined || run.recheckRequested,
-      Math.max(1, wakeAt - Date.now()),
-      // What this wake-up is for, in the Web UI's timeline: "reminder 2", or "escalation after 7 d + reminder 4".
-      { summary: wakeUps.filter((w) => w.at === wakeAt).map((w) => w.what).join(' + ') },
-    );
+    const woken = () => state.pendingItems.length === 0 || run.stopRequest !== undefined || run.recheckRequested;
+    // Under digests with no deadline there is nothing to wake up for: only a message ends the wait.
+    const settled =
+      wakeAt === Infinity
+        ? await condition(woken).then(() => true)
+        : await condition(
+            woken,
+            Math.max(1, wakeAt - Date.now()),
+            // What this wake-up is for, in the Web UI's timeline: "reminder 2", or "escalation after 7 d + reminder 4".
+            { summary: wakeUps.filter((w) => w.at === wakeAt).map((w) => w.what).join(' + ') },
+          );
     if (run.recheckRequested) {
       run.recheckRequested = false;
       await run.rescan();

@@ -1,0 +1,91 @@
+// The digests that ask someone to act (issue 25): "Action needed" once per manager per round of a
+// batch, a reminder per manager per interval, an escalation per admin. Each lists every leaving person
+// of theirs in the batch with their open items and a personal link to that person's page, and ends
+// with one link to "People leaving your team".
+import type { DigestNotification, DigestPerson } from '../../../workflows/contract';
+import { formatDateTime, formatWaited, plural } from '../format';
+import { html, type SafeHtml } from '../html';
+import { itemsHtml, itemsText } from '../items';
+import { buttonHtml, fallbackHtml, fallbackText, pageLinkHtml, pageLinkText, pageUrl, S } from '../layout';
+import { greeting, nameOf } from '../people';
+import { RECHECK } from '../action-link';
+import type { NotificationPeople, RenderContext, Rendered } from '../render';
+
+type WaitingDigest = Extract<DigestNotification, { kind: 'action-needed-digest' | 'reminder-digest' | 'escalation-digest' }>;
+
+const TEAM_PAGE = 'People leaving your team';
+const LINK_NOTE = 'Each link is personal to you, valid while that offboarding runs (14 days at most).';
+
+function headline(n: WaitingDigest, requester: string, count: string, ctx: RenderContext): { subject: string; intro: string } {
+  const oldest = n.people.map((p) => p.waitingSince).filter((s): s is string => s !== null).sort()[0];
+  const waited = oldest ? formatWaited(oldest, ctx.now) : null;
+  switch (n.kind) {
+    case 'action-needed-digest':
+      return {
+        subject: `Action needed: ${count} leaving, with open items to reassign or close`,
+        intro: `${requester} started the offboarding of the ${n.people.length === 1 ? 'person' : 'people'} below (batch ${n.batchId}). Each is inactivated once none of their items is open.`,
+      };
+    case 'reminder-digest':
+      return {
+        subject: `Reminder ${n.round}: ${count} still waiting on open items${waited ? ` (longest ${waited})` : ''}`,
+        intro: `This is reminder ${n.round} for batch ${n.batchId}, requested by ${requester}. The offboardings below still wait for their items to be handed over or closed.`,
+      };
+    case 'escalation-digest':
+      return {
+        subject: `Escalation: ${count} waiting past the escalation time${waited ? ` (longest ${waited})` : ''}`,
+        intro: `The offboardings below (batch ${n.batchId}, requested by ${requester}) waited past the escalation time. An admin can hand over or close their items, or take someone out of the offboarding.`,
+      };
+  }
+}
+
+function personHeading(people: NotificationPeople, p: DigestPerson, ctx: RenderContext): string {
+  const name = nameOf(people, p.userId);
+  const parts = [plural(p.items.length, 'open item')];
+  if (p.newItems) parts.push('new since the last email');
+  if (p.waitingSince) parts.push(`waiting ${formatWaited(p.waitingSince, ctx.now)} since ${formatDateTime(p.waitingSince)}`);
+  return `${name} — ${parts.join(', ')}`;
+}
+
+export function waitingDigest(n: WaitingDigest, people: NotificationPeople, ctx: RenderContext): Rendered {
+  const requester = nameOf(people, n.requestedBy);
+  const count = plural(n.people.length, 'person', 'people');
+  const { subject, intro } = headline(n, requester, count, ctx);
+  const reader = n.recipientId === null ? null : { id: n.recipientId, name: nameOf(people, n.recipientId), email: null };
+  const team = pageUrl(ctx.publicUrl, '/people');
+  const linkOf = (p: DigestPerson) => ctx.personLinks?.[p.userId] ?? null;
+  const effective = n.effectiveAt ? `Effective date: not before ${formatDateTime(n.effectiveAt)}.` : null;
+  const text = [
+    greeting(people, reader),
+    '',
+    intro,
+    ...(effective ? [effective] : []),
+    fallbackText(people),
+    ...n.people.flatMap((p) => {
+      const link = linkOf(p);
+      return [
+        personHeading(people, p, ctx),
+        ...(link ? [`  Open ${nameOf(people, p.userId)}’s items:`, `    ${link}`] : []),
+        '',
+        itemsText(p.items),
+        '',
+      ];
+    }),
+    ...(n.people.some((p) => linkOf(p)) ? [LINK_NOTE] : ['Hand each item over to someone on its project, or close it, directly in the tools.']),
+    RECHECK,
+    ...pageLinkText(team, TEAM_PAGE),
+  ]
+    .filter((l, i, all) => !(l === '' && all[i - 1] === ''))
+    .join('\n');
+  const personHtml = (p: DigestPerson): SafeHtml => {
+    const link = linkOf(p);
+    return html`<h2 style="${S.h2}">${personHeading(people, p, ctx)}</h2>
+${link ? buttonHtml(link, `Open ${nameOf(people, p.userId)}’s items`) : ''}
+${itemsHtml(p.items)}`;
+  };
+  const body = html`<p>${greeting(people, reader)}</p><p>${intro}</p>${effective ? html`<p>${effective}</p>` : ''}${fallbackHtml(people)}
+${n.people.map(personHtml)}
+<p style="${S.note}">${n.people.some((p) => linkOf(p)) ? LINK_NOTE : 'Hand each item over to someone on its project, or close it, directly in the tools.'}</p>
+<p>${RECHECK}</p>
+${pageLinkHtml(team, TEAM_PAGE)}`;
+  return { subject, text, body };
+}
