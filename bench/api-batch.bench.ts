@@ -12,9 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
-import { createMailer } from '../adapters/mail-transport';
 import { API_BASE_PATH } from '../client/web/api/routes';
-import { startWebServer } from '../client/web/server';
 import { loadSettings } from '../config/settings';
 import { createConnection } from '../domain/connections';
 import { freePort } from '../test/helpers/free-port';
@@ -23,6 +21,7 @@ import { startDevServer } from '../launcher/temporal-dev-server';
 import { BATCH_STATUS_PAGE, batchStatusQuery, batchWorkflowId } from '../workflows/contract';
 import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
+import { startBenchWebServer } from './web-server';
 
 const USERS = 10_000;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -73,26 +72,7 @@ async function main(): Promise<void> {
     });
     cleanups.unshift(() => wf.terminate('bench done').then(() => undefined));
 
-    const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(dir, 'outbox'), mailFrom: 'Bench <b@bench.example>', log: () => undefined });
-    cleanups.unshift(() => mailer.close());
-    const web = await startWebServer({
-      settings: {
-        port: await freePort(),
-        host: '127.0.0.1',
-        publicUrl: 'http://127.0.0.1:3999',
-        linkSecret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-        auth: 'email-link',
-        trustedHeader: 'X-Auth-Request-Email',
-        trustedProxies: [],
-        api: { requestsPerMinute: 1_000_000 },
-      },
-      db,
-      temporal,
-      taskQueue: 'api-batch-bench',
-      mailer,
-      log: () => undefined,
-    });
-    cleanups.unshift(() => web.close());
+    const web = await startBenchWebServer({ db, temporal, taskQueue: 'api-batch-bench', cleanups, limits: { api: { requestsPerMinute: 1_000_000 } }, mail: { outboxDir: path.join(dir, 'outbox') } });
 
     let bytes = 0;
     const overHttp = async () => {

@@ -15,15 +15,14 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
 import { sha256 } from '../client/web/keys';
-import { startWebServer } from '../client/web/server';
 import { connectDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { users, webSessions } from '../db/schema';
-import { createMailer } from '../adapters/mail-transport';
 import { AesGcmPayloadCodec } from '../temporal/payload-codec';
 import { freePort } from '../test/helpers/free-port';
 import { ensureDatabase, startEmbeddedPostgres } from '../launcher/embedded-postgres';
 import { type Cleanups, runCleanups } from './cleanups';
+import { startBenchWebServer } from './web-server';
 
 const REQUESTS = 400;
 const CONCURRENCY = 8;
@@ -89,26 +88,14 @@ async function main(): Promise<void> {
     const encrypted = await codec.encode(plain);
     const body = JSON.stringify({ payloads: encrypted.map(wire) });
 
-    const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(dataDir, 'outbox'), mailFrom: 'o <o@example.com>', log: () => undefined });
-    cleanups.unshift(() => mailer.close());
-    const web = await startWebServer({
-      settings: {
-        port: await freePort(),
-        host: '127.0.0.1',
-        publicUrl: 'http://127.0.0.1:3999',
-        linkSecret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-        auth: 'email-link',
-        trustedHeader: 'X-Auth-Request-Email',
-        trustedProxies: [],
-        codec: { payloadKey: key.toString('base64'), previousPayloadKeys: [], operators: [], requestsPerMinute: 1_000_000 },
-      },
+    const web = await startBenchWebServer({
       db: handle.db,
       temporal: new Client(),
       taskQueue: 'unused',
-      mailer,
-      log: () => undefined,
+      cleanups,
+      limits: { codec: { payloadKey: key.toString('base64'), previousPayloadKeys: [], operators: [], requestsPerMinute: 1_000_000 } },
+      mail: { outboxDir: path.join(dataDir, 'outbox') },
     });
-    cleanups.unshift(() => web.close());
 
     const overHttp = async () => {
       const r = await fetch(`${web.url}/codec/decode`, {

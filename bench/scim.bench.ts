@@ -16,7 +16,6 @@ import { createActivities } from '../activities';
 import { requestOffboarding } from '../client/operations';
 import { buildWorkflowBundle } from '../worker/workflow-bundle';
 import { sql } from 'drizzle-orm';
-import { startWebServer } from '../client/web/server';
 import { loadSettings } from '../config/settings';
 import { users } from '../db/schema';
 import { createConnection } from '../domain/connections';
@@ -26,6 +25,7 @@ import { requireTemporalCli } from '../launcher/temporal-binaries';
 import { startDevServer } from '../launcher/temporal-dev-server';
 import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
+import { startBenchWebServer } from './web-server';
 
 const USERS = 50_000;
 const LOOKUPS = 300;
@@ -82,24 +82,7 @@ async function main(): Promise<void> {
     });
     const [waiting] = await db.execute<{ id: number }>(sql`select id from users where scim_user_name = 'person100@northwind.example'`);
     await requestOffboarding({ db: async () => db, temporal: async () => temporal, taskQueue, intakeWindowMs: 3_600_000 }, idp, { userId: waiting!.id, requestId: 'bench-waiting' });
-    const web = await startWebServer({
-      settings: {
-        port: await freePort(),
-        host: '127.0.0.1',
-        publicUrl: 'http://127.0.0.1:3999',
-        linkSecret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-        auth: 'email-link',
-        trustedHeader: 'X-Auth-Request-Email',
-        trustedProxies: [],
-        scim: { requestsPerMinute: 1_000_000 },
-      },
-      db,
-      temporal,
-      taskQueue,
-      mailer,
-      log: () => undefined,
-    });
-    cleanups.unshift(() => web.close());
+    const web = await startBenchWebServer({ db, temporal, taskQueue, cleanups, limits: { scim: { requestsPerMinute: 1_000_000 } }, mail: { mailer } });
 
     // Never a multiple of 100 (those are deprovisioned), spread over the table.
     const who = (i: number) => {

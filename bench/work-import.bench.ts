@@ -20,12 +20,9 @@ import { performance } from 'node:perf_hooks';
 import { once } from 'node:events';
 import { Client } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
-import { createMailer } from '../adapters/mail-transport';
 import { API_BASE_PATH } from '../client/web/api/routes';
-import { startWebServer } from '../client/web/server';
 import { projectRoot } from '../config/settings';
 import { createConnection } from '../domain/connections';
-import { freePort } from '../test/helpers/free-port';
 import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { importWork } from '../domain/work-import';
@@ -34,6 +31,7 @@ import { ensureDatabase } from '../launcher/embedded-postgres';
 import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { currentRss, mib, peakRss, resetPeakRss } from './process-memory';
+import { startBenchWebServer } from './web-server';
 
 const argItems = process.argv.indexOf('--items');
 const ITEMS = argItems === -1 ? 100_000 : Number(process.argv[argItems + 1]);
@@ -141,28 +139,9 @@ async function plainInsert(db: Database, items: number): Promise<void> {
 async function importThroughApi(db: Database, dir: string, items: number, cleanups: Cleanups): Promise<void> {
   const [admin] = await db.execute<{ id: number }>(sql`select id from users where email = ${ADMIN}`);
   const { token } = await createConnection(db, { name: 'Bench tools', company: 'Bench', policy: { reason: 'Left', successor: 'none' }, adminUserId: admin?.id ?? 0, createdBy: 'bench', scopes: ['directory:write'] });
-  const mailer = createMailer({ smtpUrl: undefined, outboxDir: path.join(dir, 'outbox'), mailFrom: 'Bench <b@bench.example>', log: () => undefined });
-  cleanups.unshift(() => mailer.close());
   // No re-check reaches Temporal (nobody is being offboarded): a lazy client that never connects.
   const temporal = new Client();
-  const web = await startWebServer({
-    settings: {
-      port: await freePort(),
-      host: '127.0.0.1',
-      publicUrl: 'http://127.0.0.1:3999',
-      linkSecret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-      auth: 'email-link',
-      trustedHeader: 'X-Auth-Request-Email',
-      trustedProxies: [],
-      api: { requestsPerMinute: 1_000_000 },
-    },
-    db,
-    temporal,
-    taskQueue: 'bench-work-import',
-    mailer,
-    log: () => undefined,
-  });
-  cleanups.unshift(() => web.close());
+  const web = await startBenchWebServer({ db, temporal, taskQueue: 'bench-work-import', cleanups, limits: { api: { requestsPerMinute: 1_000_000 } }, mail: { outboxDir: path.join(dir, 'outbox') } });
   for (let start = 0; start < items; start += MAX_IMPORT_RECORDS) {
     const batch: Record<string, unknown>[] = [];
     for (let i = start; i < Math.min(items, start + MAX_IMPORT_RECORDS); i++) {
