@@ -144,7 +144,7 @@ describe('the Temporal Web UI with the codec server', () => {
       await page.setViewportSize({ width: 1400, height: 1500 });
       const helenStatuses = codecStatuses(page);
       await page.goto(pageOf(user));
-      await page.getByText('reminder 1', { exact: true }).first().waitFor({ timeout: UI_WAIT });
+      await page.getByText(`claim user ${leaver} for batch`, { exact: false }).first().waitFor({ timeout: UI_WAIT });
       await page.getByText('restructuring-codec-ui', { exact: false }).first().waitFor({ timeout: UI_WAIT });
       await screenshot(page, 'webui-codec-decoded-timeline');
       const md = await currentDetails(page, 'Awaiting reassignment: 3 open items');
@@ -167,7 +167,7 @@ describe('the Temporal Web UI with the codec server', () => {
         await expect.poll(() => statuses.length, { timeout: UI_WAIT }).toBeGreaterThan(0);
         const details = await currentDetails(p, 'open items', 5_000);
         const body = (await p.locator('body').textContent()) ?? '';
-        for (const plain of ['reminder 1', 'restructuring-codec-ui', 'open items', ...keys]) {
+        for (const plain of [`claim user ${leaver}`, 'restructuring-codec-ui', 'open items', ...keys]) {
           expect(body, `${who}: ${plain}`).not.toContain(plain);
           expect(details, `${who}: ${plain}`).not.toContain(plain);
         }
