@@ -4,6 +4,7 @@
 // 1,001 items, wrong types, unknown fields and a token without directory:write change nothing; an item
 // pushed for someone being offboarded shows in their offboarding's open items; and a token over
 // API_REQUESTS_PER_MINUTE is answered 429 with Retry-After and RateLimit, changing nothing.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import os from 'node:os';
 import { eq, inArray, like, sql } from 'drizzle-orm';
@@ -13,6 +14,7 @@ import { API_BASE_PATH } from '../client/web/api/routes';
 import { startWebServer } from '../client/web/server';
 import { auditLog, defectItems, projectMembers, projects, rfis, users } from '../db/schema';
 import { createConnection, createConnectionToken } from '../domain/connections';
+import { projectRoot } from '../config/settings';
 import { directoryFixtures } from './helpers/directory-fixtures';
 import { freePort } from './helpers/free-port';
 import { budget } from './helpers/time-budget';
@@ -303,5 +305,25 @@ describe('the rate limit', () => {
       await limited.close();
       await mailer.close();
     }
+  });
+});
+
+describe('the API document in a process that loaded the import first', () => {
+  it('still builds: the work schemas do not need the domain’s schemas to have been made after zod was extended', async () => {
+    // zod 4 gives `.openapi` only to schemas made after @hono/zod-openapi extended zod; a test worker
+    // that ran an import test first once failed to load every API file after it.
+    const script = "await import('./domain/work-import-records.ts'); const m = await import('./client/web/api/work-schemas.ts'); console.log(Object.keys(m).length);";
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(out.stderr).not.toContain('TypeError');
+    expect(out.code).toBe(0);
+    expect(Number(out.stdout.trim())).toBeGreaterThan(0);
   });
 });

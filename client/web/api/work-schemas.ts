@@ -2,13 +2,16 @@
 // bulk. The fields are the import's own zod schemas (domain/work-import-records.ts) — the ones
 // `offboard import` checks its file lines against — so the document, the API and the CLI cannot
 // disagree about what an item is.
+// `.clone()` before `.openapi()` on the domain's schemas: zod 4 gives `.openapi` only to schemas made
+// after @hono/zod-openapi extended zod, and the domain's may have been made before (a process that
+// loaded the import first: a CLI, or a test worker that ran an import test earlier).
 import { z } from '@hono/zod-openapi';
 import { itemSchema, MAX_IMPORT_RECORDS, memberRecordSchema, projectRecordSchema } from '../../../domain/work-import-records';
 import { TOOLS } from '../../../workflows/contract';
 
 /** The project's number (projects.number), as the tools know it; the path carries it URL-encoded. */
 export const ProjectNumberParam = z.object({
-  number: projectRecordSchema.shape.number.openapi({ param: { name: 'number', in: 'path' }, example: 'P-100' }),
+  number: projectRecordSchema.shape.number.clone().openapi({ param: { name: 'number', in: 'path' }, example: 'P-100' }),
 });
 
 export const ProjectMember = memberRecordSchema.omit({ kind: true, project: true }).openapi('ProjectMember', {
@@ -43,7 +46,7 @@ export const PutProjectAnswer = z
   })
   .openapi('ProjectUpserted');
 
-export const BulkItem = itemSchema.openapi('Item', {
+export const BulkItem = itemSchema.clone().openapi('Item', {
   description: 'One of the seven tools’ items, identified by (tool, externalId); its people in the roles of the tool (rfi: manager, assignee; submittal: manager, approver; observation: assignee; meeting-item: assignee; inspection: point-of-contact; defect: assigned-to; timecard: employee).',
 });
 
