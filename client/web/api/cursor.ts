@@ -19,3 +19,13 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   if (!parsed.success) throw new ApiProblem(422, 'INVALID_INPUT', 'The cursor is not one this list gave out; start again without it.');
   return parsed.data;
 }
+
+/**
+ * A page from `rows`, read with a limit of `size + 1`: the extra row only says there is a next page,
+ * whose cursor is made from the page's last row.
+ */
+export function pageOf<R>(rows: readonly R[], size: number, cursorOf: (last: R) => unknown): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, size);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > size && last !== undefined ? encodeCursor(cursorOf(last)) : null };
+}

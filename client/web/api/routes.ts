@@ -21,7 +21,7 @@ import { checkReason, checkSuccessors, parseEffectiveAt, policyOf } from '../../
 import { type BatchDraft, batchStatusPage, batchWithId, cancelBatch, generateBatchId, previewBatch, reactivateUser, removeFromBatch, startBatch } from '../../operations';
 import type { AppEnv, WebDeps } from '../context';
 import { apiCaller, DEFAULT_API_REQUESTS_PER_MINUTE } from './caller';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, pageOf } from './cursor';
 import { claimKey, keepResponse, requestHash } from './idempotency';
 import { ApiProblem, problemOf, problemResponse } from './problem';
 import { type ApiEnv, json, jsonBody, problems, security } from './route-parts';
@@ -136,9 +136,7 @@ export function apiRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
       const size = q.limit ?? 50;
       const after = decodeCursor(q.cursor, z.object({ startedAtKey: z.string().max(64), batchId: z.string().max(64) }).strict());
       const rows = await listBatches(deps.db, { limit: size + 1, running: q.running === 'true', ...(after ? { after } : {}) });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      const nextCursor = rows.length > size && last ? encodeCursor({ startedAtKey: last.startedAtKey, batchId: last.batchId }) : null;
+      const { page, nextCursor } = pageOf(rows, size, (last) => ({ startedAtKey: last.startedAtKey, batchId: last.batchId }));
       return c.json({ items: page.map(({ startedAtKey: _, ...b }) => b), nextCursor }, 200);
     },
   );

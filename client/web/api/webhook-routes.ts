@@ -7,7 +7,7 @@ import type { TokenScope } from '../../../domain/connections';
 import { subscriptionDeliveryLog, type WebhookDeliveryLogEntry } from '../../../domain/webhooks/delivery-log';
 import { createWebhookSubscription, deleteWebhookSubscription, isLiveSubscription, listWebhookSubscriptions, type WebhookSubscriptionInfo } from '../../../domain/webhooks/subscriptions';
 import type { WebDeps } from '../context';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, pageOf } from './cursor';
 import { ApiProblem } from './problem';
 import { type ApiEnv, json, jsonBody, problems, security } from './route-parts';
 import * as w from './webhook-schemas';
@@ -86,9 +86,8 @@ export function webhookRoutes(api: OpenAPIHono<ApiEnv>, deps: WebDeps, scope: (n
       const size = q.limit ?? 50;
       const after = decodeCursor(q.cursor, idCursor);
       const rows = await listWebhookSubscriptions(deps.db, c.get('caller').connection.id, { limit: size + 1, ...(after ? { afterId: after.id } : {}) });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return c.json({ items: page.map(subscriptionOf), nextCursor: rows.length > size && last ? encodeCursor({ id: last.id }) : null }, 200);
+      const { page, nextCursor } = pageOf(rows, size, (last) => ({ id: last.id }));
+      return c.json({ items: page.map(subscriptionOf), nextCursor }, 200);
     },
   );
 
@@ -110,9 +109,8 @@ export function webhookRoutes(api: OpenAPIHono<ApiEnv>, deps: WebDeps, scope: (n
       const size = q.limit ?? 50;
       const before = decodeCursor(q.cursor, idCursor);
       const rows = await subscriptionDeliveryLog(deps.db, id, { limit: size + 1, ...(before ? { beforeId: before.id } : {}) });
-      const page = rows.slice(0, size);
-      const last = page[page.length - 1];
-      return c.json({ items: page.map(deliveryOf), nextCursor: rows.length > size && last ? encodeCursor({ id: last.attemptId }) : null }, 200);
+      const { page, nextCursor } = pageOf(rows, size, (last) => ({ id: last.attemptId }));
+      return c.json({ items: page.map(deliveryOf), nextCursor }, 200);
     },
   );
 
