@@ -16,8 +16,8 @@ import {
   type OffboardingBatchInput,
   type OffboardingPolicy,
   removeUserUpdate,
-  refuse,
 } from '../../workflows/contract';
+import { refuse } from '../../domain/refusal';
 import type { offboardingBatch } from '../../workflows/offboarding-batch';
 import { startBatchWorkflow } from '../start-batch';
 import type { OperationsContext } from './context';

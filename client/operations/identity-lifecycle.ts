@@ -24,10 +24,10 @@ import {
   intakeWorkflowId,
   isUserId,
   offboardingRequestedSignal,
-  refusalOf,
-  refuse,
   rescindRequestUpdate,
 } from '../../workflows/contract';
+import { refuse } from '../../domain/refusal';
+import { refusalOf } from '../refusals';
 import type { identityIntake } from '../../workflows/identity-intake';
 import { policyOf } from '../batch-options';
 import { batchStatus, removeFromBatch } from './batches';

@@ -1,7 +1,8 @@
 // The offboardings Temporal knows, by the search attributes ops filter on in the Web UI: running
 // ones, or ended ones in a final stage. Visibility is eventually consistent (a change shows within a
 // second or so).
-import { BATCH_ID_PATTERN, FINAL_STAGES, refuse, searchAttributes, type UserStage } from '../../workflows/contract';
+import { BATCH_ID_PATTERN, FINAL_STAGES, searchAttributes, type UserStage } from '../../workflows/contract';
+import { refuse } from '../../domain/refusal';
 import type { OperationsContext } from './context';
 
 export type OffboardingListing = {

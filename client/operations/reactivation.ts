@@ -6,11 +6,11 @@ import {
   reactivationRecordedUpdate,
   reactivationWorkflowId,
   REASON_RULE,
-  refuse,
   textProblem,
   type UserReactivationInput,
   type UserReactivationResult,
 } from '../../workflows/contract';
+import { refuse } from '../../domain/refusal';
 import type { userReactivation } from '../../workflows/user-reactivation';
 import type { OperationsContext } from './context';
 

@@ -15,7 +15,6 @@ import {
   parseItemKey,
   reassignItemUpdate,
   type RefusalCode,
-  refuse,
   textProblem,
   TIMECARD_NOT_HANDED_OVER,
   type UserOffboardingStatus,
@@ -23,6 +22,7 @@ import {
   userWorkflowId,
   whyIneligible,
 } from '../../workflows/contract';
+import { refuse } from '../../domain/refusal';
 import type { userOffboarding } from '../../workflows/user-offboarding';
 import type { OperationsContext } from './context';
 import { callRunning, orNotFound } from './workflow-calls';

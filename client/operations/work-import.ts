@@ -5,7 +5,8 @@
 // an item that arrives held by someone being offboarded becomes part of that offboarding at once.
 import { importWork as importWorkInDatabase, type ImportResult } from '../../domain/work-import';
 import type { ImportRecord } from '../../domain/work-import-records';
-import { type RefusalCode, refusalOf } from '../../workflows/contract';
+import { type RefusalCode } from '../../workflows/contract';
+import { refusalOf } from '../refusals';
 import type { OperationsContext } from './context';
 import { recheck } from './user-offboarding';
 

@@ -4,7 +4,9 @@
 // once after the workflow reloads them.
 import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { refreshPermissionsUpdate, type RefusalCode, refuse, refusalOf } from '../../workflows/contract';
+import { refreshPermissionsUpdate, type RefusalCode } from '../../workflows/contract';
+import { refuse } from '../../domain/refusal';
+import { refusalOf } from '../refusals';
 
 /** True when Temporal says there is no such workflow (a missing ID, or a query on one). */
 export function isNotFound(e: unknown): boolean {
