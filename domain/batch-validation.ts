@@ -14,7 +14,7 @@ import {
 } from '../workflows/contract';
 import { refuse } from './refusal';
 import { parseIdText, textProblem, whyPersonIneligible } from '../workflows/contract';
-import type { RefusalCode } from '../workflows/contract';
+import type { BatchRejectionCode } from '../workflows/contract';
 import type {
   ClaimOffboardingInput,
   FinishOffboardingInput,
@@ -144,7 +144,7 @@ export async function validateBatch(deps: BatchDeps, input: ValidateBatchInput):
 
     const seen = new Set<number>();
     const verdicts: ({ userId: number; accepted: true } | (BatchRejection & { accepted: false }))[] = [];
-    const reject = (userId: number, code: RefusalCode, message: string) => verdicts.push({ userId, code, message, accepted: false });
+    const reject = (userId: number, code: BatchRejectionCode, message: string) => verdicts.push({ userId, code, message, accepted: false });
     for (const raw of input.userIds) {
       if (!isUserId(raw)) {
         reject(typeof raw === 'number' && Number.isFinite(raw) ? raw : 0, 'INVALID_INPUT', `${String(raw)} is not a user ID (a positive whole number).`);

@@ -2,8 +2,8 @@
 // `offboard` commands that show or fix what was refused, the web's never do (Issue 22, item 4).
 import { describe, expect, it } from 'vitest';
 import { CLI_HINTS } from '../client/cli/refusal-hints';
-import { type HintPage, WEB_HINTS, webHint } from '../client/web/refusal-hints';
-import { MAX_NOTE_LENGTH, REFUSAL_CODES } from '../workflows/contract';
+import { type HintPage, REJECTION_WORDS, WEB_HINTS, webHint } from '../client/web/refusal-hints';
+import { BATCH_REJECTION_CODES, MAX_NOTE_LENGTH, REFUSAL_CODES } from '../workflows/contract';
 
 const PAGES: (HintPage | undefined)[] = [undefined, 'batch', 'reactivation'];
 
@@ -25,5 +25,10 @@ describe('refusal hints', () => {
 
   it('the note limit is the contract’s', () => {
     expect(webHint('NOTE_TOO_LONG')).toContain(`${MAX_NOTE_LENGTH.toLocaleString('en-US')} characters`);
+  });
+
+  it('every reason batch validation gives for leaving someone out has the pages’ words, in one table', () => {
+    expect(Object.keys(REJECTION_WORDS).sort()).toEqual([...BATCH_REJECTION_CODES].sort());
+    for (const code of BATCH_REJECTION_CODES) expect(REJECTION_WORDS[code], code).toMatch(/^[a-z]/);
   });
 });

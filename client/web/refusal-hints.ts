@@ -1,7 +1,7 @@
 // What to do after a refusal, in the words of a person using the pages (never a CLI command: those
 // are the operators', client/refusal-hints.ts). Keyed by the same codes; a code may say it otherwise
 // on a page where the general words would not fit (HR changing a batch, HR reactivating someone).
-import { MAX_NOTE_LENGTH, type RefusalCode } from '../../workflows/contract';
+import { type BatchRejectionCode, MAX_NOTE_LENGTH, type RefusalCode } from '../../workflows/contract';
 
 /** The pages whose refusals read differently from the manager's page. */
 export type HintPage = 'batch' | 'reactivation';
@@ -57,3 +57,13 @@ export function webHint(code: RefusalCode | 'UNAVAILABLE', page?: HintPage): str
   const hint = WEB_HINTS[code];
   return typeof hint === 'string' ? hint : ((page ? hint[page] : undefined) ?? hint.any);
 }
+
+/** Why someone chosen is not in the batch, in the review's and the batch page's words (every code batch validation gives). */
+export const REJECTION_WORDS: Record<BatchRejectionCode, string> = {
+  USER_ALREADY_INACTIVE: 'already inactive',
+  ALREADY_IN_OFFBOARDING: 'already being offboarded',
+  USER_NOT_FOUND: 'not found in the directory',
+  REQUESTER_IN_BATCH: 'that is you: another admin has to offboard you',
+  DUPLICATE_USER: 'chosen twice; offboarded once',
+  INVALID_INPUT: 'not a user of the directory',
+};

@@ -334,7 +334,7 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
       const seen = new Set<number>();
       const accepted: number[] = [];
       const rejected: BatchRejection[] = [];
-      const reject = (userId: number, code: RefusalCode, message: string) => rejected.push({ userId, code, message });
+      const reject = (userId: number, code: BatchRejection['code'], message: string) => rejected.push({ userId, code, message });
       for (const raw of input.userIds) {
         if (!isUserId(raw)) {
           reject(typeof raw === 'number' && Number.isFinite(raw) ? raw : 0, 'INVALID_INPUT', `${String(raw)} is not a user ID (a positive whole number).`);

@@ -19,7 +19,18 @@ export type OffboardingBatchInput = {
   tuning?: { window?: number; continueAsNewAtEvents?: number };
 };
 
-export type BatchRejection = { userId: number; code: RefusalCode; message: string };
+/** Why a named person is not taken into a batch (batch validation's verdicts; each front end words them). */
+export const BATCH_REJECTION_CODES = [
+  'INVALID_INPUT',
+  'DUPLICATE_USER',
+  'USER_NOT_FOUND',
+  'REQUESTER_IN_BATCH',
+  'USER_ALREADY_INACTIVE',
+  'ALREADY_IN_OFFBOARDING',
+] as const satisfies readonly RefusalCode[];
+export type BatchRejectionCode = (typeof BATCH_REJECTION_CODES)[number];
+
+export type BatchRejection = { userId: number; code: BatchRejectionCode; message: string };
 
 export type BatchUserRow = {
   userId: number;

@@ -23,8 +23,7 @@ import type { AppEnv, Flash, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash, takeFlash } from '../sessions';
 import { formNonceFits, FORM_USED_FLASH } from '../form-uses';
-import { webHint } from '../refusal-hints';
-import { REJECTION_WORDS } from '../views/hr';
+import { REJECTION_WORDS, webHint } from '../refusal-hints';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural, stageWords, waited, when } from '../words';
 import { idField } from '../../id-field';
@@ -229,7 +228,7 @@ export function hrBatchRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
             <ul>
               {status.rejected.map((r) => (
                 <li>
-                  <strong>{people.get(r.userId)?.name ?? `User ${r.userId}`}</strong> — {REJECTION_WORDS[r.code] ?? r.message}
+                  <strong>{people.get(r.userId)?.name ?? `User ${r.userId}`}</strong> — {REJECTION_WORDS[r.code]}
                 </li>
               ))}
             </ul>

@@ -30,7 +30,8 @@ import { refusalOf } from '../../refusals';
 import type { AppEnv, WebDeps } from '../context';
 import { outcomeOf } from '../manager-actions';
 import { setFlash } from '../sessions';
-import { allValues, countByTool, oneValue, REJECTION_WORDS, reviewSeal, reviewSealValid, ToolCells, ToolHeadings } from '../views/hr';
+import { allValues, countByTool, oneValue, reviewSeal, reviewSealValid, ToolCells, ToolHeadings } from '../views/hr';
+import { REJECTION_WORDS } from '../refusal-hints';
 import { appendTypedOptions, idsOf, idsParam, stateUrl, typedOptionsOf } from '../review-draft';
 import { Csrf, Layout, Stop } from '../views/layout';
 import { plural } from '../words';
@@ -195,7 +196,7 @@ function ReviewPage(props: { d: Drawn; csrf: string; seal: string }) {
                 const claim = d.claims.get(r.userId);
                 return (
                   <li>
-                    <strong>{d.names.get(r.userId) ?? `User ${r.userId}`}</strong> — {REJECTION_WORDS[r.code] ?? r.message}
+                    <strong>{d.names.get(r.userId) ?? `User ${r.userId}`}</strong> — {REJECTION_WORDS[r.code]}
                     {r.code === 'ALREADY_IN_OFFBOARDING' && claim ? (
                       <>
                         {' '}

@@ -1,7 +1,7 @@
 // Pieces HR's pages share: the open items per tool (a short column heading with the tool's full
 // name for screen readers and on hover), counted from a list of items or given as counts, and the
 // signature that ties a review form to the admin who drew it, its batch ID and its people.
-import type { OpenItem, RefusalCode, Tool } from '../../../workflows/contract';
+import type { OpenItem, Tool } from '../../../workflows/contract';
 import { TOOL_LABELS, TOOLS } from '../../../workflows/contract';
 import { hmac, sameSecret, type WebKeys } from '../keys';
 
@@ -69,12 +69,3 @@ export function oneValue(body: Record<string, string | File | (string | File)[]>
   return typeof first === 'string' ? first : undefined;
 }
 
-/** Why someone chosen is not in the batch, in the review's and the batch page's words. */
-export const REJECTION_WORDS: Partial<Record<RefusalCode, string>> = {
-  USER_ALREADY_INACTIVE: 'already inactive',
-  ALREADY_IN_OFFBOARDING: 'already being offboarded',
-  USER_NOT_FOUND: 'not found in the directory',
-  REQUESTER_IN_BATCH: 'that is you: another admin has to offboard you',
-  DUPLICATE_USER: 'chosen twice; offboarded once',
-  INVALID_INPUT: 'not a user of the directory',
-};
