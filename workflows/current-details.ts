@@ -1,7 +1,7 @@
 // The Markdown the Web UI shows as a workflow's "Current Details" (setCurrentDetails): for a user, the
-// stage in words, what it waits for and until when, the open items, who may act and what is resolved;
-// for a batch, the counts by stage, the window, the oldest wait and who started it. Pure functions of
-// the workflows' state, so they are tested without Temporal.
+// stage in words, what it waits for and until when, the open items, who may act and what is resolved
+// (a batch's are in batch-details.ts, in the same words). Pure functions of the workflows' state, so
+// they are tested without Temporal.
 //
 // People appear as user IDs only, as in the search attributes. Item titles, numbers and project names
 // come from the directory and are escaped, cut short and kept on one line, so a title cannot break the
@@ -13,7 +13,6 @@ import {
   type OpenItem,
   type ResolutionAction,
   TOOL_LABELS,
-  USER_STAGES,
   type UserOffboardingStatus,
   type UserStage,
 } from './contract';
@@ -45,7 +44,7 @@ export function markdownText(text: string | null | undefined, max = MAX_CELL): s
   return cut.replace(/[\\`*_{}[\]()<>#+!|~&]/g, (c) => `\\${c}`);
 }
 
-const STAGE_WORDS: Record<UserStage | 'queued', string> = {
+export const STAGE_WORDS: Record<UserStage | 'queued', string> = {
   queued: 'queued',
   validating: 'checking',
   'awaiting-reassignment': 'awaiting reassignment',
@@ -63,7 +62,7 @@ const ACTION_WORDS: Record<ResolutionAction, string> = {
   'final-timecard-recorded': 'final timecard entry recorded',
 };
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${thousands(n)} ${n === 1 ? one : many}`;
+export const plural = (n: number, one: string, many = `${one}s`): string => `${thousands(n)} ${n === 1 ? one : many}`;
 
 function itemTable(items: readonly OpenItem[]): string[] {
   const lines = ['| key | tool | project | number | title |', '|---|---|---|---|---|'];
@@ -156,48 +155,5 @@ export function renderUserDetails(v: UserDetailsView): string {
   const context = [`User ${s.userId}`, s.batchId === null ? 'no batch' : `batch ${markdownText(s.batchId)}`, `requested by user ${v.requestedBy}`];
   if (v.effectiveAt) context.push(`effective date ${formatTime(v.effectiveAt)}`);
   lines.push('', `_${context.join(' · ')}_`);
-  return lines.join('\n');
-}
-
-export type BatchDetailsView = {
-  batchId: string;
-  phase: 'validating' | 'running' | 'finished';
-  requestedBy: number;
-  /** When the batch (its first run) started. */
-  startedAt: string;
-  run: number;
-  counts: Record<UserStage | 'queued', number>;
-  rejected: number;
-  running: number;
-  window: number;
-  queued: number;
-  /** The user waiting longest for reassignment, if anyone is. */
-  oldestWait: { userId: number; since: string } | null;
-  cancelledBy: number | null;
-};
-
-/** A batch, as the Web UI shows it. */
-export function renderBatchDetails(v: BatchDetailsView): string {
-  const total = Object.values(v.counts).reduce((a, b) => a + b, 0);
-  const lines: string[] = [];
-  if (v.phase === 'validating') lines.push('### Validating', 'Checking the requester, the users and the successors.');
-  else if (v.phase === 'running') lines.push(`### Running: ${plural(total, 'user')}`);
-  else lines.push(`### Finished: ${plural(total, 'user')}`, `The summary was emailed to user ${v.requestedBy}.`);
-  if (v.cancelledBy !== null) lines.push('', `**Cancelled** by user ${v.cancelledBy}: queued users are released, running ones asked to stop.`);
-  if (v.phase !== 'validating') {
-    lines.push('', '| stage | users |', '|---|---:|');
-    for (const stage of ['queued', ...USER_STAGES] as const) lines.push(`| ${STAGE_WORDS[stage]} | ${thousands(v.counts[stage])} |`);
-    lines.push('', `**Window:** ${thousands(v.running)} running (at most ${thousands(v.window)} at once), ${thousands(v.queued)} queued.`);
-    lines.push(
-      v.oldestWait === null
-        ? '**Oldest wait:** nobody is waiting for reassignment.'
-        : `**Oldest wait:** user ${v.oldestWait.userId}, awaiting reassignment since ${formatTime(v.oldestWait.since)}.`,
-    );
-  }
-  if (v.rejected > 0) lines.push(`**Rejected at validation:** ${plural(v.rejected, 'user')} (see the batchStatus query).`);
-  lines.push(
-    '',
-    `_Batch ${markdownText(v.batchId)} · started by user ${v.requestedBy} on ${formatTime(v.startedAt)} · run ${v.run}${v.run > 1 ? ` (continued as new ${plural(v.run - 1, 'time')})` : ''}_`,
-  );
   return lines.join('\n');
 }

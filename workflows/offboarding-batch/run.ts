@@ -15,7 +15,7 @@ import {
   refusal,
   refusalOf,
 } from '../contract';
-import { renderBatchDetails } from '../current-details';
+import { renderBatchDetails } from '../batch-details';
 import { DetailsPublisher } from '../details-publisher';
 import type { BatchCarryOver } from './carry-over';
 import { BatchDigests } from './digests';
