@@ -151,6 +151,62 @@ describe('a batch’s digests', () => {
     for (let i = 0; i < 3; i++) expect(lines).toContain(`Goer ${i}: inactivated on`);
     expect(lines).toContain('2 items handed over, 0 closed');
   });
+  it('at the deadline: the people hand their items to the manager, and the admin hears once of all who still hold items', async () => {
+    h.sink.clear();
+    const admin = await h.fx.admin({ name: 'Dora Deadline' });
+    const manager = await h.fx.user({ name: 'Dan Manager' });
+    const p = await h.fx.project('Quay');
+    await h.fx.member(p, manager);
+    const leavers: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const u = await h.fx.user({ name: `Late ${i}`, managerId: manager });
+      await h.fx.member(p, u);
+      await h.fx.defect({ projectId: p, assignedToId: u });
+      leavers.push(u);
+    }
+    // The manager is not on Pier: these two still hold an item there after the deadline's action.
+    const [heldOn, alsoHeldOn, defectOnly] = leavers as [number, number, number];
+    const pier = await h.fx.project('Pier');
+    const onPier = new Map<number, number>();
+    for (const u of [heldOn, alsoHeldOn]) {
+      await h.fx.member(pier, u);
+      onPier.set(u, await h.fx.defect({ projectId: pier, assignedToId: u }));
+    }
+    const adminEmail = await emailOf(admin);
+    const policy = { deadlineMs: 3 * DAY, deadlineAction: 'reassign-to-manager' as const, escalateAfterMs: 30 * DAY, reminderIntervalMs: 10 * DAY };
+    const { worker, taskQueue } = await createWorker(env, activities);
+    await worker.runUntil(async () => {
+      const handle = await startBatchWorkflow(env.client, taskQueue, batchInput({ userIds: leavers, requestedBy: admin, policy }));
+      for (const u of leavers) await waitForUserStatus(env.client, u, (s) => s.stage === 'awaiting-reassignment');
+      await env.sleep(3 * DAY + 5 * 60_000); // past the deadline and its settling minute
+      await waitForUserStatus(env.client, defectOnly, (s) => s.result?.outcome === 'inactivated');
+      await expect.poll(() => h.sink.messages.map(kindOf)).toContain('escalation-digest');
+      const escalations = h.sink.messages.filter((m) => kindOf(m) === 'escalation-digest');
+      // One each for every admin (the earlier tests' admins too), this batch's requester among them.
+      expect(escalations.map(to)).toContain(adminEmail);
+      expect(new Set(escalations.map(to)).size).toBe(escalations.length);
+      for (const e of escalations) {
+        expect(listed(e)).toEqual([heldOn, alsoHeldOn].sort((a, b) => a - b));
+        expect(e.parsed.subject).toMatch(/^Escalation: 2 people waiting past the batch’s deadline/);
+        expect(e.parsed.text ?? '').toContain('past the deadline');
+      }
+      // The defects went to the manager at the deadline, in the audit log.
+      const moved = await h.t.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from audit_log where action = 'item.reassigned' and (after ->> 'toUserId')::int = ${manager} and workflow_id in ${leavers.map(userWorkflowId)}`,
+      );
+      expect(moved[0]?.n).toBe(3);
+      // An admin closes what the deadline could not hand over; the batch ends.
+      for (const [u, defect] of onPier) {
+        await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(closeItemUpdate, { args: [{ itemKey: `defect:${defect}:assigned-to`, by: admin, note: null }] });
+      }
+      expect((await handle.result()).inactivated.sort()).toEqual([...leavers].sort());
+      await recordHistory(handle, 'v6-batch-deadline-digest');
+      await recordHistory(env.client.workflow.getHandle(userWorkflowId(heldOn)), 'v6-user-offboarding-deadline-digest');
+    });
+    // No per-person escalation: the batch's one digest said it.
+    expect(h.sink.messages.map(kindOf)).not.toContain('escalation');
+    expect(h.sink.messages.filter((m) => kindOf(m) === 'escalation-digest' && to(m) === adminEmail)).toHaveLength(1);
+  });
 });
 
 describe('the digest rounds, read from the database', () => {

@@ -25,7 +25,7 @@ const userIds = z.array(z.number().int().positive().max(2_147_483_647)).max(MAX_
 const waiting = z.array(z.object({ userId: z.number().int().positive().max(2_147_483_647), since: z.string().datetime({ offset: true }) })).max(MAX_BATCH_SIZE);
 const schemas = {
   action: round.extend({ userIds, newItems: userIds, effectiveAt: z.string().datetime({ offset: true }).nullable() }),
-  waiting: round.extend({ waiting, escalate: waiting, round: z.number().int().nonnegative() }),
+  waiting: round.extend({ waiting, escalate: waiting, deadline: waiting.optional(), round: z.number().int().nonnegative() }),
   closing: round.extend({ userIds }),
 };
 
@@ -118,7 +118,8 @@ export function createDigestSender(deps: NotificationDeps & { heartbeat?: () => 
 
   async function sendWaitingDigests(given: WaitingDigestsInput): Promise<DigestsResult> {
     const input = parsed(schemas.waiting, given);
-    const since = new Map([...input.waiting, ...input.escalate].map((w) => [w.userId, w.since]));
+    const pastDeadline = new Set((input.deadline ?? []).map((w) => w.userId));
+    const since = new Map([...input.waiting, ...input.escalate, ...(input.deadline ?? [])].map((w) => [w.userId, w.since]));
     const open = await withItems(await running(input.batchId, [...since.keys()].sort((a, b) => a - b)));
     const person = ({ person: p, items }: { person: Running; items: OpenItem[] }): DigestPerson => ({
       userId: p.userId,
@@ -126,13 +127,15 @@ export function createDigestSender(deps: NotificationDeps & { heartbeat?: () => 
       items,
       waitingSince: since.get(p.userId) ?? null,
       newItems: false,
+      ...(pastDeadline.has(p.userId) ? { pastDeadline: true } : {}),
     });
     const common = { batchId: input.batchId, requestedBy: input.requestedBy, effectiveAt: null, round: input.round };
     const remind = new Set(input.waiting.map((w) => w.userId));
     const emails: { recipient: string; notification: DigestNotification }[] = [...byManager(open.filter((o) => remind.has(o.person.userId)))].map(
       ([key, rows]) => ({ recipient: key, notification: { kind: 'reminder-digest', ...common, recipientId: managerOf(key), people: rows.map(person) } }),
     );
-    const escalate = new Set(input.escalate.map((w) => w.userId));
+    // Past the escalation time or past the deadline (still holding items after the deadline's action): one list.
+    const escalate = new Set([...input.escalate.map((w) => w.userId), ...pastDeadline]);
     const escalated = open.filter((o) => escalate.has(o.person.userId));
     if (escalated.length > 0) {
       // The requester and every active company admin with an address, each their own email (their own links).

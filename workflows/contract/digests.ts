@@ -12,6 +12,8 @@ export type DigestPerson = {
   waitingSince: string | null;
   /** Listed before, and items appeared since (a re-check found new ones). */
   newItems: boolean;
+  /** Escalations: the batch's deadline passed with these items still open (absent: not past it). */
+  pastDeadline?: boolean;
 };
 
 /** The digests that ask someone to act, and the one that tells what ended. */
@@ -60,6 +62,8 @@ export type WaitingDigestsInput = DigestRound & {
   round: number;
   /** To escalate this round: waited past the escalation time, not escalated before. */
   escalate: WaitingPerson[];
+  /** To escalate this round because the batch's deadline passed with items open ('deadline-digest'). */
+  deadline?: WaitingPerson[];
 };
 /** Users whose offboarding ended since the last round: their managers and the new owners of their items. */
 export type ClosingDigestsInput = DigestRound & { userIds: number[] };

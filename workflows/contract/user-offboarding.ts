@@ -19,6 +19,12 @@ export type UserOffboardingInput = {
    * "was inactivated" email of its own. Absent in histories recorded before.
    */
   digests?: boolean;
+  /**
+   * Set by a batch under 'deadline-digest': at the deadline this workflow still does the deadline's
+   * action, but the admins hear of everyone past the deadline in the batch's escalation digest, not
+   * one email per person. Absent in histories recorded before.
+   */
+  deadlineInDigest?: boolean;
 };
 
 export type UserOffboardingResult = {

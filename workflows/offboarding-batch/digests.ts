@@ -10,13 +10,17 @@
 // - Reminders: every reminder interval of the batch's policy, one email per manager listing everyone
 //   still waiting who has waited a whole interval; escalations: once a person waits past the
 //   escalation time, one email per admin (and the requester), at that moment.
+// - The deadline ('deadline-digest'): each person's workflow still does the deadline's action itself
+//   (their items to their manager, where allowed); the batch waits DEADLINE_SETTLE_MS past the first
+//   deadline of a group for those hand-overs, then one escalation email per admin lists everyone
+//   still holding open items past the deadline, in place of one email per person.
 // - The end: ended offboardings are gathered likewise (CLOSING_QUIET_MS, CLOSING_MAX_MS, or until the
 //   batch ends): one email per manager with a line per person inactivated, one per new owner with what
 //   they received. A batch whose people end one after another hears once, at its end.
 // The digest activities read the database at each round (who still runs, which items are open now), so
 // nothing is counted twice; each email's key is the round's, so each is sent once. The rounds and the
 // timers are carried across continue-as-new.
-import { condition, log, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { digests } from '../activity-proxies';
 import type { BatchUserRow, DigestsResult, OffboardingPolicy, WaitingPerson } from '../contract';
 import { EMAIL_MAX_ROUNDS, EMAIL_ROUND_PAUSE_MS } from '../email-delivery';
@@ -34,6 +38,12 @@ export const ACTION_MAX_MS = 2 * 60 * 1000;
 export const CLOSING_QUIET_MS = 5 * 60 * 1000;
 /** …or this long after the first of them ended (and, at the latest, when the batch ends). */
 export const CLOSING_MAX_MS = 60 * 60 * 1000;
+
+/**
+ * Past a deadline the batch waits this long before telling the admins: the people's own workflows hand
+ * their items to their managers at that moment, and only what is still open after it is escalated.
+ */
+export const DEADLINE_SETTLE_MS = 60 * 1000;
 
 /** Arrivals gathered since `first`, the newest at `last` (workflow time, ms). */
 type Gathered = { first: number; last: number } | null;
@@ -54,6 +64,8 @@ export type DigestsCarryOver = {
   reminderAt: number | null;
   escalationAt: number | null;
   lastEscalation: number | null;
+  /** 'deadline-digest': the next deadline round and who was escalated for it; absent in older chains. */
+  deadline?: { at: number | null; done: number[] };
 };
 
 const min = (...xs: (number | null)[]): number => Math.min(...xs.map((x) => x ?? Infinity));
@@ -72,6 +84,8 @@ export class BatchDigests {
   private escalationAt: number | null;
   /** When the admins last heard: at most one escalation email each per reminder interval. */
   private lastEscalation: number | null;
+  /** 'deadline-digest' (decided by the first run, carried): null when the people send their own deadline emails. */
+  private readonly deadline: { at: number | null; done: Set<number> } | null;
   private sending = false;
   private closed = false;
   private readonly keyPrefix: string;
@@ -97,8 +111,21 @@ export class BatchDigests {
     this.reminderAt = carried?.reminderAt ?? null;
     this.escalationAt = carried?.escalationAt ?? null;
     this.lastEscalation = carried?.lastEscalation ?? null;
+    const deadlineInDigest = carried ? carried.deadline !== undefined : patched('deadline-digest');
+    this.deadline = deadlineInDigest ? { at: carried?.deadline?.at ?? null, done: new Set(carried?.deadline?.done ?? []) } : null;
     // The first run's ID: the same across continue-as-new, different for a later batch of the same ID.
     this.keyPrefix = `${batch.workflowId}/${workflowInfo().firstExecutionRunId}:digest`;
+  }
+
+  /** Whether the batch's children leave their deadline escalation to the batch (their input says so). */
+  get deadlineInDigest(): boolean {
+    return this.deadline !== null;
+  }
+
+  /** When `since`'s wait passes the batch's deadline (null: no deadline, or not the batch's to tell). */
+  private deadlineOf(since: string): number | null {
+    const ms = this.batch.policy.deadlineMs;
+    return this.deadline === null || ms === null ? null : Date.parse(since) + ms;
   }
 
   /** A child's report changed its row from `before` to `after`. */
@@ -120,6 +147,8 @@ export class BatchDigests {
     if (after.waitingSince !== null && !this.escalated.has(userId)) {
       this.escalationAt = this.notBeforeNextEscalation(min(this.escalationAt, Date.parse(after.waitingSince) + this.batch.policy.escalateAfterMs));
     }
+    const deadline = after.waitingSince === null ? null : this.deadlineOf(after.waitingSince);
+    if (this.deadline && deadline !== null && !this.deadline.done.has(userId)) this.deadline.at = min(this.deadline.at, deadline + DEADLINE_SETTLE_MS);
   }
 
   private notBeforeNextEscalation(at: number | null): number | null {
@@ -135,7 +164,7 @@ export class BatchDigests {
   }
 
   private nextWake(): number {
-    return min(this.actionAt, this.closingAt, this.reminderAt, this.escalationAt);
+    return min(this.actionAt, this.closingAt, this.reminderAt, this.escalationAt, this.deadline?.at ?? null);
   }
 
   /** Runs beside the batch's flow until close(); every wake-up is a durable timer. */
@@ -147,6 +176,7 @@ export class BatchDigests {
           [this.actionAt, '"Action needed"'],
           [this.reminderAt, `reminder ${this.reminderRound + 1}`],
           [this.escalationAt, 'escalation'],
+          [this.deadline?.at ?? null, 'deadline escalation'],
           [this.closingAt, 'inactivations and receipts'],
         ]
           .filter(([at]) => at === wake)
@@ -171,7 +201,7 @@ export class BatchDigests {
     this.sending = true;
     try {
       if (this.actionAt !== null && now >= this.actionAt) await this.sendAction();
-      if (min(this.reminderAt, this.escalationAt) <= now) await this.sendWaiting(now);
+      if (min(this.reminderAt, this.escalationAt, this.deadline?.at ?? null) <= now) await this.sendWaiting(now);
       if (this.closingAt !== null && now >= this.closingAt) await this.sendClosing();
     } finally {
       this.sending = false;
@@ -219,11 +249,12 @@ export class BatchDigests {
       : [];
     for (const w of escalate) this.escalated.add(w.userId);
     if (escalate.length > 0) this.lastEscalation = now;
+    const deadline = this.pastDeadline(waiting, now);
     if (remindNow) this.reminderAt = waiting.length > 0 ? now + policy.reminderIntervalMs : null;
     this.escalationAt = this.notBeforeNextEscalation(
       waiting.filter((w) => !this.escalated.has(w.userId)).reduce<number | null>((soonest, w) => min(soonest, Date.parse(w.since) + policy.escalateAfterMs), null),
     );
-    if (remind.length === 0 && escalate.length === 0) return;
+    if (remind.length === 0 && escalate.length === 0 && deadline.length === 0) return;
     if (remind.length > 0) this.reminderRound += 1;
     // The batch's status and pages count each person's reminders, as their own workflow did before.
     for (const w of remind) {
@@ -232,8 +263,34 @@ export class BatchDigests {
     }
     const round = this.reminderRound;
     await deliver(() =>
-      digests.sendWaitingDigests({ batchId: input.batchId, workflowId, key: this.nextKey(), requestedBy: input.requestedBy, waiting: remind, round, escalate }),
+      digests.sendWaitingDigests({
+        batchId: input.batchId,
+        workflowId,
+        key: this.nextKey(),
+        requestedBy: input.requestedBy,
+        waiting: remind,
+        round,
+        escalate,
+        ...(deadline.length > 0 ? { deadline } : {}),
+      }),
     );
+  }
+
+  /**
+   * Who is told of as past the deadline this round (each once), and when the next deadline round is.
+   * Deadlines within ACTION_MAX_MS of each other go in one round, as people announced together do.
+   */
+  private pastDeadline(waiting: WaitingPerson[], now: number): WaitingPerson[] {
+    const d = this.deadline;
+    if (d === null || d.at === null || now < d.at) return [];
+    const due = (w: WaitingPerson) => (this.deadlineOf(w.since) ?? Infinity) + DEADLINE_SETTLE_MS <= now + ACTION_MAX_MS;
+    const told = waiting.filter((w) => !d.done.has(w.userId) && due(w));
+    for (const w of told) d.done.add(w.userId);
+    d.at = waiting
+      .filter((w) => !d.done.has(w.userId))
+      .reduce<number | null>((soonest, w) => min(soonest, (this.deadlineOf(w.since) ?? Infinity) + DEADLINE_SETTLE_MS), null);
+    if (d.at === Infinity) d.at = null;
+    return told;
   }
 
   private async sendClosing(): Promise<void> {
@@ -276,6 +333,9 @@ export class BatchDigests {
       reminderAt: this.reminderAt,
       escalationAt: this.escalationAt,
       lastEscalation: this.lastEscalation,
+      ...(this.deadline
+        ? { deadline: { at: this.deadline.at, done: [...this.deadline.done].filter((id) => !isFinal(this.batch.rows.get(id)?.stage ?? 'failed')) } }
+        : {}),
     };
   }
 }

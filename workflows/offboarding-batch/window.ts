@@ -59,6 +59,7 @@ export class BatchWindow {
                 successorId: input.successors[String(userId)] ?? null,
                 policy: batch.policy,
                 ...(batch.digests ? { digests: true } : {}),
+                ...(batch.digests?.deadlineInDigest ? { deadlineInDigest: true } : {}),
               },
             ],
             // Children outlive this run when it continues as new; they report back by signal.

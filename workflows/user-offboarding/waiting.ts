@@ -54,7 +54,10 @@ export async function waitForReassignment(run: OffboardingRun): Promise<void> {
       if (policy.deadlineAction === 'reassign-to-manager' && managerId) await handOver(run, managerId, 'deadline', { parallel: false });
       if (state.pendingItems.length > 0) {
         state.escalated = true;
-        notices.notify({ kind: 'escalation', ...run.common, items: state.pendingItems, waitingSince: state.waitingSince, reason: 'deadline' });
+        // In a batch under 'deadline-digest' the admins hear it in the batch's escalation digest.
+        if (!run.input.deadlineInDigest) {
+          notices.notify({ kind: 'escalation', ...run.common, items: state.pendingItems, waitingSince: state.waitingSince, reason: 'deadline' });
+        }
       }
     } else if (t >= escalation) {
       state.escalated = true;

@@ -30,11 +30,15 @@ function headline(n: WaitingDigest, requester: string, count: string, ctx: Rende
         subject: `Reminder ${n.round}: ${count} still waiting on open items${waited ? ` (longest ${waited})` : ''}`,
         intro: `This is reminder ${n.round} for batch ${n.batchId}, requested by ${requester}. The offboardings below still wait for their items to be handed over or closed.`,
       };
-    case 'escalation-digest':
+    case 'escalation-digest': {
+      // Past the batch's deadline: its action (items to the manager, where allowed) has run, and these stayed open.
+      const past = n.people.filter((p) => p.pastDeadline === true).length;
+      const why = past === 0 ? 'the escalation time' : past === n.people.length ? 'the batch’s deadline' : 'the escalation time or the batch’s deadline';
       return {
-        subject: `Escalation: ${count} waiting past the escalation time${waited ? ` (longest ${waited})` : ''}`,
-        intro: `The offboardings below (batch ${n.batchId}, requested by ${requester}) waited past the escalation time. An admin can hand over or close their items, or take someone out of the offboarding.`,
+        subject: `Escalation: ${count} waiting past ${why}${waited ? ` (longest ${waited})` : ''}`,
+        intro: `The offboardings below (batch ${n.batchId}, requested by ${requester}) waited past ${why}${past > 0 ? '; what the deadline could not hand over is still open' : ''}. An admin can hand over or close their items, or take someone out of the offboarding.`,
       };
+    }
   }
 }
 
@@ -42,6 +46,7 @@ function personHeading(people: NotificationPeople, p: DigestPerson, ctx: RenderC
   const name = nameOf(people, p.userId);
   const parts = [plural(p.items.length, 'open item')];
   if (p.newItems) parts.push('new since the last email');
+  if (p.pastDeadline) parts.push('past the deadline');
   if (p.waitingSince) parts.push(`waiting ${formatWaited(p.waitingSince, ctx.now)} since ${formatDateTime(p.waitingSince)}`);
   return `${name} — ${parts.join(', ')}`;
 }
