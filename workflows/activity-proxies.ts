@@ -81,12 +81,15 @@ export const email = summarised(
 /**
  * A webhook's POSTs: retried with exponential backoff (first wait, its cap) until the delivery's
  * retry window is over (schedule-to-close), then the workflow gives up. The window comes from the
- * worker's settings, given to each delivery when it starts.
+ * worker's settings, given to each delivery when it starts. An attempt heartbeats while it waits for
+ * the receiver: a worker killed mid-attempt is noticed after the heartbeat timeout, not the minute
+ * of start-to-close (the end-to-end test kills one with deliveries open).
  */
 export function webhookAttempts(retry: WebhookRetry): ActivityInterfaceFor<WebhookAttempts> {
   return summarised(
     proxyActivities<WebhookAttempts>({
       startToCloseTimeout: '1 minute',
+      heartbeatTimeout: '10 seconds',
       scheduleToCloseTimeout: retry.giveUpAfterMs,
       retry: { initialInterval: retry.firstMs, backoffCoefficient: 2, maximumInterval: retry.maxMs, nonRetryableErrorTypes },
     }),
