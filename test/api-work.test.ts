@@ -15,6 +15,7 @@ import { startWebServer } from '../client/web/server';
 import { auditLog, defectItems, projectMembers, projects, rfis, users } from '../db/schema';
 import { createConnection, createConnectionToken } from '../domain/connections';
 import { projectRoot } from '../config/settings';
+import { childOutput } from './helpers/child-output';
 import { directoryFixtures } from './helpers/directory-fixtures';
 import { freePort } from './helpers/free-port';
 import { budget } from './helpers/time-budget';
@@ -313,15 +314,7 @@ describe('the API document in a process that loaded the import first', () => {
     // zod 4 gives `.openapi` only to schemas made after @hono/zod-openapi extended zod; a test worker
     // that ran an import test first once failed to load every API file after it.
     const script = "await import('./domain/work-import-records.ts'); const m = await import('./client/web/api/work-schemas.ts'); console.log(Object.keys(m).length);";
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const out = await childOutput(spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
     expect(out.stderr).not.toContain('TypeError');
     expect(out.code).toBe(0);
     expect(Number(out.stdout.trim())).toBeGreaterThan(0);

@@ -30,6 +30,7 @@ import { auditLog, notificationOutbox, offboardings, users, webhookDeliveries, w
 import { createConnection, createConnectionToken } from '../domain/connections';
 import { scanOpenItems } from '../domain/open-items';
 import { batchWorkflowId, userStatusQuery, userWorkflowId } from '../workflows/contract';
+import { childOutput, type ChildOutput } from './helpers/child-output';
 import { launchBrowser, signedInContext } from './helpers/browser';
 import { startWorkerProcess, type WorkerProcess } from './helpers/fault-tools';
 import { freePort } from './helpers/free-port';
@@ -172,22 +173,15 @@ async function startWorker(): Promise<WorkerProcess> {
 }
 
 /** `offboard <args>` as a child process, as an operator runs it. */
-function offboardCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    watch.look();
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function offboardCli(args: string[]): Promise<ChildOutput> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
+  watch.look();
+  return childOutput(child);
 }
 
 type Answer = { status: number; body: Record<string, unknown> };
