@@ -480,7 +480,9 @@ export const webSignInTokens = pgTable(
  * A signed-in browser. Idle expiry is last_seen_at + 8 h, absolute expiry expires_at (7 days). A
  * session from an action link is scoped to the one leaving user the link was about (scope_user_id)
  * and bound to that offboarding (offboarding_id): it ends when the offboarding ends, and a later
- * offboarding of the same person does not revive it.
+ * offboarding of the same person does not revive it. A session from a digest's team link is bound to
+ * one batch instead (batch_id, no person): it may open the batch's people its holder may act on, and
+ * ends when the batch has nobody left being offboarded.
  * `flash` is the banner the next page shows once (the result of the last action).
  */
 export const webSessions = pgTable(
@@ -497,12 +499,18 @@ export const webSessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     flash: jsonb('flash').$type<{ kind: 'ok' | 'error'; text: string; code?: string }>(),
     offboardingId: integer('offboarding_id').references(() => offboardings.id),
+    batchId: text('batch_id'),
   },
   (t) => [
     index('web_sessions_user_idx').on(t.userId),
     index('web_sessions_expires_idx').on(t.expiresAt),
     index('web_sessions_offboarding_idx').on(t.offboardingId),
-    check('web_sessions_action_link_bound', sql`${t.via} <> 'action-link' or (${t.offboardingId} is not null and ${t.scopeUserId} is not null)`),
+    index('web_sessions_batch_idx').on(t.batchId),
+    check(
+      'web_sessions_action_link_bound',
+      sql`${t.via} <> 'action-link' or (${t.offboardingId} is not null and ${t.scopeUserId} is not null and ${t.batchId} is null) or (${t.batchId} is not null and ${t.offboardingId} is null and ${t.scopeUserId} is null)`,
+    ),
+    check('web_sessions_batch_only_from_links', sql`${t.batchId} is null or ${t.via} = 'action-link'`),
   ],
 );
 

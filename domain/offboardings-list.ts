@@ -36,10 +36,11 @@ export type OffboardingList = { rows: OffboardingListRow[]; total: number; page:
 export async function listOffboardings(
   db: DbOrTx,
   viewer: ListViewer,
-  options: { ended: boolean; page: number; scopeUserId: number | null },
+  options: { ended: boolean; page: number; scopeUserId: number | null; batchId?: string | null },
 ): Promise<OffboardingList> {
   const mine = sql`(${viewer.isAdmin} or u.manager_id = ${viewer.id})
     and (${options.scopeUserId}::int is null or o.user_id = ${options.scopeUserId}::int)
+    and (${options.batchId ?? null}::text is null or o.batch_id = ${options.batchId ?? null}::text)
     and ${options.ended ? sql`o.ended_at is not null` : sql`o.ended_at is null`}`;
   const [counted] = await db.execute<{ total: number }>(sql`
     select count(*)::int as total from offboardings o join users u on u.id = o.user_id where ${mine}`);

@@ -1,5 +1,5 @@
 // What the web app leaves behind and nobody reads again: sessions past their idle or absolute expiry
-// or whose offboarding ended, sign-in tokens used or expired, rate-limit windows long over, counts of
+// or whose offboarding (or, from a digest's team link, whose batch) ended, sign-in tokens used or expired, rate-limit windows long over, counts of
 // action links that expired, form nonces older than any session that could post them. Deleted in
 // bounded chunks (short transactions, no long locks), by the housekeeping schedule's activity.
 import { type SQL, sql } from 'drizzle-orm';
@@ -18,7 +18,8 @@ const DEAD: Record<keyof WebPurgeCounts, { table: string; dead: SQL }> = {
   sessions: {
     table: 'web_sessions',
     dead: sql`(expires_at <= now() or last_seen_at <= now() - make_interval(hours => ${SESSION_IDLE_HOURS})
-               or exists (select 1 from offboardings o where o.id = offboarding_id and o.ended_at is not null))`,
+               or exists (select 1 from offboardings o where o.id = offboarding_id and o.ended_at is not null)
+               or (batch_id is not null and not exists (select 1 from offboardings b where b.batch_id = web_sessions.batch_id and b.ended_at is null)))`,
   },
   signInTokens: { table: 'web_sign_in_tokens', dead: sql`(used_at is not null or expires_at <= now())` },
   rateLimits: { table: 'web_rate_limits', dead: sql`window_start <= now() - make_interval(hours => ${RATE_LIMIT_KEEP_HOURS})` },

@@ -29,6 +29,8 @@ let t: TestDatabase;
 let admin: number;
 let standard: number;
 let operator: number;
+/** Someone being offboarded in a batch, for a team link's session. */
+let leaver: number;
 const servers: WebServer[] = [];
 const mailer = createMailer({ smtpUrl: undefined, outboxDir: '/tmp/offboarding-test-outbox', mailFrom: 'Offboarding <o@example.com>', log: () => undefined });
 
@@ -75,6 +77,15 @@ async function sessionCookie(userId: number, scopeUserId: number | null = null):
   return `offboarding_session=${id}`;
 }
 
+/** A browser's cookie for an admin's session from a digest's team link: bound to a batch that still runs. */
+async function teamSessionCookie(userId: number, leaverId: number): Promise<string> {
+  const id = randomBytes(32).toString('base64url');
+  const batchId = `codec-team-${leaverId}`;
+  await t.db.insert(offboardings).values({ userId: leaverId, batchId, workflowId: `offboarding-user-${leaverId}`, requestedBy: userId });
+  await t.db.insert(webSessions).values({ idHash: sha256(id), userId, via: 'action-link', scopeUserId: null, offboardingId: null, batchId, expiresAt: sql`now() + interval '1 day'` });
+  return `offboarding_session=${id}`;
+}
+
 const wire = (p: Payload) => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
@@ -109,6 +120,7 @@ beforeAll(async () => {
   admin = await fx.admin({ name: 'Helen Park', email: 'helen@example.com' });
   standard = await fx.user({ name: 'Sam Standard', email: 'sam@example.com' });
   operator = await fx.user({ name: 'Olga Ops', email: 'OPS@example.com' });
+  leaver = await fx.user({ name: 'Lea Leaving', email: 'lea@example.com' });
   base = await server();
 }, budget(120_000));
 afterAll(async () => {
@@ -157,6 +169,7 @@ describe('the codec server', () => {
       [{ origin: UI }, 401],
       [{ origin: UI, cookie: await sessionCookie(standard) }, 403],
       [{ origin: UI, cookie: await sessionCookie(admin, standard) }, 403], // an action link's session
+      [{ origin: UI, cookie: await teamSessionCookie(admin, leaver) }, 403], // a digest's team link's session
       [{ cookie: 'offboarding_session=not-a-session-id-at-all-00000000000000000000' }, 401],
       [{ authorization: `Bearer cdc_${randomBytes(32).toString('base64url')}` }, 401],
     ];

@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import { startBatchWorkflow } from '../client/start-batch';
 import { listOffboardings } from '../domain/offboardings-list';
 import { createDigestSender } from '../domain/notifications/digests';
+import { verifyTeamLink } from '../domain/team-links';
 import { sql } from 'drizzle-orm';
 import { closeItemUpdate, type OffboardingBatchInput, userWorkflowId } from '../workflows/contract';
 import { recordHistory } from './helpers/histories';
@@ -15,6 +16,7 @@ import { startTimeSkippingEnvironment } from './helpers/temporal';
 import { createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 
 const DAY = 24 * 60 * 60 * 1000;
+const LINK_SECRET = 's'.repeat(32);
 let env: TestWorkflowEnvironment;
 let h: Harness;
 let activities: ReturnType<typeof createActivities>;
@@ -22,7 +24,7 @@ let activities: ReturnType<typeof createActivities>;
 beforeAll(async () => {
   [env, h] = await Promise.all([startTimeSkippingEnvironment(), startHarness()]);
   // Personal links on, as with a web app.
-  activities = createActivities({ db: h.t.db, mailer: h.mailer, clock: () => new Date(), links: { publicUrl: 'http://web.test', secret: 's'.repeat(32) } });
+  activities = createActivities({ db: h.t.db, mailer: h.mailer, clock: () => new Date(), links: { publicUrl: 'http://web.test', secret: LINK_SECRET } });
 });
 afterAll(async () => {
   await env?.teardown();
@@ -36,6 +38,19 @@ const listed = (m: ReceivedMessage) => {
   return (typeof ids === 'string' ? ids : '').split(',').map(Number).sort((a, b) => a - b);
 };
 const emailOf = async (id: number) => (await h.t.db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, id) }))?.email ?? '';
+
+/** The team links of a digest (text and HTML part alike), as their verified claims. */
+function teamLinksIn(m: ReceivedMessage): { recipientId: number; batchId: string }[] {
+  const found = (body: string) => [...body.matchAll(/http:\/\/web\.test\/team-link\?t=([A-Za-z0-9_.-]+)/g)].map((x) => x[1]!);
+  const text = found(m.parsed.text ?? '');
+  expect(found(typeof m.parsed.html === 'string' ? m.parsed.html : '')).toEqual(text);
+  expect(m.parsed.text ?? '').not.toContain('/link?t=');
+  return text.map((t) => {
+    const v = verifyTeamLink(LINK_SECRET, t, new Date());
+    if (!v.ok) throw new Error(`team link ${v.why}`);
+    return { recipientId: v.claims.recipientId, batchId: v.claims.batchId };
+  });
+}
 
 let seq = 0;
 function batchInput(input: Partial<OffboardingBatchInput> & { userIds: number[]; requestedBy: number }): OffboardingBatchInput {
@@ -64,7 +79,8 @@ describe('a batch’s digests', () => {
 
     const { worker, taskQueue } = await createWorker(env, activities);
     await worker.runUntil(async () => {
-      const handle = await startBatchWorkflow(env.client, taskQueue, batchInput({ userIds: everyone, requestedBy: admin }));
+      const input = batchInput({ userIds: everyone, requestedBy: admin });
+      const handle = await startBatchWorkflow(env.client, taskQueue, input);
       for (const u of everyone) await waitForUserStatus(env.client, u, (s) => s.stage === 'awaiting-reassignment');
       await env.sleep(60_000); // past the digest's quiet time
       const asked = (await h.sink.waitFor(2)).filter((m) => kindOf(m) === 'action-needed-digest');
@@ -73,8 +89,10 @@ describe('a batch’s digests', () => {
       expect(listed(mine)).toEqual([...leavers].sort((a, b) => a - b));
       const text = mine.parsed.text ?? '';
       for (let i = 0; i < 3; i++) expect(text).toContain(`Leaver ${i} — 1 open item`);
-      expect(text.match(/http:\/\/web\.test\/link\?t=/g)).toHaveLength(3);
-      expect(text).toContain('People leaving your team:\n    http://web.test/people');
+      // One signed link for the manager and the batch, not one per person (issue 25).
+      expect(teamLinksIn(mine)).toEqual([{ recipientId: manager, batchId: input.batchId }]);
+      expect(text).not.toContain('/link?t=');
+      expect(text).toContain('Open your team’s offboardings to hand each item over or close it');
       expect(mine.parsed.subject).toBe('Action needed: 3 people leaving, with open items to reassign or close');
 
       // Reminders: one per manager per interval (2 days), listing everyone still waiting.
@@ -83,6 +101,8 @@ describe('a batch’s digests', () => {
       const reminders = h.sink.messages.filter((m) => kindOf(m) === 'reminder-digest');
       expect(reminders.map(to).sort()).toEqual([managerEmail, otherEmail].sort());
       expect(listed(reminders.find((m) => to(m) === managerEmail)!)).toEqual([...leavers].sort((a, b) => a - b));
+      expect(teamLinksIn(reminders.find((m) => to(m) === managerEmail)!)).toEqual([{ recipientId: manager, batchId: input.batchId }]);
+      expect(teamLinksIn(reminders.find((m) => to(m) === otherEmail)!)).toEqual([{ recipientId: other, batchId: input.batchId }]);
 
       // Escalation after 7 days: one email per admin (the requester is the admin here), listing all four.
       await env.sleep(5 * DAY + 60_000);
@@ -90,6 +110,7 @@ describe('a batch’s digests', () => {
       const escalations = h.sink.messages.filter((m) => kindOf(m) === 'escalation-digest');
       expect(escalations.map(to)).toEqual([adminEmail]);
       expect(listed(escalations[0]!)).toEqual([...everyone].sort((a, b) => a - b));
+      expect(teamLinksIn(escalations[0]!)).toEqual([{ recipientId: admin, batchId: input.batchId }]);
       expect(h.sink.messages.filter((m) => kindOf(m) === 'reminder-digest')).toHaveLength(2 * 3); // days 2, 4, 6
 
       // "People leaving your team" counts each person's reminders and escalation from the digests.

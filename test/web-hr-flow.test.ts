@@ -94,7 +94,7 @@ async function resolveAll(page: Page, userId: number): Promise<void> {
   throw new Error(`items of ${userId} did not all go`);
 }
 
-/** The personal link in the newest email of `kind` about `userId`. */
+/** The link in the newest email of `kind` about `userId` (a digest's team link, or a personal one). */
 async function linkFrom(userId: number, kind = 'action-needed-digest'): Promise<string> {
   const until = Date.now() + 30_000;
   while (Date.now() < until) {
@@ -183,6 +183,9 @@ describe('HR offboards from the directory', () => {
       const mpage = await mctx.newPage();
       await mpage.goto(await linkFrom(userId));
       await mpage.getByRole('button', { name: `Continue as ${manager}` }).click();
+      // The digest's team link lands on the batch's list; the person's page opens from there.
+      await mpage.waitForURL(`${s.url}/people`);
+      await mpage.locator(`table.people a[href="/people/${userId}"]`).click();
       await mpage.waitForURL(`${s.url}/people/${userId}`);
       await resolveAll(mpage, userId);
       await mctx.close();

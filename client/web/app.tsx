@@ -10,6 +10,7 @@ import { formLimitFor, isAnonymousPost, readForm } from './form-gate';
 import { hrGate } from './hr-gate';
 import { identity } from './identity';
 import { actionLinkRoutes } from './routes/action-link';
+import { teamLinkRoutes } from './routes/team-link';
 import { codecRoutes } from './routes/codec';
 import { scimRoutes } from './scim/routes';
 import { API_BASE_PATH, apiRoutes } from './api/routes';
@@ -106,6 +107,7 @@ export function createWebApp(deps: WebDeps): Hono<AppEnv> {
   app.get('/', (c) => c.redirect(c.get('viewer') ? '/people' : '/signin', 303));
   signInRoutes(app, deps, secure);
   actionLinkRoutes(app, deps, secure);
+  teamLinkRoutes(app, deps, secure);
   peopleListRoutes(app, deps);
   personRoutes(app, deps);
   hrDirectoryRoutes(app, deps);

@@ -59,8 +59,8 @@ export async function codecCaller(c: Context<AppEnv>, deps: WebDeps, secure: boo
   if (loaded.kind === 'active') {
     const { viewer, session } = loaded;
     const operator = viewer.email !== null && operators.includes(viewer.email.toLowerCase());
-    // A session from an action link is about one leaving person: never a key to everything.
-    if (session.scopeUserId !== null) return { status: 403, message: `${NOT_ALLOWED} Sign in with your email, not from a link about one person.` };
+    // A session from a link in an email is about one leaving person or one batch: never a key to everything.
+    if (session.scopeUserId !== null || session.batchId !== null) return { status: 403, message: `${NOT_ALLOWED} Sign in with your email, not from a link in an email.` };
     if (!viewer.isAdmin && !operator) return { status: 403, message: NOT_ALLOWED };
     return {
       userId: viewer.id,

@@ -38,6 +38,8 @@ export type SessionInfo = {
   via: 'email-link' | 'action-link' | 'trusted-header';
   /** A session from an action link may see only this leaving user. */
   scopeUserId: number | null;
+  /** A session from a digest's team link may see only this batch's people (those its holder may act on). */
+  batchId: string | null;
   flash: Flash | null;
 };
 
@@ -46,7 +48,7 @@ export type AppEnv = {
     viewer: Viewer | null;
     session: SessionInfo | null;
     /** Why a session just ended (inactivated, expired): the sign-in page is told with ?ended=<code>. */
-    endedBecause: 'expired' | 'inactive' | 'deprovisioned' | 'not-allowed' | 'offboarding-ended' | 'unknown-sso-user' | null;
+    endedBecause: 'expired' | 'inactive' | 'deprovisioned' | 'not-allowed' | 'offboarding-ended' | 'batch-ended' | 'unknown-sso-user' | null;
     /** The token every form of this response carries (tied to the session, or to the anonymous cookie). */
     csrfToken: string;
     clientAddress: string;

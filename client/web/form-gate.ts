@@ -9,8 +9,8 @@ import { MAX_BATCH_SIZE } from '../../workflows/contract';
 import type { AppEnv } from './context';
 import { hrRefusal } from './hr-gate';
 
-/** POSTs that need no session: the sign-in forms, an action link's "Continue as", sign-out. */
-const ANONYMOUS_POSTS: ReadonlySet<string> = new Set(['/signin', '/signin/token', '/link', '/signout']);
+/** POSTs that need no session: the sign-in forms, an action or team link's "Continue as", sign-out. */
+const ANONYMOUS_POSTS: ReadonlySet<string> = new Set(['/signin', '/signin/token', '/link', '/team-link', '/signout']);
 /** HR's forms that carry the people chosen (up to a whole batch of IDs). */
 const SELECTION_POSTS: ReadonlySet<string> = new Set(['/hr/directory', '/hr/review']);
 

@@ -13,6 +13,9 @@ export function hrRefusal(viewer: AppEnv['Variables']['viewer'], session: AppEnv
   if (session?.scopeUserId != null) {
     return { status: 403, why: 'You signed in from a link about one person. Sign out and sign in with your email to use HR’s pages.' };
   }
+  if (session?.batchId != null) {
+    return { status: 403, why: 'You signed in from a link about one batch of offboardings. Sign out and sign in with your email to use HR’s pages.' };
+  }
   if (!viewer.isAdmin) return { status: 403, why: 'Only company directory admins can offboard people, see batches, inactive users, the Assignment Report and connections.' };
   return null;
 }

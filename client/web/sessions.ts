@@ -3,6 +3,8 @@
 // the session together with the person: an inactivated or deprovisioned (SCIM) person's sessions end at once, and so does a
 // session from an action link whose holder may no longer act on the user it was for, or whose
 // offboarding has ended (removed, cancelled, done: a later offboarding of the person does not revive it).
+// A session from a digest's team link is bound to its batch instead, and ends once nobody of the batch
+// is being offboarded any more.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -23,9 +25,11 @@ type Row = {
   idHash: string;
   via: SessionInfo['via'];
   scopeUserId: number | null;
+  batchId: string | null;
   flash: Flash | null;
   expired: boolean;
   offboardingEnded: boolean;
+  batchEnded: boolean;
   stale: boolean;
   userId: number;
   name: string;
@@ -42,6 +46,7 @@ export const SESSION_ENDED = {
   deprovisioned: 'You were signed out: your company’s identity provider turned your account off.',
   'not-allowed': 'You were signed out: you may no longer act on the offboarding the link was for.',
   'offboarding-ended': 'You were signed out: the offboarding the link was for has ended. Sign in with your email to see where it ended.',
+  'batch-ended': 'You were signed out: the batch of offboardings the link was for has ended. Sign in with your email to see where it ended.',
 } as const;
 export type SessionEnded = keyof typeof SESSION_ENDED;
 
@@ -55,10 +60,11 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
   if (!cookieValue || !TOKEN_PATTERN.test(cookieValue)) return { kind: 'none' };
   const idHash = sha256(cookieValue);
   const [row] = await db.execute<Row>(sql`
-    select s.id_hash as "idHash", s.via::text as via, s.scope_user_id as "scopeUserId", s.flash,
+    select s.id_hash as "idHash", s.via::text as via, s.scope_user_id as "scopeUserId", s.batch_id as "batchId", s.flash,
            (s.expires_at <= now() or s.last_seen_at <= now() - make_interval(hours => ${SESSION_IDLE_HOURS})) as expired,
            (s.last_seen_at <= now() - make_interval(secs => ${TOUCH_EVERY_SECONDS})) as stale,
            coalesce(o.ended_at is not null, false) as "offboardingEnded",
+           (s.batch_id is not null and not exists (select 1 from offboardings b where b.batch_id = s.batch_id and b.ended_at is null)) as "batchEnded",
            u.id as "userId", u.name, u.email, u.status::text as status, (u.deprovisioned_at is not null) as deprovisioned, (u.directory_permission = 'admin') as "isAdmin"
       from web_sessions s join users u on u.id = s.user_id left join offboardings o on o.id = s.offboarding_id
      where s.id_hash = ${idHash}`);
@@ -72,7 +78,7 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
     await db.delete(webSessions).where(eq(webSessions.userId, row.userId));
     return { kind: 'ended', why: row.deprovisioned && row.status === 'active' ? 'deprovisioned' : 'inactive' };
   }
-  if (row.offboardingEnded) {
+  if (row.offboardingEnded || row.batchEnded) {
     await endSession(db, idHash);
     // The person's last action can be what ended the offboarding ("check again": nothing left, they
     // are inactivated at once): its answer is shown on this one last page, then the session is gone.
@@ -80,10 +86,10 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
       return {
         kind: 'active',
         viewer: { id: row.userId, name: row.name, email: row.email, isAdmin: row.isAdmin },
-        session: { idHash, via: row.via, scopeUserId: row.scopeUserId, flash: row.flash },
+        session: { idHash, via: row.via, scopeUserId: row.scopeUserId, batchId: row.batchId, flash: row.flash },
       };
     }
-    return { kind: 'ended', why: 'offboarding-ended' };
+    return { kind: 'ended', why: row.batchEnded ? 'batch-ended' : 'offboarding-ended' };
   }
   if (row.scopeUserId !== null && !(await mayActOnItemsOf(db, row.userId, row.scopeUserId))) {
     await endSession(db, idHash);
@@ -93,7 +99,7 @@ export async function loadSession(db: Database, cookieValue: string | undefined)
   return {
     kind: 'active',
     viewer: { id: row.userId, name: row.name, email: row.email, isAdmin: row.isAdmin && row.status === 'active' },
-    session: { idHash, via: row.via, scopeUserId: row.scopeUserId, flash: row.flash },
+    session: { idHash, via: row.via, scopeUserId: row.scopeUserId, batchId: row.batchId, flash: row.flash },
   };
 }
 
@@ -102,7 +108,7 @@ export async function startSession(
   c: Context,
   db: Database,
   secure: boolean,
-  values: { userId: number; via: SessionInfo['via']; scopeUserId: number | null; offboardingId?: number },
+  values: { userId: number; via: SessionInfo['via']; scopeUserId: number | null; offboardingId?: number; batchId?: string },
 ): Promise<{ id: string; idHash: string }> {
   const id = randomToken();
   const idHash = sha256(id);
@@ -112,6 +118,7 @@ export async function startSession(
     via: values.via,
     scopeUserId: values.scopeUserId,
     offboardingId: values.offboardingId ?? null,
+    batchId: values.batchId ?? null,
     expiresAt: sql`now() + make_interval(days => ${SESSION_MAX_DAYS})`,
   });
   setCookie(c, sessionCookieName(secure), id, {

@@ -11,7 +11,8 @@
 // Every attempt is appended to attempt_log ({ at, ok, error?, messageId? }) and counted in attempts.
 //
 // Personal links: with `links` configured, the emails that ask someone to act (items-assigned,
-// reminder, escalation) carry a link to the web app signed for their one recipient. Such a message
+// reminder, escalation) carry a link to the web app signed for their one recipient; a batch's digests
+// that ask to act carry one link signed for their recipient and the batch (team-links.ts). Such a message
 // with several recipients is stored as one row per recipient (`<key>#to:<user id>`), each sent
 // exactly once as below; all of them are written in one INSERT, so a retry finds all or none. The
 // web app's sign-in link is sent here too; its token is removed from the stored copy once sent.
@@ -35,6 +36,7 @@ import type { Database } from '../../db/client';
 import { auditLog, notificationOutbox, offboardings, type OutboxRow } from '../../db/schema';
 import type { SendNotificationInput, SendNotificationResult } from '../../workflows/contract';
 import { ACTION_LINK_TTL_MS, type ActionLinkSigner, actionLinkUrl } from '../action-links';
+import { teamLinkUrl } from '../team-links';
 import { refuse } from '../refusal';
 import { RetryLater } from '../retry-later';
 import type { Mailer } from './mail';
@@ -114,25 +116,17 @@ export function createNotificationSender(deps: NotificationDeps) {
       .where(or(eq(notificationOutbox.idempotencyKey, key), sql`starts_with(${notificationOutbox.idempotencyKey}, ${`${key}${PERSONAL_KEY}`})`))
       .orderBy(notificationOutbox.id);
 
-  /** The links a message signs for its recipient: one to the leaving user's page, or one per person a digest lists. */
-  type Links = { actionLink: string | null; personLinks?: Record<number, string> };
+  /** The links a message signs for its recipient: one to the leaving user's page, or a digest's one link to the batch's people. */
+  type Links = { actionLink: string | null; teamLink?: string | null };
 
   /** The recipient's personal links, or null (web app not configured, offboarding over, a kind that asks nothing). */
   async function linkMaker(notification: AnyNotification): Promise<((recipient: Person) => Links) | null> {
     if (!links) return null;
     const expiresAt = Math.floor((clock().getTime() + ACTION_LINK_TTL_MS) / 1000);
     if (notification.kind === 'action-needed-digest' || notification.kind === 'reminder-digest' || notification.kind === 'escalation-digest') {
-      // A digest names each person's running offboarding: the link dies with it, as any action link does.
-      const listed = notification.people;
-      return (recipient) => ({
-        actionLink: null,
-        personLinks: Object.fromEntries(
-          listed.map((p) => [
-            p.userId,
-            actionLinkUrl(links, { recipientId: recipient.id, userId: p.userId, offboardingId: p.offboardingId, purpose: 'manage-items', expiresAt }),
-          ]),
-        ),
-      });
+      // One link per recipient and batch (issue 25): its session opens the batch's people the recipient may act on, and dies with the batch.
+      const { batchId } = notification;
+      return (recipient) => ({ actionLink: null, teamLink: teamLinkUrl(links, { recipientId: recipient.id, batchId, expiresAt }) });
     }
     if (!ACTION_LINK_KINDS.has(notification.kind) || !('userId' in notification)) return null;
     const [claim] = await db

@@ -44,8 +44,8 @@ export type RenderContext = {
   now: Date;
   /** The recipient's personal action link (ACTION_LINK_KINDS, when the web app is configured). */
   actionLink?: string | null;
-  /** Digests that ask to act: the recipient's personal link to each listed person's page, by user ID. */
-  personLinks?: Record<number, string>;
+  /** Digests that ask to act: the recipient's one signed link to the batch's people (domain/team-links.ts). */
+  teamLink?: string | null;
   /** The web app's address (WEB_PUBLIC_URL, when configured): plain links to its pages; people sign in. */
   publicUrl?: string | null;
 };

@@ -102,11 +102,12 @@ export function digestUserIds(m: ReceivedMessage): number[] {
   return typeof ids === 'string' && ids !== '' ? ids.split(',').map(Number) : [];
 }
 
-/** The personal link to `userId`'s page in an email: a digest's links come in the order it lists people. */
+/** The link that opens `userId`'s page from an email: a digest's one team link, or a per-person email's action link. */
 export function personalLinkIn(m: ReceivedMessage | undefined, userId: number): string | undefined {
-  const links = (m?.parsed.text ?? '').match(/http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_.-]+/g) ?? [];
-  const listed = m ? digestUserIds(m) : [];
-  return listed.length > 0 ? links[listed.indexOf(userId)] : links[0];
+  const text = m?.parsed.text ?? '';
+  // A batch's digest has one team link for everyone it lists (issue 25); a per-person email its action link.
+  if (m && digestUserIds(m).length > 0) return digestUserIds(m).includes(userId) ? /http:\/\/127\.0\.0\.1:\d+\/team-link\?t=[A-Za-z0-9_.-]+/.exec(text)?.[0] : undefined;
+  return /http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_.-]+/.exec(text)?.[0];
 }
 
 /** A worker running in the background for a whole test file; `stop()` waits for it to drain. */

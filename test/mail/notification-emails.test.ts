@@ -43,6 +43,8 @@ const ALL_KINDS: AnyNotification['kind'][] = [
   'items-received-digest',
 ];
 const ACTION_KINDS = new Set<string>(['items-assigned', 'reminder', 'escalation', 'action-needed-digest', 'reminder-digest', 'escalation-digest']);
+/** A personal action link, or a digest's team link (one per recipient and batch). */
+const ACTION_LINK = /\/(?:team-)?link\?t=/;
 
 const binary = inject('mailpitBinary');
 
@@ -109,8 +111,9 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
       requestId: 'mail-test',
     };
     const victor = id['vivanov']!;
-    // A batch's digests list people with their running offboarding (the personal links are bound to it).
-    const [claim] = await db().execute<{ id: number }>(sql`select id from offboardings where user_id = ${aisha} and ended_at is null`);
+    // A batch's digests list people with their running offboarding; their one team link is bound to the
+    // batch, so Aisha's offboarding is made one of batch b-mail's.
+    const [claim] = await db().execute<{ id: number }>(sql`update offboardings set batch_id = 'b-mail' where user_id = ${aisha} and ended_at is null returning id`);
     const listed = [{ userId: aisha, offboardingId: claim!.id, items, waitingSince: at, newItems: false }];
     const digest = { batchId: 'b-mail', requestedBy: helen, effectiveAt: null, round: 1, people: listed };
     const notifications: AnyNotification[] = [
@@ -207,7 +210,7 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
         const { pathname } = new URL(l.URL);
         expect(l.StatusCode, `${j.kind}: ${l.URL}`).toBeLessThan(pathname.startsWith('/hr/') || pathname === '/people' ? 400 : 300);
       }
-      if (ACTION_KINDS.has(j.kind)) expect(j.links.Links.some((l) => l.URL.includes('/link?t=')), `${j.kind} carries its action link`).toBe(true);
+      if (ACTION_KINDS.has(j.kind)) expect(j.links.Links.some((l) => ACTION_LINK.test(l.URL)), `${j.kind} carries its action link`).toBe(true);
       if (j.kind === 'sign-in-link') expect(j.links.Links.some((l) => l.URL.includes('/signin/token?t=')), 'the sign-in link').toBe(true);
     }
     // Mailpit's HEAD requests, like a mail scanner's, changed nothing.
@@ -222,7 +225,7 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
     for (const j of withLinks) {
       const m = await mp.message(j.id);
       // The button's href in the HTML part (what a person clicks), entities decoded.
-      const href = /href="([^"]*\/link\?t=[^"]+)"/.exec(m.HTML)?.[1]?.replaceAll('&amp;', '&');
+      const href = /href="([^"]*\/(?:team-)?link\?t=[^"]+)"/.exec(m.HTML)?.[1]?.replaceAll('&amp;', '&');
       expect(href, `${j.kind} to ${j.to}: an action link in the HTML`).toBeDefined();
       expect(m.Text).toContain(href!);
       const recipient = nameByEmail.get(j.to);
@@ -232,6 +235,11 @@ describe.skipIf(binary === '')('notification emails through Mailpit', () => {
       await page.goto(href!);
       expect(await page.locator('main').textContent()).toContain(`This link is for ${recipient}`);
       await page.getByRole('button', { name: `Continue as ${recipient}` }).click();
+      if (href!.includes('/team-link?t=')) {
+        // A digest's team link lands on the batch's list; the person's page opens from there.
+        await page.waitForURL(`${s.url}/people`);
+        await page.getByRole('link', { name: 'Aisha Bello' }).click();
+      }
       await page.waitForURL(`${s.url}/people/${aisha}`);
       expect(await page.locator('h1').textContent()).toContain('Offboarding: Aisha Bello');
       // The page lists the items the email listed.

@@ -1,5 +1,6 @@
 // "People leaving your team": the viewer's reports being offboarded (every one for an admin), from
-// the database (reads/offboardings-list.ts). Running ones first; ended ones on their own tab.
+// the database (reads/offboardings-list.ts). Running ones first; ended ones on their own tab. A session
+// from a digest's team link sees that batch's people only, and the page says which batch.
 import type { Hono } from 'hono';
 import { signInPath } from '../sign-in-path';
 import type { AppEnv, WebDeps } from '../context';
@@ -20,13 +21,20 @@ export function peopleListRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     const ended = c.req.query('show') === 'ended';
     const pageParam = Number(c.req.query('page') ?? '1');
     const page = Number.isSafeInteger(pageParam) && pageParam > 0 ? Math.min(pageParam, 100_000) : 1;
-    const list = await listOffboardings(deps.db, viewer, { ended, page, scopeUserId: c.get('session')?.scopeUserId ?? null });
+    const session = c.get('session');
+    const batchId = session?.batchId ?? null;
+    const list = await listOffboardings(deps.db, viewer, { ended, page, scopeUserId: session?.scopeUserId ?? null, batchId });
     const now = new Date();
     const title = viewer.isAdmin ? 'People being offboarded' : 'People leaving your team';
     const base = ended ? '/people?show=ended&' : '/people?';
     return c.html(
       <Layout title={title} viewer={viewer} csrfToken={c.get('csrfToken')}>
         <h1>{title}</h1>
+        {batchId ? (
+          <p class="muted">
+            From the link in your email about batch {batchId}: its people you may act on. Sign in with your email to see everyone else.
+          </p>
+        ) : null}
         <p>
           {ended ? (
             <>
