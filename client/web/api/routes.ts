@@ -145,14 +145,24 @@ export function apiRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     createRoute({
       method: 'get',
       path: '/batches/{batchId}',
-      summary: 'A batch: counts by stage, its people (a page), who was skipped and why',
-      description: 'Scope offboardings:read.',
+      summary: 'A batch: counts by stage, a page of its people, who was skipped and why',
+      description: `People in the batch's order, ${BATCH_STATUS_PAGE.toLocaleString('en-US')} a page unless limit says fewer; pass nextCursor as cursor for the next page. Scope offboardings:read.`,
       security,
       middleware: [scope('offboardings:read')] as const,
-      request: { params: s.BatchIdParam, query: z.object({ offset: z.string().regex(/^[0-9]{1,7}$/, 'must be a whole number').transform(Number).optional() }).strict() },
-      responses: { 200: json(s.Batch, 'The batch'), ...problems(401, 403, 404, 422, 429) },
+      request: { params: s.BatchIdParam, query: s.BatchQuery },
+      responses: { 200: json(s.BatchWithPeople, 'The batch'), ...problems(401, 403, 404, 422, 429) },
     }),
-    async (c) => c.json(batchOf(await batchStatusPage(deps.operations, c.req.valid('param').batchId, c.req.valid('query').offset ?? 0, BATCH_STATUS_PAGE)), 200),
+    async (c) => {
+      const { batchId } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const size = q.limit ?? BATCH_STATUS_PAGE;
+      // The cursor names its batch: one from another batch's pages is refused, not read at a stray offset.
+      const at = decodeCursor(q.cursor, z.object({ batchId: z.literal(batchId), offset: z.number().int().min(1).max(10_000_000) }).strict());
+      const offset = at?.offset ?? q.offset ?? 0;
+      const status = await batchStatusPage(deps.operations, batchId, offset, size);
+      const next = offset + status.users.length;
+      return c.json({ ...batchOf(status), nextCursor: status.users.length > 0 && next < status.total ? encodeCursor({ batchId, offset: next }) : null }, 200);
+    },
   );
 
   api.openapi(
