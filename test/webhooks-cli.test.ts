@@ -139,6 +139,7 @@ describe('offboard webhooks', () => {
       ['webhooks', 'deliveries', '1', '--limit', '0'],
       ['webhooks', 'deliveries', '1', '--limit', '1001'],
       ['webhooks', 'list', '--url', PUBLIC_URL],
+      ['webhooks', 'create', '--connection', c, '--url', PUBLIC_URL, '--event', 'user.inactivated', '--limit', '5'],
       ['webhooks', 'rotate'],
     ]) {
       const r = await offboard(args);

@@ -128,6 +128,7 @@ export const webhooksCommand: Command = {
     }
     if (action === 'create') {
       noId();
+      misplaced(['connection', 'url', 'event']);
       const f = flags('webhooks', createFlags, values);
       const db = await ctx.conn.db();
       const connection = await connectionNamed(db, f.connection);
