@@ -8,8 +8,8 @@ import { createNotificationSender } from '../domain/notifications/outbox';
 import type { DeliverWebhookInput, GiveUpWebhookInput } from '../workflows/contract';
 import { mappingFailures } from './failures';
 
-/** Where webhooks may go and how long one POST may take (config/settings.ts WEBHOOK_*). */
-export type WebhookActivitySettings = { allowPrivateTargets: boolean; timeoutMs: number };
+/** Where webhooks may go, how long one POST may take, how long the log is kept (config/settings.ts WEBHOOK_*). */
+export type WebhookActivitySettings = { allowPrivateTargets: boolean; timeoutMs: number; /** Absent = DEFAULT_WEBHOOK_RETENTION_DAYS. */ retentionDays?: number };
 
 export const DEFAULT_WEBHOOK_ACTIVITY_SETTINGS: WebhookActivitySettings = { allowPrivateTargets: false, timeoutMs: 10_000 };
 

@@ -109,6 +109,13 @@ const envSchema = z.object({
   WEBHOOK_GIVE_UP_AFTER_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(72),
   // How often the worker's relay looks for events to deliver (it is also woken at once by PostgreSQL NOTIFY).
   WEBHOOK_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  // Settled webhook events (and their deliveries and attempts) older than this are purged hourly.
+  WEBHOOK_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days (1 to 3650)' })
+    .int('must be a whole number of days (1 to 3650)')
+    .min(1, 'must be at least 1 day')
+    .max(3650, 'must be at most 3650 days')
+    .default(30),
   OFFBOARDING_PAYLOAD_KEYS: optionalString
     .transform((v) => (v === undefined ? [] : v.split(',').map((k) => k.trim()).filter((k) => k !== '')))
     .refine(
@@ -160,6 +167,8 @@ export type WebhookSettings = {
   retry: { firstMs: number; maxMs: number; giveUpAfterMs: number };
   /** How often the relay looks for undelivered events when no NOTIFY woke it. */
   relayIntervalMs: number;
+  /** WEBHOOK_RETENTION_DAYS: settled events older than this are purged with their deliveries and attempts. */
+  retentionDays: number;
 };
 
 export type WebSettings = {
@@ -269,6 +278,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
       retry: { firstMs: e.WEBHOOK_RETRY_FIRST_SECONDS * 1000, maxMs: e.WEBHOOK_RETRY_MAX_SECONDS * 1000, giveUpAfterMs: e.WEBHOOK_GIVE_UP_AFTER_HOURS * 3600 * 1000 },
       relayIntervalMs: e.WEBHOOK_RELAY_INTERVAL_MS,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
     },
   };
 }

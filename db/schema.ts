@@ -656,7 +656,9 @@ export const apiIdempotencyKeys = pgTable(
 // ---------------------------------------------------------------------------------------------
 // Webhooks out (domain/webhooks/): a connection's subscriptions, the events (an outbox written in
 // the transaction of the change it reports), one delivery per (event, subscription) and every
-// attempt of it. Never deleted: a removed subscription gets deleted_at, so its log stays readable.
+// attempt of it. A subscription is never deleted: a removed one gets deleted_at, so its log stays
+// readable; events, with their deliveries and attempts, are purged once settled and older than
+// WEBHOOK_RETENTION_DAYS (domain/webhooks/retention.ts).
 
 /**
  * A connection's subscription: where to POST which events. The signing secret is kept as it is given

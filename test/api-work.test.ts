@@ -10,7 +10,9 @@ import os from 'node:os';
 import { eq, inArray, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer } from '../adapters/mail-transport';
-import { API_BASE_PATH } from '../client/web/api/routes';
+import { API_BASE_PATH, bodyLimitOf, MAX_API_BODY_BYTES } from '../client/web/api/routes';
+import { largestJsonBytes } from '../client/web/api/largest-json';
+import { BulkItem, MAX_BULK_ITEMS_BODY_BYTES } from '../client/web/api/work-schemas';
 import { startWebServer } from '../client/web/server';
 import { auditLog, defectItems, projectMembers, projects, rfis, users } from '../db/schema';
 import { createConnection, createConnectionToken } from '../domain/connections';
@@ -18,6 +20,7 @@ import { projectRoot } from '../config/settings';
 import { childOutput } from './helpers/child-output';
 import { directoryFixtures } from './helpers/directory-fixtures';
 import { freePort } from './helpers/free-port';
+import { rawRequest } from './helpers/raw-http';
 import { budget } from './helpers/time-budget';
 import { startWebStack, type WebStack } from './helpers/web-stack';
 import { waitForUserStatus } from './helpers/workflow-harness';
@@ -165,6 +168,96 @@ describe('POST /items/bulk', () => {
     expect(r.status).toBe(422);
     expect(r.type).toMatch(/^application\/problem\+json/);
     expect(r.body).toMatchObject({ code: 'TOO_MANY_ITEMS', maxItems: 1000, detail: expect.stringMatching(/at most 1000 items/) });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('its body limit fits 1,000 items at their largest, however the text is escaped or indented', () => {
+    // The largest item: a meeting item, every field at its maximum, 50 people by external ID, every
+    // character of free text one that JSON may write as \uXXXX (Python's json does).
+    const text = (n: number) => 'é'.repeat(n);
+    const person = (i: number) => ({ role: text(40), externalId: `${i}`.padEnd(200, 'é') });
+    const largest = {
+      tool: 'meeting-item',
+      externalId: text(200),
+      project: text(100),
+      number: text(100),
+      title: text(500),
+      status: 'open',
+      meeting: { externalId: text(200), title: text(500), date: '2026-01-31' },
+      people: Array.from({ length: 50 }, (_, i) => person(i)),
+    };
+    expect(BulkItem.safeParse(largest).success).toBe(true);
+    const escaped = (json: string) => json.replace(/é/g, '\\u00e9');
+    const compact = Buffer.byteLength(escaped(JSON.stringify(largest)));
+    const indented = Buffer.byteLength(escaped(JSON.stringify({ items: [largest] }, null, 2))) - Buffer.byteLength(JSON.stringify({ items: [] }, null, 2));
+    expect(JSON.parse(escaped(JSON.stringify(largest)))).toEqual(largest);
+    // The limit's own estimate (largest-json.ts) is an upper bound, and a tight one.
+    expect(compact).toBeLessThanOrEqual(largestJsonBytes(BulkItem));
+    expect(compact).toBeGreaterThan(0.99 * largestJsonBytes(BulkItem));
+    expect(1000 * indented + 100).toBeLessThanOrEqual(MAX_BULK_ITEMS_BODY_BYTES);
+    expect(bodyLimitOf('POST', `${API_BASE_PATH}/items/bulk`)).toBe(MAX_BULK_ITEMS_BODY_BYTES);
+    expect(bodyLimitOf('POST', `${API_BASE_PATH}/batches`)).toBe(MAX_API_BODY_BYTES);
+    expect(bodyLimitOf('PUT', `${API_BASE_PATH}/projects/P-1`)).toBe(MAX_API_BODY_BYTES);
+  });
+
+  it('accepts 1,000 items in a body over 1 MiB; refuses a body over its own limit with 413 naming it, writing nothing', async () => {
+    // Long IDs, long Japanese titles (3 bytes a character), a manager and an assignee each: 1,000 RFIs
+    // in about 2 MB, within the 1,000-item rule.
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      tool: 'rfi',
+      externalId: `long-${i}-`.padEnd(200, 'x'),
+      project: 'API-1',
+      number: `RFI-${i}-`.padEnd(100, '0'),
+      title: `${i} ${'東側階段3階の手すりが欠落している。'.repeat(30)}`.slice(0, 500),
+      status: 'open',
+      people: [
+        { role: 'manager', email: 'ann.lee@northwind.example' },
+        { role: 'assignee', externalId: 'okta-00u-bo' },
+      ],
+    }));
+    const body = JSON.stringify({ items });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(1.5 * MAX_API_BODY_BYTES);
+    const accepted = await api('POST', '/items/bulk', { body: { items } });
+    expect(accepted.status, JSON.stringify(accepted.body).slice(0, 500)).toBe(200);
+    expect(accepted.body.counts, JSON.stringify(itemsOf(accepted)[0])).toEqual({ created: 1000, updated: 0, unchanged: 0, refused: 0 });
+    expect(await db().select({ id: rfis.id }).from(rfis).where(like(rfis.externalId, 'long-%'))).toHaveLength(1000);
+
+    const before = await snapshot();
+    // A body declared over the limit: refused before a byte of it is read.
+    const declared = await rawRequest(s.url, {
+      method: 'POST',
+      path: `${API_BASE_PATH}/items/bulk`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(MAX_BULK_ITEMS_BODY_BYTES + 1) },
+      body: '{"items": [',
+    });
+    declared.socket.destroy();
+    expect([declared.status, declared.headers['content-type']]).toEqual([413, 'application/problem+json']);
+    // A valid body padded past the limit, streamed without a length: refused once it passes the limit.
+    const valid = Buffer.from(JSON.stringify({ items: [defect(29_999)] }));
+    const padding = Buffer.alloc(1024 * 1024, ' ');
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(valid);
+        if (sent > MAX_BULK_ITEMS_BODY_BYTES) return controller.close();
+        controller.enqueue(padding);
+        sent += padding.length;
+      },
+    });
+    const res = await fetch(`${s.url}${API_BASE_PATH}/items/bulk`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    const problem = (await res.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', maxBytes: MAX_BULK_ITEMS_BODY_BYTES, hint: expect.stringContaining(`at most ${MAX_BULK_ITEMS_BODY_BYTES / 1024 / 1024} MiB`) });
+    // Elsewhere the limit is still 1 MiB, and the hint says so.
+    const start = await api('POST', '/batches', { token: readWrite, body: { users: ['ann.lee@northwind.example'], reason: 'x'.repeat(MAX_API_BODY_BYTES) } });
+    expect(start.status).toBe(413);
+    expect(start.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', maxBytes: MAX_API_BODY_BYTES, hint: expect.stringContaining('at most 1 MiB') });
     expect(await snapshot()).toEqual(before);
   });
 

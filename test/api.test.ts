@@ -194,6 +194,37 @@ describe('offboardings', () => {
     expect((await api('GET', '/batches/no-such-batch')).body).toMatchObject({ status: 404, code: 'BATCH_NOT_FOUND' });
   });
 
+  it('pages the batch’s people with limit and cursor; a bad limit or cursor is a 422 problem and changes nothing', async () => {
+    const first = await api('GET', `/batches/${batchId}?limit=1`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ batchId, total: 2, nextCursor: expect.any(String) });
+    const second = await api('GET', `/batches/${batchId}?limit=1&cursor=${String(first.body.nextCursor)}`);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ batchId, total: 2, nextCursor: null });
+    const people = [...(first.body.users as { userId: number }[]), ...(second.body.users as { userId: number }[])].map((u) => u.userId);
+    expect(people).toEqual([leavers[0], leavers[1]]);
+    // Without limit: every person on one page (up to 2,000), as before.
+    expect(((await api('GET', `/batches/${batchId}`)).body.users as unknown[]).length).toBe(2);
+    expect((await api('GET', `/batches/${batchId}?limit=2000`)).body).toMatchObject({ nextCursor: null });
+
+    // Reads only, but asserted: the offboardings and the batch's people are as they were (stages move on their own).
+    const batchPeople = async () => ((await api('GET', `/batches/${batchId}`)).body.users as { userId: number }[]).map((u) => u.userId);
+    const before = { rows: await batchRows(), people: await batchPeople() };
+    const refused = [
+      await api('GET', `/batches/${batchId}?limit=0`),
+      await api('GET', `/batches/${batchId}?limit=2001`),
+      await api('GET', `/batches/${batchId}?limit=ten`),
+      await api('GET', `/batches/${batchId}?cursor=bm9wZQ`),
+      // A cursor of another list, and one of this batch given with offset too.
+      await api('GET', `/batches/${batchId}?cursor=${Buffer.from(JSON.stringify({ batchId: 'b-20260101-other1', offset: 1 })).toString('base64url')}`),
+      await api('GET', `/batches/${batchId}?cursor=${String(first.body.nextCursor)}&offset=1`),
+    ];
+    expect(refused.map((r) => [r.status, r.type, r.body.code])).toEqual(refused.map(() => [422, 'application/problem+json', 'INVALID_INPUT']));
+    expect(String(refused[1]!.body.detail)).toMatch(/^query\.limit: must be a whole number from 1 to 2000/);
+    expect(String(refused[3]!.body.detail)).toMatch(/cursor/);
+    expect({ rows: await batchRows(), people: await batchPeople() }).toEqual(before);
+  });
+
   it('a user’s open items, and the Assignment Report page by page', async () => {
     const items = await api('GET', `/users/${leavers[0]}/open-items`);
     expect(items.status).toBe(200);

@@ -5,8 +5,11 @@
 // and that run purges.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offboardings, webActionLinkUses, webFormUses, webRateLimits, webSessions, webSignInTokens } from '../db/schema';
+import { offboardings, webActionLinkUses, webFormUses, webhookAttempts, webhookDeliveries, webhookEvents, webRateLimits, webSessions, webSignInTokens } from '../db/schema';
+import { loadSettings } from '../config/settings';
+import { createConnection } from '../domain/connections';
 import { purgeExpiredWebRows, type WebPurgeCounts } from '../domain/web-housekeeping';
+import { purgeOldWebhookEvents, type WebhookPurgeCounts } from '../domain/webhooks/retention';
 import { ensureHousekeepingSchedule } from '../worker/housekeeping-schedule';
 import { WEB_HOUSEKEEPING_SCHEDULE_ID } from '../workflows/contract';
 import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
@@ -17,12 +20,18 @@ let h: Harness;
 let env: DevServerEnvironment;
 let worker: { taskQueue: string; stop: () => Promise<void> };
 let mia: number, uma: number;
+let subscription: number;
 
 beforeAll(async () => {
   [h, env] = await Promise.all([startHarness(), sharedDevServerEnvironment()]);
   worker = await runWorkerInBackground(env, h.activities);
   mia = await h.fx.user({ name: 'Mia Manager', email: 'mia@example.com' });
   uma = await h.fx.user({ name: 'Uma Leaving', managerId: mia });
+  const helen = await h.fx.admin({ name: 'Helen Admin', email: 'helen@example.com' });
+  const { connection } = await createConnection(db(), { name: 'Workday', company: 'Acme', policy: { reason: 'Left', successor: 'none' }, adminUserId: helen, createdBy: 'test', scopes: ['webhooks'] });
+  const [sub] = await db().execute<{ id: number }>(sql`insert into webhook_subscriptions (connection_id, url, events, secret, created_by)
+    values (${connection.id}, 'https://hooks.example.com/in', array['user.inactivated'], 'whsec_test', 'test') returning id`);
+  subscription = sub!.id;
 });
 afterAll(async () => {
   await worker?.stop();
@@ -76,6 +85,82 @@ async function keys(): Promise<string[]> {
   return rows.map((r) => r.k).sort();
 }
 
+type Delivery = 'pending' | 'delivered' | 'failed' | 'skipped';
+
+/**
+ * Webhook events `age` old with a delivery per status given (each with an attempt) and the dedupe key
+ * `<key>-<n>`: a key starting with "dead" is settled and past 30 days, any other must stay.
+ */
+async function seedEvent(key: string, age: string, deliveries: Delivery[]): Promise<void> {
+  const [event] = await db().execute<{ id: number }>(sql`insert into webhook_events (type, company, dedupe_key, body, occurred_at)
+    values ('user.inactivated', 'Acme', ${key}, '{}', now() - ${age}::interval) returning id`);
+  for (const status of deliveries) {
+    // One subscription gets an event once: a second delivery of the same event goes to another subscription.
+    const [sub] = await db().execute<{ id: number }>(sql`insert into webhook_subscriptions (connection_id, url, events, secret, created_by)
+      select connection_id, url, events, secret, 'test' from webhook_subscriptions where id = ${subscription} returning id`);
+    const [delivery] = await db()
+      .insert(webhookDeliveries)
+      .values({ eventId: event!.id, subscriptionId: sub!.id, status, attempts: 1, dispatchedAt: sql`now() - ${age}::interval` })
+      .returning({ id: webhookDeliveries.id });
+    await db().insert(webhookAttempts).values({ deliveryId: delivery!.id, subscriptionId: sub!.id, ok: status === 'delivered', durationMs: 5, at: sql`now() - ${age}::interval` });
+  }
+}
+
+/** Every kind of event, one each: `n` makes the keys of a second seeding unique. */
+async function seedWebhooks(n: number): Promise<void> {
+  await seedEvent(`dead-delivered-${n}`, '31 days', ['delivered']);
+  await seedEvent(`dead-given-up-${n}`, '40 days', ['failed']);
+  await seedEvent(`dead-mixed-${n}`, '31 days', ['delivered', 'failed', 'skipped']);
+  await seedEvent(`dead-unheard-${n}`, '60 days', []);
+  await seedEvent(`recent-delivered-${n}`, '29 days', ['delivered']);
+  await seedEvent(`recent-failed-${n}`, '1 day', ['failed']);
+  // Old, but one of its deliveries is still being retried (or not yet started): kept, all of it.
+  await seedEvent(`old-pending-${n}`, '90 days', ['pending']);
+  await seedEvent(`old-partly-pending-${n}`, '45 days', ['delivered', 'pending']);
+}
+
+async function webhookLog(): Promise<{ events: string[]; deliveries: number; attempts: number }> {
+  const events = (await db().select({ k: webhookEvents.dedupeKey }).from(webhookEvents)).map((r) => r.k).sort();
+  const [counts] = await db().execute<{ deliveries: number; attempts: number }>(
+    sql`select (select count(*)::int from webhook_deliveries) as deliveries, (select count(*)::int from webhook_attempts) as attempts`,
+  );
+  return { events, deliveries: counts!.deliveries, attempts: counts!.attempts };
+}
+
+describe('the webhook log’s purge', () => {
+  it('deletes settled events past the retention with their deliveries and attempts, in chunks; keeps recent and pending ones', async () => {
+    for (let n = 0; n < 2; n++) await seedWebhooks(n);
+    const chunks: WebhookPurgeCounts[] = [];
+    const counts = await purgeOldWebhookEvents(db(), { retentionDays: 30, chunk: 3, afterChunk: (c) => chunks.push({ ...c }) });
+    // Per seeding: 4 dead events, 5 deliveries and 5 attempts among them.
+    expect(counts).toEqual({ webhookEvents: 8, webhookDeliveries: 10, webhookAttempts: 10 });
+    // Three events per statement: 8 take 3 chunks (the last, short one ends it).
+    expect(chunks.map((c) => c.webhookEvents)).toEqual([3, 6, 8]);
+    const left = await webhookLog();
+    expect(left.events).toEqual(
+      ['old-partly-pending', 'old-pending', 'recent-delivered', 'recent-failed'].flatMap((k) => [`${k}-0`, `${k}-1`]).sort(),
+    );
+    // What stays is whole: each kept event still has its deliveries and their attempts (1 + 1 + 1 + 2 each).
+    expect(left).toMatchObject({ deliveries: 10, attempts: 10 });
+    // A shorter retention takes the recent settled ones too; pending ones stay whatever the age.
+    expect(await purgeOldWebhookEvents(db(), { retentionDays: 1 })).toEqual({ webhookEvents: 4, webhookDeliveries: 4, webhookAttempts: 4 });
+    expect((await webhookLog()).events).toEqual(['old-partly-pending-0', 'old-partly-pending-1', 'old-pending-0', 'old-pending-1']);
+    expect(await purgeOldWebhookEvents(db(), { retentionDays: 1 })).toEqual({ webhookEvents: 0, webhookDeliveries: 0, webhookAttempts: 0 });
+    await db().delete(webhookAttempts);
+    await db().delete(webhookDeliveries);
+    await db().delete(webhookEvents);
+  });
+
+  it('keeps 30 days unless WEBHOOK_RETENTION_DAYS says otherwise; a value out of range stops start-up naming it', () => {
+    expect(loadSettings({}).webhooks.retentionDays).toBe(30);
+    expect(loadSettings({ WEBHOOK_RETENTION_DAYS: '7' }).webhooks.retentionDays).toBe(7);
+    expect(() => loadSettings({ WEBHOOK_RETENTION_DAYS: '0' })).toThrow(/^WEBHOOK_RETENTION_DAYS: must be at least 1 day$/);
+    expect(() => loadSettings({ WEBHOOK_RETENTION_DAYS: '3651' })).toThrow(/^WEBHOOK_RETENTION_DAYS: must be at most 3650 days$/);
+    expect(() => loadSettings({ WEBHOOK_RETENTION_DAYS: 'thirty' })).toThrow(/^WEBHOOK_RETENTION_DAYS: must be a whole number of days/);
+    expect(() => loadSettings({ WEBHOOK_RETENTION_DAYS: '1.5' })).toThrow(/^WEBHOOK_RETENTION_DAYS: must be a whole number of days/);
+  });
+});
+
 describe('the web purge', () => {
   it('deletes the dead rows in bounded chunks and keeps the live ones', async () => {
     for (let n = 0; n < 3; n++) await seed(n);
@@ -101,12 +186,16 @@ describe('the web purge', () => {
     expect(described.policies.overlap).toBe('SKIP');
 
     await seed(9);
+    await seedWebhooks(9);
     await schedule.trigger();
     await expect.poll(async () => (await schedule.describe()).info.recentActions.length, { timeout: budget(30_000) }).toBeGreaterThan(0);
     const [first] = (await schedule.describe()).info.recentActions;
     const run = env.client.workflow.getHandle(first!.action.workflow.workflowId);
-    expect(await run.result()).toEqual({ sessions: 3, signInTokens: 2, rateLimits: 1, actionLinkUses: 1, formUses: 1 });
+    // The webhook log at the default retention, 30 days.
+    expect(await run.result()).toEqual({ sessions: 3, signInTokens: 2, rateLimits: 1, actionLinkUses: 1, formUses: 1, webhookEvents: 4, webhookDeliveries: 5, webhookAttempts: 5 });
     expect((await keys()).filter((k) => k.startsWith('dead'))).toEqual([]);
+    expect((await webhookLog()).events.filter((k) => k.startsWith('dead'))).toEqual([]);
+    expect((await webhookLog()).events).toHaveLength(4);
     expect(await db().select().from(webSessions).where(eq(webSessions.idHash, 'live-link-9'))).toHaveLength(1);
     await schedule.delete();
   });

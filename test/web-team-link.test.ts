@@ -2,7 +2,7 @@
 // dev server, a worker with the real activities, PostgreSQL, an SMTP sink): one signed link per
 // manager and batch opens "People leaving your team" for that batch; from there the manager acts on
 // each of their people in it, and on nobody else. Each refusal proves nothing changed: the session
-// rows, the items, the audit log and the workflows' accepted updates (docs/bad-input.md, rows 200–209).
+// rows, the items, the audit log and the workflows' accepted updates (docs/bad-input.md, rows 191–198).
 import { and, eq, isNotNull, ne } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

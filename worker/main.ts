@@ -130,7 +130,7 @@ export async function runWorker(settings: Settings): Promise<void> {
     mailer,
     clock: () => new Date(),
     ...(linkSecret ? { links: { publicUrl: settings.web.publicUrl, secret: linkSecret } } : {}),
-    webhooks: { allowPrivateTargets: settings.webhooks.allowPrivateTargets, timeoutMs: settings.webhooks.timeoutMs },
+    webhooks: { allowPrivateTargets: settings.webhooks.allowPrivateTargets, timeoutMs: settings.webhooks.timeoutMs, retentionDays: settings.webhooks.retentionDays },
   });
 
   const worker = await step('cannot create the worker', 'Check TEMPORAL_NAMESPACE and WORKFLOW_BUNDLE_PATH', () =>

@@ -96,7 +96,7 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
   sendClosingDigests: (i) => `email the managers and new owners of ${plural(count(i.userIds), 'ended offboarding')} of ${batch(i.batchId)}, one each`,
   prepareIntakeBatch: (i) => `prepare ${batch(i.batchId)} of connection ${Number.isSafeInteger(i.connectionId) ? i.connectionId : '?'}: ${plural(count(i.requests), 'request')}`,
   recordIntakeDrop: (i) => `record that ${user(i.userId)} was dropped from the window (rescinded)`,
-  purgeExpiredWebRows: () => 'purge expired web sessions, sign-in tokens, rate-limit windows and form nonces',
+  purgeExpiredWebRows: () => 'purge expired web sessions, sign-in tokens, rate-limit windows and form nonces, and the webhook log past its retention',
   deliverWebhook: (i) => `POST webhook delivery ${Number.isSafeInteger(i.deliveryId) ? i.deliveryId : '?'}`,
   giveUpWebhookDelivery: (i) => `give up webhook delivery ${Number.isSafeInteger(i.deliveryId) ? i.deliveryId : '?'} (and disable its subscription if its endpoint failed throughout)`,
 };

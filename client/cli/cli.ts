@@ -10,12 +10,13 @@ import { list, reactivate, report, users } from './commands/directory';
 import { importCommand } from './commands/import';
 import { close, done, items, reassign } from './commands/items';
 import { start } from './commands/start';
+import { webhooksCommand } from './commands/webhooks';
 import type { Args, Command } from './common';
 import { type Connections, openConnections } from '../connections';
 import { describeError, errorDocument, EXIT, type ExitCode, grpcCodeOf, UnreachableError, UsageError } from './exit-codes';
 import { createOutput, type OutputStream } from './output';
 
-export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list, codecTokens, connectionsCommand, importCommand];
+export const COMMANDS: readonly Command[] = [start, status, items, reassign, close, done, remove, cancel, report, users, reactivate, list, codecTokens, connectionsCommand, webhooksCommand, importCommand];
 
 const GLOBAL_HELP = [
   '--json    machine-readable output (one JSON document; one per redraw with --watch)',

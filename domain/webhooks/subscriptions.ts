@@ -136,3 +136,12 @@ export async function isLiveSubscription(db: Database, connectionId: number, id:
     .where(and(eq(webhookSubscriptions.id, id), eq(webhookSubscriptions.connectionId, connectionId), isNull(webhookSubscriptions.deletedAt)));
   return row !== undefined;
 }
+
+/** The connection of a live subscription, whichever connection it is (the CLI names a subscription by its ID alone). */
+export async function liveSubscriptionConnection(db: Database, id: number): Promise<number | undefined> {
+  const [row] = await db
+    .select({ connectionId: webhookSubscriptions.connectionId })
+    .from(webhookSubscriptions)
+    .where(and(eq(webhookSubscriptions.id, id), isNull(webhookSubscriptions.deletedAt)));
+  return row?.connectionId;
+}

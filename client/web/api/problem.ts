@@ -20,7 +20,7 @@ export const API_CODES = {
   METHOD_NOT_ALLOWED: 'Check the method against /api/v1/openapi.json.',
   UNSUPPORTED_MEDIA_TYPE: 'Send the body as Content-Type: application/json.',
   TOO_MANY_ITEMS: 'Send at most 1,000 items a request; split the rest over further requests.',
-  PAYLOAD_TOO_LARGE: 'Send a smaller body (at most 1 MiB); split a large batch into several.',
+  PAYLOAD_TOO_LARGE: 'Send a smaller body; split a large request into several.',
   INTERNAL: 'The request may not have been carried out; retry it (with the same Idempotency-Key for a start).',
 } as const;
 export type ApiCode = keyof typeof API_CODES;
@@ -34,9 +34,19 @@ export class ApiProblem extends Error {
     readonly code: ApiCode | RefusalCode,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** What to do, when the code's own hint is not specific enough (a limit that differs per route). */
+    readonly hint?: string,
   ) {
     super(detail);
   }
+}
+
+/** "1 MiB", "84 MiB", or bytes when not a whole MiB. */
+const sizeOf = (bytes: number): string => (bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes.toLocaleString('en-US')} bytes`);
+
+/** 413 for a body over this route's limit, saying the limit (it is not the same on every route). */
+export function payloadTooLarge(maxBytes: number): ApiProblem {
+  return new ApiProblem(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${sizeOf(maxBytes)} (${maxBytes} bytes), this operation's limit. Nothing was changed.`, { maxBytes }, `Send a smaller body (at most ${sizeOf(maxBytes)} here); split a large request into several.`);
 }
 
 /** The HTTP status of a domain refusal: not found, a conflict with the state of things, not allowed, or bad input. */
@@ -93,7 +103,7 @@ export function problemOf(e: unknown): ApiProblem {
 }
 
 export function problemResponse(c: Context, p: ApiProblem): Response {
-  const hint = p.code in API_CODES ? API_CODES[p.code as ApiCode] : webHint(p.code as RefusalCode);
+  const hint = p.hint ?? (p.code in API_CODES ? API_CODES[p.code as ApiCode] : webHint(p.code as RefusalCode));
   const body = {
     type: `about:blank`,
     title: TITLES[p.status] ?? 'Error',
@@ -105,5 +115,8 @@ export function problemResponse(c: Context, p: ApiProblem): Response {
     ...p.extra,
   };
   if (p.status === 401) c.header('WWW-Authenticate', 'Bearer realm="api"');
+  // The rest of a body over the limit is never read: the connection cannot carry another request, and
+  // a client that pooled it would send its next one into a closed socket.
+  if (p.status === 413) c.header('Connection', 'close');
   return c.body(JSON.stringify(body), p.status, { 'Content-Type': PROBLEM_CONTENT_TYPE });
 }

@@ -24,15 +24,23 @@ import type { AppEnv, WebDeps } from '../context';
 import { apiCaller, DEFAULT_API_REQUESTS_PER_MINUTE } from './caller';
 import { decodeCursor, encodeCursor, pageOf } from './cursor';
 import { claimKey, keepResponse, requestHash } from './idempotency';
-import { ApiProblem, problemOf, problemResponse } from './problem';
+import { ApiProblem, payloadTooLarge, problemOf, problemResponse } from './problem';
 import { type ApiEnv, json, jsonBody, problems, security } from './route-parts';
 import { webhookRoutes } from './webhook-routes';
 import * as s from './schemas';
+import { MAX_BULK_ITEMS_BODY_BYTES } from './work-schemas';
 import { workRoutes } from './work-routes';
 
 export const API_BASE_PATH = '/api/v1';
 /** A start of 1,000 people with successors is well under this. */
 export const MAX_API_BODY_BYTES = 1024 * 1024;
+/** Routes whose valid bodies need more than MAX_API_BODY_BYTES (method and path under API_BASE_PATH). */
+const LARGER_BODIES: readonly { method: string; path: string; maxBytes: number }[] = [{ method: 'POST', path: '/items/bulk', maxBytes: MAX_BULK_ITEMS_BODY_BYTES }];
+
+/** The body limit of a request: its route's, or the API's 1 MiB. */
+export function bodyLimitOf(method: string, path: string): number {
+  return LARGER_BODIES.find((r) => r.method === method && `${API_BASE_PATH}${r.path}` === path.replace(/\/+$/, ''))?.maxBytes ?? MAX_API_BODY_BYTES;
+}
 
 
 /** A batch's status as the API shows it: one page of users at most, the counts of all. */
@@ -57,14 +65,17 @@ export function apiRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     };
   const actor = (c: Context<ApiEnv>) => c.get('caller').connection.adminUserId;
 
-  api.use(
-    bodyLimit({
-      maxSize: MAX_API_BODY_BYTES,
+  // Before the body is read (and before the token is checked): a declared Content-Length over the
+  // limit is refused at once, a streamed body as soon as it passes it.
+  api.use((c, next) => {
+    const maxSize = bodyLimitOf(c.req.method, c.req.path);
+    return bodyLimit({
+      maxSize,
       onError: () => {
-        throw new ApiProblem(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_API_BODY_BYTES} bytes. Nothing was changed.`);
+        throw payloadTooLarge(maxSize);
       },
-    }),
-  );
+    })(c, next);
+  });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A connection’s token (`offboard connections token <id> --scope …`).' });
 
   // ---- Batches -------------------------------------------------------------------------------
@@ -146,14 +157,24 @@ export function apiRoutes(app: Hono<AppEnv>, deps: WebDeps): void {
     createRoute({
       method: 'get',
       path: '/batches/{batchId}',
-      summary: 'A batch: counts by stage, its people (a page), who was skipped and why',
-      description: 'Scope offboardings:read.',
+      summary: 'A batch: counts by stage, a page of its people, who was skipped and why',
+      description: `People in the batch's order, ${BATCH_STATUS_PAGE.toLocaleString('en-US')} a page unless limit says fewer; pass nextCursor as cursor for the next page. Scope offboardings:read.`,
       security,
       middleware: [scope('offboardings:read')] as const,
-      request: { params: s.BatchIdParam, query: z.object({ offset: z.string().regex(/^[0-9]{1,7}$/, 'must be a whole number').transform(Number).optional() }).strict() },
-      responses: { 200: json(s.Batch, 'The batch'), ...problems(401, 403, 404, 422, 429) },
+      request: { params: s.BatchIdParam, query: s.BatchQuery },
+      responses: { 200: json(s.BatchWithPeople, 'The batch'), ...problems(401, 403, 404, 422, 429) },
     }),
-    async (c) => c.json(batchOf(await batchStatusPage(deps.operations, c.req.valid('param').batchId, c.req.valid('query').offset ?? 0, BATCH_STATUS_PAGE)), 200),
+    async (c) => {
+      const { batchId } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const size = q.limit ?? BATCH_STATUS_PAGE;
+      // The cursor names its batch: one from another batch's pages is refused, not read at a stray offset.
+      const at = decodeCursor(q.cursor, z.object({ batchId: z.literal(batchId), offset: z.number().int().min(1).max(10_000_000) }).strict());
+      const offset = at?.offset ?? q.offset ?? 0;
+      const status = await batchStatusPage(deps.operations, batchId, offset, size);
+      const next = offset + status.users.length;
+      return c.json({ ...batchOf(status), nextCursor: status.users.length > 0 && next < status.total ? encodeCursor({ batchId, offset: next }) : null }, 200);
+    },
   );
 
   api.openapi(

@@ -3,7 +3,7 @@
 // Request bodies are strict: an unknown field is refused, not ignored (a typo would otherwise be
 // silently dropped, e.g. a misspelt "force").
 import { z } from '@hono/zod-openapi';
-import { BATCH_ID_PATTERN, DEADLINE_ACTIONS, MAX_REASON_LENGTH, TOOLS } from '../../../workflows/contract';
+import { BATCH_ID_PATTERN, BATCH_STATUS_PAGE, DEADLINE_ACTIONS, MAX_REASON_LENGTH, TOOLS } from '../../../workflows/contract';
 
 const MAX_BATCH_USERS = 1_000;
 
@@ -105,6 +105,11 @@ export const Batch = z
 
 export const StartedBatch = z.object({ created: z.boolean(), batch: Batch }).openapi('StartedBatch');
 
+/** GET /batches/{batchId}: the batch with one page of its people; nextCursor for the next page. */
+export const BatchWithPeople = Batch.extend({
+  nextCursor: z.string().nullable().openapi({ description: 'Pass it as cursor for the next page of the batch’s people; null on the last page.' }),
+}).openapi('BatchWithPeople');
+
 export const BatchReview = z
   .object({
     dryRun: z.literal(true),
@@ -144,6 +149,21 @@ const limit = (max: number, fallback: number) =>
 const cursor = z.string().max(500).optional().openapi({ description: 'The nextCursor of the previous page.' });
 
 export const BatchListQuery = z.object({ cursor, limit: limit(200, 50), running: z.enum(['true', 'false']).optional() }).strict();
+
+/** The batch's people page by page (input order); `offset` is the older way in, kept for callers that use it. */
+export const BatchQuery = z
+  .object({
+    cursor,
+    limit: limit(BATCH_STATUS_PAGE, BATCH_STATUS_PAGE),
+    offset: z
+      .string()
+      .regex(/^[0-9]{1,7}$/, 'must be a whole number')
+      .transform(Number)
+      .optional()
+      .openapi({ type: 'string', description: 'Start at this person (0 = the first); prefer cursor. Not with cursor.' }),
+  })
+  .strict()
+  .refine((q) => q.cursor === undefined || q.offset === undefined, { message: 'give cursor or offset, not both', path: ['offset'] });
 
 export const BatchPage = z.object({ items: z.array(BatchListing), nextCursor: z.string().nullable() }).openapi('BatchPage');
 

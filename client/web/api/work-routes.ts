@@ -70,7 +70,7 @@ export function workRoutes<E extends WorkEnv>(api: OpenAPIHono<E>, deps: WebDeps
       method: 'post',
       path: '/items/bulk',
       summary: `Create or update up to ${MAX_IMPORT_RECORDS.toLocaleString('en-US')} of the tools’ items`,
-      description: `Idempotent by (tool, externalId). The answer says per item created, updated, unchanged or refused (with the refusal code and a message naming the field); a refused item changes nothing and the others go in. More than ${MAX_IMPORT_RECORDS} items: 422 TOO_MANY_ITEMS and nothing is written. An item held by someone being offboarded becomes part of that offboarding. Scope directory:write.`,
+      description: `Idempotent by (tool, externalId). The answer says per item created, updated, unchanged or refused (with the refusal code and a message naming the field); a refused item changes nothing and the others go in. More than ${MAX_IMPORT_RECORDS} items: 422 TOO_MANY_ITEMS and nothing is written. The body may be up to ${w.MAX_BULK_ITEMS_BODY_BYTES / (1024 * 1024)} MiB (${MAX_IMPORT_RECORDS} items with every field at its maximum fit); beyond it 413 PAYLOAD_TOO_LARGE. An item held by someone being offboarded becomes part of that offboarding. Scope directory:write.`,
       security,
       middleware: [t.scope('directory:write')] as const,
       request: { body: { required: true, content: { 'application/json': { schema: w.BulkItemsBody } } } },

@@ -8,6 +8,7 @@
 import { z } from '@hono/zod-openapi';
 import { itemSchema, MAX_IMPORT_RECORDS, memberRecordSchema, projectRecordSchema } from '../../../domain/work-import-records';
 import { TOOLS } from '../../../workflows/contract';
+import { largestJsonBytes } from './largest-json';
 
 /** The project's number (projects.number), as the tools know it; the path carries it URL-encoded. */
 export const ProjectNumberParam = z.object({
@@ -56,6 +57,14 @@ export const BulkItemsBody = z
   })
   .strict()
   .openapi('BulkItems');
+
+const MIB = 1024 * 1024;
+/**
+ * POST /items/bulk's body limit: MAX_IMPORT_RECORDS items with every field at its maximum fit (~80 MB
+ * of JSON, largest-json.ts), rounded up to a whole MiB, plus 4 MiB for whitespace (a body
+ * pretty-printed with indents). The API's 1 MiB would refuse 1,000 items with long titles or many people.
+ */
+export const MAX_BULK_ITEMS_BODY_BYTES = (Math.ceil(largestJsonBytes(BulkItemsBody) / MIB) + 4) * MIB;
 
 export const ItemResult = z
   .object({ index: z.number(), tool: z.enum(TOOLS), externalId: z.string(), outcome: Outcome, ...refusal })
