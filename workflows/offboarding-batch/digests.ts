@@ -25,30 +25,9 @@ import { digests } from '../activity-proxies';
 import type { BatchUserRow, DigestsResult, OffboardingPolicy, WaitingPerson } from '../contract';
 import { EMAIL_MAX_ROUNDS, EMAIL_ROUND_PAUSE_MS } from '../email-delivery';
 import { digestTimer } from '../summaries';
+import { DeadlineRounds, type DeadlineCarryOver } from './deadline-rounds';
+import { ACTION_MAX_MS, ACTION_QUIET_MS, arrive, CLOSING_MAX_MS, CLOSING_QUIET_MS, dueOf, type Gathered, min } from './digest-timing';
 import { isFinal } from './rows';
-
-/** "Action needed" goes once nobody started waiting for this long… */
-export const ACTION_QUIET_MS = 5 * 1000;
-/** …or this long after the first one waiting, whichever comes first. */
-export const ACTION_MAX_MS = 2 * 60 * 1000;
-/**
- * Ended offboardings are told once none ended for this long… (10 s was measured too short: on a loaded
- * 2-core machine the 1,000-user bench had gaps that long, and its managers got 2–3 rounds each.)
- */
-export const CLOSING_QUIET_MS = 5 * 60 * 1000;
-/** …or this long after the first of them ended (and, at the latest, when the batch ends). */
-export const CLOSING_MAX_MS = 60 * 60 * 1000;
-
-/**
- * Past a deadline the batch waits this long before telling the admins: the people's own workflows hand
- * their items to their managers at that moment, and only what is still open after it is escalated.
- */
-export const DEADLINE_SETTLE_MS = 60 * 1000;
-
-/** Arrivals gathered since `first`, the newest at `last` (workflow time, ms). */
-type Gathered = { first: number; last: number } | null;
-const dueOf = (g: Gathered, quietMs: number, maxMs: number): number | null => (g === null ? null : Math.min(g.last + quietMs, g.first + maxMs));
-const arrive = (g: Gathered, now: number): Gathered => (g === null ? { first: now, last: now } : { first: g.first, last: now });
 
 /** What the next run of the batch carries of its digests. */
 export type DigestsCarryOver = {
@@ -65,10 +44,9 @@ export type DigestsCarryOver = {
   escalationAt: number | null;
   lastEscalation: number | null;
   /** 'deadline-digest': the next deadline round and who was escalated for it; absent in older chains. */
-  deadline?: { at: number | null; done: number[] };
+  deadline?: DeadlineCarryOver;
 };
 
-const min = (...xs: (number | null)[]): number => Math.min(...xs.map((x) => x ?? Infinity));
 
 export class BatchDigests {
   private round: number;
@@ -85,7 +63,7 @@ export class BatchDigests {
   /** When the admins last heard: at most one escalation email each per reminder interval. */
   private lastEscalation: number | null;
   /** 'deadline-digest' (decided by the first run, carried): null when the people send their own deadline emails. */
-  private readonly deadline: { at: number | null; done: Set<number> } | null;
+  private readonly deadline: DeadlineRounds | null;
   private sending = false;
   private closed = false;
   private readonly keyPrefix: string;
@@ -112,7 +90,7 @@ export class BatchDigests {
     this.escalationAt = carried?.escalationAt ?? null;
     this.lastEscalation = carried?.lastEscalation ?? null;
     const deadlineInDigest = carried ? carried.deadline !== undefined : patched('deadline-digest');
-    this.deadline = deadlineInDigest ? { at: carried?.deadline?.at ?? null, done: new Set(carried?.deadline?.done ?? []) } : null;
+    this.deadline = deadlineInDigest ? new DeadlineRounds(batch.policy.deadlineMs, carried?.deadline) : null;
     // The first run's ID: the same across continue-as-new, different for a later batch of the same ID.
     this.keyPrefix = `${batch.workflowId}/${workflowInfo().firstExecutionRunId}:digest`;
   }
@@ -120,12 +98,6 @@ export class BatchDigests {
   /** Whether the batch's children leave their deadline escalation to the batch (their input says so). */
   get deadlineInDigest(): boolean {
     return this.deadline !== null;
-  }
-
-  /** When `since`'s wait passes the batch's deadline (null: no deadline, or not the batch's to tell). */
-  private deadlineOf(since: string): number | null {
-    const ms = this.batch.policy.deadlineMs;
-    return this.deadline === null || ms === null ? null : Date.parse(since) + ms;
   }
 
   /** A child's report changed its row from `before` to `after`. */
@@ -147,8 +119,7 @@ export class BatchDigests {
     if (after.waitingSince !== null && !this.escalated.has(userId)) {
       this.escalationAt = this.notBeforeNextEscalation(min(this.escalationAt, Date.parse(after.waitingSince) + this.batch.policy.escalateAfterMs));
     }
-    const deadline = after.waitingSince === null ? null : this.deadlineOf(after.waitingSince);
-    if (this.deadline && deadline !== null && !this.deadline.done.has(userId)) this.deadline.at = min(this.deadline.at, deadline + DEADLINE_SETTLE_MS);
+    if (after.waitingSince !== null) this.deadline?.waiting(userId, after.waitingSince);
   }
 
   private notBeforeNextEscalation(at: number | null): number | null {
@@ -249,7 +220,7 @@ export class BatchDigests {
       : [];
     for (const w of escalate) this.escalated.add(w.userId);
     if (escalate.length > 0) this.lastEscalation = now;
-    const deadline = this.pastDeadline(waiting, now);
+    const deadline = this.deadline?.due(waiting, now) ?? [];
     if (remindNow) this.reminderAt = waiting.length > 0 ? now + policy.reminderIntervalMs : null;
     this.escalationAt = this.notBeforeNextEscalation(
       waiting.filter((w) => !this.escalated.has(w.userId)).reduce<number | null>((soonest, w) => min(soonest, Date.parse(w.since) + policy.escalateAfterMs), null),
@@ -274,23 +245,6 @@ export class BatchDigests {
         ...(deadline.length > 0 ? { deadline } : {}),
       }),
     );
-  }
-
-  /**
-   * Who is told of as past the deadline this round (each once), and when the next deadline round is.
-   * Deadlines within ACTION_MAX_MS of each other go in one round, as people announced together do.
-   */
-  private pastDeadline(waiting: WaitingPerson[], now: number): WaitingPerson[] {
-    const d = this.deadline;
-    if (d === null || d.at === null || now < d.at) return [];
-    const due = (w: WaitingPerson) => (this.deadlineOf(w.since) ?? Infinity) + DEADLINE_SETTLE_MS <= now + ACTION_MAX_MS;
-    const told = waiting.filter((w) => !d.done.has(w.userId) && due(w));
-    for (const w of told) d.done.add(w.userId);
-    d.at = waiting
-      .filter((w) => !d.done.has(w.userId))
-      .reduce<number | null>((soonest, w) => min(soonest, (this.deadlineOf(w.since) ?? Infinity) + DEADLINE_SETTLE_MS), null);
-    if (d.at === Infinity) d.at = null;
-    return told;
   }
 
   private async sendClosing(): Promise<void> {
@@ -333,9 +287,7 @@ export class BatchDigests {
       reminderAt: this.reminderAt,
       escalationAt: this.escalationAt,
       lastEscalation: this.lastEscalation,
-      ...(this.deadline
-        ? { deadline: { at: this.deadline.at, done: [...this.deadline.done].filter((id) => !isFinal(this.batch.rows.get(id)?.stage ?? 'failed')) } }
-        : {}),
+      ...(this.deadline ? { deadline: this.deadline.carryOver((id) => !isFinal(this.batch.rows.get(id)?.stage ?? 'failed')) } : {}),
     };
   }
 }
