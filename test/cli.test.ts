@@ -1,8 +1,10 @@
 // The `offboard` CLI end to end, as a new user runs it: a Temporal dev server, a worker with the real
-// activities (PostgreSQL + an SMTP sink), a small directory, and each command's main run as a
-// subprocess (`node --import tsx client/cli/offboard.ts …`) configured only through its environment.
-// The checks around those runs (refusals, reads) and the last block run the CLI in-process (`run()`
-// from client/cli/cli.ts) against the same servers: much faster, where no process boundary matters.
+// activities (PostgreSQL + an SMTP sink), a small directory. The binary runs as a subprocess
+// (`node --import tsx client/cli/offboard.ts …`, configured only through its environment) where the
+// process itself is what is tested: the first start, a `status --watch` that must end, services that
+// are down (exit 3), a reader that goes away. The other commands run in-process (`run()` from
+// client/cli/cli.ts, which offboard.ts calls with the process's argv, environment and streams, and
+// whose exit code it sets) against the same servers: a subprocess costs ~2.3 CPU-s to start.
 import type { offboardingBatch } from '../workflows';
 import { spawn } from 'node:child_process';
 import { eq, sql } from 'drizzle-orm';
@@ -255,15 +257,15 @@ describe('offboard CLI', () => {
     expect(rfi).toBeDefined();
     expect((await h.t.db.select().from(offboardings)).map((o) => o.batchId)).toEqual(['life', 'life']);
 
-    const reassigned = await cli(['reassign', u1Email, rfiKey, '--to', String(staying), ...by, '--json']);
+    const reassigned = await offboard(['reassign', u1Email, rfiKey, '--to', String(staying), ...by, '--json']);
     expect(reassigned.code).toBe(0);
     expect(reassigned.json<{ pendingItems: { key: string }[] }>().pendingItems.map((i) => i.key)).toEqual([defectKey]);
-    const closed = await cli(['close', String(u1), defectKey, '--note', 'fixed on site', ...by]);
+    const closed = await offboard(['close', String(u1), defectKey, '--note', 'fixed on site', ...by]);
     expect(closed.code).toBe(0);
     expect(closed.stdout).toContain('Nothing is open any more');
     // U2's observation is handled in the tool itself; the manager says so and the system re-checks.
     await h.t.db.update(observations).set({ status: 'closed' }).where(eq(observations.assigneeId, u2));
-    const doneRun = await cli(['done', String(u2), '--by', String(admin), '--json']);
+    const doneRun = await offboard(['done', String(u2), '--by', String(admin), '--json']);
     expect(doneRun.code).toBe(0);
     expect(doneRun.json<{ pendingItems: unknown[] }>().pendingItems).toEqual([]);
 
@@ -302,7 +304,7 @@ describe('offboard CLI', () => {
     );
     expectRefusal(notAdmin, 'PERMISSION_DENIED');
 
-    const back = await cli(['reactivate', String(u2), '--by', String(admin2), '--reason', 'rehired', '--json']);
+    const back = await offboard(['reactivate', String(u2), '--by', String(admin2), '--reason', 'rehired', '--json']);
     expect(back.code).toBe(0);
     expect(back.json<{ userId: number; reactivatedAt: string }>()).toMatchObject({ userId: u2 });
     const [u2Row] = await h.t.db.select().from(users).where(eq(users.id, u2));
@@ -310,7 +312,7 @@ describe('offboard CLI', () => {
   }, budget(300_000));
 
   it('remove takes a user out of a running batch; cancel stops the rest; both refuse non-admins', async () => {
-    const started = await cli(['start', String(u3), String(u4), '--by', String(admin), '--batch', 'second', '--json']);
+    const started = await offboard(['start', String(u3), String(u4), '--by', String(admin), '--batch', 'second', '--json']);
     expect(started.code).toBe(0);
     await waitForUserStatus(env.client, u3, (x) => x.stage === 'awaiting-reassignment');
     await waitForUserStatus(env.client, u4, (x) => x.stage === 'awaiting-reassignment');
@@ -325,10 +327,10 @@ describe('offboard CLI', () => {
     expectRefusal(notInBatch, 'USER_NOT_IN_BATCH');
     expectRefusal(noBatch, 'BATCH_NOT_FOUND');
 
-    const removed = await cli(['remove', 'second', String(u4), '--by', String(admin), '--json']);
+    const removed = await offboard(['remove', 'second', String(u4), '--by', String(admin), '--json']);
     expect(removed.code).toBe(0);
     expect(removed.json<{ userIds: number[]; removed: number[] }>()).toMatchObject({ userIds: [u3], removed: [u4] });
-    const cancelled = await cli(['cancel', 'second', '--by', String(admin2)]);
+    const cancelled = await offboard(['cancel', 'second', '--by', String(admin2)]);
     expect(cancelled.code).toBe(0);
     expect(cancelled.stdout).toContain('Cancelled batch second');
 

@@ -23,7 +23,7 @@ import {
 } from '../workflows/contract';
 import { userOffboarding, userReactivation } from '../workflows';
 import { recordHistory } from './helpers/histories';
-import { auditCount, createWorker, mailsAbout, type Harness, policy, startHarness, waitForUserStatus } from './helpers/workflow-harness';
+import { auditCount, mailsAbout, type Harness, policy, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 import { startTimeSkippingEnvironment } from './helpers/temporal';
 import { WAIT_MS } from './helpers/time-budget';
 
@@ -31,14 +31,22 @@ const DAY = 24 * 60 * 60 * 1000;
 const WAIT = { timeout: WAIT_MS, interval: 100 };
 let env: TestWorkflowEnvironment;
 let h: Harness;
+let worker: Awaited<ReturnType<typeof runWorkerInBackground>> | undefined;
 
 beforeAll(async () => {
   [env, h] = await Promise.all([startTimeSkippingEnvironment(), startHarness()]);
+  // One worker for the file: each case's people, hence workflow IDs, are its own, and a worker costs
+  // ~0.7 CPU-s and seconds of wall time to create (it loads the workflow bundle into a new V8 context).
+  worker = await runWorkerInBackground(env, h.activities);
 });
 afterAll(async () => {
+  await worker?.stop();
   await env?.teardown();
   await h?.close();
 });
+
+/** Runs `body` with the file's worker polling `taskQueue`. */
+const withWorker = <T>(body: (taskQueue: string) => Promise<T>): Promise<T> => body(worker!.taskQueue);
 
 /** A small company: an admin, a manager, the leaver, a colleague, an inactive user, two projects. */
 async function company() {
@@ -78,8 +86,7 @@ const refusalCode = (err: unknown): string | undefined => (err instanceof Workfl
 describe('userOffboarding', () => {
   it('inactivates a user with nothing open and tells the manager and the requester', async () => {
     const c = await company();
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    const result = await worker.runUntil(async () => (await start(taskQueue, input(c))).result());
+    const result = await withWorker(async (taskQueue) => (await start(taskQueue, input(c))).result());
     expect(result.outcome).toBe('inactivated');
     const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
     expect(u?.status).toBe('inactive');
@@ -93,8 +100,7 @@ describe('userOffboarding', () => {
   it('keeps trying an email the SMTP server refuses, shows the failure in the status, and never holds the inactivation', async () => {
     const c = await company();
     h.sink.refuseNext(3); // one whole delivery round of the confirmation fails
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       const failing = await waitForUserStatus(env.client, c.leaver, (s) => s.emailFailures === 1, 60_000);
       expect(failing).toMatchObject({ stage: 'inactivated', emailsPending: 1 });
@@ -116,8 +122,7 @@ describe('userOffboarding', () => {
   it('reminds after 2 days, escalates after 7, and inactivates once the manager closes the item', async () => {
     const c = await company();
     const rfi = await h.fx.rfi({ projectId: c.p1, assignees: [c.leaver] });
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       await h.sink.waitFor(1); // the first notice
@@ -149,8 +154,7 @@ describe('userOffboarding', () => {
     const c = await company();
     const obs = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
     const key = `observation:${obs}:assignee`;
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       const audits = await auditCount(h.t);
@@ -195,8 +199,7 @@ describe('userOffboarding', () => {
     const onP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // the colleague is not on p2
     const keys = [`observation:${obs}:assignee`, `defect:${defect}:assigned-to`]; // in the scan's order
     const other = `observation:${onP2}:assignee`;
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       const audits = await auditCount(h.t);
@@ -246,8 +249,7 @@ describe('userOffboarding', () => {
   it('goes back to waiting when a new item is assigned mid-wait, and tells the manager', async () => {
     const c = await company();
     const first = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       const later = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
@@ -267,8 +269,7 @@ describe('userOffboarding', () => {
   it('answers "done" with what is still open', async () => {
     const c = await company();
     const item = await h.fx.meetingItem({ projectId: c.p1, assignees: [c.leaver] });
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       const still = await handle.executeUpdate(confirmReassignmentDoneUpdate, { args: [{ by: c.manager }] });
@@ -284,8 +285,7 @@ describe('userOffboarding', () => {
     const c = await company();
     const inP1 = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
     const inP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // colleague is not in p2
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c, { successorId: c.colleague }));
       const s = await waitForUserStatus(env.client, c.leaver, (st) => st.stage === 'awaiting-reassignment');
       expect(s.pendingItems.map((i) => i.key)).toEqual([`observation:${inP2}:assignee`]);
@@ -300,8 +300,7 @@ describe('userOffboarding', () => {
   it('at the deadline hands the items to the manager when the policy says so', async () => {
     const c = await company();
     const rfi = await h.fx.rfi({ projectId: c.p1, managerId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    const result = await worker.runUntil(async () => {
+    const result = await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c, { policy: policy({ deadlineMs: 3 * DAY, deadlineAction: 'reassign-to-manager' }) }));
       const r = await handle.result(); // the time-skipping server jumps to the deadline
       await recordHistory(handle, 'user-offboarding-deadline');
@@ -317,8 +316,7 @@ describe('userOffboarding', () => {
   it('waits for an effective date two weeks away, durably, then inactivates', async () => {
     const c = await company();
     const effectiveAt = new Date((await env.currentTimeMs()) + 14 * DAY).toISOString();
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c, { effectiveAt }));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'waiting-effective-date');
       const [before] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
@@ -347,8 +345,7 @@ describe('telling the people concerned', () => {
     const inP1 = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
     const defectP1 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
     const inP2 = await h.fx.observation({ projectId: c.p2, assigneeId: c.leaver }); // the colleague is not in Garage B
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c, { successorId: c.colleague }));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       const received = await vi.waitFor(() => {
@@ -391,8 +388,7 @@ describe('telling the people concerned', () => {
     const d1 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
     const d2 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
     const d3 = await h.fx.defect({ projectId: c.p1, assignedToId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       for (const d of [d1, d2]) {
@@ -423,8 +419,7 @@ describe('telling the people concerned', () => {
   it('tells the manager once, when asked to act, that the offboarding was stopped; nobody when they were never asked', async () => {
     const c = await company();
     const obs = await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver });
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c, { batchId: 'b-stop' }));
       await waitForUserStatus(env.client, c.leaver, (s) => s.stage === 'awaiting-reassignment');
       await handle.signal(stopSignal, { kind: 'removed', by: c.admin });
@@ -448,9 +443,8 @@ describe('telling the people concerned', () => {
     // Waiting only for an effective date, the manager was never asked: no message.
     const quiet = await company();
     const effectiveAt = new Date((await env.currentTimeMs()) + 3 * DAY).toISOString();
-    const second = await createWorker(env, h.activities);
-    await second.worker.runUntil(async () => {
-      const handle = await start(second.taskQueue, input(quiet, { effectiveAt }));
+    await withWorker(async (taskQueue) => {
+      const handle = await start(taskQueue, input(quiet, { effectiveAt }));
       await waitForUserStatus(env.client, quiet.leaver, (s) => s.stage === 'waiting-effective-date');
       await handle.signal(stopSignal, { kind: 'cancelled', by: quiet.admin });
       expect((await handle.result()).outcome).toBe('cancelled');
@@ -474,8 +468,7 @@ describe('current details', () => {
       `observation:${await h.fx.observation({ projectId: c.p1, assigneeId: c.leaver })}:assignee`,
       `defect:${await h.fx.defect({ projectId: c.p2, assignedToId: c.leaver })}:assigned-to`,
     ];
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       const handle = await start(taskQueue, input(c));
       const s = await waitForUserStatus(env.client, c.leaver, (st) => st.stage === 'awaiting-reassignment');
       let md = await currentDetails(handle);
@@ -513,8 +506,7 @@ describe('current details', () => {
 describe('userReactivation', () => {
   it('lets an admin reactivate an inactivated user, and refuses anyone else', async () => {
     const c = await company();
-    const { worker, taskQueue } = await createWorker(env, h.activities);
-    await worker.runUntil(async () => {
+    await withWorker(async (taskQueue) => {
       await (await start(taskQueue, input(c))).result();
       const refused = env.client.workflow.execute(userReactivation, {
         taskQueue,

@@ -3,6 +3,7 @@
 // when it was scheduled, so these cases check *when* things happen (to the minute, after days of
 // skipped time), which the PostgreSQL/SMTP tests in user-offboarding.test.ts and
 // offboarding-batch.test.ts cannot. What the database decides stays tested there.
+import { Context } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -37,7 +38,8 @@ import {
 } from './helpers/in-memory-activities';
 import { startTimeSkippingEnvironment } from './helpers/temporal';
 import { expectRefusal } from './helpers/refusals';
-import { createWorker, policy, settle, startedWorkflows, waitForUserStatus } from './helpers/workflow-harness';
+import type { OffboardingActivities } from '../activities';
+import { policy, runWorkerInBackground, settle, startedWorkflows, waitForUserStatus } from './helpers/workflow-harness';
 import { WAIT_MS } from './helpers/time-budget';
 
 const MINUTE = 60_000;
@@ -52,10 +54,15 @@ const P1 = 1;
 const P2 = 2;
 
 let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runWorkerInBackground>> | undefined;
 beforeAll(async () => {
   env = await startTimeSkippingEnvironment();
+  // One worker for the file (creating one costs ~0.7 CPU-s and seconds: the workflow bundle loaded into
+  // a new V8 context), its activities routed to the directory of the case whose workflow calls them.
+  worker = await runWorkerInBackground(env, routedActivities());
 });
 afterAll(async () => {
+  await worker?.stop();
   await env?.teardown();
 });
 
@@ -65,8 +72,13 @@ afterEach(() => started.terminateAll());
 
 // One server for the file: each case's users get their own IDs, hence their own workflow IDs.
 let block = 0;
+/** Each case's in-memory activities, by its block: its user IDs are 1000 × block + n, its batch IDs end in the block. */
+const activitiesByBlock = new Map<number, OffboardingActivities>();
+const blockOfDirectory = new Map<InMemoryDirectory, number>();
 function company() {
   const dir = new InMemoryDirectory({ firstUserId: 1_000 * ++block });
+  activitiesByBlock.set(block, inMemoryActivities(dir));
+  blockOfDirectory.set(dir, block);
   const admin = dir.addUser({ name: 'Ada Admin', admin: true });
   const manager = dir.addUser({ name: 'Max Manager', projectIds: [P1] });
   const leaver = dir.addUser({ name: 'Lee Leaver', managerId: manager, projectIds: [P1, P2] });
@@ -80,10 +92,31 @@ function input(c: Company, extra: Partial<UserOffboardingInput> = {}): UserOffbo
   return { userId: c.leaver, requestedBy: c.admin, batchId: null, reason: 'left', effectiveAt: null, successorId: null, policy: policy(), ...extra };
 }
 
-/** Runs `body` with a worker on the in-memory activities over `dir` (a worker per case). */
+/** The block of the case a workflow belongs to, from its ID (a person's, a reactivation's, or a batch's). */
+function blockOf(workflowId: string): number {
+  const person = /^(?:offboarding|reactivation)-user-(\d+)/.exec(workflowId);
+  if (person) return Math.floor(Number(person[1]) / 1_000);
+  const batch = /^offboarding-batch-mem-(?:[a-z]+-)*(\d+)$/.exec(workflowId);
+  if (batch) return Number(batch[1]);
+  throw new Error(`no case's directory for workflow ${workflowId}`);
+}
+
+/** Every activity, calling that of the case whose workflow runs it (cases never share a directory). */
+function routedActivities(): OffboardingActivities {
+  const names = Object.keys(inMemoryActivities(new InMemoryDirectory({ firstUserId: 1 }))) as (keyof OffboardingActivities)[];
+  const route = (name: keyof OffboardingActivities) => (...args: unknown[]): unknown => {
+    const workflowId = Context.current().info.workflowExecution?.workflowId ?? '(none)';
+    const activities = activitiesByBlock.get(blockOf(workflowId));
+    if (!activities) throw new Error(`no case's directory for workflow ${workflowId}`);
+    return (activities[name] as (...a: unknown[]) => unknown)(...args);
+  };
+  return Object.fromEntries(names.map((name) => [name, route(name)])) as unknown as OffboardingActivities;
+}
+
+/** Runs `body` with the file's worker, whose activities for this case work on `dir`. */
 async function withWorker<T>(dir: InMemoryDirectory, body: (taskQueue: string) => Promise<T>): Promise<T> {
-  const { worker, taskQueue } = await createWorker(env, inMemoryActivities(dir));
-  return worker.runUntil(() => body(taskQueue));
+  if (!blockOfDirectory.has(dir)) throw new Error('a directory made outside company(): the worker cannot route to it');
+  return body(worker!.taskQueue);
 }
 
 async function startUser(taskQueue: string, i: UserOffboardingInput) {
