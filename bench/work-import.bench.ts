@@ -10,9 +10,10 @@
 // The issue's figure is 1,000,000 items; the default here is 100,000, what fits a shared 2-core
 // machine in a few minutes (`--items 1000000` for the full run).
 //
-// `--cli-items a,b` sets the two file sizes of the CLI's runs (default N/5 and N).
+// `--cli-items a,b` sets the two file sizes of the CLI's runs (default N/5 and N); `--paths` picks some
+// of plain,function,api,cli (default all: the plain INSERT always runs first, as the yardstick).
 //
-//   npm run bench -- work-import [--items 100000] [--cli-items 100000,300000]
+//   npm run bench -- work-import [--items 100000] [--cli-items 100000,300000] [--paths plain,api]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,6 +40,11 @@ if (!Number.isSafeInteger(ITEMS) || ITEMS < 1000) throw new Error('--items must 
 const argCli = process.argv.indexOf('--cli-items');
 const CLI_SIZES = argCli === -1 ? [Math.max(1000, Math.round(ITEMS / 5)), ITEMS] : (process.argv[argCli + 1] ?? '').split(',').map(Number);
 if (CLI_SIZES.length === 0 || CLI_SIZES.some((n) => !Number.isSafeInteger(n) || n < 1000)) throw new Error('--cli-items must be sizes of at least 1000, separated by commas');
+const PATHS = ['plain', 'function', 'api', 'cli'] as const;
+const argPaths = process.argv.indexOf('--paths');
+const chosen = argPaths === -1 ? [...PATHS] : (process.argv[argPaths + 1] ?? '').split(',');
+if (chosen.length === 0 || chosen.some((p) => !(PATHS as readonly string[]).includes(p))) throw new Error(`--paths must be some of ${PATHS.join(',')}, separated by commas`);
+const runs = (p: (typeof PATHS)[number]): boolean => chosen.includes(p);
 const USERS = 1000;
 const PROJECTS = 10;
 const ADMIN = 'bench-admin@bench.example';
@@ -199,17 +205,21 @@ async function main(): Promise<void> {
     const plain = await inProcess(() => plainInsert(first.db, ITEMS));
     figures.push({ path: 'plain INSERT … ON CONFLICT (1,000 rows a statement)', items: ITEMS, seconds: plain.seconds, peak: mib(plain.peak), note: 'bench process' });
 
-    const fn = await newDatabase(first.url, 'bench_function', cleanups);
-    const created = await inProcess(() => importThroughFunction(fn.db, ITEMS));
-    figures.push({ path: 'import function, 1,000 a call: created', items: ITEMS, seconds: created.seconds, peak: mib(created.peak), note: 'bench process' });
-    const again = await inProcess(() => importThroughFunction(fn.db, ITEMS));
-    figures.push({ path: 'import function, again: all unchanged', items: ITEMS, seconds: again.seconds, peak: mib(again.peak), note: 'bench process' });
+    if (runs('function')) {
+      const fn = await newDatabase(first.url, 'bench_function', cleanups);
+      const created = await inProcess(() => importThroughFunction(fn.db, ITEMS));
+      figures.push({ path: 'import function, 1,000 a call: created', items: ITEMS, seconds: created.seconds, peak: mib(created.peak), note: 'bench process' });
+      const again = await inProcess(() => importThroughFunction(fn.db, ITEMS));
+      figures.push({ path: 'import function, again: all unchanged', items: ITEMS, seconds: again.seconds, peak: mib(again.peak), note: 'bench process' });
+    }
 
-    const viaApi = await newDatabase(first.url, 'bench_api', cleanups);
-    const api = await inProcess(() => importThroughApi(viaApi.db, first.dir, ITEMS, cleanups));
-    figures.push({ path: 'JSON API, POST /items/bulk, 1,000 a request: created', items: ITEMS, seconds: api.seconds, peak: mib(api.peak), note: 'bench process (web app and client)' });
+    if (runs('api')) {
+      const viaApi = await newDatabase(first.url, 'bench_api', cleanups);
+      const api = await inProcess(() => importThroughApi(viaApi.db, first.dir, ITEMS, cleanups));
+      figures.push({ path: 'JSON API, POST /items/bulk, 1,000 a request: created', items: ITEMS, seconds: api.seconds, peak: mib(api.peak), note: 'bench process (web app and client)' });
+    }
 
-    for (const size of CLI_SIZES) {
+    for (const size of runs('cli') ? CLI_SIZES : []) {
       const file = path.join(first.dir, `items-${size}.jsonl`);
       const bytes = await writeFile(file, size);
       const db = await newDatabase(first.url, `bench_cli_${size}`, cleanups);
