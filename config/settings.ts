@@ -103,7 +103,14 @@ const envSchema = z.object({
   // unless this is true (a receiver inside the company's network; the tests' local receiver).
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   // One POST's time limit; then the retries' backoff: the first wait, its cap, and when a delivery is given up.
-  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  // At most 50 s: an attempt (the POST, then its log row) has a minute in all before Temporal retries it
+  // elsewhere (workflows/activity-proxies.ts), and a POST cut off by that minute would leave no log row.
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds (1 to 50)' })
+    .int('must be a whole number of seconds (1 to 50)')
+    .min(1, 'must be at least 1 second')
+    .max(50, 'must be at most 50 seconds: a delivery attempt has one minute in all')
+    .default(10),
   WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(4 * 3600),
   WEBHOOK_GIVE_UP_AFTER_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(72),

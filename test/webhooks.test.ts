@@ -14,6 +14,7 @@ import { startWebServer, type WebServer } from '../client/web/server';
 import { WebhookDeliveries } from '../client/web/views/webhook-deliveries';
 import { webhookDeliveries, webhookEvents, webhookSubscriptions } from '../db/schema';
 import { createConnection, createConnectionToken } from '../domain/connections';
+import { loadSettings } from '../config/settings';
 import { recentWebhookDeliveries } from '../domain/webhooks/delivery-log';
 import { importWork } from '../domain/work-import';
 import { type ImportRecord } from '../domain/work-import-records';
@@ -305,5 +306,15 @@ describe('the delivery log', () => {
     expect((await api('GET', `/webhooks/999999/deliveries`)).status).toBe(404);
     const [events] = await db().select({ n: sql<number>`count(*)::int` }).from(webhookEvents);
     expect(events!.n).toBe(7);
+  });
+});
+
+describe('the webhook POST timeout', () => {
+  it('stays inside the attempt’s minute: above 50 s (or not a whole number) stops start-up naming the setting', () => {
+    expect(loadSettings({}).webhooks.timeoutMs).toBe(10_000);
+    expect(loadSettings({ WEBHOOK_TIMEOUT_SECONDS: '50' }).webhooks.timeoutMs).toBe(50_000);
+    expect(() => loadSettings({ WEBHOOK_TIMEOUT_SECONDS: '60' })).toThrow(/^WEBHOOK_TIMEOUT_SECONDS: must be at most 50 seconds/);
+    expect(() => loadSettings({ WEBHOOK_TIMEOUT_SECONDS: '0' })).toThrow(/^WEBHOOK_TIMEOUT_SECONDS: must be at least 1 second$/);
+    expect(() => loadSettings({ WEBHOOK_TIMEOUT_SECONDS: 'ten' })).toThrow(/^WEBHOOK_TIMEOUT_SECONDS: must be a whole number of seconds/);
   });
 });
