@@ -10,6 +10,9 @@
 //
 //   SCALE_USERS=2000 npm run test:scale     (a smaller batch, e.g. to try tuning)
 //   SCALE_ACTIVITIES=fake npm run test:scale
+//   SCALE_ACTIVITIES=fake SCALE_USERS=4000 SCALE_WINDOW=1000 npm run test:scale
+//                                           (the window and SCALE_CAN_AT, the continue-as-new
+//                                           threshold, go in as the batch's tuning)
 import { performance } from 'node:perf_hooks';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
@@ -25,6 +28,10 @@ import { budget } from '../helpers/time-budget';
 
 const USERS = Number(process.env.SCALE_USERS ?? 10_000);
 const REAL = process.env.SCALE_ACTIVITIES !== 'fake';
+/** The batch's tuning, when given: a window up to the largest the workflow allows shows its runs' worst case. */
+const WINDOW = process.env.SCALE_WINDOW ? Number(process.env.SCALE_WINDOW) : undefined;
+const CAN_AT = process.env.SCALE_CAN_AT ? Number(process.env.SCALE_CAN_AT) : undefined;
+const tuning = WINDOW === undefined && CAN_AT === undefined ? {} : { tuning: { window: WINDOW, continueAsNewAtEvents: CAN_AT } };
 const FAKE_ADMIN = 1_000_000;
 const MANAGERS = 100;
 const HISTORY_WARNING = 10_240;
@@ -107,7 +114,7 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${RE
     const { userIds, admin } = directory;
 
     const t0 = performance.now();
-    const handle = await startBatchWorkflow(client, taskQueue, { batchId, userIds, requestedBy: admin, reason: 'scale test', effectiveAt: null, successors: {}, policy: {} });
+    const handle = await startBatchWorkflow(client, taskQueue, { batchId, userIds, requestedBy: admin, reason: 'scale test', effectiveAt: null, successors: {}, policy: {}, ...tuning });
     const firstRunId = handle.firstExecutionRunId;
 
     // Progress once a minute, so a slow run shows where it is.
@@ -184,7 +191,7 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${RE
     console.log(
       [
         '',
-        `[scale] ${USERS} users, window ${BATCH_WINDOW}, continue-as-new at ${CONTINUE_AS_NEW_AT_EVENTS} events`,
+        `[scale] ${USERS} users, window ${WINDOW ?? BATCH_WINDOW}, continue-as-new at ${CAN_AT ?? CONTINUE_AS_NEW_AT_EVENTS} events`,
         `[scale] wall time ${(wallMs / 1000).toFixed(1)} s (${(USERS / (wallMs / 1000)).toFixed(1)} users/s), ${runs.length} runs`,
         `[scale] parent history: ${totalEvents} events / ${kib(totalBytes)} in total; largest run ${maxEvents} events; ` +
           `largest continue-as-new input ${kib(maxCarried)}`,
