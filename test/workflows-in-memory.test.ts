@@ -682,8 +682,10 @@ describe('batches', () => {
     expect(maxContinueAsNewAt(MAX_WINDOW)).toBeGreaterThan(MIN_CONTINUE_AS_NEW_AT);
 
     const c = company();
-    // Enough people straight through (4 events each) to pass the largest window's threshold once.
-    const many = Array.from({ length: 500 }, () => c.dir.addUser({ managerId: c.manager }));
+    // People straight through (4 events each): starting 1,000 passes the largest window's threshold
+    // while the batch is still busy (500 were measured to finish in the burst that crossed it, and a
+    // run that has nothing left to do ends instead of continuing), and stays under 8,000 in one run.
+    const many = Array.from({ length: 1_000 }, () => c.dir.addUser({ managerId: c.manager }));
     await withWorker(c.dir, async (taskQueue) => {
       const handle = started.track(
         await startBatchWorkflow(env.client, taskQueue, {
