@@ -29,6 +29,8 @@ import {
   userWorkflowId,
 } from '../workflows/contract';
 import { RECEIPTS_QUIET_MS } from '../workflows/user-offboarding';
+import { BATCH_WINDOW, CONTINUE_AS_NEW_AT_EVENTS } from '../workflows/offboarding-batch';
+import { BURST_EVENTS_PER_CHILD, MAX_WINDOW, maxContinueAsNewAt, MIN_CONTINUE_AS_NEW_AT, RUN_EVENT_BUDGET, RUN_EVENT_LIMIT } from '../workflows/offboarding-batch/run-cap';
 import {
   type ActivityName,
   describeNotification,
@@ -36,11 +38,12 @@ import {
   inMemoryActivities,
   type SentNotification,
 } from './helpers/in-memory-activities';
+import { runChainStats } from './helpers/history-stats';
 import { startTimeSkippingEnvironment } from './helpers/temporal';
 import { expectRefusal } from './helpers/refusals';
 import type { OffboardingActivities } from '../activities';
 import { policy, runWorkerInBackground, settle, startedWorkflows, waitForUserStatus } from './helpers/workflow-harness';
-import { WAIT_MS } from './helpers/time-budget';
+import { budget, WAIT_MS } from './helpers/time-budget';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -699,6 +702,45 @@ describe('batches', () => {
       expect(end).toContain('**Oldest wait:** nobody is waiting for reassignment.');
     });
   });
+
+  // Issue 25: a run must stay under half the 10,240-event warning at any window tuning allows. Tuned
+  // to the largest window and threshold, a run used to hold 8,000 events before it even looked at
+  // the burst its 1,000 running children bring; now the threshold leaves the burst room.
+  it('continues as new sooner at the largest window, so the threshold and the burst stay under half the warning', async () => {
+    // The derivation: at every window, the threshold plus what the running children may still bring
+    // stays within the budget, the default is untouched, and the largest window still holds a run.
+    for (const w of [1, BATCH_WINDOW, MAX_WINDOW]) expect(maxContinueAsNewAt(w) + BURST_EVENTS_PER_CHILD * w).toBeLessThanOrEqual(RUN_EVENT_BUDGET);
+    expect(RUN_EVENT_BUDGET).toBeLessThan(RUN_EVENT_LIMIT);
+    expect(maxContinueAsNewAt(BATCH_WINDOW)).toBe(CONTINUE_AS_NEW_AT_EVENTS);
+    expect(maxContinueAsNewAt(MAX_WINDOW)).toBeGreaterThan(MIN_CONTINUE_AS_NEW_AT);
+
+    const c = company();
+    // People straight through (4 events each): starting 1,000 passes the largest window's threshold
+    // while the batch is still busy (500 were measured to finish in the burst that crossed it, and a
+    // run that has nothing left to do ends instead of continuing), and stays under 8,000 in one run.
+    const many = Array.from({ length: 1_000 }, () => c.dir.addUser({ managerId: c.manager }));
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = started.track(
+        await startBatchWorkflow(env.client, taskQueue, {
+          batchId: `mem-cap-${block}`,
+          userIds: many,
+          requestedBy: c.admin,
+          reason: null,
+          effectiveAt: null,
+          successors: {},
+          policy: {},
+          tuning: { window: 5_000, continueAsNewAtEvents: 50_000 },
+        }),
+      );
+      for (const u of many) started.track(env.client.workflow.getHandle(userWorkflowId(u)));
+      expect((await handle.result()).inactivated).toHaveLength(many.length);
+      const runs = await runChainStats(env.client, handle.workflowId, handle.firstExecutionRunId);
+      const cap = maxContinueAsNewAt(MAX_WINDOW);
+      // The clamped window and its threshold: the first run went on past neither by more than the burst.
+      expect(runs.length, runs.map((r) => r.events).join(', ')).toBeGreaterThan(1);
+      for (const r of runs) expect(r.events).toBeLessThanOrEqual(cap + BURST_EVENTS_PER_CHILD * MAX_WINDOW);
+    });
+  }, budget(600_000));
 
   it('counts its runs in the details, and keeps when the first one started', async () => {
     const c = company();

@@ -20,11 +20,14 @@ import { DetailsPublisher } from '../details-publisher';
 import type { BatchCarryOver } from './carry-over';
 import { BatchDigests } from './digests';
 import { BatchRows } from './rows';
+import { maxContinueAsNewAt, MIN_CONTINUE_AS_NEW_AT, windowSizeOf } from './run-cap';
 
 /** Children running at once: far below Temporal's 2,000 pending-children limit. */
 export const BATCH_WINDOW = 200;
-/** Continue-as-new at this many events: well under the 10,240-event warning. */
+/** Continue-as-new at this many events: with the default window's burst, under half the 10,240-event warning (run-cap.ts). */
 export const CONTINUE_AS_NEW_AT_EVENTS = 4_000;
+/** What tuning could ask for before the threshold depended on the window. */
+const OLD_MAX_CONTINUE_AS_NEW_AT = 8_000;
 
 export class BatchRun {
   readonly workflowId: string;
@@ -64,8 +67,12 @@ export class BatchRun {
   ) {
     this.workflowId = workflowInfo().workflowId;
     this.checkedNow = patched('permissions-checked-at-request');
-    this.windowSize = Math.min(Math.max(1, input.tuning?.window ?? BATCH_WINDOW), 1_000);
-    this.continueAsNewAt = Math.min(Math.max(200, input.tuning?.continueAsNewAtEvents ?? CONTINUE_AS_NEW_AT_EVENTS), 8_000);
+    this.windowSize = windowSizeOf(input.tuning?.window ?? BATCH_WINDOW);
+    const asked = Math.min(Math.max(MIN_CONTINUE_AS_NEW_AT, input.tuning?.continueAsNewAtEvents ?? CONTINUE_AS_NEW_AT_EVENTS), OLD_MAX_CONTINUE_AS_NEW_AT);
+    // 'batch-run-cap': a run tuned past what its window leaves room for continues at that room
+    // instead (issue 25); asked only then, so the default and small tunings record no marker.
+    const cap = maxContinueAsNewAt(this.windowSize);
+    this.continueAsNewAt = asked > cap && patched('batch-run-cap') ? cap : asked;
     this.policy = { ...DEFAULT_POLICY, ...input.policy };
     this.rows = new BatchRows(carried?.rows ?? [], () => this.details.refresh());
     this.adminIds = carried?.adminIds ?? [];
