@@ -75,11 +75,13 @@ afterEach(() => started.terminateAll());
 
 // One server for the file: each case's users get their own IDs, hence their own workflow IDs.
 let block = 0;
-/** Each case's in-memory activities, by its block: its user IDs are 1000 × block + n, its batch IDs end in the block. */
+/** User IDs per case: room for the largest case (1,000 people and its company of five). */
+const BLOCK_SIZE = 10_000;
+/** Each case's in-memory activities, by its block: its user IDs are BLOCK_SIZE × block + n, its batch IDs end in the block. */
 const activitiesByBlock = new Map<number, OffboardingActivities>();
 const blockOfDirectory = new Map<InMemoryDirectory, number>();
 function company() {
-  const dir = new InMemoryDirectory({ firstUserId: 1_000 * ++block });
+  const dir = new InMemoryDirectory({ firstUserId: BLOCK_SIZE * ++block });
   activitiesByBlock.set(block, inMemoryActivities(dir));
   blockOfDirectory.set(dir, block);
   const admin = dir.addUser({ name: 'Ada Admin', admin: true });
@@ -98,7 +100,7 @@ function input(c: Company, extra: Partial<UserOffboardingInput> = {}): UserOffbo
 /** The block of the case a workflow belongs to, from its ID (a person's, a reactivation's, or a batch's). */
 function blockOf(workflowId: string): number {
   const person = /^(?:offboarding|reactivation)-user-(\d+)/.exec(workflowId);
-  if (person) return Math.floor(Number(person[1]) / 1_000);
+  if (person) return Math.floor(Number(person[1]) / BLOCK_SIZE);
   const batch = /^offboarding-batch-mem-(?:[a-z]+-)*(\d+)$/.exec(workflowId);
   if (batch) return Number(batch[1]);
   throw new Error(`no case's directory for workflow ${workflowId}`);
