@@ -183,15 +183,23 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${RE
     expect(new Set(summary.inactivated)).toEqual(new Set(userIds));
     let outcome: string;
     if (h) {
-      // Every user inactive in the directory, every claim ended, every email (a confirmation per user
-      // to their manager, and the summary) sent once and received by the SMTP server.
-      const [d] = await h.t.db.execute<{ inactive: number; open_claims: number; sent: number; unsent: number }>(sql`
+      // Every user inactive in the directory, every claim ended, every email sent once and received by
+      // the SMTP server: the managers hear in the batch's "inactivated" digests (issue 25), each leaver
+      // listed once across them (one per manager per closing round), and HR gets the summary.
+      const [d] = await h.t.db.execute<{ inactive: number; open_claims: number; sent: number; unsent: number; summaries: number; per_person: number }>(sql`
         select (select count(*)::int from users where email like 'leaver%@scale.example' and status = 'inactive') as inactive,
                (select count(*)::int from offboardings where ended_at is null) as open_claims,
                (select count(*)::int from notification_outbox where status = 'sent') as sent,
-               (select count(*)::int from notification_outbox where status <> 'sent') as unsent`);
-      expect(d).toEqual({ inactive: USERS, open_claims: 0, sent: USERS + 1, unsent: 0 });
-      await h.sink.waitFor(USERS + 1, 60_000);
+               (select count(*)::int from notification_outbox where status <> 'sent') as unsent,
+               (select count(*)::int from notification_outbox where kind = 'batch-summary') as summaries,
+               (select count(*)::int from notification_outbox where kind not in ('batch-summary', 'inactivated-digest')) as per_person`);
+      expect(d).toMatchObject({ inactive: USERS, open_claims: 0, unsent: 0, summaries: 1, per_person: 0 });
+      const [listed] = await h.t.db.execute<{ lines: number; people: number; digests: number }>(sql`
+        select count(*)::int as lines, count(distinct id)::int as people, (select count(*)::int from notification_outbox where kind = 'inactivated-digest') as digests
+          from (select unnest(string_to_array(headers ->> 'X-Offboarding-User-Ids', ','))::int as id from notification_outbox where kind = 'inactivated-digest') x`);
+      expect(listed).toMatchObject({ lines: USERS, people: USERS });
+      expect(listed!.digests).toBeGreaterThanOrEqual(MANAGERS);
+      await h.sink.waitFor(d!.sent, 60_000);
       const ids = new Set(h.sink.messages.map((m) => m.parsed.messageId));
       expect(ids.size).toBe(h.sink.messages.length); // no message twice
       outcome = `${d!.inactive} users inactive in PostgreSQL, ${d!.sent} emails sent, ${h.sink.messages.length} received by SMTP`;
