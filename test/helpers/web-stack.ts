@@ -13,7 +13,7 @@ import type { ManagerActions } from '../../client/web/manager-actions';
 import { createMailer } from '../../adapters/mail-transport';
 import { type UserOffboardingInput, userWorkflowId } from '../../workflows/contract';
 import { userOffboarding } from '../../workflows/user-offboarding';
-import { freePort } from './free-port';
+import { reservePort } from './free-port';
 import { type DevServerEnvironment, sharedDevServerEnvironment } from './temporal';
 import { type Harness, policy, runWorkerInBackground, startedWorkflows, startHarness } from './workflow-harness';
 
@@ -45,7 +45,8 @@ export async function startWebStack(
     webhooks?: WebhookActivitySettings;
   } = {},
 ): Promise<WebStack> {
-  const [env, h, port] = await Promise.all([sharedDevServerEnvironment(), startHarness(), freePort()]);
+  const [env, h, reserved] = await Promise.all([sharedDevServerEnvironment(), startHarness(), reservePort()]);
+  const { port } = reserved;
   const mailer = options.smtpUrl
     ? createMailer({ smtpUrl: options.smtpUrl, outboxDir: path.join(os.tmpdir(), 'offboarding-test-outbox'), mailFrom: 'Offboarding <offboarding@example.com>', log: () => undefined })
     : h.mailer;
@@ -86,6 +87,7 @@ export async function startWebStack(
         }),
       ),
   };
+  await reserved.release();
   const web = await startWebServer({
     settings,
     db: h.t.db,
