@@ -1,9 +1,9 @@
 // Batch workflow benchmark (issue 5): on a Temporal dev server, a 1,000-user batch where every user
 // has 5 open items that their successor takes over, through the REAL activities (PostgreSQL, the
 // notification outbox, .eml files in a temp dir). Then, in the same process and on the same server,
-// 1,000 minimal workflows running no-op activities: the engine's own cost on this machine, twice —
-// with 13 activities each (the fixed reference: what the successor path ran before issue 25) and with
-// as many as the batch's user workflows ran. Reports wall time, users/s, history events, activities
+// 1,000 minimal workflows running no-op activities: the engine's own cost on this machine — with 13
+// activities each (the fixed reference: what the successor path ran before issue 25), with as many as
+// the batch's user workflows ran, and with as many local activities as they ran locally. Reports wall time, users/s, history events, activities
 // and search-attribute upserts per user workflow, worker RSS, the batch's parent history per run and
 // the messages it handled per person, the emails sent by kind, and the ratio batch / each baseline
 // (target: ≤ 1.0× the 13-activity reference).
@@ -25,14 +25,14 @@ import { loadSettings } from '../config/settings';
 import { connectDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { freePort } from '../test/helpers/free-port';
-import { activitiesScheduled, historyBytes, kib, runChainStats, runTable, searchAttributeUpserts } from '../test/helpers/history-stats';
+import { activitiesScheduled, historyBytes, localActivitiesRun, kib, runChainStats, runTable, searchAttributeUpserts } from '../test/helpers/history-stats';
 import { ensureDatabase, startEmbeddedPostgres } from '../launcher/embedded-postgres';
 import { requireTemporalCli } from '../launcher/temporal-binaries';
 import { startDevServer } from '../launcher/temporal-dev-server';
 import { buildWorkflowBundle } from '../worker/workflow-bundle';
 import { batchWorkflowId, userWorkflowId } from '../workflows/contract';
 import { BATCH_WINDOW } from '../workflows/offboarding-batch';
-import type { BaselineActivities } from './baseline-workflows';
+import type { BaselineActivities, BaselineWorkflow } from './baseline-workflows';
 import { type Cleanups, runCleanups } from './cleanups';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
@@ -132,15 +132,19 @@ async function openItemsLeft(db: Database): Promise<number> {
   return row?.n ?? -1;
 }
 
-/** Average events, scheduled activities and search-attribute upserts over a sample of completed workflow histories. */
+/**
+ * Average events, activities (scheduled through the server, and local: both are work a person costs)
+ * and search-attribute upserts over a sample of completed workflow histories.
+ */
 async function sampleHistories(
   client: Client,
   workflowIds: string[],
-): Promise<{ events: number; activities: number; bytes: number; upserts: number; maxEvents: number; maxActivities: number }> {
+): Promise<{ events: number; activities: number; local: number; bytes: number; upserts: number; maxEvents: number; maxActivities: number }> {
   const step = Math.max(1, Math.floor(workflowIds.length / HISTORY_SAMPLE));
   const sample = workflowIds.filter((_, i) => i % step === 0).slice(0, HISTORY_SAMPLE);
   let events = 0;
   let activities = 0;
+  let local = 0;
   let bytes = 0;
   let upserts = 0;
   let maxEvents = 0;
@@ -148,14 +152,16 @@ async function sampleHistories(
   for (const id of sample) {
     const h = await client.workflow.getHandle(id).fetchHistory();
     events += h.events?.length ?? 0;
-    activities += activitiesScheduled(h);
+    const both = activitiesScheduled(h) + localActivitiesRun(h);
+    activities += both;
+    local += localActivitiesRun(h);
     bytes += historyBytes(h);
     upserts += searchAttributeUpserts(h);
     maxEvents = Math.max(maxEvents, h.events?.length ?? 0);
-    maxActivities = Math.max(maxActivities, activitiesScheduled(h));
+    maxActivities = Math.max(maxActivities, both);
   }
   const n = sample.length;
-  return { events: events / n, activities: activities / n, bytes: bytes / n, upserts: upserts / n, maxEvents, maxActivities };
+  return { events: events / n, activities: activities / n, local: local / n, bytes: bytes / n, upserts: upserts / n, maxEvents, maxActivities };
 }
 
 /** The emails the batch sent (outbox rows, one per message), by kind. */
@@ -184,13 +190,13 @@ async function emailsBeforeAfter(db: Database): Promise<{ before: number; hrBefo
 }
 
 /** At most BATCH_WINDOW baseline workflows at once, like the batch's sliding window. */
-async function runBaseline(client: Client, worker: Worker, taskQueue: string, ids: string[], activities: number): Promise<void> {
+async function runBaseline(client: Client, worker: Worker, taskQueue: string, ids: string[], workflowType: BaselineWorkflow, activities: number): Promise<void> {
   await worker.runUntil(async () => {
     let next = 0;
     const lane = async () => {
       while (next < ids.length) {
         const id = ids[next++]!;
-        const h = await client.workflow.start('baselineUser', { taskQueue, workflowId: id, args: [activities] });
+        const h = await client.workflow.start(workflowType, { taskQueue, workflowId: id, args: [activities] });
         await h.result();
       }
     };
@@ -284,12 +290,16 @@ async function main(): Promise<void> {
     // batch's user workflows ran now.
     const perWorkflow = Math.round(batch.activities);
     const baselineActivities: BaselineActivities = { noop: async (step: number) => step };
-    const baselines: { name: string; activities: number; phase: Phase }[] = [];
-    for (const [name, count] of [
-      ['reference', REFERENCE_ACTIVITIES],
-      ['same count', perWorkflow],
-    ] as const) {
-      const baselineQueue = `bench-baseline-${count}-${process.pid}`;
+    const perWorkflowLocal = Math.round(userSample.local);
+    const baselines: { name: string; activities: number; workflowType: BaselineWorkflow; phase: Phase }[] = [];
+    const plan: [string, number, BaselineWorkflow][] = [
+      ['reference', REFERENCE_ACTIVITIES, 'baselineUser'],
+      ['same count', perWorkflow, 'baselineUser'],
+    ];
+    // The batch's people run local activities: the engine's cost of as many, run the same way.
+    if (perWorkflowLocal > 0) plan.push(['same count, local', perWorkflowLocal, 'baselineUserLocal']);
+    for (const [name, count, workflowType] of plan) {
+      const baselineQueue = `bench-baseline-${workflowType}-${count}-${process.pid}`;
       const baselineWorker = await Worker.create({
         connection: nativeConnection,
         taskQueue: baselineQueue,
@@ -297,15 +307,15 @@ async function main(): Promise<void> {
         activities: baselineActivities,
         ...workerTuning,
       });
-      const baselineIds = Array.from({ length: USERS }, (_, i) => `baseline-${count}-${process.pid}-${i + 1}`);
+      const baselineIds = Array.from({ length: USERS }, (_, i) => `${workflowType}-${count}-${process.pid}-${i + 1}`);
       const rss = rssSampler();
       const t = performance.now();
-      await runBaseline(client, baselineWorker, baselineQueue, baselineIds, count);
+      await runBaseline(client, baselineWorker, baselineQueue, baselineIds, workflowType, count);
       const phase: Phase = { wallMs: performance.now() - t, peakRss: rss.stop(), events: 0, activities: 0 };
       const sample = await sampleHistories(client, baselineIds);
       phase.events = sample.events;
       phase.activities = sample.activities;
-      baselines.push({ name, activities: count, phase });
+      baselines.push({ name, activities: count, workflowType, phase });
     }
 
     // ---- report ------------------------------------------------------------------------------------
@@ -315,7 +325,10 @@ async function main(): Promise<void> {
     console.log(`| ${USERS.toLocaleString('en')} workflows | wall time | users/s | history events per user workflow | activities per workflow | worker peak RSS |`);
     console.log('|---|---:|---:|---:|---:|---:|');
     console.log(row(`batch, real activities (successor takes ${ITEMS_PER_USER} items)`, batch));
-    for (const b of baselines) console.log(row(`baseline: ${b.activities} no-op activities, ${BATCH_WINDOW} at a time`, b.phase));
+    for (const b of baselines) {
+      const how = b.workflowType === 'baselineUserLocal' ? 'local no-op activities' : 'no-op activities';
+      console.log(row(`baseline: ${b.activities} ${how}, ${BATCH_WINDOW} at a time`, b.phase));
+    }
     console.log('');
     const reference = baselines[0]!.phase;
     const ratio = batch.wallMs / reference.wallMs;
@@ -325,7 +338,7 @@ async function main(): Promise<void> {
     console.log(`target: ≤ ${TARGET_RATIO}× the ${REFERENCE_ACTIVITIES}-activity reference`);
     console.log(
       `user workflow history: ${userSample.events.toFixed(1)} events (at most ${userSample.maxEvents}), ${kib(userSample.bytes)} encoded, ` +
-        `${userSample.activities.toFixed(1)} activities (at most ${userSample.maxActivities}), ${userSample.upserts.toFixed(1)} search-attribute upserts (sample of ${HISTORY_SAMPLE})`,
+        `${userSample.activities.toFixed(1)} activities, ${userSample.local.toFixed(1)} of them local (at most ${userSample.maxActivities}), ${userSample.upserts.toFixed(1)} search-attribute upserts (sample of ${HISTORY_SAMPLE})`,
     );
     const signals = runs.reduce((n, r) => n + r.signals, 0);
     const childEnds = runs.reduce((n, r) => n + r.childrenEnded, 0);

@@ -86,6 +86,13 @@ export function searchAttributeUpserts(history: History): number {
   return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length;
 }
 
+/** Number of local activities a history records (one marker each, however many attempts it took). */
+export function localActivitiesRun(history: History): number {
+  return (history.events ?? []).filter(
+    (e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+  ).length;
+}
+
 /** Number of ActivityTaskScheduled events in a history. */
 export function activitiesScheduled(history: History): number {
   return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).length;
