@@ -144,9 +144,11 @@ describe('the Temporal Web UI with the codec server', () => {
       await page.setViewportSize({ width: 1400, height: 1500 });
       const helenStatuses = codecStatuses(page);
       await page.goto(pageOf(user));
-      await page.getByText(`claim user ${leaver} for batch`, { exact: false }).first().waitFor({ timeout: UI_WAIT });
       await page.getByText('restructuring-codec-ui', { exact: false }).first().waitFor({ timeout: UI_WAIT });
       await screenshot(page, 'webui-codec-decoded-timeline');
+      // The summary of the local activity that began the offboarding is in the Event History (issue 25).
+      await page.getByText('Event History', { exact: false }).first().click({ timeout: UI_WAIT });
+      await page.getByText(`claim user ${leaver} for batch`, { exact: false }).first().waitFor({ timeout: UI_WAIT });
       const md = await currentDetails(page, 'Awaiting reassignment: 3 open items');
       expect(md).toContain('Awaiting reassignment: 3 open items');
       for (const k of keys) expect(md).toContain(k);
@@ -165,8 +167,11 @@ describe('the Temporal Web UI with the codec server', () => {
         await p.goto(pageOf(user));
         await p.getByText('Input', { exact: true }).first().waitFor({ state: 'attached', timeout: UI_WAIT });
         await expect.poll(() => statuses.length, { timeout: UI_WAIT }).toBeGreaterThan(0);
+        await p.getByText('Event History', { exact: false }).first().click({ timeout: UI_WAIT });
+        await p.getByText('beginOffboarding', { exact: false }).first().waitFor({ timeout: UI_WAIT });
+        const history = (await p.locator('body').textContent()) ?? '';
         const details = await currentDetails(p, 'open items', 5_000);
-        const body = (await p.locator('body').textContent()) ?? '';
+        const body = `${(await p.locator('body').textContent()) ?? ''}\n${history}`;
         for (const plain of [`claim user ${leaver}`, 'restructuring-codec-ui', 'open items', ...keys]) {
           expect(body, `${who}: ${plain}`).not.toContain(plain);
           expect(details, `${who}: ${plain}`).not.toContain(plain);

@@ -91,10 +91,16 @@ describe('the Temporal Web UI', () => {
       const page = await context.newPage();
       const user = userWorkflowId(leaver);
 
-      // The timeline names the pending timer and each activity, instead of "1 (2d)" and a type name.
+      // A person's main steps run as local activities (issue 25): the timeline names them by type, the
+      // Event History by their summary (activity tasks and timers are named by summary in both).
       await page.goto(pageOf(user));
-      await page.getByText(`claim user ${leaver} for batch`, { exact: false }).first().waitFor({ timeout: UI_WAIT });
+      await page.getByText('beginOffboarding', { exact: false }).first().waitFor({ timeout: UI_WAIT });
       shots.push(await screenshot(page, 'webui-user-timeline'));
+      await page.setViewportSize({ width: 1900, height: 1500 });
+      await page.getByText('Event History', { exact: false }).first().click({ timeout: UI_WAIT });
+      await page.getByText(`claim user ${leaver} for batch`, { exact: false }).first().waitFor({ timeout: UI_WAIT });
+      shots.push(await screenshot(page, 'webui-user-history'));
+      await page.setViewportSize({ width: 1400, height: 1500 });
 
       let md = await currentDetails(page, user, 'Awaiting reassignment: 3 open items');
       for (const key of keys) expect(md).toContain(key);

@@ -81,7 +81,7 @@ const BLOCK_SIZE = 10_000;
 const activitiesByBlock = new Map<number, OffboardingActivities>();
 const blockOfDirectory = new Map<InMemoryDirectory, number>();
 function company() {
-  const dir = new InMemoryDirectory({ firstUserId: BLOCK_SIZE * ++block });
+  const dir = new InMemoryDirectory({ firstUserId: BLOCK_SIZE * ++block, serverClock: () => env.currentTimeMs() });
   activitiesByBlock.set(block, inMemoryActivities(dir));
   blockOfDirectory.set(dir, block);
   const admin = dir.addUser({ name: 'Ada Admin', admin: true });
@@ -166,7 +166,8 @@ async function summariesIn(handle: WorkflowHandle): Promise<{ activities: string
     e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '';
   const events = history.events ?? [];
   return {
-    activities: events.filter((e) => e.activityTaskScheduledEventAttributes).map(summary),
+    // Activity tasks and local activities (one marker each) alike.
+    activities: events.filter((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes?.markerName === 'core_local_activity').map(summary),
     timers: events.filter((e) => e.timerStartedEventAttributes).map(summary),
   };
 }
@@ -462,6 +463,48 @@ describe('the stop signal', () => {
     expect(c.dir.item(item)).toMatchObject({ holderId: c.leaver, open: true });
     expect(c.dir.claims.map((cl) => cl.outcome)).toEqual(['removed']);
     expect(c.dir.user(c.leaver).status).toBe('active');
+  });
+});
+
+describe('the local steps (issue 25)', () => {
+  // Begin, hand over and complete run as local activities in one workflow task: a worker killed after
+  // the completion committed, before that task completed, leaves no marker, and the next worker runs
+  // begin again. test/faults/worker-kill.test.ts kills real workers; these cases set the state it leaves.
+  it('resume after a worker died with this run’s completion committed: inactivated once, not failed', async () => {
+    const c = company();
+    const leaver = c.dir.user(c.leaver);
+    Object.assign(leaver, {
+      status: 'inactive',
+      inactivatedAt: new Date(await env.currentTimeMs()).toISOString(),
+      inactivationWorkflowId: userWorkflowId(c.leaver),
+      itemsLeftOpen: [],
+    });
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c));
+      expect(await handle.result()).toMatchObject({ outcome: 'inactivated', inactivatedAt: leaver.inactivatedAt, reason: null, itemsLeftOpen: [] });
+    });
+    // The completion answered alreadyDone: nothing written twice, no new claim, one confirmation.
+    expect(calls(c.dir, 'completeOffboarding')).toBe(1);
+    expect(calls(c.dir, 'claimOffboarding')).toBe(0);
+    expect(c.dir.claims).toEqual([]);
+    expect(c.dir.sentAbout(c.leaver).map((s) => s.notification.kind)).toEqual(['inactivated']);
+  });
+
+  it('a user someone else inactivated before begin: failed as before, nothing written, nobody told', async () => {
+    const c = company();
+    Object.assign(c.dir.user(c.leaver), {
+      status: 'inactive',
+      inactivatedAt: new Date(await env.currentTimeMs()).toISOString(),
+      inactivationWorkflowId: 'offboarding-user-someone-else',
+      itemsLeftOpen: [],
+    });
+    await withWorker(c.dir, async (taskQueue) => {
+      const handle = await startUser(taskQueue, input(c));
+      expect(await handle.result()).toMatchObject({ outcome: 'failed', reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
+    });
+    expect(c.dir.user(c.leaver).inactivationWorkflowId).toBe('offboarding-user-someone-else');
+    expect(c.dir.claims).toEqual([]);
+    expect(c.dir.sentAbout(c.leaver)).toEqual([]);
   });
 });
 

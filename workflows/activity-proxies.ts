@@ -1,8 +1,8 @@
 // How workflows call activities: timeouts and retries per kind of work, and a one-line summary on
 // every call (summaries.ts) so the Web UI names what each activity did. Domain refusals are
 // non-retryable ApplicationFailures (their type is a refusal code); everything else is retried.
-import type { ActivityOptions } from '@temporalio/common';
-import { type ActivityInterfaceFor, proxyActivities } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
+import { type ActivityInterfaceFor, type LocalActivityInterfaceFor, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
 import { REFUSAL_CODES, type WebhookRetry } from './contract';
 import { ACTIVITY_SUMMARIES } from './summaries';
@@ -18,22 +18,24 @@ type HousekeepingActivities = Pick<OffboardingActivities, 'purgeExpiredWebRows'>
 type ScanActivities = Pick<OffboardingActivities, 'listOpenItems'>;
 type EmailActivities = Pick<OffboardingActivities, 'sendNotification' | 'sendNotifications'>;
 
+type LocalSteps = Pick<OffboardingActivities, 'beginOffboarding' | 'reassignItems' | 'completeOffboarding' | 'finishOffboarding'>;
+
 type Call = ((...args: unknown[]) => Promise<unknown>) & {
-  executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<unknown>;
+  executeWithOptions(options: ActivityOptions | LocalActivityOptions, args: unknown[]): Promise<unknown>;
 };
 
 /**
  * The proxy with each call's summary worked out from its arguments. The summary travels as the
  * command's user metadata: it adds no command and no event, so it needs no patch to replay.
  */
-function summarised<A extends Partial<OffboardingActivities>>(proxy: ActivityInterfaceFor<A>): ActivityInterfaceFor<A> {
+function summarised<P extends ActivityInterfaceFor<Partial<OffboardingActivities>> | LocalActivityInterfaceFor<Partial<OffboardingActivities>>>(proxy: P): P {
   return new Proxy(proxy, {
     get(target, name, receiver) {
       const call = Reflect.get(target, name, receiver) as Call;
       const summarise = ACTIVITY_SUMMARIES[name as keyof OffboardingActivities] as ((...args: unknown[]) => string) | undefined;
       if (!summarise) return call;
       const withSummary = (...args: unknown[]) => call.executeWithOptions({ summary: summarise(...args) }, args);
-      withSummary.executeWithOptions = (options: ActivityOptions, args: unknown[]) =>
+      withSummary.executeWithOptions = (options: ActivityOptions | LocalActivityOptions, args: unknown[]) =>
         call.executeWithOptions({ summary: summarise(...args), ...options }, args);
       return withSummary;
     },
@@ -47,6 +49,34 @@ export const domain = summarised(
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
   }),
 );
+
+/**
+ * The same short transactions, run by the worker inside the workflow task instead of through an
+ * activity task ('local-steps', issue 25): a person's begin, successor hand-over, completion and the
+ * end of the claim. Each records one marker instead of an activity's three events and the workflow
+ * task that follows it, and needs no trip through the server's task queue: the server does about
+ * half the work per person. Same timeout and retries as `domain`; a worker that dies mid-step leaves
+ * no marker, so the step runs again on the next worker (each is idempotent).
+ */
+export const localSteps = summarised(
+  proxyLocalActivities<LocalSteps>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
+  }),
+);
+
+/** A person's main steps, as one flow calls them: local under 'local-steps', activity tasks before. */
+export type MainSteps = { [K in keyof LocalSteps]: (...args: Parameters<LocalSteps[K]>) => Promise<Awaited<ReturnType<LocalSteps[K]>>> };
+
+export function mainSteps(local: boolean): MainSteps {
+  const from = local ? localSteps : domain;
+  return {
+    beginOffboarding: (input) => from.beginOffboarding(input),
+    reassignItems: (input) => from.reassignItems(input),
+    completeOffboarding: (input) => from.completeOffboarding(input),
+    finishOffboarding: (input) => from.finishOffboarding(input),
+  };
+}
 
 /** The web purge deletes in chunks and heartbeats after each; a run that fails waits for the next hour. */
 export const housekeeping = summarised(

@@ -6,6 +6,7 @@
 // Simplified on purpose: one holder per item key, items close as a whole (a submittal approver's
 // "close" closes the key), reactivation by company admins only, and sendNotification records what
 // the workflow asked to send; recipients and rendering are tested with the real activity.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OffboardingActivities } from '../../activities';
@@ -82,12 +83,16 @@ function refuse(code: RefusalCode, message: string, details?: unknown): never {
   throw refusal(code, message, details);
 }
 
+/** The server's clock, read at the start of a local activity (InMemoryDirectory.atStepTime). */
+const localStepTime = new AsyncLocalStorage<number>();
+
 /**
  * "Now" as the workflow saw it: the time the activity was scheduled. On the time-skipping server the
- * wall clock knows nothing of skipped days; the schedule time is the server's (skipped) clock.
+ * wall clock knows nothing of skipped days; the schedule time is the server's (skipped) clock. A
+ * local activity is scheduled by the worker, on its wall clock: it reads the server's instead.
  */
 function activityNow(fallback: () => number): number {
-  return asyncLocalStorage.getStore()?.info.currentAttemptScheduledTimestampMs ?? fallback();
+  return localStepTime.getStore() ?? asyncLocalStorage.getStore()?.info.currentAttemptScheduledTimestampMs ?? fallback();
 }
 
 export class InMemoryDirectory {
@@ -106,10 +111,19 @@ export class InMemoryDirectory {
   private nextUserId: number;
   private nextItemId = 1;
   readonly now: () => number;
+  private readonly serverClock: (() => Promise<number>) | undefined;
 
-  constructor(options: { firstUserId?: number; clock?: () => number } = {}) {
+  /** `serverClock`: the Temporal server's time (the time-skipping one's), for the local activities. */
+  constructor(options: { firstUserId?: number; clock?: () => number; serverClock?: () => Promise<number> } = {}) {
     this.nextUserId = options.firstUserId ?? 1;
     this.now = () => activityNow(options.clock ?? Date.now);
+    this.serverClock = options.serverClock;
+  }
+
+  /** Runs a step with "now" read from the server's clock when it runs as a local activity. */
+  async atStepTime<T>(step: () => Promise<T>): Promise<T> {
+    if (!this.serverClock || !asyncLocalStorage.getStore()?.info.isLocal) return step();
+    return localStepTime.run(await this.serverClock(), step);
   }
 
   addUser(u: { id?: number; name?: string; managerId?: number | null; admin?: boolean; status?: 'active' | 'inactive'; projectIds?: number[] } = {}): number {
@@ -538,23 +552,27 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
     },
     async reassignItems(input) {
       dir.count('reassignItems');
-      const result: ReassignItemsResult = { took: [], notTaken: [] };
-      for (const r of input.requests) {
-        try {
-          result.took.push(await activities.reassignItem(r));
-        } catch (err) {
-          const refused = refusalOf(err);
-          if (!refused) throw err;
-          result.notTaken.push({ itemKey: r.itemKey, code: refused.code, message: refused.message });
+      return dir.atStepTime(async () => {
+        const result: ReassignItemsResult = { took: [], notTaken: [] };
+        for (const r of input.requests) {
+          try {
+            result.took.push(await activities.reassignItem(r));
+          } catch (err) {
+            const refused = refusalOf(err);
+            if (!refused) throw err;
+            result.notTaken.push({ itemKey: r.itemKey, code: refused.code, message: refused.message });
+          }
         }
-      }
-      return result;
+        return result;
+      });
     },
     async completeOffboarding(input) {
       dir.count('completeOffboarding');
-      const result = await activities.inactivateUser(input);
-      await activities.finishOffboarding({ userId: input.userId, workflowId: input.workflowId, outcome: 'inactivated' });
-      return result;
+      return dir.atStepTime(async () => {
+        const result = await activities.inactivateUser(input);
+        await activities.finishOffboarding({ userId: input.userId, workflowId: input.workflowId, outcome: 'inactivated' });
+        return result;
+      });
     },
     // A batch's digests are built from the database (domain/notifications/digests.ts): here they are counted only.
     async sendActionDigests() {

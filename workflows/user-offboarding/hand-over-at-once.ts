@@ -3,7 +3,6 @@
 // retries and the audit log look the same), run by reassignItems in one transaction with a savepoint
 // per item. An item refused (the successor is not on its project, …) stays for the manager and the
 // report says which and why, as before. The successor is told by the caller, in one receipt.
-import { domain } from '../activity-proxies';
 import type { HandOverReport, OffboardingRun } from './run';
 
 export async function handOverAtOnce(run: OffboardingRun, toUserId: number, purpose: 'successor' | 'deadline'): Promise<HandOverReport> {
@@ -15,7 +14,7 @@ export async function handOverAtOnce(run: OffboardingRun, toUserId: number, purp
   }
   const movable = items.filter((i) => i.tool !== 'timecard');
   if (movable.length === 0) return report;
-  const { took, notTaken } = await domain.reassignItems({
+  const { took, notTaken } = await run.steps.reassignItems({
     requests: movable.map((item) => ({
       requestId: `${run.runKey}:${purpose}:${item.key}`,
       itemKey: item.key,

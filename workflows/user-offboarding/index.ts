@@ -4,7 +4,7 @@
 // activities. The state and shared steps are in run.ts, the messages in handlers.ts.
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { domain, scans } from '../activity-proxies';
-import type { OpenItem, UserOffboardingInput, UserOffboardingResult } from '../contract';
+import type { InactivateUserResult, OpenItem, UserOffboardingInput, UserOffboardingResult } from '../contract';
 import { refusalOf } from '../contract';
 import { effectiveDateTimer } from '../summaries';
 import { registerHandlers } from './handlers';
@@ -18,14 +18,19 @@ export { RECEIPTS_QUIET_MS } from './notices';
 export async function userOffboarding(input: UserOffboardingInput): Promise<UserOffboardingResult> {
   // Runs started before 'half-work-per-person' (issue 25) ran a step per activity: begin in three,
   // one reassignment per item, a re-scan before the inactivation and the end of the claim apart from
-  // it, an email activity per email, and reported 'inactivating' to the batch. New runs check this
-  // patch alone: it implies the three before it, whose markers (and search-attribute upserts) new
-  // histories then do without.
-  const oneGo = patched('half-work-per-person');
+  // it, an email activity per email, and reported 'inactivating' to the batch. Runs under it check it
+  // alone: it implies the three before it, whose markers (and search-attribute upserts) their
+  // histories do without.
+  // Runs started before 'local-steps' ran begin, the hand-over at once, complete and the end of the
+  // claim as activity tasks; new ones run them as local activities, inside the workflow task
+  // (activity-proxies.ts, localSteps). It implies 'half-work-per-person', which new runs then do
+  // not mark (a patch marker costs a search-attribute upsert).
+  const localSteps = patched('local-steps');
+  const oneGo = localSteps || patched('half-work-per-person');
   const run = new OffboardingRun(
     input,
     oneGo
-      ? { quietHandover: true, checkedNow: true, tellOwners: true, oneGo, digests: input.digests === true }
+      ? { quietHandover: true, checkedNow: true, tellOwners: true, oneGo, digests: input.digests === true, localSteps }
       : {
           // Runs started before this change reported every item the successor took and handed items
           // over one at a time; new runs hand over in parallel and report once the stage changes.
@@ -38,6 +43,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
           tellOwners: patched('tell-owners-and-stops'),
           oneGo,
           digests: false,
+          localSteps: false,
         },
   );
   const { state, notices, progress } = run;
@@ -57,7 +63,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
       reason: null,
       ...extra,
     };
-    if (!run.claimEnded) await domain.finishOffboarding({ userId: input.userId, workflowId: run.workflowId, outcome });
+    if (!run.claimEnded) await run.steps.finishOffboarding({ userId: input.userId, workflowId: run.workflowId, outcome });
     if (run.version.tellOwners) {
       notices.sendHeld();
       notices.sendReceipts();
@@ -79,23 +85,40 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     return finish(kind, { reason: `${kind} by user ${run.stopRequest?.by ?? 'unknown'}` });
   };
 
+  const inactivation = { userId: input.userId, actorId: input.requestedBy, reason: input.reason, workflowId: run.workflowId, force };
+  const alreadyInactive = () => finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
+  async function inactivated(res: InactivateUserResult): Promise<UserOffboardingResult> {
+    // Under digests the manager reads it in the batch's digest, HR in the batch summary.
+    if (!run.version.digests) notices.notify({ kind: 'inactivated', ...run.common, inactivatedAt: res.inactivatedAt, resolutions: state.resolutions, itemsLeftOpen: res.itemsLeftOpen });
+    return finish('inactivated', { inactivatedAt: res.inactivatedAt, itemsLeftOpen: res.itemsLeftOpen });
+  }
+
   try {
     progress.publish();
     const claim = { userId: input.userId, batchId: input.batchId, workflowId: run.workflowId, requestedBy: input.requestedBy };
     if (run.version.oneGo) {
       // Permissions, claim and scan in one activity.
-      const begun = await domain.beginOffboarding(claim);
+      const begun = await run.steps.beginOffboarding(claim);
       run.permissions = begun.permissions;
       if (begun.permissions.status === 'inactive') {
-        return await finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
+        if (!run.version.localSteps) return await alreadyInactive();
+        // Local steps are recorded only when their workflow task completes: a worker that died after
+        // this run's own completion committed runs begin again, and finds the user inactive. The
+        // completion, idempotent, tells this run's inactivation (alreadyDone) from anyone else's.
+        try {
+          const res = await run.steps.completeOffboarding(inactivation);
+          run.claimEnded = true;
+          return await inactivated(res);
+        } catch (err) {
+          if (refusalOf(err)?.code === 'USER_ALREADY_INACTIVE') return await alreadyInactive();
+          throw err;
+        }
       }
       state.pendingItems = begun.items;
     } else {
       const loaded = await domain.loadPermissions({ userId: input.userId });
       run.permissions = loaded;
-      if (loaded.status === 'inactive') {
-        return await finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
-      }
+      if (loaded.status === 'inactive') return await alreadyInactive();
       await domain.claimOffboarding(claim);
       state.pendingItems = await scans.listOpenItems({ userIds: [input.userId] });
     }
@@ -156,19 +179,16 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
 
       run.setStage('inactivating');
       try {
-        const inactivation = { userId: input.userId, actorId: input.requestedBy, reason: input.reason, workflowId: run.workflowId, force };
         let res;
         if (run.version.oneGo) {
           // The inactivation and the end of the claim in one transaction.
-          res = await domain.completeOffboarding(inactivation);
+          res = await run.steps.completeOffboarding(inactivation);
           run.claimEnded = true;
           state.pendingItems = res.itemsLeftOpen;
         } else {
           res = await domain.inactivateUser(inactivation);
         }
-        // Under digests the manager reads it in the batch's digest, HR in the batch summary.
-        if (!run.version.digests) notices.notify({ kind: 'inactivated', ...run.common, inactivatedAt: res.inactivatedAt, resolutions: state.resolutions, itemsLeftOpen: res.itemsLeftOpen });
-        return await finish('inactivated', { inactivatedAt: res.inactivatedAt, itemsLeftOpen: res.itemsLeftOpen });
+        return await inactivated(res);
       } catch (err) {
         const r = refusalOf(err);
         if (r?.code !== 'OPEN_ITEMS_REMAIN') throw err;

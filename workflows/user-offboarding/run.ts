@@ -3,7 +3,7 @@
 // share. Deterministic: IDs come from workflowInfo, everything else from activities.
 import { workflowInfo } from '@temporalio/workflow';
 import type { UserPermissions } from '../contract';
-import { scans } from '../activity-proxies';
+import { mainSteps, type MainSteps, scans } from '../activity-proxies';
 import type {
   ItemNotTaken,
   ItemResolution,
@@ -37,6 +37,11 @@ export type RunVersion = {
    * and its action, and the stop notice, stay this workflow's.
    */
   digests: boolean;
+  /**
+   * 'local-steps' (issue 25; oneGo runs only): begin, the hand-over at once, complete and the end of
+   * the claim run as local activities (activity-proxies.ts).
+   */
+  localSteps: boolean;
 };
 
 export type HandOverReport = { userId: number; took: ItemResolution[]; notTaken: ItemNotTaken[] };
@@ -49,6 +54,8 @@ export class OffboardingRun {
   readonly state: UserOffboardingStatus;
   readonly progress: ProgressReporter;
   readonly notices: Notices;
+  /** Begin, hand over at once, complete, finish: local activities or activity tasks, by version. */
+  readonly steps: MainSteps;
   private loadedPermissions: UserPermissions | undefined;
   private stop: StopRequest | undefined;
   /** What the current wait ends with, soonest first: the details say what comes next, and when. */
@@ -87,6 +94,7 @@ export class OffboardingRun {
     };
     this.progress = new ProgressReporter(input, this.state, { validating: version.quietHandover, inactivating: version.oneGo }, () => this.details());
     this.notices = new Notices(this, { grouped: version.oneGo });
+    this.steps = mainSteps(version.localSteps);
   }
 
   // The details show who may act, a stop in progress and the next wake-up: each change refreshes them.
