@@ -80,7 +80,9 @@ export class BatchRows {
   }
 
   oldest(): OldestWait | null {
-    this.oldestWait ??= this.findOldestWait();
+    // null is an answer (nobody waits), not a reason to look again: `??=` would scan every row on
+    // every activation of a batch where nobody waits.
+    if (this.oldestWait === undefined) this.oldestWait = this.findOldestWait();
     return this.oldestWait;
   }
 
