@@ -123,10 +123,16 @@ describe('PostgreSQL restarted mid-batch', () => {
     expect(await count(sql`select count(*)::int as n from defect_items where assigned_to_id = ${successor}`)).toBe(USERS);
     expect(await count(sql`select count(*)::int as n from observations where assignee_id = ${successor}`)).toBe(USERS);
     expect(await count(sql`select count(*)::int as n from offboardings where ended_at is null`)).toBe(0);
-    // One confirmation email per user.
-    for (const u of leavers) {
-      expect(sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-user-id') === String(u) && m.parsed.headers.get('x-offboarding-kind') === 'inactivated')).toHaveLength(1);
-    }
+    // The manager hears of the inactivations in digests (issue 25), each person in exactly one; no
+    // per-person "was inactivated" email any more.
+    const digests = await database.db.execute<{ text: string }>(
+      sql`select text_body as text from notification_outbox where kind = 'inactivated-digest' and status = 'sent'`,
+    );
+    const names = await database.db.execute<{ name: string }>(sql`select name from users where id = any(${intArrayParam(leavers)})`);
+    expect(names).toHaveLength(USERS);
+    for (const { name } of names) expect(digests.filter((d) => d.text.includes(`- ${name}: inactivated on`)), name).toHaveLength(1);
+    expect(sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-kind') === 'inactivated')).toEqual([]);
+    expect(new Set(sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-kind') === 'inactivated-digest').map((m) => m.parsed.messageId)).size).toBe(digests.length);
     expect(defects).toHaveLength(USERS);
   });
 });

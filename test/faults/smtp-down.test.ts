@@ -1,6 +1,7 @@
 // Fault (4): SMTP down for a stretch, then back. No inactivation waits for email; failures are visible
 // in the outbox (attempts, attempt_log, last_error) while it is down; after recovery every message is
-// delivered exactly once.
+// delivered exactly once. A batch emails in digests (issue 25): the manager's closing digest is the
+// one that meets the outage.
 import type { userOffboarding } from '../../workflows';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,11 +58,12 @@ describe('SMTP down, then back', () => {
       );
       expect(smtp.messages).toHaveLength(0);
 
-      // The failures are visible: one outbox row per message, pending, with failed attempts logged.
+      // The failures are visible: the batch tells the manager in one closing digest (issue 25), whose
+      // outbox row stays pending, its failed attempts logged.
       await vi.waitFor(
         async () => {
           const rows = await h.t.db.select().from(notificationOutbox);
-          expect(rows.filter((r) => r.kind === 'inactivated')).toHaveLength(leavers.length);
+          expect(rows.filter((r) => r.kind === 'inactivated-digest')).toHaveLength(1);
           for (const r of rows) {
             expect(r.status).not.toBe('sent');
             expect(r.attempts).toBeGreaterThanOrEqual(1);
@@ -71,26 +73,19 @@ describe('SMTP down, then back', () => {
         },
         { timeout: budget(60_000), interval: 500 },
       );
-      // The user workflows are inactivated and waiting only for their email (retried with backoff).
-      for (const u of leavers) {
-        const s = await env.client.workflow.getHandle(userWorkflowId(u)).query(userStatusQuery);
-        expect(s.stage).toBe('inactivated');
-        expect(s.result?.outcome).toBe('inactivated');
-      }
-
-      // Down for a stretch (at least 12 s), then back.
-      await sleep(Math.max(0, 12_000 - (Date.now() - downAt)));
-      await smtp.up();
-      const summary = await handle.result();
-      expect(summary.inactivated.sort((a, b) => a - b)).toEqual([...leavers].sort((a, b) => a - b));
-      // The batch ends once every child reports its final stage; each child still finishes its own
-      // email before it completes. emailFailures counts sends that failed for good (after a day of
-      // retries): none here.
+      // The people's workflows are done: nothing of theirs waits for email any more.
       for (const u of leavers) {
         const child = env.client.workflow.getHandle<typeof userOffboarding>(userWorkflowId(u));
         expect((await child.result()).outcome).toBe('inactivated');
         expect((await child.query(userStatusQuery)).emailFailures).toBe(0);
       }
+
+      // Down for a stretch (at least 12 s), then back: the digest round's next attempt gets through,
+      // and the batch, which tells the manager before it ends, ends.
+      await sleep(Math.max(0, 12_000 - (Date.now() - downAt)));
+      await smtp.up();
+      const summary = await handle.result();
+      expect(summary.inactivated.sort((a, b) => a - b)).toEqual([...leavers].sort((a, b) => a - b));
     });
 
     // Exactly once: one message per outbox row, every row sent, retried at least once.
@@ -99,8 +94,9 @@ describe('SMTP down, then back', () => {
       expect(rows.filter((r) => r.status !== 'sent').map((r) => [r.kind, r.status, r.attempts, r.lastError])).toEqual([]);
     }, { timeout: 30_000, interval: 500 });
     const rows = await h.t.db.select().from(notificationOutbox);
-    expect(rows.filter((r) => r.kind === 'inactivated').every((r) => r.attempts >= 2)).toBe(true);
-    for (const u of leavers) expect(smtp.messages.filter((m) => m.kind === 'inactivated' && m.userId === String(u))).toHaveLength(1);
+    expect(rows.filter((r) => r.kind === 'inactivated-digest').every((r) => r.attempts >= 2)).toBe(true);
+    expect(smtp.messages.filter((m) => m.kind === 'inactivated-digest')).toHaveLength(1);
+    expect(smtp.messages.filter((m) => m.kind === 'inactivated')).toEqual([]);
     expect(smtp.messages.filter((m) => m.kind === 'batch-summary')).toHaveLength(1);
     expect(smtp.messages).toHaveLength(rows.length);
   });
