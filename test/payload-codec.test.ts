@@ -36,8 +36,13 @@ const METADATA_QUERY = '__temporal_workflow_metadata';
 
 const SECRET = { name: 'Zelda Quixotic-Secretname', email: 'zelda.quixotic@secret-example.com', project: 'Project Nightingale-Secret', title: 'Slab pour Quixotic-Title' };
 
-/** Where a history may hold plaintext payloads: search attributes and the SDK's patch markers (see below). */
-const PLAINTEXT_ALLOWED = /\.searchAttributes\.indexedFields\.(Offboarding[A-Za-z]+|TemporalChangeVersion)$|\.markerRecordedEventAttributes\.details\.patch-data\./;
+/**
+ * Where a history may hold plaintext payloads: search attributes, the SDK's patch markers and its
+ * local-activity markers' bookkeeping (`details.data`: sequence, attempt, type, times; their
+ * `details.result` is encrypted) (see below).
+ */
+const PLAINTEXT_ALLOWED =
+  /\.searchAttributes\.indexedFields\.(Offboarding[A-Za-z]+|TemporalChangeVersion)$|\.markerRecordedEventAttributes\.details\.(patch-data|data)\./;
 
 /** Every byte string and every text anywhere in a history (payload data, metadata, messages, IDs). */
 type PayloadSeen = { encoding: string; keyId: string; path: string };
@@ -68,6 +73,25 @@ function collect(value: unknown, bytes: Buffer[], strings: string[], payloads: P
     }
     for (const [k, v] of Object.entries(o)) collect(v, bytes, strings, payloads, depth + 1, `${path}.${k}`);
   }
+}
+
+/** The SDK's own keys in a local-activity marker's bookkeeping: nothing of the workflow's data. */
+const LOCAL_ACTIVITY_KEYS = new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'original_schedule_time', 'backoff']);
+
+/** Each local-activity marker's bookkeeping keys and its result's encoding. */
+async function localActivityMarkers(handle: WorkflowHandle): Promise<{ keys: string[]; resultEncoding: string }[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_local_activity')
+    .map((m) => {
+      const data = m?.details?.data?.payloads?.[0]?.data;
+      const encoding = m?.details?.result?.payloads?.[0]?.metadata?.encoding;
+      return {
+        keys: Object.keys(data ? (JSON.parse(Buffer.from(data).toString()) as Record<string, unknown>) : {}),
+        resultEncoding: encoding ? Buffer.from(encoding).toString() : '',
+      };
+    });
 }
 
 async function historyOf(handle: WorkflowHandle) {
@@ -168,12 +192,20 @@ describe('payload encryption', () => {
       expect(payloads.length).toBeGreaterThan(3);
       // Search attributes must stay readable for the server to index them: they hold IDs, stages and
       // counts only (see the last test). So do the SDK's own patched() markers (the patch ID and its
-      // TemporalChangeVersion search attribute): they name code versions, never data. Every other
-      // payload is ciphertext.
+      // TemporalChangeVersion search attribute): they name code versions, never data; and its
+      // local-activity markers' bookkeeping (checked below: no more than the SDK's own keys). Every
+      // other payload is ciphertext, a local activity's result included.
       const plain = payloads.filter((p) => p.encoding !== ENCRYPTED_ENCODING);
       expect(plain.filter((p) => !PLAINTEXT_ALLOWED.test(p.path)).map((p) => p.path)).toEqual([]);
       expect(payloads.length - plain.length).toBeGreaterThan(3);
       for (const secret of [SECRET.name, SECRET.email, SECRET.project, SECRET.title]) expect(haystack).not.toContain(secret);
+    }
+    // The person's local steps: the SDK's bookkeeping in plain text, their results encrypted.
+    const markers = await localActivityMarkers(user);
+    expect(markers.length).toBeGreaterThanOrEqual(2);
+    for (const m of markers) {
+      expect(m.keys.filter((k) => !LOCAL_ACTIVITY_KEYS.has(k))).toEqual([]);
+      expect(m.resultEncoding).toBe(ENCRYPTED_ENCODING);
     }
   });
 
