@@ -477,10 +477,12 @@ describe('issue 24 end to end: import, API, webhooks, the browser, and a worker 
     expect(inactivations.map((r) => r.subject).sort()).toEqual([...leaverIds()].sort());
     const ended = await db().select({ outcome: offboardings.outcome }).from(offboardings).where(inArray(offboardings.userId, leaverIds()));
     expect(ended.map((o) => o.outcome)).toEqual(['inactivated', 'inactivated', 'inactivated', 'inactivated']);
+    // A digest round the kill interrupted is retried once its 1-minute heartbeat timeout passes
+    // (workflows/activity-proxies.ts): wait for that, and a margin.
     await waitUntil(
       'every email sent',
       async () => (await count(sql`select count(*)::int as n from notification_outbox where status <> 'sent'`)) === 0,
-      30_000,
+      90_000,
     );
     const outbox = await db().select({ kind: notificationOutbox.kind, messageId: notificationOutbox.smtpMessageId }).from(notificationOutbox);
     expect(outbox.filter((m) => m.kind === 'batch-summary')).toHaveLength(1);
