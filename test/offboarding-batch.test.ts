@@ -1,7 +1,7 @@
 // The batch workflow on the dev server with the real activities, PostgreSQL and SMTP: validation,
 // children, removeUser, cancel, the same user in two batches, and continue-as-new with a small window.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { reactivateUser, recheck, removeFromBatch } from '../client/operations';
 import { startBatchWorkflow } from '../client/start-batch';
@@ -10,6 +10,7 @@ import {
   batchStatusQuery,
   cancelSignal,
   cancelBatchUpdate,
+  closeItemUpdate,
   type OffboardingBatchInput,
   confirmReassignmentDoneUpdate,
   refreshPermissionsUpdate,
@@ -19,6 +20,7 @@ import {
   userWorkflowId,
 } from '../workflows/contract';
 import { recordHistory } from './helpers/histories';
+import { runChainStats } from './helpers/history-stats';
 import { waitUntil } from './helpers/wait-until';
 import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import {
@@ -183,6 +185,44 @@ describe('offboardingBatch', () => {
     expect(Number(last.raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds)).toBe(60);
     const rows = await h.t.db.select().from(users).where(eq(users.managerId, c.manager));
     expect(rows.filter((r) => many.includes(r.id)).every((r) => r.status === 'inactive')).toBe(true);
+  });
+
+  // Issue 25, 'report-by-result': a child returns its final report in its result, which reaches only
+  // the run that started it. A run about to continue as new asks its running children to signal.
+  it('hears its people’s ends in their results, and the end of one that outlives a continue-as-new by signal', async () => {
+    const c = await company();
+    const waiting = c.leavers.slice(0, 2);
+    for (const u of waiting) await h.fx.defect({ projectId: c.p, assignedToId: u });
+    const through: number[] = [];
+    for (let i = 0; i < 40; i++) through.push(await h.fx.user({ managerId: c.manager }));
+    const { handle } = await startBatch({ userIds: [...waiting, ...through], requestedBy: c.admin, tuning: { window: 5, continueAsNewAtEvents: 200 } });
+    // Everyone else goes through, in runs that continue as new while the two still wait.
+    await waitUntil('the 40 to be inactivated', async () => (await h.t.db.select().from(users).where(and(inArray(users.id, through), eq(users.status, 'inactive')))).length === through.length, WAIT_MS, 200);
+    const runs = await runChainStats(env.client, handle.workflowId, handle.firstExecutionRunId);
+    expect(runs.length).toBeGreaterThan(1);
+    // The runs heard the two report that they wait, and the others' ends in their results; by signal
+    // only the ends of those asked to signal before a continue-as-new (at most a window per run).
+    let asked = 0;
+    for (const r of runs.slice(0, -1)) {
+      const history = await env.client.workflow.getHandle(handle.workflowId, r.runId).fetchHistory();
+      asked += (history.events ?? []).filter((e) => e.externalWorkflowExecutionSignaledEventAttributes).length;
+    }
+    expect(asked).toBeGreaterThanOrEqual(waiting.length);
+    expect(asked).toBeLessThanOrEqual(5 * (runs.length - 1));
+    expect(runs.reduce((n, r) => n + r.signals, 0)).toBeLessThanOrEqual(waiting.length + asked);
+
+    // Started by the first run, the two end after it: their reports reach the latest run by signal.
+    for (const u of waiting) {
+      const [item] = (await waitForUserStatus(env.client, u, (s) => s.stage === 'awaiting-reassignment')).pendingItems;
+      await env.client.workflow.getHandle(userWorkflowId(u)).executeUpdate(closeItemUpdate, { args: [{ itemKey: item!.key, by: c.manager }] });
+    }
+    const summary = await handle.result();
+    expect([...summary.inactivated].sort((a, b) => a - b)).toEqual([...waiting, ...through].sort((a, b) => a - b));
+    expect(summary.failed).toEqual([]);
+    const open = await h.t.db.select().from(offboardings).where(and(inArray(offboardings.userId, [...waiting, ...through]), isNull(offboardings.endedAt)));
+    expect(open).toEqual([]);
+    await recordHistory(env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId), 'batch-report-by-result-first-run');
+    await recordHistory(env.client.workflow.getHandle(userWorkflowId(waiting[0]!)), 'user-offboarding-report-by-signal');
   });
 });
 

@@ -27,6 +27,11 @@ export const confirmReassignmentDoneUpdate = defineUpdate<OpenItem[], [ActorRequ
 
 /** Sent by the batch to stop one user's offboarding; the user workflow decides if it still can. */
 export const stopSignal = defineSignal<[StopRequest]>('stop');
+/**
+ * Sent by a batch about to continue as new to the children it started with `reportByResult`: their
+ * end would reach only the run that started them, so from now on they report it by signal.
+ */
+export const reportBySignalSignal = defineSignal<[]>('reportBySignal');
 
 export const batchStatusQuery = defineQuery<BatchStatus, [BatchStatusRequest?]>('batchStatus');
 export const removeUserUpdate = defineUpdate<BatchComposition, [RemoveUserRequest]>('removeUser');

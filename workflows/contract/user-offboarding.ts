@@ -1,5 +1,6 @@
 // The per-user workflow's input, result and status (what its status query answers).
 import type { ItemResolution, OpenItem } from './items';
+import type { UserProgress } from './batch';
 import type { ItemNotTaken } from './notifications';
 import type { OffboardingPolicy } from './policy';
 import type { UserStage } from './stages';
@@ -25,6 +26,13 @@ export type UserOffboardingInput = {
    * one email per person. Absent in histories recorded before.
    */
   deadlineInDigest?: boolean;
+  /**
+   * Set by a batch under 'report-by-result': the final report travels in this workflow's result,
+   * which reaches the batch run that started it anyway, instead of in a signal of its own (one
+   * message per person less for the batch). Until the batch says otherwise (reportBySignalSignal,
+   * before it continues as new). Absent in histories recorded before.
+   */
+  reportByResult?: boolean;
 };
 
 export type UserOffboardingResult = {
@@ -35,6 +43,8 @@ export type UserOffboardingResult = {
   /** Items left open when inactivated by explicit policy, or at removal/cancellation. */
   itemsLeftOpen: OpenItem[];
   reason: string | null;
+  /** The final report for the batch, when it travels here instead of in a signal (reportByResult). */
+  report?: UserProgress;
 };
 
 export type UserOffboardingStatus = {

@@ -39,23 +39,9 @@ export class BatchHandlers {
     };
   }
 
-  /** A child's report: the newest one per user wins; a final row stays final. */
+  /** A child's report by signal. */
   progress(p: UserProgress): void {
-    const { rows, reportSeq } = this.batch;
-    const row = rows.get(p.userId);
-    if (!row || isFinal(row.stage) || p.seq <= (reportSeq.get(p.userId) ?? 0)) return;
-    reportSeq.set(p.userId, p.seq);
-    const next = {
-      userId: p.userId,
-      stage: p.stage,
-      openItems: p.openItems,
-      waitingSince: p.waitingSince,
-      // Under digests the batch reminds (and counts): the child's own count stays 0.
-      remindersSent: this.batch.digests ? Math.max(p.remindersSent, row.remindersSent) : p.remindersSent,
-      result: p.result,
-    };
-    rows.set(p.userId, next);
-    this.batch.digests?.noted(row, next);
+    this.batch.applyReport(p);
   }
 
   async removeUser({ userId, by }: RemoveUserRequest): Promise<BatchComposition> {

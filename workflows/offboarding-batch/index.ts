@@ -53,8 +53,13 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
   // which overshot the threshold by thousands of events; new runs check first and refill in chunks.
   const steadyRefill = patched('batch-steady-refill');
 
+  const continueAsNew = async () => {
+    if (batch.reportsByResult) await window.handOffReports();
+    return await continueAsNewNow(batch);
+  };
+
   for (;;) {
-    if (steadyRefill && batch.tooLong() && !window.idle()) return await continueAsNewNow(batch);
+    if (steadyRefill && batch.tooLong() && !window.idle()) return await continueAsNew();
     if (batch.cancelSignals.length > 0) await batch.honourCancelSignals();
     if (batch.cancelledBy !== null) {
       const by = batch.cancelledBy;
@@ -71,7 +76,7 @@ export async function offboardingBatch(input: OffboardingBatchInput, carried?: B
 
     if (window.idle()) break;
 
-    if (batch.tooLong()) return await continueAsNewNow(batch);
+    if (batch.tooLong()) return await continueAsNew();
 
     await condition(window.changed(steadyRefill));
   }

@@ -16,6 +16,12 @@ export const RUN_EVENT_BUDGET = 4_600;
  * batch's two messages per person on the fast path (its final report and its end).
  */
 export const BURST_EVENTS_PER_CHILD = 3;
+/**
+ * The same under 'report-by-result': its ChildWorkflowExecutionStarted and its end (which carries the
+ * final report), and, the run having asked it to report by signal before continuing as new, that
+ * request's two events and the final report's signal.
+ */
+export const BURST_EVENTS_PER_CHILD_BY_RESULT = 5;
 /** Below this a run holds too few children to be worth its continue-as-new (the carried rows). */
 export const MIN_CONTINUE_AS_NEW_AT = 200;
 /** The window's upper bound: far below Temporal's 2,000 pending children, and its burst fits the budget. */
@@ -27,6 +33,11 @@ export function windowSizeOf(requested: number): number {
 }
 
 /** The highest continue-as-new threshold a window allows: the budget less the window's burst. */
-export function maxContinueAsNewAt(windowSize: number): number {
-  return RUN_EVENT_BUDGET - BURST_EVENTS_PER_CHILD * windowSize;
+export function maxContinueAsNewAt(windowSize: number, burstPerChild = BURST_EVENTS_PER_CHILD): number {
+  return RUN_EVENT_BUDGET - burstPerChild * windowSize;
+}
+
+/** Whether a window's burst leaves room for a run when its children report by result. */
+export function reportByResultFits(windowSize: number): boolean {
+  return maxContinueAsNewAt(windowSize, BURST_EVENTS_PER_CHILD_BY_RESULT) >= MIN_CONTINUE_AS_NEW_AT;
 }

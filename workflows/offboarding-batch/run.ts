@@ -14,13 +14,14 @@ import {
   type OffboardingPolicy,
   refusal,
   refusalOf,
+  type UserProgress,
 } from '../contract';
 import { renderBatchDetails } from '../batch-details';
 import { DetailsPublisher } from '../details-publisher';
 import type { BatchCarryOver } from './carry-over';
 import { BatchDigests } from './digests';
-import { BatchRows } from './rows';
-import { maxContinueAsNewAt, MIN_CONTINUE_AS_NEW_AT, windowSizeOf } from './run-cap';
+import { BatchRows, isFinal } from './rows';
+import { BURST_EVENTS_PER_CHILD, BURST_EVENTS_PER_CHILD_BY_RESULT, maxContinueAsNewAt, MIN_CONTINUE_AS_NEW_AT, reportByResultFits, windowSizeOf } from './run-cap';
 
 /** Children running at once: far below Temporal's 2,000 pending-children limit. */
 export const BATCH_WINDOW = 200;
@@ -37,6 +38,13 @@ export class BatchRun {
    */
   readonly checkedNow: boolean;
   readonly windowSize: number;
+  /**
+   * 'report-by-result' (issue 25): the children this run starts return their final report in their
+   * result instead of signalling it, one message per person less; before continuing as new the run
+   * asks those still running to signal it (window.ts). Decided per run: a child carried over from a
+   * run without it signals anyway. Windows whose burst would not fit a run keep the signal.
+   */
+  readonly reportsByResult: boolean;
   readonly continueAsNewAt: number;
   readonly policy: OffboardingPolicy;
   readonly rows: BatchRows;
@@ -71,7 +79,8 @@ export class BatchRun {
     const asked = Math.min(Math.max(MIN_CONTINUE_AS_NEW_AT, input.tuning?.continueAsNewAtEvents ?? CONTINUE_AS_NEW_AT_EVENTS), OLD_MAX_CONTINUE_AS_NEW_AT);
     // 'batch-run-cap': a run tuned past what its window leaves room for continues at that room
     // instead (issue 25); asked only then, so the default and small tunings record no marker.
-    const cap = maxContinueAsNewAt(this.windowSize);
+    this.reportsByResult = reportByResultFits(this.windowSize) && patched('report-by-result');
+    const cap = maxContinueAsNewAt(this.windowSize, this.reportsByResult ? BURST_EVENTS_PER_CHILD_BY_RESULT : BURST_EVENTS_PER_CHILD);
     this.continueAsNewAt = asked > cap && patched('batch-run-cap') ? cap : asked;
     this.policy = { ...DEFAULT_POLICY, ...input.policy };
     this.rows = new BatchRows(carried?.rows ?? [], () => this.details.refresh());
@@ -138,6 +147,25 @@ export class BatchRun {
       if (Array.isArray(fresh?.adminIds)) this.adminIds = fresh.adminIds;
       throw asUpdateFailure(err);
     }
+  }
+
+  /** A child's report, by signal or in its result: the newest one per user wins; a final row stays final. */
+  applyReport(p: UserProgress): void {
+    const { rows, reportSeq } = this;
+    const row = rows.get(p.userId);
+    if (!row || isFinal(row.stage) || p.seq <= (reportSeq.get(p.userId) ?? 0)) return;
+    reportSeq.set(p.userId, p.seq);
+    const next = {
+      userId: p.userId,
+      stage: p.stage,
+      openItems: p.openItems,
+      waitingSince: p.waitingSince,
+      // Under digests the batch reminds (and counts): the child's own count stays 0.
+      remindersSent: this.digests ? Math.max(p.remindersSent, row.remindersSent) : p.remindersSent,
+      result: p.result,
+    };
+    rows.set(p.userId, next);
+    this.digests?.noted(row, next);
   }
 
   requestCancel(by: number): void {

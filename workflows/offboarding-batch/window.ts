@@ -3,6 +3,7 @@
 // flow (index.ts) awaits each step itself, so the order of the commands stays that of the histories
 // recorded before this split.
 import {
+  condition,
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
@@ -10,7 +11,7 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { domain } from '../activity-proxies';
-import { searchAttributes, stopSignal, userWorkflowId } from '../contract';
+import { reportBySignalSignal, searchAttributes, stopSignal, userWorkflowId } from '../contract';
 import { userOffboarding } from '../user-offboarding';
 import { isFinal } from './rows';
 import type { BatchRun } from './run';
@@ -22,6 +23,8 @@ export class BatchWindow {
   /** Claims being given back for children that ended abnormally; the summary waits for them. */
   readonly releases: Promise<void>[] = [];
   private readonly stopsSent = new Set<number>();
+  /** The run of each child this run started to report by result ('report-by-result'). */
+  private readonly reportingByResult = new Map<number, string>();
 
   constructor(private readonly batch: BatchRun) {}
 
@@ -60,6 +63,7 @@ export class BatchWindow {
                 policy: batch.policy,
                 ...(batch.digests ? { digests: true } : {}),
                 ...(batch.digests?.deadlineInDigest ? { deadlineInDigest: true } : {}),
+                ...(batch.reportsByResult ? { reportByResult: true } : {}),
               },
             ],
             // Children outlive this run when it continues as new; they report back by signal.
@@ -75,8 +79,11 @@ export class BatchWindow {
           });
           // A child that ends without its final report (terminated or failed by hand in the Web UI)
           // would keep the batch waiting: while this run is open, its completion says so.
+          if (batch.reportsByResult) this.reportingByResult.set(userId, child.firstExecutionRunId);
           void child.result().then(
-            () => undefined,
+            (result) => {
+              if (result.report) batch.applyReport(result.report);
+            },
             (err: unknown) => this.markFailed(userId, `the user's workflow ended abnormally: ${String(err)}`),
           );
         } catch (err) {
@@ -104,6 +111,27 @@ export class BatchWindow {
           (err: unknown) => log.warn('could not release the claim', { userId, error: String(err) }),
         ),
     );
+  }
+
+  /**
+   * Before continuing as new: the children this run started to report by result, still running, are
+   * asked to signal instead (their end reaches only this run). One that ended before the request
+   * reached it cannot take it; its end is on its way here, and the run waits for it.
+   */
+  async handOffReports(): Promise<void> {
+    const { rows } = this.batch;
+    const running = [...this.reportingByResult].filter(([userId]) => !isFinal(rows.get(userId)?.stage ?? 'failed'));
+    const ended: number[] = [];
+    await Promise.all(
+      running.map(async ([userId, runId]) => {
+        try {
+          await getExternalWorkflowHandle(userWorkflowId(userId), runId).signal(reportBySignalSignal);
+        } catch {
+          ended.push(userId);
+        }
+      }),
+    );
+    await condition(() => ended.every((userId) => isFinal(rows.get(userId)?.stage ?? 'failed')));
   }
 
   /** After a cancel: the queued users, taken off the queue (their claims are released by the flow). */

@@ -15,6 +15,7 @@ import {
   reassignmentDoneSignal,
   confirmReassignmentDoneUpdate,
   refreshPermissionsUpdate,
+  reportBySignalSignal,
   stopSignal,
   userStatusQuery,
 } from '../contract';
@@ -35,6 +36,9 @@ export function registerHandlers(run: OffboardingRun): void {
     // and the final report tells the batch which of the two happened.
     run.stopRequest ??= req;
   });
+
+  // The batch continues as new: the end of this run would no longer reach it in the result.
+  setHandler(reportBySignalSignal, () => run.progress.reportBySignal());
 
   const assertPendingItem = (itemKey: unknown): OpenItem => {
     if (!parseItemKey(itemKey)) {

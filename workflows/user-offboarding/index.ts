@@ -77,7 +77,9 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     await progress.settle();
     await notices.settle();
     await condition(allHandlersFinished);
-    return result;
+    // 'report-by-result': the batch run that started this one reads the final report here.
+    const report = progress.unsentFinalReport();
+    return report ? { ...result, report } : result;
   }
 
   const stopped = () => {

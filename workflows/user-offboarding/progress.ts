@@ -4,7 +4,15 @@
 // into one rendering of the details.
 import { getExternalWorkflowHandle, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { DetailsPublisher } from '../details-publisher';
-import { batchWorkflowId, searchAttributes, type UserOffboardingInput, type UserOffboardingStatus, userProgressSignal } from '../contract';
+import {
+  batchWorkflowId,
+  FINAL_STAGES,
+  searchAttributes,
+  type UserOffboardingInput,
+  type UserOffboardingStatus,
+  type UserProgress,
+  userProgressSignal,
+} from '../contract';
 
 export class ProgressReporter {
   private lastUpserted: string;
@@ -13,6 +21,12 @@ export class ProgressReporter {
   private scheduled = false;
   private readonly details: DetailsPublisher;
   private readonly signals: Promise<void>[] = [];
+  /**
+   * The final report while it travels in the result ('report-by-result'): kept, not signalled,
+   * until the batch asks for signals (reportBySignal), which sends it if it is already here.
+   */
+  private finalReport: UserProgress | undefined;
+  private bySignal: boolean;
 
   constructor(
     private readonly input: UserOffboardingInput,
@@ -28,6 +42,7 @@ export class ProgressReporter {
     renderDetails: () => string,
   ) {
     this.details = new DetailsPublisher(renderDetails);
+    this.bySignal = input.reportByResult !== true;
     // What the Web UI and the batch already know. The batch starts each child as 'validating' with
     // nothing open (search attributes included), so that needs no upsert and no report.
     const startedWith = workflowInfo().typedSearchAttributes;
@@ -73,13 +88,33 @@ export class ProgressReporter {
     if (fingerprint === this.lastReported) return;
     this.lastReported = fingerprint;
     this.seq += 1;
+    const report = { seq: this.seq, userId: input.userId, ...progress };
+    if (!this.bySignal && FINAL_STAGES.includes(state.stage)) this.finalReport = report;
+    else void this.send(report); // settle() awaits it
+  }
+
+  /** The final report to return with the result, when it was not signalled. */
+  unsentFinalReport(): UserProgress | undefined {
+    return this.bySignal ? undefined : this.finalReport;
+  }
+
+  /** The batch continues as new: from now on reports go by signal, the final one included. */
+  reportBySignal(): Promise<void> {
+    if (this.bySignal) return Promise.resolve();
+    this.bySignal = true;
+    const report = this.finalReport;
+    this.finalReport = undefined;
+    return report ? this.send(report) : Promise.resolve();
+  }
+
+  private send(report: UserProgress): Promise<void> {
     // A batch that is gone must not break the user's offboarding; settle() is awaited before the
     // workflow completes, so the final report is sent.
-    this.signals.push(
-      getExternalWorkflowHandle(batchWorkflowId(input.batchId))
-        .signal(userProgressSignal, { seq: this.seq, userId: input.userId, ...progress })
-        .catch((err: unknown) => log.warn('could not report progress to the batch', { error: String(err) })),
-    );
+    const sent = getExternalWorkflowHandle(batchWorkflowId(this.input.batchId!))
+      .signal(userProgressSignal, report)
+      .catch((err: unknown) => log.warn('could not report progress to the batch', { error: String(err) }));
+    this.signals.push(sent);
+    return sent;
   }
 
   /**
