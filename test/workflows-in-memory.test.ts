@@ -30,7 +30,16 @@ import {
 } from '../workflows/contract';
 import { RECEIPTS_QUIET_MS } from '../workflows/user-offboarding';
 import { BATCH_WINDOW, CONTINUE_AS_NEW_AT_EVENTS } from '../workflows/offboarding-batch';
-import { BURST_EVENTS_PER_CHILD, MAX_WINDOW, maxContinueAsNewAt, MIN_CONTINUE_AS_NEW_AT, RUN_EVENT_BUDGET, RUN_EVENT_LIMIT } from '../workflows/offboarding-batch/run-cap';
+import {
+  BURST_EVENTS_PER_CHILD,
+  BURST_EVENTS_PER_CHILD_BY_RESULT,
+  MAX_WINDOW,
+  maxContinueAsNewAt,
+  MIN_CONTINUE_AS_NEW_AT,
+  reportByResultFits,
+  RUN_EVENT_BUDGET,
+  RUN_EVENT_LIMIT,
+} from '../workflows/offboarding-batch/run-cap';
 import {
   type ActivityName,
   describeNotification,
@@ -790,6 +799,16 @@ describe('batches', () => {
     expect(RUN_EVENT_BUDGET).toBeLessThan(RUN_EVENT_LIMIT);
     expect(maxContinueAsNewAt(BATCH_WINDOW)).toBe(CONTINUE_AS_NEW_AT_EVENTS);
     expect(maxContinueAsNewAt(MAX_WINDOW)).toBeGreaterThan(MIN_CONTINUE_AS_NEW_AT);
+    // Children that report by result ('report-by-result') may bring more after the check (the run asks
+    // them to signal): the windows that allow it still leave a run its minimum, the larger keep signals.
+    const byResult = (w: number) => maxContinueAsNewAt(w, BURST_EVENTS_PER_CHILD_BY_RESULT);
+    for (const w of [1, BATCH_WINDOW, 880]) {
+      expect(reportByResultFits(w)).toBe(true);
+      expect(byResult(w) + BURST_EVENTS_PER_CHILD_BY_RESULT * w).toBeLessThanOrEqual(RUN_EVENT_BUDGET);
+      expect(byResult(w)).toBeGreaterThanOrEqual(MIN_CONTINUE_AS_NEW_AT);
+    }
+    expect(reportByResultFits(881)).toBe(false);
+    expect(reportByResultFits(MAX_WINDOW)).toBe(false);
 
     const c = company();
     // People straight through (4 events each): starting 1,000 passes the largest window's threshold
