@@ -19,7 +19,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchWorkflow } from '../../client/start-batch';
 import { BATCH_WINDOW, CONTINUE_AS_NEW_AT_EVENTS } from '../../workflows/offboarding-batch';
-import { maxContinueAsNewAt, RUN_EVENT_LIMIT, windowSizeOf } from '../../workflows/offboarding-batch/run-cap';
+import { reportByResultFits, RUN_EVENT_LIMIT, runCapOf, windowSizeOf } from '../../workflows/offboarding-batch/run-cap';
 import { batchStatusQuery, type BatchSummary } from '../../workflows/contract';
 import { InMemoryDirectory, inMemoryActivities } from '../helpers/in-memory-activities';
 import { kib, runChainStats, runTable, type RunStats } from '../helpers/history-stats';
@@ -163,11 +163,12 @@ describe(`a batch of ${USERS.toLocaleString('en')} users with nothing open (${RE
     const totalEvents = runs.reduce((n, r) => n + r.events, 0);
     const totalBytes = runs.reduce((n, r) => n + r.bytes, 0);
 
+    const window = windowSizeOf(WINDOW ?? BATCH_WINDOW);
     console.log(
       [
         '',
-        `[scale] ${USERS} users, window ${windowSizeOf(WINDOW ?? BATCH_WINDOW)}, continue-as-new at ${CAN_AT ?? CONTINUE_AS_NEW_AT_EVENTS} events asked, ` +
-          `${Math.min(CAN_AT ?? CONTINUE_AS_NEW_AT_EVENTS, maxContinueAsNewAt(windowSizeOf(WINDOW ?? BATCH_WINDOW)))} allowed`,
+        `[scale] ${USERS} users, window ${window}, continue-as-new at ${CAN_AT ?? CONTINUE_AS_NEW_AT_EVENTS} events asked, ` +
+          `${Math.min(CAN_AT ?? CONTINUE_AS_NEW_AT_EVENTS, runCapOf(window, reportByResultFits(window)))} allowed`,
         `[scale] wall time ${(wallMs / 1000).toFixed(1)} s (${(USERS / (wallMs / 1000)).toFixed(1)} users/s), ${runs.length} runs`,
         `[scale] parent history: ${totalEvents} events / ${kib(totalBytes)} in total; largest run ${maxEvents} events; ` +
           `largest continue-as-new input ${kib(maxCarried)}`,

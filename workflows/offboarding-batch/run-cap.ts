@@ -37,6 +37,11 @@ export function maxContinueAsNewAt(windowSize: number, burstPerChild = BURST_EVE
   return RUN_EVENT_BUDGET - burstPerChild * windowSize;
 }
 
+/** The threshold cap of a run with this window, whose children report by result or by signal. */
+export function runCapOf(windowSize: number, reportsByResult: boolean): number {
+  return maxContinueAsNewAt(windowSize, reportsByResult ? BURST_EVENTS_PER_CHILD_BY_RESULT : BURST_EVENTS_PER_CHILD);
+}
+
 /** Whether a window's burst leaves room for a run when its children report by result. */
 export function reportByResultFits(windowSize: number): boolean {
   return maxContinueAsNewAt(windowSize, BURST_EVENTS_PER_CHILD_BY_RESULT) >= MIN_CONTINUE_AS_NEW_AT;

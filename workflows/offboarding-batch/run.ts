@@ -21,7 +21,7 @@ import { DetailsPublisher } from '../details-publisher';
 import type { BatchCarryOver } from './carry-over';
 import { BatchDigests } from './digests';
 import { BatchRows, isFinal } from './rows';
-import { BURST_EVENTS_PER_CHILD, BURST_EVENTS_PER_CHILD_BY_RESULT, maxContinueAsNewAt, MIN_CONTINUE_AS_NEW_AT, reportByResultFits, windowSizeOf } from './run-cap';
+import { MIN_CONTINUE_AS_NEW_AT, reportByResultFits, runCapOf, windowSizeOf } from './run-cap';
 
 /** Children running at once: far below Temporal's 2,000 pending-children limit. */
 export const BATCH_WINDOW = 200;
@@ -80,7 +80,7 @@ export class BatchRun {
     // 'batch-run-cap': a run tuned past what its window leaves room for continues at that room
     // instead (issue 25); asked only then, so the default and small tunings record no marker.
     this.reportsByResult = reportByResultFits(this.windowSize) && patched('report-by-result');
-    const cap = maxContinueAsNewAt(this.windowSize, this.reportsByResult ? BURST_EVENTS_PER_CHILD_BY_RESULT : BURST_EVENTS_PER_CHILD);
+    const cap = runCapOf(this.windowSize, this.reportsByResult);
     this.continueAsNewAt = asked > cap && patched('batch-run-cap') ? cap : asked;
     this.policy = { ...DEFAULT_POLICY, ...input.policy };
     this.rows = new BatchRows(carried?.rows ?? [], () => this.details.refresh());
