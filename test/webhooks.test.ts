@@ -20,7 +20,7 @@ import { importWork } from '../domain/work-import';
 import { type ImportRecord } from '../domain/work-import-records';
 import { startWebhookRelay, type WebhookRelay } from '../worker/webhook-relay';
 import { freePort } from './helpers/free-port';
-import { budget } from './helpers/time-budget';
+import { budget, WAIT_MS } from './helpers/time-budget';
 import { waitUntil } from './helpers/wait-until';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 import { startWebStack, type WebStack } from './helpers/web-stack';
@@ -179,7 +179,7 @@ describe('events', () => {
     await waitUntil('started, waiting and inactivated', () => {
       const t = typesOf('/main');
       return t['offboarding.started'] === 2 && t['offboarding.waiting'] === 1 && t['user.inactivated'] === 1;
-    }, budget(30_000));
+    }, WAIT_MS);
     const waiting = receiver.delivered('/main').find((r) => r.type === 'offboarding.waiting');
     expect(waiting?.data).toMatchObject({ user: { id: ann, email: 'ann.lee@acme.example' }, batchId, openItems: 1 });
     const inactivated = receiver.delivered('/main').find((r) => r.type === 'user.inactivated');
@@ -187,7 +187,7 @@ describe('events', () => {
 
     // Ann leaves the batch: it ends (Bo inactivated, Ann removed).
     expect((await api('POST', `/batches/${batchId}/removals`, { body: { user: ann } })).status).toBe(200);
-    await waitUntil('batch.completed', () => typesOf('/main')['batch.completed'] === 1, budget(30_000));
+    await waitUntil('batch.completed', () => typesOf('/main')['batch.completed'] === 1, WAIT_MS);
     expect(receiver.delivered('/main').find((r) => r.type === 'batch.completed')?.data).toMatchObject({ batchId, counts: { inactivated: 1, removed: 1 }, inactivated: [bo], removed: [ann] });
 
     // An item arrives held by Bo, who is inactive now.
@@ -198,10 +198,10 @@ describe('events', () => {
     const imported = await importWork(db(), records, { actorId: helen });
     expect(imported.heldByInactiveUser).toHaveLength(1);
     await importWork(db(), records, { actorId: helen }); // the same file again tells nobody twice
-    await waitUntil('item.held-by-inactive-user', () => typesOf('/main')['item.held-by-inactive-user'] === 1, budget(30_000));
+    await waitUntil('item.held-by-inactive-user', () => typesOf('/main')['item.held-by-inactive-user'] === 1, WAIT_MS);
 
     expect((await api('POST', `/users/${bo}/reactivate`, { body: { reason: 'Came back' } })).status).toBe(200);
-    await waitUntil('user.reactivated', () => typesOf('/main')['user.reactivated'] === 1, budget(30_000));
+    await waitUntil('user.reactivated', () => typesOf('/main')['user.reactivated'] === 1, WAIT_MS);
 
     // Nothing more comes: each event once.
     await new Promise((r) => setTimeout(r, 1500));
@@ -222,7 +222,7 @@ describe('events', () => {
   });
 
   it('a receiver answering 500, then 2xx, gets each event again with the same webhook-id, delivered once', async () => {
-    await waitUntil('flaky deliveries', () => receiver.delivered('/flaky').length === 2, budget(30_000));
+    await waitUntil('flaky deliveries', () => receiver.delivered('/flaky').length === 2, WAIT_MS);
     const flaky = receiver.received.filter((r) => r.path === '/flaky');
     expect(flaky.every((r) => r.verified)).toBe(true);
     const started = receiver.delivered('/main').filter((r) => r.type === 'offboarding.started').map((r) => r.webhookId).sort();
@@ -243,14 +243,14 @@ describe('events', () => {
         const [row] = await db().select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, subs.down));
         return row?.disabledAt !== null && row?.disabledAt !== undefined;
       },
-      budget(GIVE_UP_MS * 4 + 20_000),
+      Math.max(WAIT_MS, budget(GIVE_UP_MS * 4 + 20_000)),
     );
     const mails = () => s.h.sink.messages.filter((m) => m.parsed.headers.get('x-offboarding-kind') === 'webhook-disabled');
-    await waitUntil('the admin’s email', () => mails().length === 1, budget(20_000));
+    await waitUntil('the admin’s email', () => mails().length === 1, WAIT_MS);
     await waitUntil(
       'both deliveries ended',
       async () => (await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, subs.down))).every((d) => d.status !== 'pending'),
-      budget(GIVE_UP_MS * 3 + 10_000),
+      Math.max(WAIT_MS, budget(GIVE_UP_MS * 3 + 10_000)),
     );
     await new Promise((r) => setTimeout(r, 1000));
     expect(mails()).toHaveLength(1);
