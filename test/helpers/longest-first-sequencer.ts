@@ -1,8 +1,8 @@
 // Runs the longest test files first, so two workers finish together instead of one waiting on a
 // long file that started last. A fresh clone has no vitest cache to order by (its default then keeps
 // the glob's order): the order comes from test/file-durations.json, measured on an idle 2-core
-// machine (`npm run test:durations` rewrites it from the last run's cache). Files it does not know
-// yet go first: a new file may well be long.
+// machine (from the per-file times vitest prints at the end of a run). Files it does not know yet
+// go first: a new file may well be long.
 import fs from 'node:fs';
 import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
