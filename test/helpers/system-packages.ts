@@ -1,6 +1,7 @@
-// Debian packages some test files need (Chromium's headless shell for the browser tests, docker-compose for the
-// deployment test), installed once per run by the global setup, before any test file starts: files
-// run in parallel processes, and parallel `apt-get install`s fail on the package manager's lock.
+// Debian packages some test files need (Chromium's headless shell for the browser tests,
+// docker-compose for the deployment test), installed once per run by the global setup, before any
+// test file starts: files run in parallel processes, and parallel `apt-get install`s fail on the
+// package manager's lock.
 // A test file only checks for them (`requireSystemBinary`), and fails with the reason when missing.
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,9 +10,8 @@ import { toolsDir, withLockFile } from '../../launcher/temporal-binaries';
 
 export type SystemBinary = { binary: string; debianPackage: string; neededBy: string };
 
-// Chromium's headless shell (Debian's build of the same Chromium, the binary Playwright itself runs for
-// headless tests): the full browser in headless mode took 1.9× its CPU for the same browser test files,
-// and the browser was a third of a CI run's CPU.
+// The headless shell (Debian's build of the same Chromium; Playwright runs it for headless tests):
+// the full browser took 1.9× its CPU on the same browser test files, a third of a CI run's CPU.
 export const CHROMIUM: SystemBinary = {
   binary: '/usr/lib/chromium/chromium-headless-shell',
   debianPackage: 'chromium-headless-shell',
