@@ -158,18 +158,25 @@ describe('races', () => {
   it('an item assigned between the last scan and the inactivation: not inactivated, back to waiting, manager told', async () => {
     const c = await company();
     const leaver = await c.leaver();
+    // Someone with nothing open is inactivated by begin itself, in the transaction of its scan: no
+    // moment between the two. The race is after a wait: the manager closes the last item, and a new
+    // one arrives before the inactivation.
+    const first = await h.fx.defect({ projectId: c.p, assignedToId: leaver });
+    const handle = await startUser(leaver, c.admin);
+    await waitForUserStatus(env.client, leaver, (s) => s.stage === 'awaiting-reassignment');
+    await vi.waitFor(() => expect(mailsAbout(h.sink, leaver, 'items-assigned')).toHaveLength(1), { timeout: budget(20_000) });
     let lateItem = 0;
     assignBeforeInactivation.set(leaver, async () => {
       lateItem = await h.fx.defect({ projectId: c.p, assignedToId: leaver });
     });
-    const handle = await startUser(leaver, c.admin);
-    const waiting = await waitForUserStatus(env.client, leaver, (s) => s.stage === 'awaiting-reassignment');
+    await handle.executeUpdate(closeItemUpdate, { args: [{ itemKey: `defect:${first}:assigned-to`, by: c.manager }] });
+    const waiting = await waitForUserStatus(env.client, leaver, (s) => s.stage === 'awaiting-reassignment' && s.pendingItems.some((i) => i.itemId === lateItem));
     expect(lateItem).toBeGreaterThan(0);
     expect(waiting.pendingItems.map((i) => i.key)).toEqual([`defect:${lateItem}:assigned-to`]);
     const [u] = await h.t.db.select().from(users).where(eq(users.id, leaver));
     expect(u?.status).toBe('active');
     expect(await auditRows('user', leaver, 'user.inactivated')).toBe(0);
-    await vi.waitFor(() => expect(mailsAbout(h.sink, leaver, 'items-assigned')).toHaveLength(1), { timeout: budget(20_000) });
+    await vi.waitFor(() => expect(mailsAbout(h.sink, leaver, 'items-assigned')).toHaveLength(2), { timeout: budget(20_000) });
 
     // The manager handles it; now the inactivation goes through, once.
     await handle.executeUpdate(reassignItemUpdate, { args: [{ itemKey: `defect:${lateItem}:assigned-to`, toUserId: c.a, by: c.manager }] });

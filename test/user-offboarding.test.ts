@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { auditLog, notificationOutbox, observations, rfis, users } from '../db/schema';
+import { auditLog, notificationOutbox, observations, offboardings, rfis, users } from '../db/schema';
 import {
   closeItemUpdate,
   handOverAllUpdate,
@@ -23,6 +23,7 @@ import {
 } from '../workflows/contract';
 import { userOffboarding, userReactivation } from '../workflows';
 import { recordHistory } from './helpers/histories';
+import { localActivitiesRun } from './helpers/history-stats';
 import { auditCount, mailsAbout, type Harness, policy, runWorkerInBackground, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 import { startTimeSkippingEnvironment } from './helpers/temporal';
 import { WAIT_MS } from './helpers/time-budget';
@@ -80,21 +81,50 @@ afterEach(async () => {
   await Promise.allSettled(started.splice(0).map((handle) => handle.terminate('test ended')));
 });
 
+/** The user's 'user.inactivated' audit rows. */
+const inactivationAudits = async (userId: number): Promise<number> =>
+  (await h.t.db.select({ id: auditLog.id }).from(auditLog).where(and(eq(auditLog.subjectUserId, userId), eq(auditLog.action, 'user.inactivated')))).length;
+
 /** The refusal code of a failed update (validators and activities refuse the same way). */
 const refusalCode = (err: unknown): string | undefined => (err instanceof WorkflowUpdateFailedError ? refusalOf(err)?.code : undefined);
 
 describe('userOffboarding', () => {
   it('inactivates a user with nothing open and tells the manager and the requester', async () => {
     const c = await company();
-    const result = await withWorker(async (taskQueue) => (await start(taskQueue, input(c))).result());
+    const handle = await withWorker((taskQueue) => start(taskQueue, input(c)));
+    const result = await handle.result();
     expect(result.outcome).toBe('inactivated');
     const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
     expect(u?.status).toBe('inactive');
     expect(u?.inactivationWorkflowId).toBe(userWorkflowId(c.leaver));
+    expect(result.inactivatedAt).toBe(u?.inactivatedAt?.toISOString());
     const msgs = await h.sink.waitFor(1);
     const confirmation = msgs.find((m) => m.parsed.headers.get('x-offboarding-kind') === 'inactivated');
     expect(confirmation).toBeDefined();
     h.sink.clear();
+    // 'complete-when-clear' (issue 25): begin found nothing open and inactivated in its own
+    // transaction: one local step, the claim ended with the inactivation, one audit row.
+    const history = await handle.fetchHistory();
+    expect(localActivitiesRun(history)).toBe(1);
+    const claims = await h.t.db.select({ outcome: offboardings.outcome, endedAt: offboardings.endedAt }).from(offboardings).where(eq(offboardings.userId, c.leaver));
+    expect(claims).toEqual([{ outcome: 'inactivated', endedAt: expect.any(Date) }]);
+    expect(await inactivationAudits(c.leaver)).toBe(1);
+    await recordHistory(handle, 'user-offboarding-nothing-open');
+  });
+
+  it('with nothing open, takes the usual way when begin cannot inactivate: the requester is no admin any more', async () => {
+    const c = await company();
+    await h.t.db.update(users).set({ directoryPermission: 'standard' }).where(eq(users.id, c.admin));
+    const handle = await withWorker((taskQueue) => start(taskQueue, input(c)));
+    const result = await handle.result();
+    // The begin's refusal wrote nothing and left the claim taken; the completion refused the same, and the claim ended 'failed'.
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^PERMISSION_DENIED: /) });
+    const [u] = await h.t.db.select().from(users).where(eq(users.id, c.leaver));
+    expect(u?.status).toBe('active');
+    const claims = await h.t.db.select({ outcome: offboardings.outcome }).from(offboardings).where(eq(offboardings.userId, c.leaver));
+    expect(claims).toEqual([{ outcome: 'failed' }]);
+    expect(await inactivationAudits(c.leaver)).toBe(0);
+    expect(localActivitiesRun(await handle.fetchHistory())).toBe(3); // begin, complete (refused), the end of the claim
   });
 
   it('keeps trying an email the SMTP server refuses, shows the failure in the status, and never holds the inactivation', async () => {

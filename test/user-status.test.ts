@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignableUsers, inactiveUsers, listUsers, resolveUserRef, assignmentReport } from '../domain/directory';
 import { createDomainActivities } from '../activities/domain';
 import { inactivateUser, reactivateUser } from '../domain/user-status';
+import { beginOffboarding, completeOffboarding } from '../domain/offboarding-steps';
 import type { OpenItem } from '../workflows/contract';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { directoryFixtures, type DirectoryFixtures } from './helpers/directory-fixtures';
@@ -100,6 +101,58 @@ describe('inactivateUser', () => {
   it('DELETE on users is still refused', async () => {
     const u = await f.user();
     await expect(t.sql`delete from users where id = ${u}`).rejects.toThrow(/never deleted/);
+  });
+});
+
+describe('beginOffboarding with completeIfClear (issue 25)', () => {
+  const claimOf = (userId: number) => ({ userId, batchId: null, workflowId: `offboarding-user-${userId}`, requestedBy: admin });
+  const completion = (userId: number) => ({ userId, actorId: admin, reason: 'Left the company', workflowId: `offboarding-user-${userId}`, force: false });
+  const claims = async (userId: number) => t.sql`select outcome, ended_at is not null as ended from offboardings where user_id = ${userId}`;
+
+  it('nothing open: claims, inactivates and ends the claim in one transaction; a retry finds the user inactive', async () => {
+    const u = await f.user();
+    const begun = await beginOffboarding(deps(), { ...claimOf(u), completeIfClear: completion(u) });
+    expect(begun).toMatchObject({ items: [], permissions: { status: 'active' }, completed: { itemsLeftOpen: [], alreadyDone: false } });
+    expect(await userRow(u)).toMatchObject({ status: 'inactive', inactivation_workflow_id: `offboarding-user-${u}` });
+    expect([...(await claims(u))]).toEqual([{ outcome: 'inactivated', ended: true }]);
+    expect(await auditCount(u, 'user.inactivated')).toBe(1);
+    // The retry of a step whose commit was not recorded: no claim, no scan; completeOffboarding says alreadyDone.
+    const again = await beginOffboarding(deps(), { ...claimOf(u), completeIfClear: completion(u) });
+    expect(again).toEqual({ permissions: expect.objectContaining({ status: 'inactive' }), items: [] });
+    expect(await completeOffboarding(deps(), completion(u))).toMatchObject({ alreadyDone: true });
+    expect(await auditCount(u, 'user.inactivated')).toBe(1);
+  });
+
+  it('something open: claims and returns the items, inactivates nothing, even when the completion asked for force', async () => {
+    const u = await f.user();
+    const d = await f.defect({ projectId: p, assignedToId: u });
+    const begun = await beginOffboarding(deps(), { ...claimOf(u), completeIfClear: { ...completion(u), force: true } });
+    expect(begun.completed).toBeUndefined();
+    expect(begun.items.map((i) => i.key)).toEqual([`defect:${d}:assigned-to`]);
+    expect(await userRow(u)).toMatchObject({ status: 'active', inactivated_at: null });
+    expect([...(await claims(u))]).toEqual([{ outcome: null, ended: false }]);
+    expect(await auditCount(u, 'user.inactivated')).toBe(0);
+  });
+
+  it('a completion that refuses (the requester is no admin now) leaves the claim taken and the user active', async () => {
+    const u = await f.user();
+    const formerAdmin = await f.user({ name: 'Former Admin' });
+    const begun = await beginOffboarding(deps(), { ...claimOf(u), requestedBy: formerAdmin, completeIfClear: { ...completion(u), actorId: formerAdmin } });
+    expect(begun).toMatchObject({ items: [], permissions: { status: 'active' } });
+    expect(begun.completed).toBeUndefined();
+    expect(await userRow(u)).toMatchObject({ status: 'active' });
+    expect([...(await claims(u))]).toEqual([{ outcome: null, ended: false }]);
+    // The workflow's own completion then gives the refusal.
+    await expectRefusal(completeOffboarding(deps(), { ...completion(u), actorId: formerAdmin }), 'PERMISSION_DENIED');
+  });
+
+  it('refuses a completion for another user or workflow with INVALID_INPUT, and writes nothing', async () => {
+    const u = await f.user();
+    const other = await f.user();
+    await expectRefusal(beginOffboarding(deps(), { ...claimOf(u), completeIfClear: completion(other) }), 'INVALID_INPUT');
+    await expectRefusal(beginOffboarding(deps(), { ...claimOf(u), completeIfClear: { ...completion(u), workflowId: 'another-run' } }), 'INVALID_INPUT');
+    expect([...(await claims(u))]).toEqual([]);
+    expect(await userRow(u)).toMatchObject({ status: 'active' });
   });
 });
 

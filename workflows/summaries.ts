@@ -79,7 +79,8 @@ export const ACTIVITY_SUMMARIES: Summaries<OffboardingActivities> = {
     return `reassign ${plural(requests.length, 'item')} of ${user(requests[0]?.fromUserId)} to ${targets.length === 1 ? targets[0] : plural(targets.length, 'user')} in one transaction`;
   },
   beginOffboarding: (i) =>
-    `load the manager and the admins, claim ${user(i.userId)} for ${i.batchId === null ? 'an offboarding without a batch' : batch(i.batchId)}, scan the open items`,
+    `load the manager and the admins, claim ${user(i.userId)} for ${i.batchId === null ? 'an offboarding without a batch' : batch(i.batchId)}, scan the open items` +
+    (i.completeIfClear ? `, inactivate ${user(i.userId)} at once if nothing is open` : ''),
   completeOffboarding: (i) =>
     `inactivate ${user(i.userId)}${i.force === true ? ', open items left as they are (policy)' : ''} and record the outcome in one transaction`,
   closeItem: (i) =>

@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { OffboardingActivities } from '../../activities';
 import type {
   CloseItemInput,
+  InactivateUserInput,
   InactivateUserResult,
   ReassignItemInput,
   ReassignItemsResult,
@@ -541,14 +542,29 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
 
   // The one-call steps (issue 25) are the single ones composed, as the real ones are; each counts
   // itself and the single steps it is made of, so a test can count either.
+  const complete = (input: InactivateUserInput) =>
+    dir.atStepTime(async () => {
+      const result = await activities.inactivateUser(input);
+      await activities.finishOffboarding({ userId: input.userId, workflowId: input.workflowId, outcome: 'inactivated' });
+      return result;
+    });
   return {
     ...activities,
     async beginOffboarding(input) {
       dir.count('beginOffboarding');
-      const permissions = await activities.loadPermissions({ userId: input.userId });
+      const { completeIfClear, ...claim } = input;
+      const permissions = await activities.loadPermissions({ userId: claim.userId });
       if (permissions.status !== 'active') return { permissions, items: [] };
-      await activities.claimOffboarding(input);
-      return { permissions, items: await activities.listOpenItems({ userIds: [input.userId] }) };
+      await activities.claimOffboarding(claim);
+      const items = await activities.listOpenItems({ userIds: [claim.userId] });
+      if (!completeIfClear || items.length > 0) return { permissions, items };
+      try {
+        return { permissions, items, completed: await complete({ ...completeIfClear, force: false }) };
+      } catch (err) {
+        // The real one's refusal writes nothing: the workflow's own completion refuses again.
+        if (!refusalOf(err)) throw err;
+        return { permissions, items };
+      }
     },
     async reassignItems(input) {
       dir.count('reassignItems');
@@ -568,11 +584,7 @@ export function inMemoryActivities(dir: InMemoryDirectory): OffboardingActivitie
     },
     async completeOffboarding(input) {
       dir.count('completeOffboarding');
-      return dir.atStepTime(async () => {
-        const result = await activities.inactivateUser(input);
-        await activities.finishOffboarding({ userId: input.userId, workflowId: input.workflowId, outcome: 'inactivated' });
-        return result;
-      });
+      return complete(input);
     },
     // A batch's digests are built from the database (domain/notifications/digests.ts): here they are counted only.
     async sendActionDigests() {

@@ -68,11 +68,24 @@ export type ReassignItemsInput = { requests: ReassignItemInput[] };
 export type ReassignItemsResult = { took: ItemResolution[]; notTaken: { itemKey: string; code: RefusalCode; message: string }[] };
 
 /** The start of a user's offboarding: the permissions, the claim and the open items, in one activity. */
-export type BeginOffboardingInput = ClaimOffboardingInput;
+export type BeginOffboardingInput = ClaimOffboardingInput & {
+  /**
+   * 'complete-when-clear': nothing would make this run wait once the scan finds nothing open (no
+   * effective date ahead, no stop asked for), so the begin inactivates the user and ends the claim in
+   * its own transaction when the scan finds nothing — completeOffboarding's work, with its checks.
+   */
+  completeIfClear?: InactivateUserInput;
+};
 export type BeginOffboardingResult = {
   permissions: UserPermissions;
   /** The open items, scanned once the claim is taken; empty when the user was already inactive (no claim then). */
   items: OpenItem[];
+  /**
+   * The inactivation, when completeIfClear was asked for and nothing was open: the claim has ended
+   * with it. Absent when something was open, or the inactivation refused (completeOffboarding then
+   * gives the refusal, as it would have without completeIfClear).
+   */
+  completed?: InactivateUserResult;
 };
 
 export type InactivateUserInput = {

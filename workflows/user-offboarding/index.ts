@@ -25,12 +25,16 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
   // claim as activity tasks; new ones run them as local activities, inside the workflow task
   // (activity-proxies.ts, localSteps). It implies 'half-work-per-person', which new runs then do
   // not mark (a patch marker costs a search-attribute upsert).
-  const localSteps = patched('local-steps');
+  // Runs started before 'complete-when-clear' took a second local step to inactivate someone with
+  // nothing open; new ones ask begin to do it in its own transaction when nothing would make them
+  // wait. It implies 'local-steps', which new runs then do not mark.
+  const whenClear = patched('complete-when-clear');
+  const localSteps = whenClear || patched('local-steps');
   const oneGo = localSteps || patched('half-work-per-person');
   const run = new OffboardingRun(
     input,
     oneGo
-      ? { quietHandover: true, checkedNow: true, tellOwners: true, oneGo, digests: input.digests === true, localSteps }
+      ? { quietHandover: true, checkedNow: true, tellOwners: true, oneGo, digests: input.digests === true, localSteps, whenClear }
       : {
           // Runs started before this change reported every item the successor took and handed items
           // over one at a time; new runs hand over in parallel and report once the stage changes.
@@ -44,6 +48,7 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
           oneGo,
           digests: false,
           localSteps: false,
+          whenClear: false,
         },
   );
   const { state, notices, progress } = run;
@@ -87,6 +92,11 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     return finish(kind, { reason: `${kind} by user ${run.stopRequest?.by ?? 'unknown'}` });
   };
 
+  const effectiveDateMs = () => (input.effectiveAt ? Date.parse(input.effectiveAt) : NaN);
+  const effectiveDateAhead = () => {
+    const ms = effectiveDateMs();
+    return Number.isFinite(ms) && ms > Date.now();
+  };
   const inactivation = { userId: input.userId, actorId: input.requestedBy, reason: input.reason, workflowId: run.workflowId, force };
   const alreadyInactive = () => finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
   async function inactivated(res: InactivateUserResult): Promise<UserOffboardingResult> {
@@ -99,8 +109,10 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     progress.publish();
     const claim = { userId: input.userId, batchId: input.batchId, workflowId: run.workflowId, requestedBy: input.requestedBy };
     if (run.version.oneGo) {
-      // Permissions, claim and scan in one activity.
-      const begun = await run.steps.beginOffboarding(claim);
+      // Permissions, claim and scan in one activity; with nothing to wait for once nothing is open
+      // (no effective date ahead, no stop asked for), the completion too, in the same transaction.
+      const completeIfClear = run.version.whenClear && !run.stopRequest && !effectiveDateAhead() ? inactivation : undefined;
+      const begun = await run.steps.beginOffboarding(completeIfClear ? { ...claim, completeIfClear } : claim);
       run.permissions = begun.permissions;
       if (begun.permissions.status === 'inactive') {
         if (!run.version.localSteps) return await alreadyInactive();
@@ -117,6 +129,10 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
         }
       }
       state.pendingItems = begun.items;
+      if (begun.completed) {
+        run.claimEnded = true;
+        return await inactivated(begun.completed);
+      }
     } else {
       const loaded = await domain.loadPermissions({ userId: input.userId });
       run.permissions = loaded;
@@ -158,8 +174,8 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
         await waitForReassignment(run);
         if (run.stopRequest) return await stopped();
       }
-      const effectiveMs = input.effectiveAt ? Date.parse(input.effectiveAt) : NaN;
-      const dateAhead = Number.isFinite(effectiveMs) && effectiveMs > Date.now();
+      const effectiveMs = effectiveDateMs();
+      const dateAhead = effectiveDateAhead();
       // Confirm against the database: items may have appeared while we waited. oneGo runs about to
       // inactivate leave that to the inactivation, which re-scans in its own locked transaction and
       // refuses with the items it found (handled below, as this re-scan's answer would be).

@@ -42,6 +42,11 @@ export type RunVersion = {
    * the claim run as local activities (activity-proxies.ts).
    */
   localSteps: boolean;
+  /**
+   * 'complete-when-clear' (issue 25; localSteps runs only): begin also inactivates and ends the claim
+   * when it finds nothing open and nothing would make the run wait.
+   */
+  whenClear: boolean;
 };
 
 export type HandOverReport = { userId: number; took: ItemResolution[]; notTaken: ItemNotTaken[] };
