@@ -1,4 +1,4 @@
-// Runs the longest test files first, so two workers finish together instead of one waiting on a
+// Runs the longest test files first, so the workers finish together instead of one waiting on a
 // long file that started last. A fresh clone has no vitest cache to order by (its default then keeps
 // the glob's order): the order comes from test/file-durations.json, measured on an idle 2-core
 // machine (from the per-file times vitest prints at the end of a run). Files it does not know yet
