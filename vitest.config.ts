@@ -20,7 +20,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 3,
     isolate: false,
-    // The longest files first (test/file-durations.json), so both workers finish together.
+    // The longest files first (test/file-durations.json), so the workers finish together.
     sequence: { sequencer: LongestFirstSequencer },
     ...scaledTimeouts({ test: 120_000, hook: 180_000, teardown: 60_000 }),
     // expect.poll waits WAIT_MS unless told otherwise (vitest's own default, 1 s, flakes under load).

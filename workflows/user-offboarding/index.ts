@@ -92,11 +92,8 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
     return finish(kind, { reason: `${kind} by user ${run.stopRequest?.by ?? 'unknown'}` });
   };
 
-  const effectiveDateMs = () => (input.effectiveAt ? Date.parse(input.effectiveAt) : NaN);
-  const effectiveDateAhead = () => {
-    const ms = effectiveDateMs();
-    return Number.isFinite(ms) && ms > Date.now();
-  };
+  const effectiveMs = input.effectiveAt ? Date.parse(input.effectiveAt) : NaN;
+  const effectiveDateAhead = () => Number.isFinite(effectiveMs) && effectiveMs > Date.now();
   const inactivation = { userId: input.userId, actorId: input.requestedBy, reason: input.reason, workflowId: run.workflowId, force };
   const alreadyInactive = () => finish('failed', { reason: 'USER_ALREADY_INACTIVE: the user was already inactive' });
   async function inactivated(res: InactivateUserResult): Promise<UserOffboardingResult> {
@@ -174,7 +171,6 @@ export async function userOffboarding(input: UserOffboardingInput): Promise<User
         await waitForReassignment(run);
         if (run.stopRequest) return await stopped();
       }
-      const effectiveMs = effectiveDateMs();
       const dateAhead = effectiveDateAhead();
       // Confirm against the database: items may have appeared while we waited. oneGo runs about to
       // inactivate leave that to the inactivation, which re-scans in its own locked transaction and
