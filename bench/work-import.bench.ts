@@ -33,6 +33,7 @@ import { startBenchDatabase } from './bench-database';
 import { type Cleanups, exitWhenDone, runCleanups } from './cleanups';
 import { currentRss, mib, peakRss, resetPeakRss } from './process-memory';
 import { startBenchWebServer } from './web-server';
+import { tsEntryArgs } from '../launcher/ts-entry';
 
 const argItems = process.argv.indexOf('--items');
 const ITEMS = argItems === -1 ? 100_000 : Number(process.argv[argItems + 1]);
@@ -178,7 +179,7 @@ async function writeFile(file: string, items: number): Promise<number> {
 /** `offboard import <file>` in its own process; its peak RSS from /proc (VmHWM), read until it exits. */
 async function importThroughCli(url: string, file: string): Promise<{ seconds: number; peak: number; summary: string }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', 'import', file, '--by', ADMIN], {
+  const child = spawn(process.execPath, tsEntryArgs('client/cli/offboard.ts', 'import', file, '--by', ADMIN), {
     cwd: projectRoot,
     env: { ...process.env, DATABASE_URL: url, TEMPORAL_ADDRESS: '127.0.0.1:1' },
     stdio: ['ignore', 'pipe', 'pipe'],

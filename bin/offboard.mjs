@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `offboard` launcher (package.json "bin"): registers tsx (a devDependency) so the TypeScript CLI
-// runs without a build step, then hands over to client/cli/offboard.ts.
-import { register } from 'tsx/esm/api';
+// `offboard` launcher (package.json "bin"): runs the TypeScript CLI, client/cli/offboard.ts, through
+// scripts/run-ts.mjs (esbuild, a devDependency, bundles it on first use; no build step).
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../client/cli/offboard.ts');
+process.argv.splice(2, 0, fileURLToPath(new URL('../client/cli/offboard.ts', import.meta.url)));
+await import('../scripts/run-ts.mjs');

@@ -5,10 +5,10 @@
 // killed and started again, which is what the fault tests and a supervisor's restart need.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../config/settings';
 import { stopProcessGroup } from './temporal-dev-server';
+import { tsEntryArgs } from './ts-entry';
 
 export type AppProcessSpec = {
   name: string;
@@ -66,7 +66,7 @@ export function createAppProcess(spec: AppProcessSpec, o: { env: Record<string, 
   const start = async () => {
     if (alive()) throw new Error(`${spec.name} is already running`);
     stopping = false;
-    const c = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, spec.script)], {
+    const c = spawn(process.execPath, tsEntryArgs(spec.script), {
       cwd: projectRoot,
       env: { ...process.env, ...o.env, ...spec.env },
       stdio: o.capture ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -2,10 +2,10 @@
 // group and stops it: SIGTERM for a clean shutdown, SIGQUIT to the postmaster if that hangs. The
 // same steps as `npm start`'s supervisor (launcher/start.ts), for `npm run stack`.
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { embeddedDatabaseUrl, projectRoot } from '../config/settings';
 import type { PostgresHostMessage } from './postgres-host';
+import { tsEntryArgs } from './ts-entry';
 
 export type PostgresHost = {
   port: number;
@@ -26,7 +26,7 @@ function pidAlive(pid: number): boolean {
 }
 
 export async function startPostgresHost(dataDir: string, port: number): Promise<PostgresHost> {
-  const host = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'postgres-host.ts'), dataDir, String(port)], {
+  const host = spawn(process.execPath, tsEntryArgs('launcher/postgres-host.ts', dataDir, String(port)), {
     cwd: projectRoot,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { projectRoot } from '../config/settings';
 import { stopProcessGroup } from './temporal-dev-server';
 import { temporalSqlEnv, type TemporalDatabase } from './temporal-server';
+import { tsEntryArgs } from './ts-entry';
 
 export type JobSpec = { name: string; command: string; args: string[]; env: Record<string, string> };
 export type JobResult = { name: string; output: string; ms: number };
@@ -54,7 +55,7 @@ export function migrateJob(databaseUrl: string): JobSpec {
   return {
     name: 'migrate',
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(projectRoot, 'worker', 'migrate-entry.ts')],
+    args: tsEntryArgs('worker/migrate-entry.ts'),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl },
   };
 }

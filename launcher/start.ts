@@ -33,6 +33,7 @@ import { requireTemporalCli } from './temporal-binaries';
 import { registerSearchAttributes } from '../worker/search-attributes';
 import { startDevServer, stopProcessGroup, type DevServer } from './temporal-dev-server';
 import { writeWorkflowBundle } from '../worker/workflow-bundle';
+import { tsEntryArgs } from './ts-entry';
 
 const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
 
@@ -81,7 +82,7 @@ async function startPostgres(settings: Settings, running: Running): Promise<stri
   }
   const dataDir = path.join(settings.dataDir, 'postgres');
   log(`PostgreSQL: starting the embedded server on port ${settings.embeddedPgPort} (data in ${dataDir})`);
-  const host = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'postgres-host.ts'), dataDir, String(settings.embeddedPgPort)], {
+  const host = spawn(process.execPath, tsEntryArgs('launcher/postgres-host.ts', dataDir, String(settings.embeddedPgPort)), {
     cwd: projectRoot,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,
@@ -158,13 +159,13 @@ async function startTemporal(settings: Settings, running: Running): Promise<{ ad
 }
 
 /**
- * Runs a TypeScript entry point (through tsx's loader) in its own process group, with an IPC channel,
+ * Runs a TypeScript entry point (scripts/run-ts.mjs) in its own process group, with an IPC channel,
  * and resolves once it says `{ type: <ready> }`. Own process group: a terminal's Ctrl-C reaches only
  * this supervisor, which then stops it in order and gives it its graceful-shutdown time. The IPC
  * channel ends it when this supervisor dies (it listens for 'disconnect').
  */
 function startChild(what: string, entry: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
+  const child = spawn(process.execPath, tsEntryArgs(entry), {
     cwd: projectRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

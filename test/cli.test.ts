@@ -1,6 +1,6 @@
 // The `offboard` CLI end to end, as a new user runs it: a Temporal dev server, a worker with the real
 // activities (PostgreSQL + an SMTP sink), a small directory. The binary runs as a subprocess
-// (`node --import tsx client/cli/offboard.ts …`, configured only through its environment) where the
+// (`node scripts/run-ts.mjs client/cli/offboard.ts …`, configured only through its environment) where the
 // process itself is what is tested: the first start, a `status --watch` that must end, services that
 // are down (exit 3), a reader that goes away. The other commands run in-process (`run()` from
 // client/cli/cli.ts, which offboard.ts calls with the process's argv, environment and streams, and
@@ -21,6 +21,7 @@ import { freePort } from './helpers/free-port';
 import { type DevServerEnvironment, sharedDevServerEnvironment } from './helpers/temporal';
 import { auditCount, createWorker, type Harness, startHarness, waitForUserStatus } from './helpers/workflow-harness';
 import { budget } from './helpers/time-budget';
+import { tsEntryArgs } from '../launcher/ts-entry';
 
 type Run = { code: number | null; stdout: string; stderr: string; json: <T>() => T; lastJson: <T>() => T };
 
@@ -32,7 +33,7 @@ let taskQueue: string;
 
 function cli(args: string[], overrides: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', ...args], {
+    const child = spawn(process.execPath, tsEntryArgs('client/cli/offboard.ts', ...args), {
       cwd: projectRoot,
       env: { ...process.env, ...cliEnv(), ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -496,7 +497,7 @@ describe('offboard CLI in-process', () => {
   });
 
   it('`offboard users --inactive | head` (a subprocess whose stdout reader is gone) exits 0 without a word', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', 'users', '--inactive'], {
+    const child = spawn(process.execPath, tsEntryArgs('client/cli/offboard.ts', 'users', '--inactive'), {
       cwd: projectRoot,
       env: { ...process.env, ...cliEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],

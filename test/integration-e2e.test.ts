@@ -40,6 +40,7 @@ import { budget } from './helpers/time-budget';
 import { waitForValue, waitUntil } from './helpers/wait-until';
 import { WEB_TEST_SECRET } from './helpers/web-stack';
 import { type Harness, startHarness } from './helpers/workflow-harness';
+import { tsEntryArgs } from '../launcher/ts-entry';
 
 const COMPANY = 'Northwind Builders';
 const ITEMS = 200;
@@ -174,7 +175,7 @@ async function startWorker(): Promise<WorkerProcess> {
 
 /** `offboard <args>` as a child process, as an operator runs it. */
 function offboardCli(args: string[]): Promise<ChildOutput> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'client/cli/offboard.ts', ...args], {
+  const child = spawn(process.execPath, tsEntryArgs('client/cli/offboard.ts', ...args), {
     cwd: projectRoot,
     env: { ...process.env, DATABASE_URL: h.t.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, TEMPORAL_TASK_QUEUE: taskQueue },
     stdio: ['ignore', 'pipe', 'pipe'],

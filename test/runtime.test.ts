@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { freePort } from './helpers/free-port';
 import { sharedDevServerEnvironment, startDevServerEnvironment, type DevServerEnvironment } from './helpers/temporal';
 import { budget } from './helpers/time-budget';
+import { tsEntryArgs } from '../launcher/ts-entry';
 
 const INDEXED_TYPE_NUMBER = { Keyword: 2, Int: 3, Datetime: 6 } as const;
 
@@ -98,7 +99,7 @@ function runInShell(command: string, env: NodeJS.ProcessEnv, timeoutMs: number):
 
 function runToExit(script: string, env: Record<string, string>, timeoutMs = budget(240_000)): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, script)], {
+    const child = spawn(process.execPath, tsEntryArgs(script), {
       cwd: projectRoot,
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -206,7 +207,7 @@ describe('npm start (the supervisor)', () => {
     fs.chmodSync(dataDir, 0o755); // the postgres user (we may be root) must traverse it
     const [pgPort, temporalPort, uiPort, metricsPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const started = Date.now();
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
+    supervisor = spawn(process.execPath, tsEntryArgs('launcher/start.ts'), {
       cwd: projectRoot,
       env: childEnv({
         OFFBOARDING_DATA_DIR: dataDir,
@@ -287,7 +288,7 @@ describe('npm start (the supervisor)', () => {
     expect(output).not.toContain('already stopping');
     const order = ['stopping the web app', 'stopping the worker', 'stopping Temporal', 'stopping PostgreSQL'].map((s) => output.indexOf(s));
     expect(order.every((i, n) => i >= 0 && (n === 0 || order[n - 1]! < i)), output).toBe(true);
-    // tsx's esbuild helper exits by itself once its parent's pipe closes: allow it a moment.
+    // A child may still be exiting (and the esbuild service of a run-ts build): allow it a moment.
     await waitUntil('every child to be gone', () => seen.every((p) => !alive(p.pid)), 5_000).catch(() => undefined);
     const left = seen.filter((p) => alive(p.pid));
     expect(left, JSON.stringify(left)).toEqual([]);
@@ -324,7 +325,7 @@ describe('npm start under a pipe whose reader is killed (`npm start 2>&1 | tee s
     reader = spawn('tee', [path.join(dataDir, 'start.log')], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     reader.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
+    supervisor = spawn(process.execPath, tsEntryArgs('launcher/start.ts'), {
       cwd: projectRoot,
       env: childEnv({
         OFFBOARDING_DATA_DIR: dataDir,
@@ -397,7 +398,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
 
   it('leaves as soon as it is connected, by its own check rather than by an uncaught exception', async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-'));
-    supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
+    supervisor = spawn(process.execPath, tsEntryArgs('launcher/start.ts'), {
       cwd: projectRoot,
       env: childEnv({ OFFBOARDING_DATA_DIR: dataDir, ...servicesEnv(), WEB_PORT: String(await freePort()), ...prebuiltBundle() }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -429,7 +430,7 @@ describe('a worker whose supervisor dies while the worker starts', () => {
 
   it('leaves no web app or worker behind when the supervisor is killed once everything runs', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'offboarding-orphan-web-'));
-    const killed = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'start.ts')], {
+    const killed = spawn(process.execPath, tsEntryArgs('launcher/start.ts'), {
       cwd: projectRoot,
       env: childEnv({ OFFBOARDING_DATA_DIR: dir, ...servicesEnv(), WEB_PORT: String(await freePort()), ...prebuiltBundle() }),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, loadSettings, projectRoot } from '../config/settings';
 import { temporalConnectionOptions } from '../temporal/connection-options';
+import { tsEntryArgs } from '../launcher/ts-entry';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-connection-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -166,7 +167,7 @@ describe('the worker', () => {
     const missing = path.join(dir, 'no-such-ca.pem');
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_TLS_SERVER_CA_CERT_PATH: missing };
     for (const k of ['DATABASE_URL', 'TEMPORAL_CONFIG_FILE', 'TEMPORAL_PROFILE']) delete env[k];
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'main.ts')], { cwd: projectRoot, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, tsEntryArgs('worker/main.ts'), { cwd: projectRoot, env, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(`error: invalid configuration: TEMPORAL_TLS_SERVER_CA_CERT_PATH: cannot read ${missing} (ENOENT)`);
   });

@@ -1,5 +1,5 @@
 // One-shot migration job: applies the app database's pending migrations and exits
-// (docker-compose's `migrate` service; `node --import tsx worker/migrate-entry.ts` locally).
+// (docker-compose's `migrate` service; `node scripts/run-ts.mjs worker/migrate-entry.ts` locally).
 // Safe to run while workers are up and from several places at once: migrateDatabase holds an
 // advisory lock.
 import { ConfigurationError, loadSettings } from '../config/settings';

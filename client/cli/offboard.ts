@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --import tsx
-// Entry of the `offboard` CLI (run through bin/offboard.mjs, or `node --import tsx client/cli/offboard.ts`).
+// Entry of the `offboard` CLI (run through bin/offboard.mjs, or `node scripts/run-ts.mjs client/cli/offboard.ts`).
 import { run } from './cli';
 
 process.exitCode = await run(process.argv.slice(2));

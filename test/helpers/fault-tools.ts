@@ -1,5 +1,5 @@
 // Tools for the fault tests: an SMTP server that can be slow or down (and back on the same port), and
-// the real worker process (`node --import tsx worker/main.ts`) as a child that can be SIGTERMed or
+// the real worker process (`node scripts/run-ts.mjs worker/main.ts`) as a child that can be SIGTERMed or
 // SIGKILLed. Whatever a test starts here it must stop in afterAll / finally (stop() is idempotent).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,6 +7,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { inject } from 'vitest';
 import { freePort } from './free-port';
+import { tsEntryArgs } from '../../launcher/ts-entry';
 
 export type SmtpMessage = { kind: string | null; userId: string | null; batchId: string | null; to: string[]; subject: string };
 
@@ -115,7 +116,7 @@ export type WorkerProcess = {
 /** Starts the real worker process and waits for its "worker started" line. */
 export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 120_000): Promise<WorkerProcess> {
   const bundle = inject('workflowBundlePath');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, tsEntryArgs('worker/main.ts'), {
     cwd: process.cwd(),
     env: { ...process.env, ...(bundle ? { WORKFLOW_BUNDLE_PATH: bundle } : {}), LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -94,7 +94,7 @@ export async function startTestStack(o: { smtpUrl?: string; ui?: boolean; web?: 
       try {
         await stack.stop();
       } finally {
-        // tsx's esbuild helpers exit by themselves once their parent's pipe closes: allow a moment.
+        // A child may still be exiting (and the esbuild service of a run-ts build): allow a moment.
         for (let i = 0; i < 20 && watch.leftovers().length > 0; i++) await sleep(250);
         left = watch.leftovers();
         watch.killLeftovers();

@@ -20,6 +20,7 @@ import { temporalServerEnv, temporalSqlEnv, temporalServerPorts, DYNAMIC_CONFIG_
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../workflows/contract';
 import { freePort } from '../helpers/free-port';
 import { alive, descendants, processWatch } from '../helpers/processes';
+import { tsEntryArgs } from '../../launcher/ts-entry';
 
 const NAMESPACE = 'offboarding';
 
@@ -85,7 +86,7 @@ async function launch(launched: Supervisor[]): Promise<Supervisor> {
   const ports = { pg: await freePort(), temporal: await freePort(), ui: await freePort(), web: await freePort() };
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'METRICS_PORT', 'WEB_PUBLIC_URL', 'WEB_LINK_SECRET']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'launcher', 'stack-supervisor.ts')], {
+  const child = spawn(process.execPath, tsEntryArgs('launcher/stack-supervisor.ts'), {
     cwd: projectRoot,
     env: {
       ...env,
