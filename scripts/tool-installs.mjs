@@ -140,14 +140,17 @@ export function pypiToolReady(tool) {
   return tool.binaries.every((b) => isExecutable(venvBinary(tool, b)));
 }
 
-/** Why the last install of the tool failed, or undefined. */
-export function pypiToolFailure(tool) {
+/** What a failed install wrote down (`file`), or undefined. */
+function recordedFailure(file) {
   try {
-    return fs.readFileSync(pypiFailureFile(tool), 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
 }
+
+/** Why the last install of the tool failed, or undefined. */
+export const pypiToolFailure = (tool) => recordedFailure(pypiFailureFile(tool));
 
 let systemPip;
 /**
@@ -213,13 +216,7 @@ const systemFailureFile = failureFile('system-packages');
 const present = (p) => fs.existsSync(p.binary);
 
 /** Why the last install of the Debian packages failed, or undefined. */
-export function systemPackagesFailure() {
-  try {
-    return fs.readFileSync(systemFailureFile, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+export const systemPackagesFailure = () => recordedFailure(systemFailureFile);
 
 function cannotUseApt() {
   if (process.env.OFFBOARDING_NO_APT === '1') return 'OFFBOARDING_NO_APT=1 forbids installing them';
